@@ -1,0 +1,12 @@
+# Project-wide settings applied to every target this project defines (not to dependencies).
+
+# Why QT_NO_KEYWORDS: LibTorch headers use `slots` as an identifier (pytorch issue 19405).
+set(CRISP_COMMON_DEFINITIONS QT_NO_KEYWORDS)
+
+function(crisp_configure_target target)
+  target_compile_definitions(${target} PRIVATE ${CRISP_COMMON_DEFINITIONS})
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local)
+  if(CRISP_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()

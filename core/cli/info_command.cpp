@@ -1,0 +1,73 @@
+#include "core/cli/info_command.h"
+
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "core/sys/runtime_info.h"
+
+namespace crisp::cli {
+namespace {
+
+std::string orNotBuilt(const std::string& version) {
+  return version.empty() ? "not built (headless build)" : version + " (studio build)";
+}
+
+}  // namespace
+
+int runInfo(const InfoOptions& options, const ThreadChoice& threads, std::ostream& out,
+            std::ostream& err) {
+  const RuntimeInfo info = collectRuntimeInfo();
+  const double gflops = options.measureGemm ? measureGemmGflops() : 0.0;
+
+  if (options.json) {
+    nlohmann::json j = {
+        {"crisp",
+         {{"version", info.crispVersion},
+          {"git_revision", info.gitRevision},
+          {"build_type", info.buildType},
+          {"compiler", info.compiler}}},
+        {"libtorch", info.torchVersion},
+        {"blas",
+         {{"kind", describe(info.blas.kind)},
+          {"library", info.blas.library},
+          {"detail", info.blas.detail}}},
+        {"threads",
+         {{"intra_op", info.threads},
+          {"source", describe(threads.source)},
+          {"machine_cores", info.machineCores}}},
+        {"sentencepiece",
+         {{"version", info.sentencePieceVersion},
+          {"loaded", info.sentencePieceLoaded},
+          {"shim", info.sentencePieceShim}}},
+        {"qt", info.qtVersion},
+        {"qcustomplot", info.qcustomplotVersion},
+        {"warnings", info.warnings},
+    };
+    if (options.measureGemm) j["gemm_1024_gflops"] = gflops;
+    out << j.dump(2) << "\n";
+  } else {
+    const auto row = [&out](const char* key) -> std::ostream& {
+      return out << std::left << std::setw(15) << key;
+    };
+    out << "Crisp Studio " << info.crispVersion << " (git " << info.gitRevision << ", "
+        << info.buildType << ", " << info.compiler << ")\n";
+    row("LibTorch") << info.torchVersion << " (CPU)\n";
+    row("BLAS") << describe(info.blas.kind) << "  " << info.blas.library << "\n";
+    if (!info.blas.detail.empty()) row("") << info.blas.detail << "\n";
+    row("Threads") << info.threads << " intra-op (from " << describe(threads.source) << "; "
+                   << info.machineCores << " cores)\n";
+    row("SentencePiece") << info.sentencePieceVersion
+                         << (info.sentencePieceLoaded ? " (isolated shim: " : " (unavailable: ")
+                         << info.sentencePieceShim << ")\n";
+    row("Qt") << orNotBuilt(info.qtVersion) << "\n";
+    row("QCustomPlot") << orNotBuilt(info.qcustomplotVersion) << "\n";
+    if (options.measureGemm) {
+      row("GEMM 1024") << std::fixed << std::setprecision(1) << gflops << " GFLOP/s\n";
+    }
+  }
+  for (const std::string& warning : info.warnings) err << "warning: " << warning << "\n";
+  return 0;
+}
+
+}  // namespace crisp::cli

@@ -1,0 +1,15 @@
+# Hazard A: no project binary may link libsentencepiece directly; only the shim may.
+file(GLOB binaries ${BIN_DIR}/*)
+if(NOT binaries)
+  message(FATAL_ERROR "no binaries found in ${BIN_DIR}")
+endif()
+foreach(binary IN LISTS binaries)
+  execute_process(COMMAND readelf -d ${binary} OUTPUT_VARIABLE dynamic RESULT_VARIABLE rc ERROR_QUIET)
+  if(NOT rc EQUAL 0)
+    continue()  # not an ELF file
+  endif()
+  if(dynamic MATCHES "libsentencepiece")
+    message(FATAL_ERROR "${binary} links libsentencepiece directly (see ENGINEERING.md hazard A)")
+  endif()
+  message(STATUS "ok: ${binary}")
+endforeach()

@@ -1,0 +1,95 @@
+#include "ui/qcp.h"
+
+#include <QDockWidget>
+#include <QMenuBar>
+#include <QProgressBar>
+#include <QSettings>
+#include <QTabWidget>
+#include <QTableView>
+#include <QtTest>
+
+#include "ui/about_dialog.h"
+#include "ui/main_window.h"
+#include "ui/settings.h"
+
+using crisp::ui::MainWindow;
+
+class TestMainWindow : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void initTestCase() {
+    QCoreApplication::setOrganizationName(QStringLiteral("CrispStudioTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("test_main_window"));
+    QSettings().clear();
+  }
+
+  void showsThePlannedAreas() {
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTabWidget* tabs = window.views();
+    QCOMPARE(tabs->count(), 4);
+    QStringList names;
+    for (int i = 0; i < tabs->count(); ++i) names << tabs->widget(i)->objectName();
+    QCOMPARE(names, (QStringList{QStringLiteral("curvesView"), QStringLiteral("attentionView"),
+                                 QStringLiteral("predictView"), QStringLiteral("runsView")}));
+    QVERIFY(window.findChild<QDockWidget*>(QStringLiteral("experimentDock")));
+    QVERIFY(window.findChild<QWidget*>(QStringLiteral("experimentPanel"))->isVisible());
+    QVERIFY(window.findChild<QProgressBar*>(QStringLiteral("runProgress")));
+    QVERIFY(window.findChild<QCustomPlot*>(QStringLiteral("lossPlot")));
+    QVERIFY(window.findChild<QCustomPlot*>(QStringLiteral("attentionPlot")));
+    QCOMPARE(window.findChild<QTableView*>(QStringLiteral("runsTable"))->model()->columnCount(), 9);
+    QVERIFY(window.menuBar()->actions().size() >= 3);
+  }
+
+  void attentionViewSharesOneColourScale() {
+    MainWindow window;
+    auto* plot = window.findChild<QCustomPlot*>(QStringLiteral("attentionPlot"));
+    QCOMPARE(plot->axisRects().size(), 2);
+    QCOMPARE(plot->plottableCount(), 2);
+    auto* before = qobject_cast<QCPColorMap*>(plot->plottable(0));
+    auto* after = qobject_cast<QCPColorMap*>(plot->plottable(1));
+    QVERIFY(before && after);
+    QVERIFY(before->colorScale() != nullptr);
+    QCOMPARE(before->colorScale(), after->colorScale());
+  }
+
+  void remembersWindowLayout() {
+    QByteArray saved;
+    {
+      MainWindow window;
+      window.resize(900, 600);
+      window.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&window));
+      window.findChild<QDockWidget*>(QStringLiteral("experimentDock"))->hide();
+      window.close();
+    }
+    MainWindow restored;
+    restored.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&restored));
+    // Window managers may round the frame by a pixel or two.
+    QVERIFY2(qAbs(restored.width() - 900) <= 4 && qAbs(restored.height() - 600) <= 4,
+             qPrintable(QStringLiteral("%1x%2").arg(restored.width()).arg(restored.height())));
+    QVERIFY(!restored.findChild<QDockWidget*>(QStringLiteral("experimentDock"))->isVisible());
+    QSettings().clear();
+  }
+
+  void threadSettingRoundTrips() {
+    crisp::ui::StudioSettings::setThreads(3);
+    QCOMPARE(crisp::ui::StudioSettings::threads(), std::optional<int>(3));
+    crisp::ui::StudioSettings::setThreads(std::nullopt);
+    QCOMPARE(crisp::ui::StudioSettings::threads(), std::optional<int>());
+  }
+
+  void aboutDialogReportsLibrariesBlasAndThreads() {
+    crisp::ui::AboutDialog dialog;
+    const QString report = dialog.reportHtml();
+    for (const char* needle : {"LibTorch", "BLAS", "Threads", "SentencePiece", "Qt", "QCustomPlot",
+                               QT_VERSION_STR, QCUSTOMPLOT_VERSION_STR}) {
+      QVERIFY2(report.contains(QLatin1String(needle)), needle);
+    }
+  }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

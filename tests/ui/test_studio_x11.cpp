@@ -1,0 +1,44 @@
+// Runs under xvfb-run on the xcb platform: the studio window maps in a real X server, paints,
+// and is captured from the screen (not from the widget), proving what a user would see.
+#include <QDir>
+#include <QGuiApplication>
+#include <QScreen>
+#include <QtTest>
+
+#include "ui/main_window.h"
+
+class TestStudioX11 : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void windowAppearsOnARealXServer() {
+    if (QGuiApplication::platformName() != QLatin1String("xcb")) {
+      QSKIP("needs the xcb platform (run through xvfb-run)");
+    }
+    QCoreApplication::setOrganizationName(QStringLiteral("CrispStudioTests"));
+    crisp::ui::MainWindow window;
+    window.resize(1280, 800);
+    window.move(0, 0);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTest::qWait(500);  // let the first paint reach the X server
+
+    const QImage shot = window.screen()->grabWindow(0).toImage();
+    QVERIFY(!shot.isNull());
+    // A painted window has many colours; a blank screen has one.
+    QSet<QRgb> colours;
+    for (int y = 0; y < shot.height(); y += 7) {
+      for (int x = 0; x < shot.width(); x += 7) colours.insert(shot.pixel(x, y));
+    }
+    QVERIFY2(colours.size() > 20, qPrintable(QStringLiteral("%1 colours").arg(colours.size())));
+
+    const QString dir = qEnvironmentVariable("CRISP_SCREENSHOT_DIR", QDir::tempPath());
+    QVERIFY(QDir().mkpath(dir));
+    const QString path = QDir(dir).filePath(QStringLiteral("studio-main-window.png"));
+    QVERIFY(shot.save(path));
+    qInfo("screenshot: %s", qPrintable(path));
+    window.close();
+  }
+};
+
+QTEST_MAIN(TestStudioX11)
+#include "test_studio_x11.moc"

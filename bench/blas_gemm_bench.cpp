@@ -27,7 +27,8 @@ double medianSeconds(const std::function<void()>& run, int repeats) {
   for (int i = 0; i < repeats; ++i) {
     const auto start = std::chrono::steady_clock::now();
     run();
-    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    times.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   std::sort(times.begin(), times.end());
   return times[times.size() / 2];
@@ -71,8 +72,8 @@ int main(int argc, char** argv) {
   const float one = 1.0f, zero = 0.0f;
   const double s = medianSeconds(
       [&] {
-        sgemm("N", "N", &n, &n, &n, &one, b.data_ptr<float>(), &n, a.data_ptr<float>(), &n,
-              &zero, c.data_ptr<float>(), &n);
+        sgemm("N", "N", &n, &n, &n, &one, b.data_ptr<float>(), &n, a.data_ptr<float>(), &n, &zero,
+              c.data_ptr<float>(), &n);
       },
       std::max(1, repeats / 2));
   const double reference = flops / s / 1e9;

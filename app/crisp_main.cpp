@@ -4,6 +4,7 @@
 #include <iostream>
 #include <optional>
 
+#include "core/cli/forward_command.h"
 #include "core/cli/info_command.h"
 #include "core/sys/error.h"
 #include "core/sys/threads.h"
@@ -25,10 +26,30 @@ int main(int argc, char** argv) {
   info->add_flag("--measure", infoOptions.measureGemm,
                  "Also time a 1024x1024 float GEMM and print GFLOP/s");
 
+  crisp::cli::ForwardOptions forwardOptions;
+  CLI::App* forward = app.add_subcommand(
+      "forward", "Run a Hugging Face model directory on token ids and print logits as JSON");
+  forward->add_option("--model", forwardOptions.modelDir, "Hugging Face model directory")
+      ->required();
+  forward
+      ->add_option("--ids", forwardOptions.ids,
+                   "Token ids: rows separated by ';', ids by ',' (\"101,7592,102;101,102\"); "
+                   "shorter rows are padded with the pad id")
+      ->required();
+  forward->add_option("--attention", forwardOptions.attention,
+                      "Attention policy: dense, crisp:S, nodiag+crisp:S, window:W, ... "
+                      "(default dense)");
+  forward->add_flag("--no-diagonal", forwardOptions.noDiagonal,
+                    "Remove the diagonal (a token attending to itself)");
+  forward->add_flag("--with-attention", forwardOptions.withAttention,
+                    "Add attention_pre/attention_post [layer][batch][head][query][key]");
+  forward->add_flag("--json", forwardOptions.json, "JSON output (the default)");
+
   CLI11_PARSE(app, argc, argv);
   try {
     const crisp::ThreadChoice choice = crisp::configureThreads(threads, std::nullopt);
     if (info->parsed()) return crisp::cli::runInfo(infoOptions, choice, std::cout, std::cerr);
+    if (forward->parsed()) return crisp::cli::runForward(forwardOptions, std::cout, std::cerr);
   } catch (const std::exception& e) {
     std::cerr << "crisp: error: " << e.what() << "\n";
     return 1;

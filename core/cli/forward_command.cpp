@@ -1,0 +1,108 @@
+#include "core/cli/forward_command.h"
+
+#include <ATen/ATen.h>
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <sstream>
+
+#include "core/io/hf_checkpoint.h"
+#include "core/sys/error.h"
+
+namespace crisp::cli {
+namespace {
+
+// "101,7592,102;101,102" -> rows, padded with padId to the longest; mask marks real tokens.
+std::pair<at::Tensor, at::Tensor> parseIds(const std::string& text, int padId, int vocabSize) {
+  std::vector<std::vector<int64_t>> rows;
+  std::stringstream rowsStream(text);
+  std::string row;
+  while (std::getline(rowsStream, row, ';')) {
+    std::vector<int64_t> ids;
+    std::stringstream idStream(row);
+    std::string item;
+    while (std::getline(idStream, item, ',')) {
+      size_t used = 0;
+      long long id = -1;
+      try {
+        id = std::stoll(item, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || used != item.size()) {
+        throw Error("--ids: row " + std::to_string(rows.size() + 1) + ": \"" + item +
+                    "\" is not an integer");
+      }
+      if (id < 0 || id >= vocabSize) {
+        throw Error("--ids: row " + std::to_string(rows.size() + 1) + ": id " + std::to_string(id) +
+                    " is outside the vocabulary of " + std::to_string(vocabSize));
+      }
+      ids.push_back(id);
+    }
+    if (ids.empty()) throw Error("--ids: row " + std::to_string(rows.size() + 1) + " is empty");
+    rows.push_back(std::move(ids));
+  }
+  if (rows.empty()) throw Error("--ids: no rows");
+  size_t length = 0;
+  for (const auto& r : rows) length = std::max(length, r.size());
+  const int64_t batch = static_cast<int64_t>(rows.size());
+  at::Tensor ids = at::full({batch, static_cast<int64_t>(length)}, padId, at::kLong);
+  at::Tensor mask = at::zeros({batch, static_cast<int64_t>(length)}, at::kLong);
+  for (int64_t b = 0; b < batch; ++b) {
+    for (size_t t = 0; t < rows[b].size(); ++t) {
+      ids[b][static_cast<int64_t>(t)] = rows[b][t];
+      mask[b][static_cast<int64_t>(t)] = 1;
+    }
+  }
+  return {ids, mask};
+}
+
+nlohmann::json toJson(const at::Tensor& tensor) {
+  const at::Tensor t = tensor.to(at::kDouble).contiguous();
+  if (t.dim() == 0) return t.item<double>();
+  nlohmann::json array = nlohmann::json::array();
+  for (int64_t i = 0; i < t.size(0); ++i) array.push_back(toJson(t[i]));
+  return array;
+}
+
+}  // namespace
+
+int runForward(const ForwardOptions& options, std::ostream& out, std::ostream& err) {
+  try {
+    LoadedModel loaded = loadHuggingFaceDirectory(options.modelDir);
+    const std::string warnings = loaded.report.describe("the model");
+    if (!warnings.empty()) err << warnings;
+    AttentionPolicySpec policy = AttentionPolicySpec::parse(options.attention);
+    if (options.noDiagonal) policy.removeDiagonal = true;
+    loaded.model->setPolicy(policy);
+    loaded.model->eval();
+    const ModelConfig& config = loaded.model->config();
+    auto [ids, mask] = parseIds(options.ids, config.padTokenId, config.vocabSize);
+    if (ids.size(1) > config.maxPositions) {
+      throw Error("--ids: rows of " + std::to_string(ids.size(1)) + " tokens exceed the model's " +
+                  std::to_string(config.maxPositions) + " positions");
+    }
+    at::NoGradGuard noGrad;
+    crisp::ForwardOptions forward;
+    forward.captureAttention = options.withAttention;
+    const ClassifierOutput result = loaded.model->forward(ids, mask, forward);
+    nlohmann::json j = {{"logits", toJson(result.logits)}, {"policy", policy.toString()}};
+    if (options.withAttention) {
+      nlohmann::json pre = nlohmann::json::array(), post = nlohmann::json::array();
+      for (const LayerAttention& layer : result.attention) {
+        pre.push_back(toJson(layer.before));
+        post.push_back(toJson(layer.after));
+      }
+      j["attention_pre"] = std::move(pre);
+      j["attention_post"] = std::move(post);
+    }
+    out << j.dump() << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::string message = e.what();
+    err << "crisp forward: error: " << message.substr(0, message.find('\n')) << "\n";
+    return 1;
+  }
+}
+
+}  // namespace crisp::cli

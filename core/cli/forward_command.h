@@ -1,0 +1,21 @@
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+namespace crisp::cli {
+
+struct ForwardOptions {
+  std::string modelDir;
+  std::string ids;  // rows separated by ';', ids by ','
+  std::string attention = "dense";
+  bool noDiagonal = false;
+  bool withAttention = false;
+  bool json = true;
+};
+
+// `crisp forward`: logits (and optionally attention before/after the policy) of a Hugging Face
+// directory for given token ids, as JSON. Returns the exit code; errors go to err.
+int runForward(const ForwardOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace crisp::cli

@@ -1,0 +1,15 @@
+#pragma once
+
+#include <functional>
+#include <ostream>
+#include <string>
+
+namespace crisp {
+
+// Writes `path` so that it either keeps its old content or has the complete new content, even
+// after a crash or kill -9: write to a temporary file beside it, fsync, rename, fsync the
+// directory. Throws crisp::Error naming the path on any failure (the temporary is removed).
+void writeFileAtomically(const std::string& path, const std::function<void(std::ostream&)>& write);
+void writeFileAtomically(const std::string& path, const std::string& content);
+
+}  // namespace crisp

@@ -1,0 +1,317 @@
+#include "core/model/classifier.h"
+
+#include <ATen/ATen.h>
+#include <torch/nn/init.h>
+
+#include <cmath>
+
+namespace crisp {
+namespace {
+
+namespace nn = torch::nn;
+
+// Scaled dot-product attention with the policy; q, k, v are [B, T, hidden].
+at::Tensor selfAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                         const at::Tensor& mask, int heads, const AttentionPolicySpec& policy,
+                         int layer, int layers, nn::Dropout& dropout, bool training,
+                         LayerAttention* capture) {
+  const int64_t batch = q.size(0), length = q.size(1), hidden = q.size(2);
+  const int64_t headDim = hidden / heads;
+  const auto shape = [&](const at::Tensor& x) {
+    return x.view({batch, length, heads, headDim}).transpose(1, 2);  // [B, H, T, d]
+  };
+  const at::Tensor scores =
+      at::matmul(shape(q) / std::sqrt(static_cast<double>(headDim)), shape(k).transpose(2, 3));
+  at::Tensor probs = attentionProbabilities(scores, mask, policy, layer, layers, training, capture);
+  probs = dropout(probs);
+  return at::matmul(probs, shape(v)).transpose(1, 2).contiguous().view({batch, length, hidden});
+}
+
+// --- DistilBERT ---------------------------------------------------------------------------
+
+struct DistilEmbeddings : nn::Module {
+  nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr};
+  nn::LayerNorm LayerNorm{nullptr};
+  nn::Dropout dropout{nullptr};
+  explicit DistilEmbeddings(const ModelConfig& c) {
+    word_embeddings = register_module(
+        "word_embeddings",
+        nn::Embedding(nn::EmbeddingOptions(c.vocabSize, c.hidden).padding_idx(c.padTokenId)));
+    position_embeddings =
+        register_module("position_embeddings", nn::Embedding(c.maxPositions, c.hidden));
+    LayerNorm = register_module(
+        "LayerNorm", nn::LayerNorm(nn::LayerNormOptions({c.hidden}).eps(c.layerNormEps)));
+    dropout = register_module("dropout", nn::Dropout(c.dropout));
+  }
+  at::Tensor forward(const at::Tensor& ids) {
+    const at::Tensor positions = at::arange(ids.size(1), ids.options()).unsqueeze(0);
+    return dropout(LayerNorm(word_embeddings(ids) + position_embeddings(positions)));
+  }
+};
+
+struct DistilAttention : nn::Module {
+  nn::Linear q_lin{nullptr}, k_lin{nullptr}, v_lin{nullptr}, out_lin{nullptr};
+  nn::Dropout dropout{nullptr};
+  explicit DistilAttention(const ModelConfig& c) {
+    q_lin = register_module("q_lin", nn::Linear(c.hidden, c.hidden));
+    k_lin = register_module("k_lin", nn::Linear(c.hidden, c.hidden));
+    v_lin = register_module("v_lin", nn::Linear(c.hidden, c.hidden));
+    out_lin = register_module("out_lin", nn::Linear(c.hidden, c.hidden));
+    dropout = register_module("dropout", nn::Dropout(c.attentionDropout));
+  }
+};
+
+struct DistilFfn : nn::Module {
+  nn::Linear lin1{nullptr}, lin2{nullptr};
+  nn::Dropout dropout{nullptr};
+  explicit DistilFfn(const ModelConfig& c) {
+    lin1 = register_module("lin1", nn::Linear(c.hidden, c.intermediate));
+    lin2 = register_module("lin2", nn::Linear(c.intermediate, c.hidden));
+    dropout = register_module("dropout", nn::Dropout(c.dropout));
+  }
+  at::Tensor forward(const at::Tensor& x) { return dropout(lin2(at::gelu(lin1(x)))); }
+};
+
+struct DistilBlock : nn::Module {
+  std::shared_ptr<DistilAttention> attention;
+  nn::LayerNorm sa_layer_norm{nullptr}, output_layer_norm{nullptr};
+  std::shared_ptr<DistilFfn> ffn;
+  explicit DistilBlock(const ModelConfig& c) {
+    const auto norm = nn::LayerNormOptions({c.hidden}).eps(c.layerNormEps);
+    attention = register_module("attention", std::make_shared<DistilAttention>(c));
+    sa_layer_norm = register_module("sa_layer_norm", nn::LayerNorm(norm));
+    ffn = register_module("ffn", std::make_shared<DistilFfn>(c));
+    output_layer_norm = register_module("output_layer_norm", nn::LayerNorm(norm));
+  }
+};
+
+struct DistilTransformer : nn::Module {
+  nn::ModuleList layer;
+  explicit DistilTransformer(const ModelConfig& c) {
+    for (int i = 0; i < c.layers; ++i) layer->push_back(std::make_shared<DistilBlock>(c));
+    register_module("layer", layer);
+  }
+};
+
+struct DistilBertModel : nn::Module {
+  std::shared_ptr<DistilEmbeddings> embeddings;
+  std::shared_ptr<DistilTransformer> transformer;
+  explicit DistilBertModel(const ModelConfig& c) {
+    embeddings = register_module("embeddings", std::make_shared<DistilEmbeddings>(c));
+    transformer = register_module("transformer", std::make_shared<DistilTransformer>(c));
+  }
+};
+
+class DistilBertClassifier : public SequenceClassifier {
+ public:
+  explicit DistilBertClassifier(const ModelConfig& c) : SequenceClassifier(c) {
+    distilbert = register_module("distilbert", std::make_shared<DistilBertModel>(c));
+    pre_classifier = register_module("pre_classifier", nn::Linear(c.hidden, c.hidden));
+    classifier = register_module("classifier", nn::Linear(c.hidden, c.numLabels));
+    dropout = register_module("dropout", nn::Dropout(c.classifierDropout));
+  }
+
+  ClassifierOutput forward(const at::Tensor& ids, const at::Tensor& mask,
+                           const ForwardOptions& options) override {
+    ClassifierOutput out;
+    if (options.captureAttention) out.attention.resize(config_.layers);
+    at::Tensor x = distilbert->embeddings->forward(ids);
+    const auto& layers = distilbert->transformer->layer;
+    for (int i = 0; i < config_.layers; ++i) {
+      auto& block = *layers->ptr<DistilBlock>(i);
+      auto& a = *block.attention;
+      const at::Tensor context = selfAttention(
+          a.q_lin(x), a.k_lin(x), a.v_lin(x), mask, config_.heads, policy_, i, config_.layers,
+          a.dropout, is_training(), options.captureAttention ? &out.attention[i] : nullptr);
+      x = block.sa_layer_norm(a.out_lin(context) + x);
+      x = block.output_layer_norm(block.ffn->forward(x) + x);
+    }
+    const at::Tensor pooled = at::relu(pre_classifier(x.select(1, 0)));
+    out.logits = classifier(dropout(pooled));
+    return out;
+  }
+
+ private:
+  std::shared_ptr<DistilBertModel> distilbert;
+  nn::Linear pre_classifier{nullptr}, classifier{nullptr};
+  nn::Dropout dropout{nullptr};
+};
+
+// --- BERT ---------------------------------------------------------------------------------
+
+struct BertEmbeddings : nn::Module {
+  nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr},
+      token_type_embeddings{nullptr};
+  nn::LayerNorm LayerNorm{nullptr};
+  nn::Dropout dropout{nullptr};
+  explicit BertEmbeddings(const ModelConfig& c) {
+    word_embeddings = register_module(
+        "word_embeddings",
+        nn::Embedding(nn::EmbeddingOptions(c.vocabSize, c.hidden).padding_idx(c.padTokenId)));
+    position_embeddings =
+        register_module("position_embeddings", nn::Embedding(c.maxPositions, c.hidden));
+    token_type_embeddings =
+        register_module("token_type_embeddings", nn::Embedding(c.typeVocabSize, c.hidden));
+    LayerNorm = register_module(
+        "LayerNorm", nn::LayerNorm(nn::LayerNormOptions({c.hidden}).eps(c.layerNormEps)));
+    dropout = register_module("dropout", nn::Dropout(c.dropout));
+  }
+  at::Tensor forward(const at::Tensor& ids) {
+    const at::Tensor positions = at::arange(ids.size(1), ids.options()).unsqueeze(0);
+    const at::Tensor types = at::zeros_like(ids);  // single-sentence inputs: segment 0
+    return dropout(LayerNorm(word_embeddings(ids) + position_embeddings(positions) +
+                             token_type_embeddings(types)));
+  }
+};
+
+// dense -> dropout -> LayerNorm(x + residual): BERT's "output" sub-blocks.
+struct BertResidualOutput : nn::Module {
+  nn::Linear dense{nullptr};
+  nn::LayerNorm LayerNorm{nullptr};
+  nn::Dropout dropout{nullptr};
+  BertResidualOutput(const ModelConfig& c, int in) {
+    dense = register_module("dense", nn::Linear(in, c.hidden));
+    LayerNorm = register_module(
+        "LayerNorm", nn::LayerNorm(nn::LayerNormOptions({c.hidden}).eps(c.layerNormEps)));
+    dropout = register_module("dropout", nn::Dropout(c.dropout));
+  }
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& residual) {
+    return LayerNorm(dropout(dense(x)) + residual);
+  }
+};
+
+struct BertSelf : nn::Module {
+  nn::Linear query{nullptr}, key{nullptr}, value{nullptr};
+  nn::Dropout dropout{nullptr};
+  explicit BertSelf(const ModelConfig& c) {
+    query = register_module("query", nn::Linear(c.hidden, c.hidden));
+    key = register_module("key", nn::Linear(c.hidden, c.hidden));
+    value = register_module("value", nn::Linear(c.hidden, c.hidden));
+    dropout = register_module("dropout", nn::Dropout(c.attentionDropout));
+  }
+};
+
+struct BertAttention : nn::Module {
+  std::shared_ptr<BertSelf> self;
+  std::shared_ptr<BertResidualOutput> output;
+  explicit BertAttention(const ModelConfig& c) {
+    self = register_module("self", std::make_shared<BertSelf>(c));
+    output = register_module("output", std::make_shared<BertResidualOutput>(c, c.hidden));
+  }
+};
+
+struct BertIntermediate : nn::Module {
+  nn::Linear dense{nullptr};
+  explicit BertIntermediate(const ModelConfig& c) {
+    dense = register_module("dense", nn::Linear(c.hidden, c.intermediate));
+  }
+};
+
+struct BertLayer : nn::Module {
+  std::shared_ptr<BertAttention> attention;
+  std::shared_ptr<BertIntermediate> intermediate;
+  std::shared_ptr<BertResidualOutput> output;
+  explicit BertLayer(const ModelConfig& c) {
+    attention = register_module("attention", std::make_shared<BertAttention>(c));
+    intermediate = register_module("intermediate", std::make_shared<BertIntermediate>(c));
+    output = register_module("output", std::make_shared<BertResidualOutput>(c, c.intermediate));
+  }
+};
+
+struct BertEncoder : nn::Module {
+  nn::ModuleList layer;
+  explicit BertEncoder(const ModelConfig& c) {
+    for (int i = 0; i < c.layers; ++i) layer->push_back(std::make_shared<BertLayer>(c));
+    register_module("layer", layer);
+  }
+};
+
+struct BertPooler : nn::Module {
+  nn::Linear dense{nullptr};
+  explicit BertPooler(const ModelConfig& c) {
+    dense = register_module("dense", nn::Linear(c.hidden, c.hidden));
+  }
+};
+
+struct BertModel : nn::Module {
+  std::shared_ptr<BertEmbeddings> embeddings;
+  std::shared_ptr<BertEncoder> encoder;
+  std::shared_ptr<BertPooler> pooler;
+  explicit BertModel(const ModelConfig& c) {
+    embeddings = register_module("embeddings", std::make_shared<BertEmbeddings>(c));
+    encoder = register_module("encoder", std::make_shared<BertEncoder>(c));
+    pooler = register_module("pooler", std::make_shared<BertPooler>(c));
+  }
+};
+
+class BertClassifier : public SequenceClassifier {
+ public:
+  explicit BertClassifier(const ModelConfig& c) : SequenceClassifier(c) {
+    bert = register_module("bert", std::make_shared<BertModel>(c));
+    classifier = register_module("classifier", nn::Linear(c.hidden, c.numLabels));
+    dropout = register_module("dropout", nn::Dropout(c.classifierDropout));
+  }
+
+  ClassifierOutput forward(const at::Tensor& ids, const at::Tensor& mask,
+                           const ForwardOptions& options) override {
+    ClassifierOutput out;
+    if (options.captureAttention) out.attention.resize(config_.layers);
+    at::Tensor x = bert->embeddings->forward(ids);
+    const auto& layers = bert->encoder->layer;
+    for (int i = 0; i < config_.layers; ++i) {
+      auto& block = *layers->ptr<BertLayer>(i);
+      auto& s = *block.attention->self;
+      const at::Tensor context = selfAttention(
+          s.query(x), s.key(x), s.value(x), mask, config_.heads, policy_, i, config_.layers,
+          s.dropout, is_training(), options.captureAttention ? &out.attention[i] : nullptr);
+      x = block.attention->output->forward(context, x);
+      x = block.output->forward(at::gelu(block.intermediate->dense(x)), x);
+    }
+    const at::Tensor pooled = at::tanh(bert->pooler->dense(x.select(1, 0)));
+    out.logits = classifier(dropout(pooled));
+    return out;
+  }
+
+ private:
+  std::shared_ptr<BertModel> bert;
+  nn::Linear classifier{nullptr};
+  nn::Dropout dropout{nullptr};
+};
+
+}  // namespace
+
+void SequenceClassifier::setPolicy(AttentionPolicySpec policy) {
+  policy.validate(config_.layers);
+  policy_ = std::move(policy);
+}
+
+void SequenceClassifier::initializeWeights() {
+  at::NoGradGuard noGrad;
+  const double std = config_.initializerRange;
+  for (auto& module : modules(/*include_self=*/false)) {
+    if (auto* linear = module->as<nn::Linear>()) {
+      linear->weight.normal_(0.0, std);
+      if (linear->bias.defined()) linear->bias.zero_();
+    } else if (auto* embedding = module->as<nn::Embedding>()) {
+      embedding->weight.normal_(0.0, std);
+      if (const auto& pad = embedding->options.padding_idx()) embedding->weight[*pad].zero_();
+    } else if (auto* norm = module->as<nn::LayerNorm>()) {
+      norm->weight.fill_(1.0);
+      norm->bias.zero_();
+    }
+  }
+}
+
+std::shared_ptr<SequenceClassifier> makeClassifier(const ModelConfig& config) {
+  config.validate();
+  std::shared_ptr<SequenceClassifier> model;
+  if (config.architecture == Architecture::Bert) {
+    model = std::make_shared<BertClassifier>(config);
+  } else {
+    model = std::make_shared<DistilBertClassifier>(config);
+  }
+  model->initializeWeights();
+  return model;
+}
+
+}  // namespace crisp

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+
+#include <memory>
+#include <vector>
+
+#include "core/model/attention_policy.h"
+#include "core/model/config.h"
+
+namespace crisp {
+
+struct ForwardOptions {
+  bool captureAttention = false;  // fill ClassifierOutput::attention (costs nothing when off)
+};
+
+struct ClassifierOutput {
+  at::Tensor logits;                      // [B, numLabels]
+  std::vector<LayerAttention> attention;  // one per layer when captured
+};
+
+// A BERT-family sequence classifier. Module and parameter names are Hugging Face's, so
+// named_parameters() are the checkpoint keys (e.g.
+// "distilbert.transformer.layer.0.attention.q_lin.weight").
+class SequenceClassifier : public torch::nn::Module {
+ public:
+  explicit SequenceClassifier(ModelConfig config) : config_(std::move(config)) {}
+
+  // inputIds, attentionMask: int64 [B, T]; mask 1 for real tokens, 0 for padding.
+  virtual ClassifierOutput forward(const at::Tensor& inputIds, const at::Tensor& attentionMask,
+                                   const ForwardOptions& options = {}) = 0;
+
+  const ModelConfig& config() const { return config_; }
+  const AttentionPolicySpec& policy() const { return policy_; }
+  void setPolicy(AttentionPolicySpec policy);
+
+  // Hugging Face's initialisation: normal(0, initializer_range) weights, zero biases, the
+  // padding embedding row zeroed, LayerNorm 1/0.
+  void initializeWeights();
+
+ protected:
+  ModelConfig config_;
+  AttentionPolicySpec policy_;
+};
+
+// Builds the classifier for config.architecture, freshly initialised.
+std::shared_ptr<SequenceClassifier> makeClassifier(const ModelConfig& config);
+
+}  // namespace crisp

@@ -1,0 +1,191 @@
+#include <ATen/ATen.h>
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/io/hf_checkpoint.h"
+#include "core/io/safetensors.h"
+#include "core/model/classifier.h"
+#include "core/sys/error.h"
+
+using crisp::ModelConfig;
+
+namespace {
+
+int64_t parameterCount(torch::nn::Module& module) {
+  int64_t count = 0;
+  for (const auto& p : module.parameters()) count += p.numel();
+  return count;
+}
+
+std::pair<at::Tensor, at::Tensor> paddedBatch() {
+  at::Tensor ids = at::tensor({2, 17, 23, 5, 3, 2, 40, 3, 0, 0}, at::kLong).view({2, 5});
+  at::Tensor mask = (ids != 0).to(at::kLong);
+  return {ids, mask};
+}
+
+ModelConfig tinyConfig(crisp::Architecture architecture) {
+  ModelConfig c = ModelConfig::preset("tiny", 64);
+  c.architecture = architecture;
+  c.maxPositions = 32;
+  return c;
+}
+
+}  // namespace
+
+class TestClassifier : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void parsesTheRealDistilBertConfig() {
+    const QString path = QStringLiteral(CRISP_SHARED_DIR) +
+                         "/data/bert-base-uncased/distilbert-base-uncased-sst2.config.json";
+    if (!QFile::exists(path)) QSKIP("../shared/data is absent");
+    const ModelConfig c = ModelConfig::fromFile(path.toStdString());
+    QCOMPARE(c.architecture, crisp::Architecture::DistilBert);
+    QCOMPARE(c.hidden, 768);
+    QCOMPARE(c.layers, 6);
+    QCOMPARE(c.heads, 12);
+    QCOMPARE(c.intermediate, 3072);
+    QCOMPARE(c.vocabSize, 30522);
+    QCOMPARE(c.classifierDropout, 0.2);
+    QCOMPARE(c.numLabels, 2);
+  }
+
+  void presetsHaveHuggingFaceParameterCounts() {
+    // DistilBertForSequenceClassification / BertForSequenceClassification of the base models.
+    auto distil = crisp::makeClassifier(ModelConfig::preset("distilbert-base", 30522));
+    QCOMPARE(parameterCount(*distil), int64_t{66955010});
+    ModelConfig bert = ModelConfig::preset("distilbert-base", 30522);
+    bert.architecture = crisp::Architecture::Bert;
+    bert.layers = 12;
+    QCOMPARE(parameterCount(*crisp::makeClassifier(bert)), int64_t{109483778});
+    QVERIFY_THROWS_EXCEPTION(crisp::Error, ModelConfig::preset("huge", 100));
+  }
+
+  void initialisesLikeHuggingFace() {
+    auto model = crisp::makeClassifier(ModelConfig::preset("small", 2000));
+    auto params = model->named_parameters();
+    const at::Tensor word = params["distilbert.embeddings.word_embeddings.weight"];
+    QVERIFY(qAbs(word.std().item<double>() - 0.02) < 0.002);
+    QCOMPARE(word[0].abs().max().item<float>(), 0.0f);  // the padding row
+    QCOMPARE(params["distilbert.embeddings.LayerNorm.weight"].min().item<float>(), 1.0f);
+    QCOMPARE(params["classifier.bias"].abs().max().item<float>(), 0.0f);
+  }
+
+  void capturesAttentionOnlyWhenAsked() {
+    for (auto arch : {crisp::Architecture::DistilBert, crisp::Architecture::Bert}) {
+      auto model = crisp::makeClassifier(tinyConfig(arch));
+      model->eval();
+      model->setPolicy(crisp::AttentionPolicySpec::parse("crisp:0.5"));
+      auto [ids, mask] = paddedBatch();
+      at::NoGradGuard noGrad;
+      QVERIFY(model->forward(ids, mask).attention.empty());
+      crisp::ForwardOptions options;
+      options.captureAttention = true;
+      const auto out = model->forward(ids, mask, options);
+      QCOMPARE(out.logits.sizes(), (at::IntArrayRef{2, 2}));
+      QCOMPARE(static_cast<int>(out.attention.size()), 2);
+      QCOMPARE(out.attention[1].after.sizes(), (at::IntArrayRef{2, 2, 5, 5}));
+      QVERIFY(!at::equal(out.attention[0].before, out.attention[0].after));
+      QVERIFY(at::allclose(out.attention[0].before.sum(-1), at::ones({2, 2, 5})));
+    }
+  }
+
+  void exportThenLoadGivesIdenticalLogits() {
+    QTemporaryDir dir;
+    for (auto arch : {crisp::Architecture::DistilBert, crisp::Architecture::Bert}) {
+      auto model = crisp::makeClassifier(tinyConfig(arch));
+      model->setPolicy(crisp::AttentionPolicySpec::parse("nodiag+crisp:0.6"));
+      model->eval();
+      const std::string path =
+          dir.filePath(QString::fromStdString(crisp::architectureName(arch))).toStdString();
+      crisp::exportHuggingFaceDirectory(*model, path);
+      auto loaded = crisp::loadHuggingFaceDirectory(path);
+      QVERIFY(loaded.report.missing.empty());
+      QVERIFY(loaded.report.unexpected.empty());
+      loaded.model->setPolicy(model->policy());
+      loaded.model->eval();
+      auto [ids, mask] = paddedBatch();
+      at::NoGradGuard noGrad;
+      QVERIFY(at::equal(model->forward(ids, mask).logits, loaded.model->forward(ids, mask).logits));
+      // config.json is what transformers expects
+      std::ifstream in(path + "/config.json");
+      const auto config = nlohmann::json::parse(in);
+      QVERIFY(config["architectures"].is_array());
+      QCOMPARE(config["id2label"]["1"].get<std::string>(), std::string("POSITIVE"));
+      QCOMPARE(config["label2id"]["NEGATIVE"].get<int>(), 0);
+      QCOMPARE(crisp::readSafeTensors(path + "/model.safetensors").metadata.at("format"),
+               std::string("pt"));
+    }
+  }
+
+  void shapeContradictingConfigNamesTheTensor() {
+    QTemporaryDir dir;
+    auto model = crisp::makeClassifier(tinyConfig(crisp::Architecture::DistilBert));
+    const std::string path = dir.filePath(QStringLiteral("m")).toStdString();
+    crisp::exportHuggingFaceDirectory(*model, path);
+    // Rewrite config.json with a larger vocabulary than the weights have.
+    auto config = model->config();
+    config.vocabSize = 65;
+    std::ofstream(path + "/config.json") << config.toJson().dump();
+    try {
+      crisp::loadHuggingFaceDirectory(path);
+      QFAIL("loaded weights that contradict config.json");
+    } catch (const crisp::Error& e) {
+      QVERIFY2(QString::fromUtf8(e.what()).contains("distilbert.embeddings.word_embeddings.weight"),
+               e.what());
+    }
+  }
+
+  void badConfigsAreClearErrors() {
+    QTemporaryDir dir;
+    const auto write = [&](const char* text) {
+      const QString p = dir.filePath(QStringLiteral("config.json"));
+      QFile f(p);
+      f.open(QIODevice::WriteOnly | QIODevice::Truncate);
+      f.write(text);
+      return p.toStdString();
+    };
+    const auto expectError = [&](const char* text, const char* needle) {
+      try {
+        ModelConfig::fromFile(write(text));
+        QFAIL(text);
+      } catch (const crisp::Error& e) {
+        QVERIFY2(QString::fromUtf8(e.what()).contains(QLatin1String(needle)), e.what());
+      }
+    };
+    expectError("{\"model_type\": \"distilbert\",", "invalid JSON");
+    expectError("{\"model_type\": \"gpt2\"}", "gpt2");
+    expectError("{\"model_type\": \"distilbert\", \"dim\": 100, \"n_heads\": 12}", "multiple");
+    expectError("{\"model_type\": \"bert\", \"hidden_size\": \"big\"}", "hidden_size");
+    expectError("{\"model_type\": \"distilbert\", \"id2label\": {\"0\": \"a\", \"2\": \"b\"}}",
+                "id2label");
+    QVERIFY_THROWS_EXCEPTION(crisp::Error, crisp::loadHuggingFaceDirectory("/nonexistent/model"));
+  }
+
+  void missingHeadIsFreshAndReported() {
+    QTemporaryDir dir;
+    auto model = crisp::makeClassifier(tinyConfig(crisp::Architecture::Bert));
+    const std::string path = dir.filePath(QStringLiteral("base")).toStdString();
+    std::filesystem::create_directories(path);
+    std::ofstream(path + "/config.json") << model->config().toJson().dump();
+    crisp::StateDict base;
+    for (const auto& item : model->named_parameters()) {
+      if (item.key().rfind("bert.", 0) == 0) base.emplace_back(item.key().substr(5), item.value());
+    }
+    base.emplace_back("cls.predictions.bias", at::zeros({64}));
+    crisp::writeSafeTensors(path + "/model.safetensors", base);
+    const auto loaded = crisp::loadHuggingFaceDirectory(path);
+    QVERIFY(loaded.report.baseModelCheckpoint);
+    QCOMPARE(loaded.report.missing,
+             (std::vector<std::string>{"classifier.weight", "classifier.bias"}));
+    QCOMPARE(loaded.report.unexpected, (std::vector<std::string>{"cls.predictions.bias"}));
+    const std::string text = loaded.report.describe("BertForSequenceClassification");
+    QVERIFY(text.find("newly initialized") != std::string::npos);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestClassifier)
+#include "test_classifier.moc"

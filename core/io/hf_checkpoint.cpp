@@ -147,10 +147,7 @@ void exportHuggingFaceDirectory(SequenceClassifier& model, const std::string& di
   nlohmann::json config = model.config().toJson();
   config["crisp_attention_policy"] = model.policy().toString();
   writeFileAtomically((dir / "config.json").string(), config.dump(2) + "\n");
-  StateDict tensors;
-  for (const auto& item : model.named_parameters(/*recurse=*/true)) {
-    tensors.emplace_back(item.key(), item.value());
-  }
+  const StateDict tensors = model.huggingFaceParameters();
   // transformers refuses safetensors files without format metadata.
   writeSafeTensors((dir / "model.safetensors").string(), tensors, {{"format", "pt"}});
   for (const std::string& file : tokenizerFiles) {

@@ -15,6 +15,10 @@ namespace {
 // Why an epsilon: (1 - 0.8) * 5 is 1.0000000000000002 in doubles, and ceil would keep 2.
 constexpr double kCeilSlack = 1e-9;
 
+// SparseBERT writes the mask into the scores as -c(1 - M) with a large c; the forward pass here
+// removes keys exactly (-inf), so c only scales DAM's straight-through gradient.
+constexpr double kDamGradientScale = 1.0;
+
 std::vector<std::string> split(const std::string& text, char sep) {
   std::vector<std::string> parts;
   std::stringstream stream(text);
@@ -74,7 +78,7 @@ at::Tensor keepTopK(const at::Tensor& masked, const at::Tensor& k) {
 
 bool AttentionPolicySpec::isDense() const {
   return !removeDiagonal && pattern.kind == PatternKind::None &&
-         crisp.schedule == SparsitySchedule::None;
+         crisp.schedule == SparsitySchedule::None && !dam.enabled;
 }
 
 double AttentionPolicySpec::sparsityForLayer(int layer, int layers) const {
@@ -110,6 +114,9 @@ void AttentionPolicySpec::validate(int layers) const {
   }
   if (crisp.schedule == SparsitySchedule::TopP && !(crisp.topP > 0.0 && crisp.topP <= 1.0)) {
     throw Error("attention policy: top-p " + formatNumber(crisp.topP) + " is not in (0, 1]");
+  }
+  if (dam.enabled && !(dam.lambda >= 0.0 && dam.temperature > 0.0 && dam.learningRate > 0.0)) {
+    throw Error("attention policy: DAM needs lambda >= 0, tau > 0 and a positive learning rate");
   }
   if (pattern.kind != PatternKind::None &&
       (pattern.window < 0 || pattern.stride < 1 || pattern.globalTokens < 0)) {
@@ -187,11 +194,37 @@ AttentionPolicySpec AttentionPolicySpec::parse(const std::string& text) {
       if (f.size() > 4) spec.pattern.seed = static_cast<uint64_t>(parseInt(arg(4), term));
     } else if (name == "logsparse") {
       setPattern(PatternKind::LogSparse);
+    } else if (name == "dam") {
+      spec.dam.enabled = true;
+      spec.dam.lambda = parseNumber(arg(1), term);
+      for (size_t i = 2; i < f.size(); ++i) {
+        const std::string& option = f[i];
+        if (option == "structured") {
+          spec.dam.structured = true;
+        } else if (option == "unstructured") {
+          spec.dam.structured = false;
+        } else if (option == "shared") {
+          spec.dam.shared = true;
+        } else if (option == "per-layer") {
+          spec.dam.shared = false;
+        } else if (option == "frozen") {
+          spec.dam.frozen = true;
+        } else if (option.rfind("tau=", 0) == 0) {
+          spec.dam.temperature = parseNumber(option.substr(4), term);
+        } else if (option.rfind("lr=", 0) == 0) {
+          spec.dam.learningRate = parseNumber(option.substr(3), term);
+        } else if (option.rfind("len=", 0) == 0) {
+          spec.dam.maxLength = parseInt(option.substr(4), term);
+        } else {
+          throw Error("attention policy \"" + term + "\": unknown DAM option \"" + option +
+                      "\" (structured, unstructured, shared, per-layer, frozen, tau=, lr=, len=)");
+        }
+      }
     } else {
       throw Error("attention policy \"" + term +
                   "\": unknown term (dense, crisp:S, ramp:S[:SPREAD], layers:S1,S2,.., topp:P, "
                   "nodiag, window:W, strided:L, fixed:L, longformer:W[:G], star, "
-                  "bigbird:W[:G[:R[:SEED]]], logsparse, train-only)");
+                  "bigbird:W[:G[:R[:SEED]]], logsparse, dam:LAMBDA[:OPTIONS], train-only)");
     }
   }
   return spec;
@@ -231,6 +264,16 @@ std::string AttentionPolicySpec::toString() const {
       break;
     }
     case SparsitySchedule::TopP: terms.push_back("topp:" + formatNumber(crisp.topP)); break;
+  }
+  if (dam.enabled) {
+    std::string term = "dam:" + formatNumber(dam.lambda);
+    term += dam.structured ? ":structured" : ":unstructured";
+    term += dam.shared ? ":shared" : ":per-layer";
+    if (dam.temperature != 1.0) term += ":tau=" + formatNumber(dam.temperature);
+    if (dam.learningRate != DamSpec().learningRate) term += ":lr=" + formatNumber(dam.learningRate);
+    if (dam.maxLength != 0) term += ":len=" + std::to_string(dam.maxLength);
+    if (dam.frozen) term += ":frozen";
+    terms.push_back(term);
   }
   if (!applyInEval) terms.emplace_back("train-only");
   if (terms.empty()) return "dense";
@@ -298,7 +341,8 @@ at::Tensor structuralMask(const AttentionPolicySpec& spec, int64_t length, int l
 
 at::Tensor attentionProbabilities(const at::Tensor& scores, const at::Tensor& keyMask,
                                   const AttentionPolicySpec& spec, int layer, int layers,
-                                  bool training, LayerAttention* capture) {
+                                  bool training, LayerAttention* capture,
+                                  const at::Tensor& damMask) {
   const float negInf = -std::numeric_limits<float>::infinity();
   const at::Tensor keyAllowed = keyMask.to(at::kBool).unsqueeze(1).unsqueeze(1);  // [B,1,1,T]
   const bool prune = !spec.isDense() && (training || spec.applyInEval);
@@ -311,6 +355,7 @@ at::Tensor attentionProbabilities(const at::Tensor& scores, const at::Tensor& ke
     if (spec.removeDiagonal || spec.pattern.kind != PatternKind::None) {
       allowed = allowed & structuralMask(spec, length, layer).to(scores.device());
     }
+    if (damMask.defined()) allowed = allowed & (damMask.detach() > 0.5);
     allowed = allowed.expand(scores.sizes());
     const at::Tensor detached = scores.detach();
     // A row left with no key keeps its best real key.

@@ -33,6 +33,19 @@ struct CrispSelection {
   double topP = 0.9;             // TopP: keep the smallest set with dense mass >= p
 };
 
+// SparseBERT's Differentiable Attention Mask: learnable logits alpha per head, relaxed with a
+// Gumbel-sigmoid (temperature tau) and hard straight-through; the loss gains lambda * mean(M).
+struct DamSpec {
+  bool enabled = false;
+  bool structured = false;  // one logit per diagonal offset |i - j| instead of per pair
+  bool shared = true;       // one mask for all layers (the authors' code) or one per layer
+  int maxLength = 0;        // positions covered; 0 = the model's max_position_embeddings
+  double temperature = 1.0;
+  double lambda = 1e-3;
+  double learningRate = 1e-2;  // its own learning rate (assumption: SparseBERT's is not given)
+  bool frozen = false;         // binarised into a fixed pattern (second fine-tuning phase)
+};
+
 // An attention policy: structural masks first (padding, diagonal removal, a fixed pattern),
 // then crisp selection among the keys still allowed. Text form (see parse): policies joined by
 // '+', e.g. "dense", "crisp:0.8", "nodiag+crisp:0.8", "ramp:0.7:0.2", "layers:0.5,0.6",
@@ -42,6 +55,7 @@ struct AttentionPolicySpec {
   bool removeDiagonal = false;
   FixedPattern pattern;
   CrispSelection crisp;
+  DamSpec dam;
   bool applyInEval = true;  // also prune at evaluation and inference
 
   bool isDense() const;
@@ -67,9 +81,11 @@ at::Tensor structuralMask(const AttentionPolicySpec& spec, int64_t length, int l
 
 // Applies the policy to scaled scores [B, H, T, T] given the key padding mask [B, T] (1 = real).
 // Returns the probabilities after the policy; with capture, also fills it. No row is ever
-// empty: a row whose every key is removed keeps its best-scoring real key.
+// empty: a row whose every key is removed keeps its best-scoring real key. damMask, when
+// defined, is the layer's DAM mask M [H, T, T] (values 0/1, straight-through gradient).
 at::Tensor attentionProbabilities(const at::Tensor& scores, const at::Tensor& keyMask,
                                   const AttentionPolicySpec& spec, int layer, int layers,
-                                  bool training, LayerAttention* capture);
+                                  bool training, LayerAttention* capture,
+                                  const at::Tensor& damMask = {});
 
 }  // namespace crisp

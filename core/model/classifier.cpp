@@ -14,7 +14,7 @@ namespace nn = torch::nn;
 at::Tensor selfAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                          const at::Tensor& mask, int heads, const AttentionPolicySpec& policy,
                          int layer, int layers, nn::Dropout& dropout, bool training,
-                         LayerAttention* capture) {
+                         LayerAttention* capture, const at::Tensor& damMask) {
   const int64_t batch = q.size(0), length = q.size(1), hidden = q.size(2);
   const int64_t headDim = hidden / heads;
   const auto shape = [&](const at::Tensor& x) {
@@ -22,7 +22,8 @@ at::Tensor selfAttention(const at::Tensor& q, const at::Tensor& k, const at::Ten
   };
   const at::Tensor scores =
       at::matmul(shape(q) / std::sqrt(static_cast<double>(headDim)), shape(k).transpose(2, 3));
-  at::Tensor probs = attentionProbabilities(scores, mask, policy, layer, layers, training, capture);
+  at::Tensor probs =
+      attentionProbabilities(scores, mask, policy, layer, layers, training, capture, damMask);
   probs = dropout(probs);
   return at::matmul(probs, shape(v)).transpose(1, 2).contiguous().view({batch, length, hidden});
 }
@@ -115,6 +116,7 @@ class DistilBertClassifier : public SequenceClassifier {
                            const ForwardOptions& options) override {
     ClassifierOutput out;
     if (options.captureAttention) out.attention.resize(config_.layers);
+    const std::vector<at::Tensor> dam = sampleDam(ids.size(1), out);
     at::Tensor x = distilbert->embeddings->forward(ids);
     const auto& layers = distilbert->transformer->layer;
     for (int i = 0; i < config_.layers; ++i) {
@@ -122,7 +124,8 @@ class DistilBertClassifier : public SequenceClassifier {
       auto& a = *block.attention;
       const at::Tensor context = selfAttention(
           a.q_lin(x), a.k_lin(x), a.v_lin(x), mask, config_.heads, policy_, i, config_.layers,
-          a.dropout, is_training(), options.captureAttention ? &out.attention[i] : nullptr);
+          a.dropout, is_training(), options.captureAttention ? &out.attention[i] : nullptr,
+          damMaskForLayer(dam, i));
       x = block.sa_layer_norm(a.out_lin(context) + x);
       x = block.output_layer_norm(block.ffn->forward(x) + x);
     }
@@ -256,6 +259,7 @@ class BertClassifier : public SequenceClassifier {
                            const ForwardOptions& options) override {
     ClassifierOutput out;
     if (options.captureAttention) out.attention.resize(config_.layers);
+    const std::vector<at::Tensor> dam = sampleDam(ids.size(1), out);
     at::Tensor x = bert->embeddings->forward(ids);
     const auto& layers = bert->encoder->layer;
     for (int i = 0; i < config_.layers; ++i) {
@@ -263,7 +267,8 @@ class BertClassifier : public SequenceClassifier {
       auto& s = *block.attention->self;
       const at::Tensor context = selfAttention(
           s.query(x), s.key(x), s.value(x), mask, config_.heads, policy_, i, config_.layers,
-          s.dropout, is_training(), options.captureAttention ? &out.attention[i] : nullptr);
+          s.dropout, is_training(), options.captureAttention ? &out.attention[i] : nullptr,
+          damMaskForLayer(dam, i));
       x = block.attention->output->forward(context, x);
       x = block.output->forward(at::gelu(block.intermediate->dense(x)), x);
     }
@@ -282,7 +287,52 @@ class BertClassifier : public SequenceClassifier {
 
 void SequenceClassifier::setPolicy(AttentionPolicySpec policy) {
   policy.validate(config_.layers);
+  if (!policy.dam.enabled) {
+    if (dam_) unregister_module("crisp_dam");
+    dam_.reset();
+  } else if (dam_ &&
+             dam_->matches(policy.dam, config_.layers, config_.heads, config_.maxPositions)) {
+    dam_->setSpec(policy.dam);
+    dam_->logits.set_requires_grad(!policy.dam.frozen);
+  } else {
+    if (dam_) unregister_module("crisp_dam");
+    dam_ = register_module(
+        "crisp_dam",
+        std::make_shared<DamMask>(policy.dam, config_.layers, config_.heads, config_.maxPositions));
+  }
   policy_ = std::move(policy);
+}
+
+void SequenceClassifier::freezeDam() {
+  if (!dam_) return;
+  dam_->freeze();
+  policy_.dam.frozen = true;
+}
+
+std::vector<std::pair<std::string, at::Tensor>> SequenceClassifier::huggingFaceParameters() const {
+  std::vector<std::pair<std::string, at::Tensor>> params;
+  for (const auto& item : named_parameters(/*recurse=*/true)) {
+    if (item.key().rfind("crisp_dam.", 0) != 0) params.emplace_back(item.key(), item.value());
+  }
+  return params;
+}
+
+std::vector<at::Tensor> SequenceClassifier::sampleDam(int64_t length, ClassifierOutput& out) {
+  if (!dam_) return {};
+  const bool prune = is_training() || policy_.applyInEval;
+  if (!prune) return {};
+  std::vector<at::Tensor> masks = dam_->sample(length, is_training());
+  if (is_training() && !policy_.dam.frozen && policy_.dam.lambda > 0) {
+    at::Tensor total = at::zeros({}, masks[0].options());
+    for (const at::Tensor& m : masks) total = total + m.mean();
+    out.regularizer = total * (policy_.dam.lambda / static_cast<double>(masks.size()));
+  }
+  return masks;
+}
+
+at::Tensor SequenceClassifier::damMaskForLayer(const std::vector<at::Tensor>& masks,
+                                               int layer) const {
+  return masks.empty() ? at::Tensor() : dam_->maskForLayer(masks, layer);
 }
 
 void SequenceClassifier::initializeWeights() {

@@ -12,6 +12,7 @@
 
 #include "core/model/attention_policy.h"
 #include "core/model/config.h"
+#include "core/model/dam.h"
 
 namespace crisp {
 
@@ -22,6 +23,7 @@ struct ForwardOptions {
 struct ClassifierOutput {
   at::Tensor logits;                      // [B, numLabels]
   std::vector<LayerAttention> attention;  // one per layer when captured
+  at::Tensor regularizer;                 // DAM's lambda * mean(M) in training, else undefined
 };
 
 // A BERT-family sequence classifier. Module and parameter names are Hugging Face's, so
@@ -37,15 +39,28 @@ class SequenceClassifier : public torch::nn::Module {
 
   const ModelConfig& config() const { return config_; }
   const AttentionPolicySpec& policy() const { return policy_; }
+  // Validates and installs a policy; a DAM policy creates (or keeps, if compatible) the
+  // learnable mask registered as "crisp_dam".
   void setPolicy(AttentionPolicySpec policy);
+  // The DAM mask, or nullptr when the policy has none.
+  std::shared_ptr<DamMask> dam() const { return dam_; }
+  // Binarises the learned DAM mask into a fixed pattern (the policy becomes "...:frozen").
+  void freezeDam();
+  // Parameters under Hugging Face's names only (without our DAM logits): what export writes.
+  std::vector<std::pair<std::string, at::Tensor>> huggingFaceParameters() const;
 
   // Hugging Face's initialisation: normal(0, initializer_range) weights, zero biases, the
   // padding embedding row zeroed, LayerNorm 1/0.
   void initializeWeights();
 
  protected:
+  // Samples this forward pass's DAM masks (empty when there is no DAM).
+  std::vector<at::Tensor> sampleDam(int64_t length, ClassifierOutput& out);
+  at::Tensor damMaskForLayer(const std::vector<at::Tensor>& masks, int layer) const;
+
   ModelConfig config_;
   AttentionPolicySpec policy_;
+  std::shared_ptr<DamMask> dam_;
 };
 
 // Builds the classifier for config.architecture, freshly initialised.

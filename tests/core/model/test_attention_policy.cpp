@@ -39,7 +39,8 @@ class TestAttentionPolicy : public QObject {
     for (const char* t :
          {"dense", "crisp:0.8", "nodiag", "nodiag+crisp:0.8", "ramp:0.7:0.2", "layers:0.5,0.9",
           "topp:0.9", "window:3", "strided:4", "fixed:4", "longformer:2:1", "star",
-          "bigbird:2:1:2:7", "logsparse", "crisp:0.6+train-only"}) {
+          "bigbird:2:1:2:7", "logsparse", "crisp:0.6+train-only", "dam:0.001",
+          "dam:0.1:structured:per-layer:tau=0.5", "nodiag+dam:0.01:frozen"}) {
       QTest::newRow(t) << QString::fromLatin1(t);
     }
   }

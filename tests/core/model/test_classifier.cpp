@@ -93,6 +93,48 @@ class TestClassifier : public QObject {
     }
   }
 
+  void damLogitsReceiveGradientAndFreeze() {
+    for (const char* policy : {"dam:0.01", "dam:0.01:structured:per-layer"}) {
+      auto model = crisp::makeClassifier(tinyConfig(crisp::Architecture::DistilBert));
+      model->setPolicy(crisp::AttentionPolicySpec::parse(policy));
+      QVERIFY(model->dam() != nullptr);
+      const bool structured = model->policy().dam.structured;
+      QCOMPARE(model->dam()->logits.dim(), structured ? int64_t{3} : int64_t{4});
+      model->train();
+      auto [ids, mask] = paddedBatch();
+      const auto out = model->forward(ids, mask);
+      QVERIFY(out.regularizer.defined());
+      (out.logits.sum() + out.regularizer).backward();
+      const at::Tensor grad = model->dam()->logits.grad();
+      QVERIFY2(grad.defined() && grad.abs().sum().item<double>() > 0, policy);
+
+      // Frozen: a fixed binary pattern, no gradient, no regularizer, deterministic.
+      model->freezeDam();
+      QVERIFY(!model->dam()->logits.requires_grad());
+      QVERIFY(model->policy().toString().find(":frozen") != std::string::npos);
+      model->eval();
+      at::NoGradGuard noGrad;
+      crisp::ForwardOptions capture;
+      capture.captureAttention = true;
+      const auto a = model->forward(ids, mask, capture);
+      const auto b = model->forward(ids, mask, capture);
+      QVERIFY(at::equal(a.logits, b.logits));
+      QVERIFY(!a.regularizer.defined());
+      QVERIFY(!at::isnan(a.logits).any().item<bool>());
+    }
+  }
+
+  void damIsNotExportedUnderHuggingFaceNames() {
+    auto model = crisp::makeClassifier(tinyConfig(crisp::Architecture::Bert));
+    model->setPolicy(crisp::AttentionPolicySpec::parse("dam:0.001"));
+    for (const auto& [name, tensor] : model->huggingFaceParameters()) {
+      QVERIFY2(name.rfind("crisp_dam", 0) != 0, name.c_str());
+    }
+    model->setPolicy(crisp::AttentionPolicySpec::parse("dense"));
+    QVERIFY(model->dam() == nullptr);
+    QVERIFY(model->named_parameters().find("crisp_dam.logits") == nullptr);
+  }
+
   void exportThenLoadGivesIdenticalLogits() {
     QTemporaryDir dir;
     for (auto arch : {crisp::Architecture::DistilBert, crisp::Architecture::Bert}) {

@@ -4,8 +4,11 @@
 #include <iostream>
 #include <optional>
 
+#include "core/cli/bench_command.h"
 #include "core/cli/forward_command.h"
 #include "core/cli/info_command.h"
+#include "core/cli/tokenize_command.h"
+#include "core/cli/train_command.h"
 #include "core/sys/error.h"
 #include "core/sys/threads.h"
 
@@ -45,11 +48,108 @@ int main(int argc, char** argv) {
                     "Add attention_pre/attention_post [layer][batch][head][query][key]");
   forward->add_flag("--json", forwardOptions.json, "JSON output (the default)");
 
+  crisp::cli::TokenizeOptions tokenizeOptions;
+  CLI::App* tokenize = app.add_subcommand(
+      "tokenize",
+      "Tokenise the lines of standard input: one JSON object {\"tokens\", \"ids\"} per line");
+  tokenize
+      ->add_option("--tokenizer", tokenizeOptions.tokenizer,
+                   "A WordPiece directory (vocab.txt, tokenizer_config.json) or vocab file, or a "
+                   "SentencePiece .model")
+      ->required();
+  tokenize
+      ->add_option("--max-len", tokenizeOptions.maxLength,
+                   "Truncate to N ids per line ([CLS] and [SEP] included, [SEP] kept)")
+      ->check(CLI::PositiveNumber);
+  tokenize->add_flag("--json", tokenizeOptions.json, "One JSON object per line (the default)");
+
+  crisp::cli::TrainStepOptions trainStepOptions;
+  crisp::cli::FlopsOptions flopsOptions;
+  CLI::App* bench = app.add_subcommand("bench", "Benchmarks: train-step timing, FLOPs table");
+  bench->require_subcommand(1);
+  CLI::App* trainStep = bench->add_subcommand(
+      "train-step",
+      "Time forward + backward + AdamW steps of a preset model on random full-length rows");
+  trainStep->add_option("--preset", trainStepOptions.preset, "distilbert-base, small or tiny");
+  trainStep->add_option("--batch", trainStepOptions.batch, "Rows per step (default 32)")
+      ->check(CLI::PositiveNumber);
+  trainStep->add_option("--seq", trainStepOptions.seq, "Tokens per row (default 64)")
+      ->check(CLI::PositiveNumber);
+  trainStep->add_option("--attention", trainStepOptions.attention,
+                        "Attention policy: dense, crisp:S, ... (default dense)");
+  trainStep->add_option("--steps", trainStepOptions.steps, "Timed steps (default 8)")
+      ->check(CLI::PositiveNumber);
+  trainStep->add_option("--warmup", trainStepOptions.warmup, "Untimed steps first (default 2)")
+      ->check(CLI::NonNegativeNumber);
+  trainStep->add_option("--threads", trainStepOptions.threads, "Intra-op threads")
+      ->check(CLI::Range(1, 1024));
+  trainStep->add_flag("--json", trainStepOptions.json, "Print one JSON object instead of text");
+  CLI::App* flops = bench->add_subcommand(
+      "flops", "Print the forward FLOPs per layer, dense against sparse policies (Markdown)");
+  flops->add_option("--preset", flopsOptions.preset, "distilbert-base, small or tiny");
+  flops->add_option("--batch", flopsOptions.batch, "Rows (default 1)")->check(CLI::PositiveNumber);
+  flops->add_option("--seq", flopsOptions.seq, "Tokens per row (default 128)")
+      ->check(CLI::PositiveNumber);
+  flops->add_option("--attention", flopsOptions.policies,
+                    "Policies to compare (default: dense crisp:0.6 crisp:0.7 crisp:0.8)");
+
+  crisp::cli::TrainOptions trainOptions;
+  auto& ex = trainOptions.experiment;
+  CLI::App* train = app.add_subcommand(
+      "train",
+      "Fine-tune a classifier into a run directory (with only --out: the embedded demo).\n"
+      "Examples:\n"
+      "  crisp train --out runs/demo\n"
+      "  crisp train --out runs/sst2-crisp08 --preset small --tokenizer ../shared/data/"
+      "bert-base-uncased \\\n"
+      "      --train ../shared/data/sst2/train.tsv --dev ../shared/data/sst2/dev.tsv "
+      "--attention crisp:0.8");
+  train->add_option("--out", trainOptions.runDirectory, "Run directory (created; resumable)")
+      ->required();
+  train->add_option("--experiment", trainOptions.experimentFile,
+                    "Experiment JSON file (flags below override it)");
+  train->add_option("--preset", ex.model, "Model preset from scratch: tiny, small, distilbert-base")
+      ->transform([](std::string v) { return "preset:" + v; });
+  train->add_option("--model", ex.model, "Hugging Face model directory to fine-tune");
+  train->add_option("--tokenizer", ex.tokenizer, "Directory with vocab.txt (default: the model's)");
+  train->add_option("--train", ex.trainData, "Training data (GLUE TSV, CSV/TSV, JSON Lines)");
+  train->add_option("--dev", ex.devData, "Dev data, same format");
+  train->add_option("--attention", ex.policy, "Attention policy (dense, crisp:0.8, ...)");
+  train->add_option("--epochs", ex.hyper.epochs, "Epochs");
+  train->add_option("--batch", ex.hyper.batchSize, "Batch size");
+  train->add_option("--lr", ex.hyper.learningRate, "Peak learning rate");
+  train->add_option("--seed", ex.hyper.seed, "Seed (weights, order, dropout)");
+  train->add_option("--eval-every", ex.hyper.evalEvery, "Evaluate every N steps (0: epoch ends)");
+  train->add_option("--max-len", ex.maxLength, "Maximum tokens per sentence");
+  train->add_option("--name", ex.name, "A name for the run's configuration");
+  train->add_flag("--json", trainOptions.json, "Print a JSON summary (progress goes to stderr)");
+
+  std::string resumeDirectory;
+  bool resumeJson = false;
+  CLI::App* resume = app.add_subcommand("resume", "Continue a run from its last checkpoint");
+  resume->add_option("run", resumeDirectory, "Run directory")->required();
+  resume->add_flag("--json", resumeJson, "Print a JSON summary");
+
   CLI11_PARSE(app, argc, argv);
   try {
     const crisp::ThreadChoice choice = crisp::configureThreads(threads, std::nullopt);
     if (info->parsed()) return crisp::cli::runInfo(infoOptions, choice, std::cout, std::cerr);
+    if (train->parsed()) {
+      if (!trainOptions.experimentFile.empty()) {
+        crisp::cli::applyExperimentFile(
+            trainOptions, [&](const std::string& flag) { return train->count(flag) > 0; });
+      }
+      return crisp::cli::runTrain(trainOptions, std::cout, std::cerr);
+    }
+    if (resume->parsed()) {
+      return crisp::cli::runResume(resumeDirectory, resumeJson, std::cout, std::cerr);
+    }
+    if (tokenize->parsed()) return crisp::cli::runTokenize(tokenizeOptions, std::cin, std::cout);
     if (forward->parsed()) return crisp::cli::runForward(forwardOptions, std::cout, std::cerr);
+    if (trainStep->parsed()) {
+      return crisp::cli::runTrainStepBench(trainStepOptions, std::cout, std::cerr);
+    }
+    if (flops->parsed()) return crisp::cli::runFlopsTable(flopsOptions, std::cout, std::cerr);
   } catch (const std::exception& e) {
     std::cerr << "crisp: error: " << e.what() << "\n";
     return 1;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/io/safetensors_header.h"
+
 namespace crisp {
 
 // A safetensors file (https://github.com/huggingface/safetensors, format described there):
@@ -21,17 +23,7 @@ struct SafeTensors {
 // neither overlapping nor leaving holes). Errors name the file and the tensor.
 SafeTensors readSafeTensors(const std::string& path);
 
-// Parses and validates a header alone (for the fuzzer and for tests); dataSize is the number of
-// bytes after the header. Returns the entries as (name, dtype, shape, begin, end).
-struct SafeTensorsEntry {
-  std::string name;
-  std::string dtype;
-  std::vector<int64_t> shape;
-  uint64_t begin = 0, end = 0;
-};
-std::vector<SafeTensorsEntry> parseSafeTensorsHeader(const std::string& header, uint64_t dataSize,
-                                                     std::map<std::string, std::string>* metadata,
-                                                     const std::string& source);
+// The header parser alone, parseSafeTensorsHeader, is in core/io/safetensors_header.h.
 
 // Writes contiguous copies of the tensors (any supported dtype) atomically.
 void writeSafeTensors(const std::string& path,

@@ -1,0 +1,192 @@
+#include "core/analysis/flops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "core/model/attention_policy.h"
+#include "core/sys/error.h"
+
+namespace crisp {
+namespace {
+
+// The same slack as attention_policy.cpp: (1 - 0.8) * 5 is 1.0000000000000002 in doubles.
+constexpr double kCeilSlack = 1e-9;
+
+std::string format(const char* pattern, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, pattern, value);
+  return buffer;
+}
+
+std::string percentSaved(double dense, double sparse) {
+  return format("%.1f%%", 100.0 * (dense - sparse) / dense);
+}
+
+void checkShape(const ModelConfig& config, int64_t length, int64_t batch) {
+  if (length < 1 || batch < 1) {
+    throw Error("FLOPs: sequence length and batch must be positive");
+  }
+  if (config.hidden < 1 || config.heads < 1 || config.hidden % config.heads != 0) {
+    throw Error("FLOPs: hidden size must be a positive multiple of the heads");
+  }
+}
+
+}  // namespace
+
+std::string attentionKernelName(AttentionKernel kernel) {
+  switch (kernel) {
+    case AttentionKernel::AsImplemented: return "as-implemented";
+    case AttentionKernel::SparseAfterScores: return "sparse-after-scores";
+    case AttentionKernel::IdealSparse: return "ideal-sparse";
+  }
+  return "unknown";
+}
+
+double ModelFlops::encoder() const {
+  double sum = 0;
+  for (const LayerFlops& layer : layers) sum += layer.total();
+  return sum;
+}
+
+int64_t crispKeptKeys(int64_t allowedKeys, double sparsity) {
+  const double k = std::ceil(static_cast<double>(allowedKeys) * (1.0 - sparsity) - kCeilSlack);
+  return std::max<int64_t>(1, static_cast<int64_t>(k));
+}
+
+LayerFlops layerFlops(const ModelConfig& config, int64_t length, int64_t batch, double keptKeys,
+                      AttentionKernel kernel) {
+  checkShape(config, length, batch);
+  const double b = static_cast<double>(batch), t = static_cast<double>(length);
+  const double h = config.hidden, f = config.intermediate;
+  const double heads = config.heads, d = config.headDim();
+  const double kept = keptKeys < 0 ? t : std::min(keptKeys, t);
+  const double scored = kernel == AttentionKernel::IdealSparse ? kept : t;
+  const double normalised = kernel == AttentionKernel::AsImplemented ? t : kept;
+
+  LayerFlops layer;
+  layer.keptKeys = kept;
+  layer.projections = 2.0 * b * t * 4.0 * h * h;
+  layer.scores = b * t * h + 2.0 * b * heads * t * scored * d;
+  layer.softmax = 3.0 * b * heads * t * normalised;
+  layer.context = 2.0 * b * heads * t * normalised * d;
+  layer.ffn = 2.0 * 2.0 * b * t * h * f;
+  return layer;
+}
+
+std::vector<double> expectedKeptKeys(const AttentionPolicySpec& policy, int layers, int64_t length,
+                                     const std::vector<double>& measuredKeptFraction) {
+  if (length < 1 || layers < 1) throw Error("FLOPs: length and layers must be positive");
+  const double t = static_cast<double>(length);
+  std::vector<double> kept(static_cast<size_t>(layers), t);
+  if (!measuredKeptFraction.empty()) {
+    if (measuredKeptFraction.size() != 1 &&
+        measuredKeptFraction.size() != static_cast<size_t>(layers)) {
+      throw Error("FLOPs: " + std::to_string(measuredKeptFraction.size()) +
+                  " measured kept fractions for " + std::to_string(layers) + " layers");
+    }
+    for (int i = 0; i < layers; ++i) {
+      const double fraction =
+          measuredKeptFraction.size() == 1 ? measuredKeptFraction[0] : measuredKeptFraction[i];
+      if (!(fraction > 0.0 && fraction <= 1.0)) {
+        throw Error("FLOPs: a measured kept fraction must lie in (0, 1]");
+      }
+      kept[static_cast<size_t>(i)] = fraction * t;
+    }
+    return kept;
+  }
+  if (policy.crisp.schedule == SparsitySchedule::TopP || policy.dam.enabled) {
+    throw Error("FLOPs: policy \"" + policy.toString() +
+                "\" keeps a data-dependent number of keys: pass the measured kept fraction");
+  }
+  policy.validate(layers);
+  const bool structural = policy.removeDiagonal || policy.pattern.kind != PatternKind::None;
+  for (int layer = 0; layer < layers; ++layer) {
+    // Keys each row may use before top-k (a row left empty keeps its best key).
+    std::vector<int64_t> allowed(static_cast<size_t>(length), length);
+    if (structural) {
+      const at::Tensor mask = structuralMask(policy, length, layer);
+      const auto rows = mask.accessor<bool, 2>();
+      for (int64_t i = 0; i < length; ++i) {
+        int64_t n = 0;
+        for (int64_t j = 0; j < length; ++j) n += rows[i][j] ? 1 : 0;
+        allowed[static_cast<size_t>(i)] = std::max<int64_t>(1, n);
+      }
+    }
+    const bool topK = policy.crisp.schedule != SparsitySchedule::None;
+    const double s = policy.sparsityForLayer(layer, layers);
+    double sum = 0;
+    for (int64_t n : allowed) sum += static_cast<double>(topK ? crispKeptKeys(n, s) : n);
+    kept[static_cast<size_t>(layer)] = sum / t;
+  }
+  return kept;
+}
+
+ModelFlops denseFlops(const ModelConfig& config, int64_t length, int64_t batch) {
+  checkShape(config, length, batch);
+  const double b = static_cast<double>(batch), t = static_cast<double>(length);
+  const double h = config.hidden;
+  ModelFlops model;
+  const double tables = config.architecture == Architecture::Bert ? 3.0 : 2.0;
+  model.embeddings = b * t * h * (tables - 1.0);
+  for (int i = 0; i < config.layers; ++i) model.layers.push_back(layerFlops(config, length, batch));
+  model.head = 2.0 * b * (h * h + h * config.numLabels);
+  return model;
+}
+
+ModelFlops policyFlops(const ModelConfig& config, int64_t length, int64_t batch,
+                       const AttentionPolicySpec& policy, AttentionKernel kernel,
+                       const std::vector<double>& measuredKeptFraction) {
+  ModelFlops model = denseFlops(config, length, batch);
+  if (policy.isDense() && measuredKeptFraction.empty()) return model;
+  const std::vector<double> kept =
+      expectedKeptKeys(policy, config.layers, length, measuredKeptFraction);
+  for (int i = 0; i < config.layers; ++i) {
+    model.layers[static_cast<size_t>(i)] =
+        layerFlops(config, length, batch, kept[static_cast<size_t>(i)], kernel);
+  }
+  return model;
+}
+
+std::string flopsTable(const ModelConfig& config, int64_t length, int64_t batch,
+                       const std::vector<std::string>& policies) {
+  const ModelFlops dense = denseFlops(config, length, batch);
+  const double layers = static_cast<double>(config.layers);
+  const double denseLayer = dense.encoder() / layers;
+  const double denseCore = dense.layers.front().attentionCore();
+  std::ostringstream out;
+  out << "T = " << length << ", batch " << batch << ", " << config.layers << " layers of hidden "
+      << config.hidden << ", " << config.heads << " heads, FFN " << config.intermediate
+      << ". Forward GFLOPs per layer (mean over layers); dense model total "
+      << format("%.3f", dense.total() / 1e9) << " GFLOPs (embeddings "
+      << format("%.4f", dense.embeddings / 1e9) << ", head " << format("%.4f", dense.head / 1e9)
+      << ").\n\n";
+  out << "| policy | kept keys/row | as implemented | saved | sparse after scores | saved | "
+         "ideal sparse | saved | attention core saved (after scores / ideal) |\n";
+  out << "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const std::string& text : policies) {
+    const AttentionPolicySpec policy = AttentionPolicySpec::parse(text);
+    double keptSum = 0, core[3] = {0, 0, 0}, layer[3] = {0, 0, 0};
+    const AttentionKernel kernels[3] = {AttentionKernel::AsImplemented,
+                                        AttentionKernel::SparseAfterScores,
+                                        AttentionKernel::IdealSparse};
+    for (int k = 0; k < 3; ++k) {
+      const ModelFlops model = policyFlops(config, length, batch, policy, kernels[k]);
+      layer[k] = model.encoder() / layers;
+      for (const LayerFlops& l : model.layers) {
+        core[k] += l.attentionCore() / layers;
+        if (k == 0) keptSum += l.keptKeys;
+      }
+    }
+    out << "| " << text << " | " << format("%.2f", keptSum / layers);
+    for (int k = 0; k < 3; ++k) {
+      out << " | " << format("%.4f", layer[k] / 1e9) << " | " << percentSaved(denseLayer, layer[k]);
+    }
+    out << " | " << percentSaved(denseCore, core[1]) << " / " << percentSaved(denseCore, core[2])
+        << " |\n";
+  }
+  return out.str();
+}
+
+}  // namespace crisp

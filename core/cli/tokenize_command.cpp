@@ -1,0 +1,91 @@
+#include "core/cli/tokenize_command.h"
+
+#include <algorithm>
+#include <istream>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string_view>
+#include <vector>
+
+#include "core/sys/error.h"
+#include "core/text/sentencepiece.h"
+#include "core/text/unicode_text.h"
+#include "core/text/wordpiece.h"
+
+namespace crisp::cli {
+namespace {
+
+bool endsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+template <typename Id>
+void writeLine(std::string& buffer, const std::vector<std::string>& tokens,
+               const std::vector<Id>& ids, std::ostream& out) {
+  buffer.assign("{\"tokens\": [");
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (i > 0) buffer += ", ";
+    buffer += nlohmann::json(tokens[i]).dump();
+  }
+  buffer += "], \"ids\": [";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) buffer += ", ";
+    buffer += std::to_string(ids[i]);
+  }
+  buffer += "]}\n";
+  out << buffer;
+}
+
+std::string where(std::size_t lineNumber) {
+  return "stdin line " + std::to_string(lineNumber);
+}
+
+}  // namespace
+
+int runTokenize(const TokenizeOptions& options, std::istream& in, std::ostream& out) {
+  if (options.tokenizer.empty()) throw Error("--tokenizer is required");
+  std::string line;
+  std::string buffer;
+  std::size_t lineNumber = 0;
+  const auto readLine = [&]() -> bool {
+    if (!std::getline(in, line)) return false;
+    ++lineNumber;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (const auto bad = unicode::findInvalidUtf8(line)) {
+      out.flush();
+      throw Error(where(lineNumber) + ": " + unicode::describeInvalidUtf8(line, *bad));
+    }
+    return true;
+  };
+
+  if (endsWith(options.tokenizer, ".model")) {
+    const SentencePieceModel model = SentencePieceModel::load(options.tokenizer);
+    while (readLine()) {
+      std::vector<std::string> pieces = model.encodeAsPieces(line);
+      std::vector<int32_t> ids = model.encode(line);
+      if (options.maxLength > 0 && ids.size() > options.maxLength) {
+        ids.resize(options.maxLength);
+        pieces.resize(std::min(pieces.size(), options.maxLength));
+      }
+      writeLine(buffer, pieces, ids, out);
+    }
+    return 0;
+  }
+
+  if (options.maxLength == 1) {
+    throw Error("--max-len must be at least 2 for WordPiece: [CLS] and [SEP] take 2");
+  }
+  const WordPieceTokenizer tokenizer(options.tokenizer);
+  WordPieceEncodeOptions encodeOptions;
+  encodeOptions.maxLength = options.maxLength;
+  WordPieceEncoding encoding;
+  while (readLine()) {
+    tokenizer.encode(line, encoding, encodeOptions);
+    writeLine(buffer, encoding.tokens, encoding.ids, out);
+  }
+  out.flush();
+  if (!out) throw Error("cannot write the output");
+  return 0;
+}
+
+}  // namespace crisp::cli

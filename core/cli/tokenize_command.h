@@ -1,0 +1,20 @@
+#pragma once
+
+#include <cstddef>
+#include <iosfwd>
+#include <string>
+
+namespace crisp::cli {
+
+struct TokenizeOptions {
+  std::string tokenizer;      // a WordPiece directory or vocab file, or a SentencePiece .model
+  std::size_t maxLength = 0;  // > 0: truncate each line to this many ids ([SEP] kept)
+  bool json = true;           // one JSON object per line (the only format so far)
+};
+
+// `crisp tokenize`: reads lines from in, writes {"tokens": [...], "ids": [...]} per line to out.
+// WordPiece adds [CLS] and [SEP]; SentencePiece adds nothing. Returns the exit code; throws
+// crisp::Error (naming the line for invalid UTF-8) on bad input.
+int runTokenize(const TokenizeOptions& options, std::istream& in, std::ostream& out);
+
+}  // namespace crisp::cli

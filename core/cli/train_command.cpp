@@ -1,0 +1,225 @@
+#include "core/cli/train_command.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <sstream>
+#include <thread>
+
+#include "core/sys/error.h"
+#include "core/train/run_directory.h"
+
+namespace crisp::cli {
+namespace {
+
+std::atomic<bool> gInterrupted{false};
+
+extern "C" void onInterrupt(int) {
+  gInterrupted = true;
+}
+
+std::string clock(double seconds) {
+  const int s = static_cast<int>(seconds + 0.5);
+  std::ostringstream out;
+  out << std::setfill('0');
+  if (s >= 3600) out << s / 3600 << ":" << std::setw(2);
+  out << (s / 60) % 60 << ":" << std::setw(2) << s % 60;
+  return out.str();
+}
+
+// Prints the trainer's events: a progress bar on a terminal, plain lines otherwise.
+class ProgressPrinter {
+ public:
+  ProgressPrinter(std::ostream& out, bool terminal) : out_(out), terminal_(terminal) {}
+
+  void handle(const TrainingEvent& event) {
+    if (const auto* p = std::get_if<ProgressEvent>(&event)) {
+      progress_ = *p;
+      if (terminal_)
+        drawBar();
+      else if (p->totalSteps > 0 && p->step * 10 / p->totalSteps != lastDecile_) {
+        lastDecile_ = p->step * 10 / p->totalSteps;
+        out_ << "step " << p->step << "/" << p->totalSteps << "  loss " << std::fixed
+             << std::setprecision(4) << loss_ << "  " << std::setprecision(0)
+             << p->sentencesPerSecond << " sentences/s  ETA " << clock(p->etaSeconds) << "\n";
+      }
+    } else if (const auto* s = std::get_if<StepEvent>(&event)) {
+      loss_ = s->loss;
+    } else if (const auto* e = std::get_if<EvaluationEvent>(&event)) {
+      line() << "eval  step " << e->step << " (epoch " << std::fixed << std::setprecision(2)
+             << e->epoch << "): accuracy " << std::setprecision(2) << 100 * e->metrics.accuracy
+             << "%  loss " << std::setprecision(4) << e->metrics.loss << "  macro-F1 "
+             << std::setprecision(3) << e->metrics.macroF1 << (e->best ? "  (best)" : "") << "\n";
+    } else if (const auto* m = std::get_if<MessageEvent>(&event)) {
+      line() << (m->level == MessageEvent::Level::Error     ? "error: "
+                 : m->level == MessageEvent::Level::Warning ? "warning: "
+                                                            : "")
+             << m->text << "\n";
+    }
+    out_.flush();
+  }
+
+  void finish() {
+    if (terminal_ && barDrawn_) out_ << "\n";
+  }
+
+ private:
+  std::ostream& line() {
+    if (terminal_ && barDrawn_) out_ << "\r\033[K";
+    barDrawn_ = false;
+    return out_;
+  }
+
+  void drawBar() {
+    const int width = 30;
+    const double fraction =
+        progress_.totalSteps ? static_cast<double>(progress_.step) / progress_.totalSteps : 0.0;
+    const int filled = static_cast<int>(fraction * width);
+    out_ << "\r\033[K[" << std::string(filled, '#') << std::string(width - filled, '.') << "] "
+         << std::setw(3) << static_cast<int>(100 * fraction) << "%  step " << progress_.step << "/"
+         << progress_.totalSteps << "  loss " << std::fixed << std::setprecision(4) << loss_ << "  "
+         << std::setprecision(0) << progress_.sentencesPerSecond << " sent/s  ETA "
+         << clock(progress_.etaSeconds);
+    barDrawn_ = true;
+  }
+
+  std::ostream& out_;
+  bool terminal_;
+  bool barDrawn_ = false;
+  ProgressEvent progress_;
+  double loss_ = 0;
+  int64_t lastDecile_ = -1;
+};
+
+int trainInto(const std::string& runDirectory, const ExperimentConfig& experiment, bool json,
+              std::ostream& out, std::ostream& err) {
+  PreparedExperiment prepared;
+  try {
+    prepared = prepareExperiment(experiment);
+  } catch (const std::exception& e) {
+    err << "crisp: error: " << e.what() << "\n";
+    return 2;
+  }
+  Trainer trainer(std::move(prepared.inputs), experiment.hyper, runDirectory, prepared.runConfig);
+  const bool terminal = !json && ::isatty(STDOUT_FILENO) == 1;
+  ProgressPrinter printer(json ? err : out, terminal);
+  if (!json) {
+    out << "training " << experiment.name << " (" << prepared.runConfig["policy"].get<std::string>()
+        << ") into " << runDirectory << "\n";
+  }
+
+  gInterrupted = false;
+  auto previous = std::signal(SIGINT, onInterrupt);
+  const auto start = std::chrono::steady_clock::now();
+  RunState state = RunState::Created;
+  std::thread worker([&] { state = trainer.run(); });
+  bool interrupted = false;
+  std::atomic<bool> done{false};
+  std::thread waiter([&] {
+    worker.join();
+    done = true;
+  });
+  while (!done) {
+    if (gInterrupted && !interrupted) {
+      interrupted = true;
+      trainer.control().stop();
+    }
+    for (const TrainingEvent& event : trainer.events().drain()) printer.handle(event);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  waiter.join();
+  for (const TrainingEvent& event : trainer.events().drain()) printer.handle(event);
+  printer.finish();
+  std::signal(SIGINT, previous);
+
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const nlohmann::json finalState = RunDirectory(runDirectory).readState();
+  if (json) {
+    out << nlohmann::json{{"run_directory", runDirectory},
+                          {"state", toString(state)},
+                          {"message", finalState.value("message", "")},
+                          {"best_accuracy", finalState.value("best_accuracy", -1.0)},
+                          {"best_step", finalState.value("best_step", -1)},
+                          {"steps", finalState.value("step", 0)},
+                          {"wall_seconds", wall}}
+               .dump()
+        << "\n";
+  } else {
+    out << toString(state) << ": " << finalState.value("message", "") << "  (wall time "
+        << clock(wall) << ")\n";
+  }
+  if (state == RunState::Failed) return 1;
+  return interrupted ? 130 : 0;
+}
+
+}  // namespace
+
+void applyExperimentFile(TrainOptions& options,
+                         const std::function<bool(const std::string&)>& given) {
+  std::ifstream in(options.experimentFile);
+  if (!in) throw Error(options.experimentFile + ": cannot open");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(options.experimentFile + ": invalid JSON: " + e.what());
+  }
+  ExperimentConfig fromFile;
+  try {
+    fromFile = ExperimentConfig::fromJson(j);
+  } catch (const std::exception& e) {
+    throw Error(options.experimentFile + ": " + e.what());
+  }
+  const ExperimentConfig& flags = options.experiment;
+  if (given("--preset") || given("--model")) fromFile.model = flags.model;
+  if (given("--tokenizer")) fromFile.tokenizer = flags.tokenizer;
+  if (given("--train")) fromFile.trainData = flags.trainData;
+  if (given("--dev")) fromFile.devData = flags.devData;
+  if (given("--attention")) fromFile.policy = flags.policy;
+  if (given("--epochs")) fromFile.hyper.epochs = flags.hyper.epochs;
+  if (given("--batch")) fromFile.hyper.batchSize = flags.hyper.batchSize;
+  if (given("--lr")) fromFile.hyper.learningRate = flags.hyper.learningRate;
+  if (given("--seed")) fromFile.hyper.seed = flags.hyper.seed;
+  if (given("--eval-every")) fromFile.hyper.evalEvery = flags.hyper.evalEvery;
+  if (given("--max-len")) fromFile.maxLength = flags.maxLength;
+  if (given("--name")) fromFile.name = flags.name;
+  options.experiment = fromFile;
+}
+
+int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err) {
+  if (options.runDirectory.empty()) {
+    err << "crisp train: error: --out DIR is required\n";
+    return 2;
+  }
+  return trainInto(options.runDirectory, options.experiment, options.json, out, err);
+}
+
+int runResume(const std::string& runDirectory, bool json, std::ostream& out, std::ostream& err) {
+  ExperimentConfig experiment;
+  try {
+    std::ifstream in(runDirectory + "/config.json");
+    if (!in) throw Error(runDirectory + "/config.json: cannot open (is this a run directory?)");
+    nlohmann::json config;
+    try {
+      config = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(runDirectory + "/config.json: invalid JSON: " + e.what());
+    }
+    if (!config.contains("experiment")) throw Error(runDirectory + "/config.json: no experiment");
+    experiment = ExperimentConfig::fromJson(config["experiment"]);
+  } catch (const std::exception& e) {
+    err << "crisp resume: error: " << e.what() << "\n";
+    return 2;
+  }
+  return trainInto(runDirectory, experiment, json, out, err);
+}
+
+}  // namespace crisp::cli

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <string>
+
+#include "core/train/experiment.h"
+
+namespace crisp::cli {
+
+struct TrainOptions {
+  std::string runDirectory;
+  std::string experimentFile;  // JSON; flags given on the command line override it
+  ExperimentConfig experiment = ExperimentConfig::demo();
+  bool json = false;
+};
+
+// Loads options.experimentFile and keeps the command-line values of the flags for which
+// `given` is true (e.g. "--epochs"): flags override the file.
+void applyExperimentFile(TrainOptions& options,
+                         const std::function<bool(const std::string&)>& given);
+
+// `crisp train`: trains into a run directory on a worker thread, showing progress (a bar on a
+// terminal, log lines otherwise); Ctrl-C stops with a final checkpoint. Exit codes: 0 finished
+// or stopped, 1 failed, 2 bad configuration, 130 interrupted.
+int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err);
+
+// `crisp resume DIR`: continues a run from its last checkpoint with its recorded config.
+int runResume(const std::string& runDirectory, bool json, std::ostream& out, std::ostream& err);
+
+}  // namespace crisp::cli

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/text/wordpiece.h"
+#include "core/train/trainer.h"
+
+namespace crisp {
+
+// One experiment, as `crisp train` flags, the studio's form or an experiment file describe it.
+// Empty sources mean the embedded demo (corpus, vocabulary, `tiny` model from scratch).
+struct ExperimentConfig {
+  std::string name = "demo";
+  std::string model = "preset:tiny";  // "preset:NAME" or a Hugging Face model directory
+  std::string tokenizer;           // a directory with vocab.txt, or a vocab.txt; empty: the model's
+  std::string trainData, devData;  // GLUE TSV / CSV / JSONL; empty: the demo corpus
+  std::string policy = "dense";
+  int maxLength = 128;
+  Hyperparameters hyper;
+  std::vector<std::string> probes;  // sentences whose attention is snapshotted at each eval
+
+  bool usesDemoData() const { return trainData.empty(); }
+  nlohmann::json toJson() const;
+  static ExperimentConfig fromJson(const nlohmann::json& json);
+  // The demo's defaults: tiny from scratch with a learning rate suited to it.
+  static ExperimentConfig demo();
+};
+
+struct PreparedExperiment {
+  TrainingInputs inputs;
+  std::shared_ptr<const WordPieceTokenizer> tokenizer;
+  nlohmann::json runConfig;  // what config.json of the run records
+};
+
+// Reads and tokenises the data, builds or loads the model, applies the policy. Errors name the
+// file, line or setting at fault.
+PreparedExperiment prepareExperiment(const ExperimentConfig& config);
+
+// The demo's tokenizer (its closed vocabulary as WordPiece, lower-cased).
+std::shared_ptr<const WordPieceTokenizer> demoTokenizer();
+
+}  // namespace crisp

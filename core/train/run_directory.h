@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace crisp {
+
+// The files of one run:
+//   config.json            the fully resolved configuration (versions, git revision)
+//   state.json             run state, step, best evaluation (rewritten atomically)
+//   metrics.jsonl          one JSON record per line, appended and flushed per record
+//   predictions/step-N.json  dev predictions of each evaluation (for paired tests)
+//   checkpoints/step-N/    model.safetensors, optimizer.pt, rng.safetensors,
+//                          trainer_state.json; each directory appears atomically (rename)
+class RunDirectory {
+ public:
+  explicit RunDirectory(std::string path);
+  ~RunDirectory();
+  RunDirectory(const RunDirectory&) = delete;
+  RunDirectory& operator=(const RunDirectory&) = delete;
+
+  const std::string& path() const { return path_; }
+  bool hasConfig() const;
+  nlohmann::json readConfig() const;
+  void writeConfig(const nlohmann::json& config) const;
+  nlohmann::json readState() const;  // {} when absent
+  void writeState(const nlohmann::json& state) const;
+
+  // Appends one record and flushes it to the kernel.
+  void appendMetric(const nlohmann::json& record);
+  // Size of metrics.jsonl, and truncation back to a size recorded in a checkpoint.
+  uint64_t metricsSize() const;
+  void truncateMetrics(uint64_t size);
+  std::vector<nlohmann::json> readMetrics() const;  // skips a torn last line
+
+  void writePredictions(int64_t step, const nlohmann::json& predictions) const;
+
+  std::string checkpointPath(int64_t step) const;
+  // A fresh staging directory for a checkpoint; commitCheckpoint renames it into place.
+  std::string stageCheckpoint(int64_t step) const;
+  void commitCheckpoint(int64_t step, const std::string& staging) const;
+  std::vector<int64_t> checkpointSteps() const;  // complete checkpoints, ascending
+  // Deletes all but the newest `keep` checkpoints and those in `alsoKeep`.
+  void pruneCheckpoints(int keep, const std::vector<int64_t>& alsoKeep) const;
+
+ private:
+  std::string path_;
+  std::FILE* metrics_ = nullptr;
+};
+
+}  // namespace crisp

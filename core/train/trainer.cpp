@@ -1,0 +1,557 @@
+#include "core/train/trainer.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adamw.h>
+#include <torch/serialize.h>
+
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/io/hf_checkpoint.h"
+#include "core/io/safetensors.h"
+#include "core/sys/error.h"
+#include "core/train/run_directory.h"
+
+namespace crisp {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+bool excludedFromWeightDecay(const std::string& name) {
+  return name.size() >= 5 && (name.compare(name.size() - 5, 5, ".bias") == 0 ||
+                              name.find("LayerNorm") != std::string::npos ||
+                              name.find("layer_norm") != std::string::npos);
+}
+
+nlohmann::json metricsJson(const EvaluationMetrics& m) {
+  return {{"loss", m.loss},
+          {"accuracy", m.accuracy},
+          {"macro_f1", m.macroF1},
+          {"confusion", m.confusion},
+          {"examples", m.examples}};
+}
+
+}  // namespace
+
+// --- hyperparameters ----------------------------------------------------------------------
+
+nlohmann::json Hyperparameters::toJson() const {
+  return {{"epochs", epochs},
+          {"batch_size", batchSize},
+          {"learning_rate", learningRate},
+          {"weight_decay", weightDecay},
+          {"warmup_ratio", warmupRatio},
+          {"max_grad_norm", maxGradNorm},
+          {"eval_every", evalEvery},
+          {"log_every", logEvery},
+          {"seed", seed},
+          {"keep_checkpoints", keepCheckpoints},
+          {"early_stopping_patience", earlyStoppingPatience}};
+}
+
+Hyperparameters Hyperparameters::fromJson(const nlohmann::json& j) {
+  Hyperparameters h;
+  const auto get = [&](const char* key, auto& out) {
+    if (j.contains(key)) {
+      try {
+        j.at(key).get_to(out);
+      } catch (const nlohmann::json::exception&) {
+        throw Error(std::string("hyperparameter \"") + key + "\" has the wrong type");
+      }
+    }
+  };
+  get("epochs", h.epochs);
+  get("batch_size", h.batchSize);
+  get("learning_rate", h.learningRate);
+  get("weight_decay", h.weightDecay);
+  get("warmup_ratio", h.warmupRatio);
+  get("max_grad_norm", h.maxGradNorm);
+  get("eval_every", h.evalEvery);
+  get("log_every", h.logEvery);
+  get("seed", h.seed);
+  get("keep_checkpoints", h.keepCheckpoints);
+  get("early_stopping_patience", h.earlyStoppingPatience);
+  h.validate();
+  return h;
+}
+
+void Hyperparameters::validate() const {
+  const auto require = [](bool ok, const char* what) {
+    if (!ok) throw Error(std::string("hyperparameters: ") + what);
+  };
+  require(epochs >= 1, "epochs must be at least 1");
+  require(batchSize >= 1, "batch_size must be at least 1");
+  require(learningRate > 0 && std::isfinite(learningRate), "learning_rate must be positive");
+  require(weightDecay >= 0, "weight_decay must be non-negative");
+  require(warmupRatio >= 0 && warmupRatio < 1, "warmup_ratio must be in [0, 1)");
+  require(maxGradNorm >= 0, "max_grad_norm must be non-negative");
+  require(evalEvery >= 0 && logEvery >= 1, "eval_every >= 0 and log_every >= 1");
+  require(keepCheckpoints >= 1, "keep_checkpoints must be at least 1");
+  require(earlyStoppingPatience >= 0, "early_stopping_patience must be non-negative");
+}
+
+// --- control ------------------------------------------------------------------------------
+
+void TrainerControl::pause() {
+  paused_ = true;
+}
+
+void TrainerControl::resume() {
+  {
+    std::lock_guard lock(mutex_);
+    paused_ = false;
+  }
+  wake_.notify_all();
+}
+
+void TrainerControl::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+}
+
+void TrainerControl::cancel() {
+  {
+    std::lock_guard lock(mutex_);
+    cancel_ = true;
+  }
+  wake_.notify_all();
+}
+
+void TrainerControl::waitWhilePaused() {
+  std::unique_lock lock(mutex_);
+  wake_.wait(lock, [this] { return !paused_ || stop_ || cancel_; });
+}
+
+// --- the trainer --------------------------------------------------------------------------
+
+struct Trainer::Impl {
+  TrainingInputs in;
+  Hyperparameters hp;
+  RunDirectory dir;
+  nlohmann::json runConfig;
+  EventChannel& events;
+  TrainerControl& control;
+  std::shared_ptr<GradientSynchronizer> sync = std::make_shared<GradientSynchronizer>();
+
+  std::unique_ptr<torch::optim::AdamW> optimizer;
+  std::vector<double> baseLearningRates;
+  std::vector<at::Tensor> parameters;
+
+  // Position and history, all saved in each checkpoint.
+  int64_t step = 0;
+  int epoch = 0;
+  int64_t batchInEpoch = 0;
+  double bestAccuracy = -1;
+  int64_t bestStep = -1;
+  int evalsWithoutImprovement = 0;
+  double elapsedBefore = 0;
+  Clock::time_point sessionStart = Clock::now();
+  std::deque<std::pair<Clock::time_point, int64_t>> recent;  // for throughput
+
+  Impl(TrainingInputs inputs, Hyperparameters h, std::string path, nlohmann::json config,
+       EventChannel& e, TrainerControl& c)
+      : in(std::move(inputs)),
+        hp(h),
+        dir(std::move(path)),
+        runConfig(std::move(config)),
+        events(e),
+        control(c) {}
+
+  double elapsed() const {
+    return elapsedBefore + std::chrono::duration<double>(Clock::now() - sessionStart).count();
+  }
+
+  void message(MessageEvent::Level level, const std::string& text) {
+    events.publish(MessageEvent{level, text});
+  }
+
+  void writeState(RunState state, const std::string& message = {}) {
+    dir.writeState({{"state", toString(state)},
+                    {"message", message},
+                    {"step", step},
+                    {"epoch", epoch},
+                    {"best_step", bestStep},
+                    {"best_accuracy", bestAccuracy},
+                    {"elapsed_seconds", elapsed()}});
+    events.publish(StateEvent{state, message});
+  }
+
+  void buildOptimizer() {
+    std::vector<at::Tensor> decay, noDecay, dam;
+    for (const auto& item : in.model->named_parameters()) {
+      if (!item.value().requires_grad()) continue;
+      if (item.key().rfind("crisp_dam.", 0) == 0) {
+        dam.push_back(item.value());
+      } else if (excludedFromWeightDecay(item.key())) {
+        noDecay.push_back(item.value());
+      } else {
+        decay.push_back(item.value());
+      }
+    }
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    const auto addGroup = [&](std::vector<at::Tensor> params, double lr, double wd) {
+      auto options = std::make_unique<torch::optim::AdamWOptions>(lr);
+      options->weight_decay(wd).eps(1e-8).betas({0.9, 0.999});
+      parameters.insert(parameters.end(), params.begin(), params.end());
+      groups.emplace_back(std::move(params), std::move(options));
+      baseLearningRates.push_back(lr);
+    };
+    addGroup(decay, hp.learningRate, hp.weightDecay);
+    addGroup(noDecay, hp.learningRate, 0.0);
+    if (!dam.empty()) addGroup(dam, in.model->policy().dam.learningRate, 0.0);
+    optimizer = std::make_unique<torch::optim::AdamW>(std::move(groups),
+                                                      torch::optim::AdamWOptions(hp.learningRate));
+  }
+
+  void setLearningRateFactor(double factor) {
+    auto& groups = optimizer->param_groups();
+    for (size_t g = 0; g < groups.size(); ++g) {
+      static_cast<torch::optim::AdamWOptions&>(groups[g].options())
+          .lr(baseLearningRates[g] * factor);
+    }
+  }
+
+  // Linear warm-up to the base rate, then linear decay to zero at the last step.
+  double scheduleFactor(int64_t s, int64_t total) const {
+    const int64_t warmup = static_cast<int64_t>(std::ceil(hp.warmupRatio * total));
+    if (s < warmup) return static_cast<double>(s + 1) / static_cast<double>(warmup);
+    return std::max(0.0, static_cast<double>(total - s) /
+                             static_cast<double>(std::max<int64_t>(1, total - warmup)));
+  }
+
+  void saveCheckpoint() {
+    const std::string staging = dir.stageCheckpoint(step);
+    std::vector<std::pair<std::string, at::Tensor>> tensors;
+    for (const auto& item : in.model->named_parameters())
+      tensors.emplace_back(item.key(), item.value());
+    writeSafeTensors(staging + "/model.safetensors", tensors, {{"format", "pt"}});
+    torch::save(*optimizer, staging + "/optimizer.pt");
+    writeSafeTensors(staging + "/rng.safetensors",
+                     {std::pair<std::string, at::Tensor>(
+                         "cpu_generator", at::detail::getDefaultCPUGenerator().get_state())});
+    const nlohmann::json state = {{"step", step},
+                                  {"epoch", epoch},
+                                  {"batch_in_epoch", batchInEpoch},
+                                  {"best_accuracy", bestAccuracy},
+                                  {"best_step", bestStep},
+                                  {"evals_without_improvement", evalsWithoutImprovement},
+                                  {"metrics_size", dir.metricsSize()},
+                                  {"elapsed_seconds", elapsed()},
+                                  {"policy", in.model->policy().toString()}};
+    std::ofstream(staging + "/trainer_state.json") << state.dump(2) << "\n";
+    dir.commitCheckpoint(step, staging);
+    dir.pruneCheckpoints(hp.keepCheckpoints, {bestStep});
+  }
+
+  bool resumeFromCheckpoint() {
+    const std::vector<int64_t> steps = dir.checkpointSteps();
+    if (steps.empty()) return false;
+    const std::string path = dir.checkpointPath(steps.back());
+    nlohmann::json state;
+    try {
+      std::ifstream file(path + "/trainer_state.json");
+      state = nlohmann::json::parse(file);
+    } catch (const std::exception& e) {
+      throw Error(path + "/trainer_state.json: unreadable: " + e.what());
+    }
+    const LoadReport report =
+        loadStateDict(*in.model, readSafeTensors(path + "/model.safetensors").tensors,
+                      path + "/model.safetensors");
+    if (!report.missing.empty() || !report.unexpected.empty()) {
+      throw Error(path + ": checkpoint does not match the model: " + report.describe("the model"));
+    }
+    torch::load(*optimizer, path + "/optimizer.pt");
+    const SafeTensors rng = readSafeTensors(path + "/rng.safetensors");
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    generator.set_state(rng.tensors.at(0).second);
+    step = state.at("step");
+    epoch = state.at("epoch");
+    batchInEpoch = state.at("batch_in_epoch");
+    bestAccuracy = state.at("best_accuracy");
+    bestStep = state.at("best_step");
+    evalsWithoutImprovement = state.at("evals_without_improvement");
+    elapsedBefore = state.at("elapsed_seconds");
+    sessionStart = Clock::now();
+    dir.truncateMetrics(state.at("metrics_size").get<uint64_t>());
+    message(MessageEvent::Level::Info, "resumed from " + path);
+    return true;
+  }
+
+  void snapshotProbes() {
+    at::NoGradGuard noGrad;
+    ForwardOptions capture;
+    capture.captureAttention = true;
+    for (const ProbeSentence& probe : in.probes) {
+      std::vector<int64_t> ids(probe.ids.begin(), probe.ids.end());
+      const int64_t length = static_cast<int64_t>(ids.size());
+      const at::Tensor input = at::tensor(ids, at::kLong).view({1, length});
+      const ClassifierOutput out = in.model->forward(input, at::ones_like(input), capture);
+      AttentionSnapshot snapshot;
+      snapshot.step = step;
+      snapshot.sentence = probe.text;
+      snapshot.tokens = probe.tokens;
+      const at::Tensor probs = at::softmax(out.logits[0], -1).contiguous();
+      snapshot.probabilities.assign(probs.data_ptr<float>(),
+                                    probs.data_ptr<float>() + probs.numel());
+      for (const LayerAttention& layer : out.attention) {
+        snapshot.before.push_back(layer.before[0].contiguous());
+        snapshot.after.push_back(layer.after[0].contiguous());
+      }
+      events.publish(std::move(snapshot));
+    }
+  }
+
+  // Returns true when early stopping says to finish.
+  bool evaluateAndRecord(const data::BatchLoader& devLoader) {
+    std::vector<int64_t> predictions;
+    const EvaluationMetrics m = Trainer::evaluate(
+        *in.model, devLoader, static_cast<int>(in.labelNames.size()), &predictions);
+    const bool best = m.accuracy > bestAccuracy;
+    if (best) {
+      bestAccuracy = m.accuracy;
+      bestStep = step;
+      evalsWithoutImprovement = 0;
+    } else {
+      ++evalsWithoutImprovement;
+    }
+    const double epochProgress =
+        epoch + static_cast<double>(batchInEpoch) / std::max<int64_t>(1, stepsPerEpoch);
+    nlohmann::json record = metricsJson(m);
+    record["type"] = "eval";
+    record["step"] = step;
+    record["epoch"] = epochProgress;
+    record["best"] = best;
+    record["time"] = elapsed();
+    dir.appendMetric(record);
+    dir.writePredictions(
+        step, {{"step", step}, {"labels", in.dev->labels}, {"predictions", predictions}});
+    events.publish(EvaluationEvent{step, epochProgress, elapsed(), m, best});
+    snapshotProbes();
+    return hp.earlyStoppingPatience > 0 && evalsWithoutImprovement >= hp.earlyStoppingPatience;
+  }
+
+  void publishProgress(int64_t totalSteps, int64_t sentences) {
+    const auto now = Clock::now();
+    recent.emplace_back(now, sentences);
+    while (recent.size() > 20) recent.pop_front();
+    double rate = 0, eta = 0;
+    if (recent.size() >= 2) {
+      const double seconds =
+          std::chrono::duration<double>(recent.back().first - recent.front().first).count();
+      int64_t count = 0;
+      for (size_t i = 1; i < recent.size(); ++i) count += recent[i].second;
+      rate = seconds > 0 ? count / seconds : 0;
+      const double stepSeconds = seconds / static_cast<double>(recent.size() - 1);
+      eta = stepSeconds * static_cast<double>(totalSteps - step);
+    }
+    events.publish(ProgressEvent{step, totalSteps, rate, eta});
+  }
+
+  int64_t stepsPerEpoch = 0;
+
+  RunState train() {
+    hp.validate();
+    if (!in.model || !in.train || !in.dev || in.labelNames.empty()) {
+      throw Error("trainer: model, train and dev data and label names are required");
+    }
+    at::manual_seed(hp.seed);
+    if (dir.hasConfig()) {
+      const nlohmann::json existing = dir.readConfig();
+      if (existing.value("resume_key", nlohmann::json()) !=
+          runConfig.value("resume_key", nlohmann::json())) {
+        throw Error(dir.path() +
+                    " holds a run with a different configuration; choose another directory");
+      }
+    } else {
+      dir.writeConfig(runConfig);
+    }
+    buildOptimizer();
+    const bool resumed = resumeFromCheckpoint();
+    const auto trainLoader =
+        data::BatchLoader::training(in.train, hp.batchSize, hp.seed, in.collate);
+    const auto devLoader = data::BatchLoader::evaluation(in.dev, hp.batchSize, in.collate);
+    stepsPerEpoch = static_cast<int64_t>(trainLoader.plan(0).size());
+    const int64_t totalSteps = stepsPerEpoch * hp.epochs;
+    if (resumed && step >= totalSteps) {
+      writeState(RunState::Finished, "already finished");
+      return RunState::Finished;
+    }
+    writeState(RunState::Running);
+
+    bool finishedEarly = false;
+    for (; epoch < hp.epochs && !finishedEarly; ++epoch, batchInEpoch = 0) {
+      const data::BatchPlan plan = trainLoader.plan(static_cast<uint64_t>(epoch));
+      for (; batchInEpoch < static_cast<int64_t>(plan.size());) {
+        if (control.paused()) {
+          writeState(RunState::Paused);
+          control.waitWhilePaused();
+          if (!control.stopRequested()) writeState(RunState::Running);
+        }
+        if (control.stopRequested()) break;
+
+        in.model->train();
+        setLearningRateFactor(scheduleFactor(step, totalSteps));
+        const data::Batch batch = trainLoader.batch(plan[static_cast<size_t>(batchInEpoch)]);
+        const ClassifierOutput out = in.model->forward(batch.inputIds, batch.attentionMask);
+        at::Tensor loss = at::cross_entropy_loss(out.logits, batch.labels);
+        if (out.regularizer.defined()) loss = loss + out.regularizer;
+        if (step == hp.injectNanAtStep) loss = loss * std::numeric_limits<double>::quiet_NaN();
+        const double lossValue = loss.item<double>();
+        if (!std::isfinite(lossValue)) {
+          const std::vector<int64_t> kept = dir.checkpointSteps();
+          const std::string text =
+              "non-finite training loss (" + std::to_string(lossValue) + ") at step " +
+              std::to_string(step + 1) + ", epoch " + std::to_string(epoch + 1) +
+              "; training stopped. " +
+              (kept.empty() ? std::string("No checkpoint was written before it.")
+                            : "The last good checkpoint is " + dir.checkpointPath(kept.back()));
+          message(MessageEvent::Level::Error, text);
+          dir.appendMetric({{"type", "error"}, {"step", step + 1}, {"message", text}});
+          writeState(RunState::Failed, text);
+          return RunState::Failed;
+        }
+        optimizer->zero_grad();
+        loss.backward();
+        sync->synchronize(parameters);
+        const double gradNorm = hp.maxGradNorm > 0
+                                    ? torch::nn::utils::clip_grad_norm_(parameters, hp.maxGradNorm)
+                                    : 0.0;
+        optimizer->step();
+        ++step;
+        ++batchInEpoch;
+
+        const double lr = baseLearningRates[0] * scheduleFactor(step - 1, totalSteps);
+        const double epochProgress = epoch + static_cast<double>(batchInEpoch) / stepsPerEpoch;
+        events.publish(StepEvent{step, epochProgress, lossValue, lr, gradNorm, elapsed()});
+        publishProgress(totalSteps, batch.inputIds.size(0));
+        if (step % hp.logEvery == 0) {
+          dir.appendMetric({{"type", "train"},
+                            {"step", step},
+                            {"epoch", epochProgress},
+                            {"loss", lossValue},
+                            {"learning_rate", lr},
+                            {"grad_norm", gradNorm},
+                            {"time", elapsed()}});
+        }
+        const bool epochEnd = batchInEpoch == static_cast<int64_t>(plan.size());
+        if ((hp.evalEvery > 0 && step % hp.evalEvery == 0) || epochEnd) {
+          if (epochEnd) {  // the checkpoint's position: the start of the next epoch
+            ++epoch;
+            batchInEpoch = 0;
+          }
+          finishedEarly = evaluateAndRecord(devLoader);
+          saveCheckpoint();
+          writeState(RunState::Running);
+          if (epochEnd) {
+            --epoch;  // the for-loop increments it again
+            batchInEpoch = static_cast<int64_t>(plan.size());
+          }
+          if (finishedEarly) {
+            message(MessageEvent::Level::Info, "early stopping: no improvement in " +
+                                                   std::to_string(hp.earlyStoppingPatience) +
+                                                   " evaluations");
+            break;
+          }
+        }
+      }
+      if (control.stopRequested()) break;
+    }
+
+    if (control.cancelRequested()) {
+      writeState(RunState::Cancelled, "cancelled at step " + std::to_string(step));
+      return RunState::Cancelled;
+    }
+    if (control.stopRequested()) {
+      if (batchInEpoch >= stepsPerEpoch) {
+        ++epoch;
+        batchInEpoch = 0;
+      }
+      saveCheckpoint();
+      writeState(RunState::Stopped, "stopped at step " + std::to_string(step));
+      return RunState::Stopped;
+    }
+    writeState(RunState::Finished, "best dev accuracy " + std::to_string(bestAccuracy) +
+                                       " at step " + std::to_string(bestStep));
+    return RunState::Finished;
+  }
+};
+
+Trainer::Trainer(TrainingInputs inputs, Hyperparameters hyper, std::string runDirectory,
+                 nlohmann::json runConfig)
+    : impl_(std::make_unique<Impl>(std::move(inputs), hyper, std::move(runDirectory),
+                                   std::move(runConfig), events_, control_)) {}
+
+Trainer::~Trainer() = default;
+
+void Trainer::setGradientSynchronizer(std::shared_ptr<GradientSynchronizer> sync) {
+  impl_->sync = std::move(sync);
+}
+
+RunState Trainer::run() {
+  try {
+    return impl_->train();
+  } catch (const std::exception& e) {
+    std::string text = e.what();
+    text = text.substr(0, text.find('\n'));
+    impl_->message(MessageEvent::Level::Error, text);
+    try {
+      impl_->writeState(RunState::Failed, text);
+    } catch (const std::exception&) {
+      // The run directory itself is unwritable; the event above still reaches the user.
+    }
+    return RunState::Failed;
+  }
+}
+
+EvaluationMetrics Trainer::evaluate(SequenceClassifier& model, const data::BatchLoader& loader,
+                                    int numLabels, std::vector<int64_t>* predictions) {
+  at::NoGradGuard noGrad;
+  const bool wasTraining = model.is_training();
+  model.eval();
+  EvaluationMetrics m;
+  m.confusion.assign(numLabels, std::vector<int64_t>(numLabels, 0));
+  double lossSum = 0;
+  for (const auto& indices : loader.plan(0)) {
+    const data::Batch batch = loader.batch(indices);
+    const at::Tensor logits = model.forward(batch.inputIds, batch.attentionMask).logits;
+    lossSum += at::cross_entropy_loss(logits, batch.labels, {}, at::Reduction::Sum).item<double>();
+    const at::Tensor predicted = logits.argmax(-1);
+    const auto p = predicted.accessor<int64_t, 1>();
+    const auto t = batch.labels.accessor<int64_t, 1>();
+    for (int64_t i = 0; i < predicted.size(0); ++i) {
+      if (t[i] < 0 || t[i] >= numLabels) throw Error("evaluation: label out of range");
+      ++m.confusion[t[i]][p[i]];
+      if (predictions) predictions->push_back(p[i]);
+    }
+    m.examples += predicted.size(0);
+  }
+  if (wasTraining) model.train();
+  int64_t correct = 0;
+  double f1Sum = 0;
+  for (int c = 0; c < numLabels; ++c) {
+    correct += m.confusion[c][c];
+    int64_t predictedC = 0, actualC = 0;
+    for (int k = 0; k < numLabels; ++k) {
+      predictedC += m.confusion[k][c];
+      actualC += m.confusion[c][k];
+    }
+    const double denom = static_cast<double>(predictedC + actualC);
+    f1Sum += denom > 0 ? 2.0 * m.confusion[c][c] / denom : 0.0;
+  }
+  m.accuracy = m.examples ? static_cast<double>(correct) / m.examples : 0.0;
+  m.macroF1 = numLabels ? f1Sum / numLabels : 0.0;
+  m.loss = m.examples ? lossSum / m.examples : 0.0;
+  return m;
+}
+
+}  // namespace crisp

@@ -1,0 +1,109 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/data/batching.h"
+#include "core/model/classifier.h"
+#include "core/train/events.h"
+
+namespace crisp {
+
+// Hyperparameters of one fine-tuning run. Defaults are assumptions (the Crisp Attention paper
+// publishes none); docs/RESULTS.md says which values each reported run used.
+struct Hyperparameters {
+  int epochs = 3;
+  int batchSize = 32;
+  double learningRate = 5e-5;
+  double weightDecay = 0.01;  // AdamW; never on biases or LayerNorm
+  double warmupRatio = 0.1;   // linear warm-up over this fraction of steps, then linear decay
+  double maxGradNorm = 1.0;   // 0 = no clipping
+  int64_t evalEvery = 0;      // steps; 0 = only at each epoch end
+  int64_t logEvery = 10;      // steps between metrics.jsonl training records
+  uint64_t seed = 42;
+  int keepCheckpoints = 2;        // the last N, plus the best
+  int earlyStoppingPatience = 0;  // evaluations without improvement; 0 = off
+  int64_t injectNanAtStep = -1;   // fault injection for tests: the loss at this step is NaN
+
+  nlohmann::json toJson() const;
+  static Hyperparameters fromJson(const nlohmann::json& json);
+  void validate() const;
+};
+
+struct ProbeSentence {
+  std::string text;
+  std::vector<std::string> tokens;
+  std::vector<int32_t> ids;
+};
+
+// Everything a run trains on; built by the caller (see experiment.h), owned by the trainer.
+struct TrainingInputs {
+  std::shared_ptr<SequenceClassifier> model;
+  std::shared_ptr<const data::EncodedDataset> train, dev;
+  data::CollateOptions collate;
+  std::vector<std::string> labelNames;
+  std::vector<ProbeSentence> probes;
+};
+
+// Thread-safe run control: any thread may call these while run() works on another.
+class TrainerControl {
+ public:
+  void pause();
+  void resume();
+  void stop();    // finish the current step, write a final checkpoint, state "stopped"
+  void cancel();  // finish the current step, write nothing more, state "cancelled"
+  bool paused() const { return paused_; }
+  bool stopRequested() const { return stop_ || cancel_; }
+  bool cancelRequested() const { return cancel_; }
+  // Blocks while paused (returns early on stop/cancel).
+  void waitWhilePaused();
+
+ private:
+  std::atomic<bool> paused_{false}, stop_{false}, cancel_{false};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+};
+
+// Where data-parallel training would all-reduce gradients; the single-process trainer uses
+// the identity. Called after backward, before clipping.
+class GradientSynchronizer {
+ public:
+  virtual ~GradientSynchronizer() = default;
+  virtual void synchronize(std::vector<at::Tensor>& /*parameters*/) {}
+};
+
+// Fine-tunes a classifier into a run directory that survives kill -9: metrics.jsonl is
+// appended and flushed per record, checkpoints are written atomically, and run() on an
+// existing directory resumes from its last checkpoint and reproduces the uninterrupted run.
+class Trainer {
+ public:
+  Trainer(TrainingInputs inputs, Hyperparameters hyper, std::string runDirectory,
+          nlohmann::json runConfig);
+  ~Trainer();
+
+  // Trains to the end (or until stopped); returns the final state. Never throws for training
+  // failures: they end the run as Failed with the message (also in state.json and events).
+  RunState run();
+
+  EventChannel& events() { return events_; }
+  TrainerControl& control() { return control_; }
+  void setGradientSynchronizer(std::shared_ptr<GradientSynchronizer> sync);
+
+  // Evaluates a model on a dataset (no dropout, policy as in evaluation).
+  static EvaluationMetrics evaluate(SequenceClassifier& model, const data::BatchLoader& loader,
+                                    int numLabels, std::vector<int64_t>* predictions = nullptr);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  EventChannel events_;
+  TrainerControl control_;
+};
+
+}  // namespace crisp

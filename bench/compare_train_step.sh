@@ -24,6 +24,10 @@ results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
 
 echo "date $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+if awk -v cores="$(nproc)" '{ exit !($1 > 0.5 * cores) }' /proc/loadavg; then
+  echo "warning: the machine is busy (load average above half the cores): other processes take" \
+       "cores from the timed threads, and the figures will not be comparable" >&2
+fi
 echo "$preset, batch $batch x $seq tokens, $threads threads, $warmup warm-up + $steps timed steps"
 # Interleaved so that a change in machine load hits both implementations alike.
 for attention in dense "$sparse"; do

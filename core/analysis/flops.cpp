@@ -160,8 +160,8 @@ std::string flopsTable(const ModelConfig& config, int64_t length, int64_t batch,
       << config.hidden << ", " << config.heads << " heads, FFN " << config.intermediate
       << ". Forward GFLOPs per layer (mean over layers); dense model total "
       << format("%.3f", dense.total() / 1e9) << " GFLOPs (embeddings "
-      << format("%.4f", dense.embeddings / 1e9) << ", head " << format("%.4f", dense.head / 1e9)
-      << ").\n\n";
+      << format("%.3f", dense.embeddings / 1e6) << " MFLOPs, head "
+      << format("%.3f", dense.head / 1e6) << " MFLOPs).\n\n";
   out << "| policy | kept keys/row | as implemented | saved | sparse after scores | saved | "
          "ideal sparse | saved | attention core saved (after scores / ideal) |\n";
   out << "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";

@@ -135,6 +135,23 @@ LoadedModel loadHuggingFaceDirectory(const std::string& directory) {
   LoadedModel loaded;
   loaded.model = makeClassifier(config);
   loaded.report = loadStateDict(*loaded.model, readStateDict(weights.string()), weights.string());
+  // Only the task head may start fresh (a base-model checkpoint has none); a missing encoder
+  // tensor means a damaged or mismatched checkpoint, never something to fill with noise.
+  std::vector<std::string> missingEncoder;
+  for (const std::string& key : loaded.report.missing) {
+    const bool head = key.rfind("pre_classifier.", 0) == 0 || key.rfind("classifier.", 0) == 0 ||
+                      key.rfind("bert.pooler.", 0) == 0;
+    if (!head) missingEncoder.push_back(key);
+  }
+  if (!missingEncoder.empty()) {
+    std::string list;
+    for (size_t i = 0; i < missingEncoder.size() && i < 5; ++i) {
+      list += (i ? ", " : "") + missingEncoder[i];
+    }
+    if (missingEncoder.size() > 5)
+      list += ", ... (" + std::to_string(missingEncoder.size()) + " in all)";
+    throw Error(weights.string() + ": missing encoder tensors: " + list);
+  }
   return loaded;
 }
 

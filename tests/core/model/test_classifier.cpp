@@ -207,6 +207,29 @@ class TestClassifier : public QObject {
     QVERIFY_THROWS_EXCEPTION(crisp::Error, crisp::loadHuggingFaceDirectory("/nonexistent/model"));
   }
 
+  void missingEncoderTensorIsAnError() {
+    QTemporaryDir dir;
+    auto model = crisp::makeClassifier(tinyConfig(crisp::Architecture::DistilBert));
+    const std::string path = dir.filePath(QStringLiteral("damaged")).toStdString();
+    crisp::exportHuggingFaceDirectory(*model, path);
+    crisp::StateDict state = crisp::readSafeTensors(path + "/model.safetensors").tensors;
+    state.erase(std::remove_if(state.begin(), state.end(),
+                               [](const auto& kv) {
+                                 return kv.first.find("layer.1.ffn.lin2.weight") !=
+                                        std::string::npos;
+                               }),
+                state.end());
+    crisp::writeSafeTensors(path + "/model.safetensors", state);
+    try {
+      crisp::loadHuggingFaceDirectory(path);
+      QFAIL("loaded a checkpoint that lacks an encoder tensor");
+    } catch (const crisp::Error& e) {
+      QVERIFY2(
+          QString::fromUtf8(e.what()).contains("distilbert.transformer.layer.1.ffn.lin2.weight"),
+          e.what());
+    }
+  }
+
   void missingHeadIsFreshAndReported() {
     QTemporaryDir dir;
     auto model = crisp::makeClassifier(tinyConfig(crisp::Architecture::Bert));

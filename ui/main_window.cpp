@@ -3,15 +3,21 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDateTime>
+#include <QDir>
 #include <QDockWidget>
 #include <QLabel>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QProgressBar>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 
+#include "core/train/experiment.h"
 #include "ui/about_dialog.h"
 #include "ui/settings.h"
+#include "ui/training_session.h"
 #include "ui/views/attention_view.h"
 #include "ui/views/curves_view.h"
 #include "ui/views/experiment_panel.h"
@@ -57,6 +63,52 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   buildMenus();
   buildStatusBar();
   StudioSettings::restoreWindow(*this);
+
+  runsRoot_ = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+                  .filePath(QStringLiteral("runs"));
+  session_ = new TrainingSession(this);
+  connect(experiment_, &ExperimentPanel::startRequested, this, &MainWindow::startTraining);
+  connect(experiment_, &ExperimentPanel::pauseRequested, session_, &TrainingSession::pause);
+  connect(experiment_, &ExperimentPanel::resumeRequested, session_, &TrainingSession::resume);
+  connect(experiment_, &ExperimentPanel::stopRequested, session_, &TrainingSession::stop);
+  connect(session_, &TrainingSession::stepReported, curves_, &CurvesView::addStep);
+  connect(session_, &TrainingSession::evaluated, curves_, &CurvesView::addEval);
+  connect(session_, &TrainingSession::attentionCaptured, attention_, &AttentionView::setFrame);
+  connect(session_, &TrainingSession::stateChanged, this, &MainWindow::onStateChanged);
+  connect(session_, &TrainingSession::finished, this,
+          [this](const QString& state) { onStateChanged(state, QString()); });
+  connect(session_, &TrainingSession::progressed, this, [this](const ProgressInfo& p) {
+    progress_->setRange(0, static_cast<int>(p.totalSteps));
+    progress_->setValue(static_cast<int>(p.step));
+    const int eta = static_cast<int>(p.etaSeconds + 0.5);
+    statusRate_->setText(tr("step %1/%2 · %3 sentences/s · ETA %4:%5")
+                             .arg(p.step)
+                             .arg(p.totalSteps)
+                             .arg(p.sentencesPerSecond, 0, 'f', 0)
+                             .arg(eta / 60)
+                             .arg(eta % 60, 2, 10, QLatin1Char('0')));
+  });
+  connect(session_, &TrainingSession::message, this, [this](const QString& text, bool isError) {
+    statusBar()->showMessage(text, 10000);
+    if (isError) QMessageBox::warning(this, tr("Crisp Studio"), text);
+  });
+}
+
+void MainWindow::startTraining() {
+  const ExperimentConfig config = experiment_->experiment();
+  const QString name =
+      QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-")) +
+      QString::fromStdString(config.name).replace(QLatin1Char(':'), QLatin1Char('_'));
+  const QString directory = QDir(runsRoot_).filePath(name);
+  curves_->clear();
+  attention_->clear();
+  tabs_->setCurrentWidget(curves_);
+  session_->start(config, directory);
+}
+
+void MainWindow::onStateChanged(const QString& state, const QString& detail) {
+  experiment_->setRunState(state);
+  statusRun_->setText(detail.isEmpty() ? state : tr("%1 — %2").arg(state, detail));
 }
 
 void MainWindow::buildMenus() {
@@ -80,7 +132,10 @@ void MainWindow::buildStatusBar() {
   progress_->setRange(0, 1);
   progress_->setValue(0);
   progress_->setTextVisible(true);
+  statusRate_ = new QLabel(this);
+  statusRate_->setObjectName(QStringLiteral("runRate"));
   statusBar()->addWidget(statusRun_, 1);
+  statusBar()->addPermanentWidget(statusRate_);
   statusBar()->addPermanentWidget(progress_);
 }
 
@@ -91,6 +146,11 @@ void MainWindow::showAbout() {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
   StudioSettings::saveWindow(*this);
+  if (session_->isActive()) {
+    statusRun_->setText(tr("stopping — writing a final checkpoint"));
+    session_->stop();
+    session_->wait();  // the current step finishes, then the checkpoint is written
+  }
   event->accept();
 }
 

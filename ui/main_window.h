@@ -13,6 +13,7 @@ class CurvesView;
 class ExperimentPanel;
 class PredictView;
 class RunsView;
+class TrainingSession;
 
 // The studio's window: experiment setup on the left, the views in tabs, run status below.
 class MainWindow : public QMainWindow {
@@ -21,6 +22,10 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(QWidget* parent = nullptr);
 
   QTabWidget* views() const { return tabs_; }
+  TrainingSession* session() const { return session_; }
+  // Starts the experiment of the form in a fresh run directory under runsRoot.
+  void startTraining();
+  void setRunsRoot(const QString& directory) { runsRoot_ = directory; }
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -29,6 +34,7 @@ class MainWindow : public QMainWindow {
   void buildMenus();
   void buildStatusBar();
   void showAbout();
+  void onStateChanged(const QString& state, const QString& detail);
 
   QTabWidget* tabs_;
   ExperimentPanel* experiment_;
@@ -37,7 +43,10 @@ class MainWindow : public QMainWindow {
   PredictView* predict_;
   RunsView* runs_;
   QLabel* statusRun_ = nullptr;
+  QLabel* statusRate_ = nullptr;
   QProgressBar* progress_ = nullptr;
+  TrainingSession* session_ = nullptr;
+  QString runsRoot_;
 };
 
 }  // namespace crisp::ui

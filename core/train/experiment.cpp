@@ -60,6 +60,8 @@ nlohmann::json ExperimentConfig::toJson() const {
           {"policy", policy},
           {"max_length", maxLength},
           {"hyperparameters", hyper.toJson()},
+          {"demo_train_size", demoTrainSize},
+          {"demo_dev_size", demoDevSize},
           {"probes", probes}};
 }
 
@@ -75,6 +77,8 @@ ExperimentConfig ExperimentConfig::fromJson(const nlohmann::json& j) {
     c.policy = j.value("policy", c.policy);
     c.maxLength = j.value("max_length", c.maxLength);
     c.probes = j.value("probes", c.probes);
+    c.demoTrainSize = j.value("demo_train_size", c.demoTrainSize);
+    c.demoDevSize = j.value("demo_dev_size", c.demoDevSize);
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("experiment: a field has the wrong type: ") + e.what());
   }
@@ -119,7 +123,10 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config) {
   std::vector<std::string> labelNames;
   std::string trainSource = "demo train", devSource = "demo dev";
   if (config.usesDemoData()) {
-    data::DemoCorpus corpus = data::generateDemoCorpus();
+    data::DemoCorpusOptions demoOptions;
+    demoOptions.trainSize = config.demoTrainSize;
+    demoOptions.devSize = config.demoDevSize;
+    data::DemoCorpus corpus = data::generateDemoCorpus(demoOptions);
     train = std::move(corpus.train);
     dev = std::move(corpus.dev);
     labelNames = corpus.labels.names();

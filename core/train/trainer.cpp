@@ -289,6 +289,7 @@ struct Trainer::Impl {
 
   void snapshotProbes() {
     at::NoGradGuard noGrad;
+    in.model->eval();  // no dropout in what the studio shows
     ForwardOptions capture;
     capture.captureAttention = true;
     for (const ProbeSentence& probe : in.probes) {

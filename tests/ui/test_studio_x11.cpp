@@ -5,7 +5,13 @@
 #include <QScreen>
 #include <QtTest>
 
+#include <QComboBox>
+#include <QSpinBox>
+#include <QTabWidget>
+
 #include "ui/main_window.h"
+#include "ui/training_session.h"
+#include "ui/views/curves_view.h"
 
 class TestStudioX11 : public QObject {
   Q_OBJECT
@@ -37,6 +43,41 @@ class TestStudioX11 : public QObject {
     QVERIFY(shot.save(path));
     qInfo("screenshot: %s", qPrintable(path));
     window.close();
+  }
+
+  // A short demo training in the real window; each main view is captured afterwards.
+  void viewsAfterAShortDemoTraining() {
+    if (QGuiApplication::platformName() != QLatin1String("xcb")) QSKIP("needs xcb");
+    QTemporaryDir runs;
+    crisp::ui::MainWindow window;
+    window.setRunsRoot(runs.path());
+    window.resize(1280, 800);
+    window.move(0, 0);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.findChild<QComboBox*>(QStringLiteral("policyCombo"))->setCurrentIndex(1);  // crisp
+    window.findChild<QSpinBox*>(QStringLiteral("epochsSpin"))->setValue(6);
+    QSignalSpy finished(window.session(), &crisp::ui::TrainingSession::finished);
+    window.startTraining();
+    QVERIFY(finished.wait(240000));
+    QCOMPARE(finished.first().first().toString(), QStringLiteral("finished"));
+    QTest::qWait(300);
+
+    const QString dir = qEnvironmentVariable("CRISP_SCREENSHOT_DIR", QDir::tempPath());
+    QTabWidget* tabs = window.views();
+    // Show the most telling head: the last layer, mean over heads.
+    auto* layer = window.findChild<QComboBox*>(QStringLiteral("layerCombo"));
+    layer->setCurrentIndex(layer->count() - 1);
+    const QStringList names = {QStringLiteral("curves"), QStringLiteral("attention"),
+                               QStringLiteral("predict"), QStringLiteral("runs")};
+    for (int i = 0; i < tabs->count(); ++i) {
+      tabs->setCurrentIndex(i);
+      QTest::qWait(400);
+      const QImage shot =
+          window.screen()->grabWindow(0, 0, 0, window.width(), window.height() + 40).toImage();
+      QVERIFY(shot.save(QDir(dir).filePath(QStringLiteral("studio-%1.png").arg(names[i]))));
+    }
+    QVERIFY(window.findChild<crisp::ui::CurvesView*>()->evalCount() >= 6);
   }
 };
 

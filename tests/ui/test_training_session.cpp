@@ -1,0 +1,108 @@
+// A real (tiny) training run through the worker bridge drives the curves and heatmaps.
+#include <ATen/ATen.h>
+#include <QComboBox>
+#include <QSignalSpy>
+#include <QtTest>
+
+#include <filesystem>
+
+#include "core/io/hf_checkpoint.h"
+#include "core/io/safetensors.h"
+#include "core/train/experiment.h"
+#include "ui/main_window.h"
+#include "ui/training_session.h"
+#include "ui/views/attention_view.h"
+#include "ui/views/curves_view.h"
+
+using namespace crisp;
+
+namespace {
+
+ExperimentConfig quickDemo(int epochs) {
+  ExperimentConfig config = ExperimentConfig::demo();
+  config.demoTrainSize = 256;
+  config.demoDevSize = 64;
+  config.hyper.epochs = epochs;
+  config.hyper.evalEvery = 4;
+  config.policy = "crisp:0.6";
+  return config;
+}
+
+}  // namespace
+
+class TestTrainingSession : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void drivesCurvesAndHeatmapsThroughTheBridge() {
+    QTemporaryDir dir;
+    ui::MainWindow window;
+    auto* curves = window.findChild<ui::CurvesView*>();
+    auto* attention = window.findChild<ui::AttentionView*>();
+    QSignalSpy frames(window.session(), &ui::TrainingSession::attentionCaptured);
+    QSignalSpy finished(window.session(), &ui::TrainingSession::finished);
+    const std::string run = dir.filePath(QStringLiteral("run")).toStdString();
+    QVERIFY(window.session()->start(quickDemo(2), QString::fromStdString(run)));
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(finished.first().first().toString(), QStringLiteral("finished"));
+    QVERIFY(curves->stepCount() >= 10);
+    QVERIFY(curves->evalCount() >= 4);
+    QVERIFY(frames.count() >= 4);
+    QVERIFY(window.findChild<QComboBox*>(QStringLiteral("probeCombo"))->count() == 2);
+
+    // The heatmap shows what core computes for the same sentence with the final weights.
+    const auto frame = frames.last().first().value<ui::AttentionFrame>();
+    const auto prepared = prepareExperiment(quickDemo(2));
+    auto model = prepared.inputs.model;
+    const auto checkpoints = std::filesystem::path(run) / "checkpoints";
+    std::string last;
+    for (const auto& entry : std::filesystem::directory_iterator(checkpoints)) {
+      last = std::max(last, entry.path().string());
+    }
+    const LoadReport report =
+        loadStateDict(*model, readSafeTensors(last + "/model.safetensors").tensors, last);
+    QVERIFY(report.missing.empty());
+    model->eval();
+    const auto encoded = prepared.tokenizer->encode(frame.sentence.toStdString());
+    std::vector<int64_t> ids(encoded.ids.begin(), encoded.ids.end());
+    const at::Tensor input = at::tensor(ids, at::kLong).view({1, -1});
+    ForwardOptions capture;
+    capture.captureAttention = true;
+    at::NoGradGuard noGrad;
+    const auto out = model->forward(input, at::ones_like(input), capture);
+    const auto combo = window.findChild<QComboBox*>(QStringLiteral("probeCombo"));
+    combo->setCurrentText(frame.sentence);
+    window.findChild<QComboBox*>(QStringLiteral("layerCombo"))->setCurrentIndex(1);
+    window.findChild<QComboBox*>(QStringLiteral("headCombo"))->setCurrentIndex(2);  // head 2
+    const auto shownAfter = attention->shownAfter();
+    const auto shownBefore = attention->shownBefore();
+    const at::Tensor expectedAfter = out.attention[1].after[0][1];
+    const at::Tensor expectedBefore = out.attention[1].before[0][1];
+    QCOMPARE(shownAfter.size(), static_cast<int>(expectedAfter.size(0)));
+    for (int q = 0; q < shownAfter.size(); ++q) {
+      for (int k = 0; k < shownAfter.size(); ++k) {
+        QVERIFY(qAbs(shownAfter[q][k] - expectedAfter[q][k].item<double>()) < 1e-5);
+        QVERIFY(qAbs(shownBefore[q][k] - expectedBefore[q][k].item<double>()) < 1e-5);
+      }
+    }
+  }
+
+  void closingDuringTrainingStopsCleanly() {
+    QTemporaryDir dir;
+    const QString run = dir.filePath(QStringLiteral("run"));
+    {
+      ui::MainWindow window;
+      window.show();
+      QSignalSpy evaluated(window.session(), &ui::TrainingSession::evaluated);
+      QVERIFY(window.session()->start(quickDemo(50), run));
+      QVERIFY(evaluated.wait(60000));
+      window.close();  // stops with a final checkpoint and joins the worker
+      QVERIFY(!window.session()->isActive());
+    }
+    QFile state(run + QStringLiteral("/state.json"));
+    QVERIFY(state.open(QIODevice::ReadOnly));
+    QVERIFY2(state.readAll().contains("\"stopped\""), "the run did not end as stopped");
+  }
+};
+
+QTEST_MAIN(TestTrainingSession)
+#include "test_training_session.moc"

@@ -1,0 +1,162 @@
+#include "ui/training_session.h"
+
+#include <QMetaObject>
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <variant>
+
+#include "core/train/experiment.h"
+#include "core/train/trainer.h"
+
+namespace crisp::ui {
+namespace {
+
+AttentionFrame toFrame(const AttentionSnapshot& s) {
+  AttentionFrame f;
+  f.step = s.step;
+  f.sentence = QString::fromStdString(s.sentence);
+  for (const std::string& t : s.tokens) f.tokens << QString::fromStdString(t);
+  f.probabilities = QVector<float>(s.probabilities.begin(), s.probabilities.end());
+  f.layers = static_cast<int>(s.before.size());
+  if (f.layers == 0) return f;
+  f.heads = static_cast<int>(s.before[0].size(0));
+  f.length = static_cast<int>(s.before[0].size(1));
+  const auto append = [](QVector<float>& out, const at::Tensor& t) {
+    const at::Tensor c = t.to(at::kFloat).contiguous();
+    const float* p = c.data_ptr<float>();
+    out.append(QVector<float>(p, p + c.numel()));
+  };
+  for (int l = 0; l < f.layers; ++l) {
+    append(f.before, s.before[l]);
+    append(f.after, s.after[l]);
+  }
+  return f;
+}
+
+}  // namespace
+
+struct TrainingSession::Worker {
+  std::thread thread;
+  std::mutex mutex;  // guards trainer (created on the worker thread)
+  std::unique_ptr<Trainer> trainer;
+  std::atomic<bool> active{false}, drainPending{false}, stopRequested{false};
+  QString runDirectory;
+};
+
+TrainingSession::TrainingSession(QObject* parent)
+    : QObject(parent), worker_(std::make_unique<Worker>()) {
+  qRegisterMetaType<StepPoint>();
+  qRegisterMetaType<EvalPoint>();
+  qRegisterMetaType<ProgressInfo>();
+  qRegisterMetaType<AttentionFrame>();
+}
+
+TrainingSession::~TrainingSession() {
+  stop();
+  wait();
+}
+
+bool TrainingSession::start(const ExperimentConfig& config, const QString& runDirectory) {
+  if (worker_->active) {
+    Q_EMIT message(tr("A run is already active; stop it first."), true);
+    return false;
+  }
+  wait();  // join a finished previous run
+  worker_->active = true;
+  worker_->stopRequested = false;
+  worker_->runDirectory = runDirectory;
+  Q_EMIT stateChanged(QStringLiteral("preparing"), tr("Reading data and building the model"));
+  const std::string directory = runDirectory.toStdString();
+  worker_->thread = std::thread([this, config, directory] {
+    RunState state = RunState::Failed;
+    try {
+      PreparedExperiment prepared = prepareExperiment(config);
+      {
+        std::lock_guard lock(worker_->mutex);
+        worker_->trainer = std::make_unique<Trainer>(std::move(prepared.inputs), config.hyper,
+                                                     directory, prepared.runConfig);
+        worker_->trainer->events().setNotifier([this] {
+          // Coalesce: one queued drain per burst of events.
+          if (!worker_->drainPending.exchange(true)) {
+            QMetaObject::invokeMethod(
+                this, [this] { drainEvents(); }, Qt::QueuedConnection);
+          }
+        });
+        if (worker_->stopRequested) worker_->trainer->control().stop();
+      }
+      state = worker_->trainer->run();
+    } catch (const std::exception& e) {
+      const QString text = QString::fromUtf8(e.what());
+      QMetaObject::invokeMethod(
+          this, [this, text] { Q_EMIT message(text, true); }, Qt::QueuedConnection);
+    }
+    const QString name = QString::fromStdString(toString(state));
+    worker_->active = false;
+    QMetaObject::invokeMethod(
+        this,
+        [this, name] {
+          drainEvents();
+          Q_EMIT finished(name);
+        },
+        Qt::QueuedConnection);
+  });
+  return true;
+}
+
+void TrainingSession::drainEvents() {
+  worker_->drainPending = false;
+  std::vector<TrainingEvent> events;
+  {
+    std::lock_guard lock(worker_->mutex);
+    if (!worker_->trainer) return;
+    events = worker_->trainer->events().drain();
+  }
+  for (const TrainingEvent& event : events) {
+    if (const auto* s = std::get_if<StepEvent>(&event)) {
+      Q_EMIT stepReported({s->step, s->epoch, s->loss, s->learningRate, s->elapsedSeconds});
+    } else if (const auto* e = std::get_if<EvaluationEvent>(&event)) {
+      Q_EMIT evaluated({e->step, e->epoch, e->metrics.loss, e->metrics.accuracy, e->metrics.macroF1,
+                        e->elapsedSeconds, e->best});
+    } else if (const auto* p = std::get_if<ProgressEvent>(&event)) {
+      Q_EMIT progressed({p->step, p->totalSteps, p->sentencesPerSecond, p->etaSeconds});
+    } else if (const auto* a = std::get_if<AttentionSnapshot>(&event)) {
+      Q_EMIT attentionCaptured(toFrame(*a));
+    } else if (const auto* m = std::get_if<MessageEvent>(&event)) {
+      Q_EMIT message(QString::fromStdString(m->text), m->level == MessageEvent::Level::Error);
+    } else if (const auto* st = std::get_if<StateEvent>(&event)) {
+      Q_EMIT stateChanged(QString::fromStdString(toString(st->state)),
+                          QString::fromStdString(st->message));
+    }
+  }
+}
+
+void TrainingSession::pause() {
+  std::lock_guard lock(worker_->mutex);
+  if (worker_->trainer) worker_->trainer->control().pause();
+}
+
+void TrainingSession::resume() {
+  std::lock_guard lock(worker_->mutex);
+  if (worker_->trainer) worker_->trainer->control().resume();
+}
+
+void TrainingSession::stop() {
+  worker_->stopRequested = true;
+  std::lock_guard lock(worker_->mutex);
+  if (worker_->trainer) worker_->trainer->control().stop();
+}
+
+bool TrainingSession::isActive() const {
+  return worker_->active;
+}
+
+QString TrainingSession::runDirectory() const {
+  return worker_->runDirectory;
+}
+
+void TrainingSession::wait() {
+  if (worker_->thread.joinable()) worker_->thread.join();
+}
+
+}  // namespace crisp::ui

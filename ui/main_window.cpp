@@ -75,6 +75,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(session_, &TrainingSession::evaluated, curves_, &CurvesView::addEval);
   connect(session_, &TrainingSession::attentionCaptured, attention_, &AttentionView::setFrame);
   connect(session_, &TrainingSession::stateChanged, this, &MainWindow::onStateChanged);
+  // After each evaluation the trainer writes a checkpoint and reports "running" (or a final
+  // state): live prediction then follows the new weights.
+  connect(session_, &TrainingSession::stateChanged, this, [this](const QString& state) {
+    if (state != QLatin1String("preparing")) predict_->followRun(session_->runDirectory());
+  });
   connect(session_, &TrainingSession::finished, this,
           [this](const QString& state) { onStateChanged(state, QString()); });
   connect(session_, &TrainingSession::progressed, this, [this](const ProgressInfo& p) {

@@ -112,6 +112,12 @@ std::shared_ptr<const WordPieceTokenizer> demoTokenizer() {
       WordPieceTokenizer::fromVocabText(vocab, config, "<embedded demo vocabulary>"));
 }
 
+std::shared_ptr<const WordPieceTokenizer> loadTokenizer(const ExperimentConfig& config) {
+  const bool demoModel = config.model.rfind("preset:", 0) == 0 && config.usesDemoData();
+  if (demoModel && config.tokenizer.empty()) return demoTokenizer();
+  return std::make_shared<const WordPieceTokenizer>(tokenizerPath(config));
+}
+
 PreparedExperiment prepareExperiment(const ExperimentConfig& config) {
   config.hyper.validate();
   if (config.maxLength < 2) throw Error("max_length must be at least 2");
@@ -145,10 +151,7 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config) {
     devSource = config.devData;
   }
 
-  const bool demoModel = config.model.rfind("preset:", 0) == 0 && config.usesDemoData();
-  prepared.tokenizer = demoModel && config.tokenizer.empty()
-                           ? demoTokenizer()
-                           : std::make_shared<const WordPieceTokenizer>(tokenizerPath(config));
+  prepared.tokenizer = loadTokenizer(config);
   const WordPieceTokenizer& tokenizer = *prepared.tokenizer;
 
   std::shared_ptr<SequenceClassifier> model;

@@ -44,4 +44,7 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config);
 // The demo's tokenizer (its closed vocabulary as WordPiece, lower-cased).
 std::shared_ptr<const WordPieceTokenizer> demoTokenizer();
 
+// The tokenizer an experiment uses: the demo's, --tokenizer, or the model directory's.
+std::shared_ptr<const WordPieceTokenizer> loadTokenizer(const ExperimentConfig& config);
+
 }  // namespace crisp

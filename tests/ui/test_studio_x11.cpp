@@ -12,6 +12,7 @@
 #include "ui/main_window.h"
 #include "ui/training_session.h"
 #include "ui/views/curves_view.h"
+#include "ui/views/predict_view.h"
 
 class TestStudioX11 : public QObject {
   Q_OBJECT
@@ -64,6 +65,10 @@ class TestStudioX11 : public QObject {
     QTest::qWait(300);
 
     const QString dir = qEnvironmentVariable("CRISP_SCREENSHOT_DIR", QDir::tempPath());
+    auto* predict = window.findChild<crisp::ui::PredictView*>();
+    QSignalSpy predicted(predict, &crisp::ui::PredictView::predicted);
+    predict->setText(QStringLiteral("honestly , the acting was not bad but the ending was dull ."));
+    QVERIFY(predicted.wait(20000));
     QTabWidget* tabs = window.views();
     // Show the most telling head: the last layer, mean over heads.
     auto* layer = window.findChild<QComboBox*>(QStringLiteral("layerCombo"));

@@ -13,6 +13,7 @@
 #include "ui/training_session.h"
 #include "ui/views/attention_view.h"
 #include "ui/views/curves_view.h"
+#include "ui/views/predict_view.h"
 
 using namespace crisp;
 
@@ -84,6 +85,23 @@ class TestTrainingSession : public QObject {
         QVERIFY(qAbs(shownBefore[q][k] - expectedBefore[q][k].item<double>()) < 1e-5);
       }
     }
+  }
+
+  void livePredictionFollowsTheRun() {
+    QTemporaryDir dir;
+    ui::MainWindow window;
+    QSignalSpy finished(window.session(), &ui::TrainingSession::finished);
+    QVERIFY(window.session()->start(quickDemo(1), dir.filePath(QStringLiteral("run"))));
+    QVERIFY(finished.wait(120000));
+    auto* predict = window.findChild<ui::PredictView*>();
+    QSignalSpy predicted(predict, &ui::PredictView::predicted);
+    predict->setText(QStringLiteral("the plot was never boring ."));
+    QVERIFY(predicted.wait(20000));
+    const QString result = predict->resultText();
+    QVERIFY2(
+        result.contains(QStringLiteral("negative")) || result.contains(QStringLiteral("positive")),
+        qPrintable(result));
+    QVERIFY(result.contains(QStringLiteral(" ms")));
   }
 
   void closingDuringTrainingStopsCleanly() {

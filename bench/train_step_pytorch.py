@@ -161,10 +161,11 @@ def main():
         step()
         times.append((time.perf_counter() - start) * 1000.0)
 
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     result = {
         "step_ms_median": statistics.median(times),
         "step_ms_min": min(times),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "peak_rss_mb": usage.ru_maxrss / 1024.0,
         "preset": args.preset,
         "attention": args.attention if sparsity is None else f"crisp:{sparsity:g}",
         "threads": torch.get_num_threads(),
@@ -173,6 +174,8 @@ def main():
         "steps": args.steps,
         "warmup": args.warmup,
         "implementation": f"PyTorch {torch.__version__} eager",
+        "step_ms": times,
+        "process_cpu_ms": (usage.ru_utime + usage.ru_stime) * 1000.0,
     }
     if args.json:
         print(json.dumps(result))

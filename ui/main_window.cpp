@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -16,6 +17,8 @@
 
 #include "core/train/experiment.h"
 #include "ui/about_dialog.h"
+#include "ui/plot_export.h"
+#include "ui/qcp.h"
 #include "ui/settings.h"
 #include "ui/training_session.h"
 #include "ui/views/attention_view.h"
@@ -118,6 +121,10 @@ void MainWindow::onStateChanged(const QString& state, const QString& detail) {
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* exportFigure = file->addAction(tr("&Export Figure…"), this, &MainWindow::exportFigure);
+  exportFigure->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
+  file->addAction(tr("Export Figure &Data (CSV)…"), this, &MainWindow::exportFigureData);
+  file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
 
@@ -142,6 +149,48 @@ void MainWindow::buildStatusBar() {
   statusBar()->addWidget(statusRun_, 1);
   statusBar()->addPermanentWidget(statusRate_);
   statusBar()->addPermanentWidget(progress_);
+}
+
+QCustomPlot* MainWindow::currentPlot() const {
+  if (tabs_->currentWidget() == attention_) return attention_->heatmapPlot();
+  if (tabs_->currentWidget() == curves_) {
+    return curves_->accuracyPlot()->hasFocus() ? curves_->accuracyPlot() : curves_->lossPlot();
+  }
+  return nullptr;
+}
+
+void MainWindow::exportFigure() {
+  QCustomPlot* plot = currentPlot();
+  if (plot == nullptr) {
+    QMessageBox::information(this, tr("Export Figure"),
+                             tr("Open the Curves or Attention view to export its figure."));
+    return;
+  }
+  const QString path = QFileDialog::getSaveFileName(
+      this, tr("Export Figure"), QDir::home().filePath(plot->objectName() + QStringLiteral(".pdf")),
+      tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png)"));
+  if (path.isEmpty()) return;
+  // A two-column paper's full text width (about 7 in) at 300 dpi for PNG.
+  const QString error = exportPlot(*plot, path, QSize(504, 288), 300);
+  if (!error.isEmpty())
+    QMessageBox::warning(this, tr("Export Figure"), error);
+  else
+    statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
+}
+
+void MainWindow::exportFigureData() {
+  QCustomPlot* plot = currentPlot();
+  if (plot == nullptr || plot == attention_->heatmapPlot()) {
+    QMessageBox::information(this, tr("Export Figure Data"),
+                             tr("Open the Curves view to export its data."));
+    return;
+  }
+  const QString path = QFileDialog::getSaveFileName(
+      this, tr("Export Figure Data"),
+      QDir::home().filePath(plot->objectName() + QStringLiteral(".csv")), tr("CSV (*.csv)"));
+  if (path.isEmpty()) return;
+  const QString error = exportPlotData(*plot, path);
+  if (!error.isEmpty()) QMessageBox::warning(this, tr("Export Figure Data"), error);
 }
 
 void MainWindow::showAbout() {

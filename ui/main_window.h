@@ -5,6 +5,7 @@
 class QLabel;
 class QProgressBar;
 class QTabWidget;
+class QCustomPlot;
 
 namespace crisp::ui {
 
@@ -34,6 +35,9 @@ class MainWindow : public QMainWindow {
   void buildMenus();
   void buildStatusBar();
   void showAbout();
+  void exportFigure();
+  void exportFigureData();
+  QCustomPlot* currentPlot() const;
   void onStateChanged(const QString& state, const QString& detail);
 
   QTabWidget* tabs_;

@@ -27,6 +27,15 @@ double peakRssMb() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux: kilobytes
 }
 
+// User + system CPU time of the whole process so far: with the machine's busy time over the
+// same interval, it tells how much CPU other processes took (bench/compare_train_step.sh).
+double processCpuMs() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto ms = [](const timeval& t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; };
+  return ms(usage.ru_utime) + ms(usage.ru_stime);
+}
+
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const size_t n = values.size();
@@ -88,6 +97,8 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
     j["steps"] = options.steps;
     j["warmup"] = options.warmup;
     j["implementation"] = "crisp (LibTorch)";
+    j["step_ms"] = times;
+    j["process_cpu_ms"] = processCpuMs();
     if (options.json) {
       out << j.dump() << "\n";
     } else {

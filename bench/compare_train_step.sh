@@ -5,12 +5,17 @@
 # <= 1.10x) and C++/PyTorch (target <= 1.00x: C++ no slower). See docs/BENCHMARKS.md.
 #
 #   bench/compare_train_step.sh [CRISP_BINARY]     (default: build/release/bin/crisp)
-#   STEPS=8 WARMUP=2 THREADS=2 BATCH=32 SEQ=64 PRESET=distilbert-base SPARSITY=0.8 ... (env)
+#   STEPS=8 WARMUP=2 THREADS=2 BATCH=32 SEQ=64 PRESET=distilbert-base SPARSITY=0.8 ROUNDS=1
+#
+# ROUNDS repeats the four runs, interleaved; the figures pool the timed steps of every round.
+# "other CPU" is the CPU time other processes took during a run, as a share of the machine
+# (busy time from /proc/stat minus the run's own CPU time): above a few percent, cores were
+# taken from the timed threads and the medians are not comparable (the minima hold up better).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 crisp="${1:-$root/build/release/bin/crisp}"
 python=/usr/bin/python3  # Debian's python3-torch; a pyenv python3 may shadow it
-steps="${STEPS:-8}" warmup="${WARMUP:-2}" threads="${THREADS:-2}"
+steps="${STEPS:-8}" warmup="${WARMUP:-2}" threads="${THREADS:-2}" rounds="${ROUNDS:-1}"
 batch="${BATCH:-32}" seq="${SEQ:-64}" preset="${PRESET:-distilbert-base}"
 sparse="crisp:${SPARSITY:-0.8}"
 
@@ -23,52 +28,70 @@ common=(--preset "$preset" --batch "$batch" --seq "$seq" --steps "$steps" --warm
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
 
+busy_ms() {  # CPU time the whole machine has spent busy, in ms (USER_HZ = 100)
+  awk '/^cpu / { print ($2 + $3 + $4 + $7 + $8 + $9) * 10; exit }' /proc/stat
+}
+run() {  # run LABEL COMMAND...: one JSON line, tagged, with the machine's busy time and wall time
+  local label=$1 before after start end json
+  shift
+  echo "running $label ..." >&2
+  before=$(busy_ms) start=$(date +%s%N)
+  json="$("$@")"
+  after=$(busy_ms) end=$(date +%s%N)
+  echo "$label $((after - before)) $(((end - start) / 1000000)) $json" >>"$results"
+}
+
 echo "date $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-if awk -v cores="$(nproc)" '{ exit !($1 > 0.5 * cores) }' /proc/loadavg; then
-  echo "warning: the machine is busy (load average above half the cores): other processes take" \
-       "cores from the timed threads, and the figures will not be comparable" >&2
-fi
-echo "$preset, batch $batch x $seq tokens, $threads threads, $warmup warm-up + $steps timed steps"
+echo "$preset, batch $batch x $seq tokens, $threads threads, $warmup warm-up + $steps timed steps," \
+     "$rounds round(s)"
 # Interleaved so that a change in machine load hits both implementations alike.
-for attention in dense "$sparse"; do
-  echo "running crisp   $attention ..." >&2
-  echo "cpp $("$crisp" bench train-step "${common[@]}" --attention "$attention")" >>"$results"
-  echo "running pytorch $attention ..." >&2
-  echo "py $("$python" "$root/bench/train_step_pytorch.py" "${common[@]}" --attention "$attention")" \
-    >>"$results"
+for ((round = 1; round <= rounds; ++round)); do
+  for attention in dense "$sparse"; do
+    run cpp "$crisp" bench train-step "${common[@]}" --attention "$attention"
+    run py "$python" "$root/bench/train_step_pytorch.py" "${common[@]}" --attention "$attention"
+  done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-"$python" - "$results" "$sparse" <<'EOF'
-import json, sys
-rows = {}
+"$python" - "$results" "$sparse" "$(nproc)" <<'EOF'
+import json, statistics, sys
+runs = {}
+cores = int(sys.argv[3])
 for line in open(sys.argv[1]):
-    impl, _, text = line.partition(" ")
+    impl, busy, wall, text = line.split(" ", 3)
     r = json.loads(text)
-    rows[(impl, "dense" if r["attention"] == "dense" else "sparse")] = r
+    other = max(0.0, float(busy) - r["process_cpu_ms"]) / (float(wall) * cores)
+    kind = "dense" if r["attention"] == "dense" else "sparse"
+    runs.setdefault((impl, kind), []).append((r, other))
 sparse = sys.argv[2]
 name = {"cpp": "crisp (C++/LibTorch)", "py": "PyTorch eager"}
+summary = {}
+for key, rs in runs.items():
+    steps = [t for r, _ in rs for t in r["step_ms"]]
+    summary[key] = {"median": statistics.median(steps), "min": min(steps),
+                    "rss": max(r["peak_rss_mb"] for r, _ in rs),
+                    "other": max(o for _, o in rs), "attention": rs[0][0]["attention"]}
 print()
-print("| implementation | attention | median ms/step | min ms/step | peak RSS MB |")
-print("|---|---|---:|---:|---:|")
+print("| implementation | attention | median ms/step | min ms/step | peak RSS MB | other CPU |")
+print("|---|---|---:|---:|---:|---:|")
 for impl in ("cpp", "py"):
     for kind in ("dense", "sparse"):
-        r = rows[(impl, kind)]
-        print(f"| {name[impl]} | {r['attention']} | {r['step_ms_median']:.0f} | "
-              f"{r['step_ms_min']:.0f} | {r['peak_rss_mb']:.0f} |")
+        s = summary[(impl, kind)]
+        print(f"| {name[impl]} | {s['attention']} | {s['median']:.0f} | {s['min']:.0f} | "
+              f"{s['rss']:.0f} | {100 * s['other']:.0f}% |")
 print()
-def ratio(a, b, key="step_ms_median"):
-    return a[key] / b[key]
 verdict = lambda ok: "met" if ok else "MISSED"
+def line(label, a, b, target):
+    r_med, r_min = a["median"] / b["median"], a["min"] / b["min"]
+    tail = f" (target <= {target:.2f}x: {verdict(r_med <= target)} on medians, " \
+           f"{verdict(r_min <= target)} on minima)" if target else ""
+    print(f"{label}: {r_med:.3f}x median, {r_min:.3f}x min{tail}")
 for impl in ("cpp", "py"):
-    r = ratio(rows[(impl, "sparse")], rows[(impl, "dense")])
-    target = f" (target <= 1.10x: {verdict(r <= 1.10)})" if impl == "cpp" else ""
-    print(f"{sparse}/dense, {name[impl]}: {r:.3f}x median, "
-          f"{ratio(rows[(impl, 'sparse')], rows[(impl, 'dense')], 'step_ms_min'):.3f}x min{target}")
-for kind in ("dense", "sparse"):
-    r = ratio(rows[("cpp", kind)], rows[("py", kind)])
-    label = "dense" if kind == "dense" else sparse
-    print(f"C++/PyTorch, {label}: {r:.3f}x median, "
-          f"{ratio(rows[('cpp', kind)], rows[('py', kind)], 'step_ms_min'):.3f}x min "
-          f"(target <= 1.00x: {verdict(r <= 1.00)})")
+    line(f"{sparse}/dense, {name[impl]}", summary[(impl, "sparse")], summary[(impl, "dense")],
+         1.10 if impl == "cpp" else None)
+for kind, label in (("dense", "dense"), ("sparse", sparse)):
+    line(f"C++/PyTorch, {label}", summary[("cpp", kind)], summary[("py", kind)], 1.00)
+if max(s["other"] for s in summary.values()) > 0.05:
+    print("warning: other processes took more than 5% of the machine during a run; "
+          "compare the minima, or run again on a quiet machine")
 EOF

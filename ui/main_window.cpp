@@ -16,6 +16,7 @@
 #include <QTabWidget>
 
 #include "core/train/experiment.h"
+#include "core/train/run_directory.h"
 #include "ui/about_dialog.h"
 #include "ui/plot_export.h"
 #include "ui/qcp.h"
@@ -69,6 +70,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   runsRoot_ = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
                   .filePath(QStringLiteral("runs"));
+  runs_->setRoot(runsRoot_);
+  connect(runs_, &RunsView::runActivated, this, &MainWindow::openRun);
   session_ = new TrainingSession(this);
   connect(experiment_, &ExperimentPanel::startRequested, this, &MainWindow::startTraining);
   connect(experiment_, &ExperimentPanel::pauseRequested, session_, &TrainingSession::pause);
@@ -83,8 +86,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(session_, &TrainingSession::stateChanged, this, [this](const QString& state) {
     if (state != QLatin1String("preparing")) predict_->followRun(session_->runDirectory());
   });
-  connect(session_, &TrainingSession::finished, this,
-          [this](const QString& state) { onStateChanged(state, QString()); });
+  connect(session_, &TrainingSession::finished, this, [this](const QString& state) {
+    onStateChanged(state, QString());
+    runs_->refresh();
+  });
   connect(session_, &TrainingSession::progressed, this, [this](const ProgressInfo& p) {
     progress_->setRange(0, static_cast<int>(p.totalSteps));
     progress_->setValue(static_cast<int>(p.step));
@@ -112,6 +117,29 @@ void MainWindow::startTraining() {
   attention_->clear();
   tabs_->setCurrentWidget(curves_);
   session_->start(config, directory);
+}
+
+void MainWindow::setRunsRoot(const QString& directory) {
+  runsRoot_ = directory;
+  runs_->setRoot(directory);
+}
+
+void MainWindow::openRun(const QString& path) {
+  curves_->clear();
+  for (const nlohmann::json& r : RunDirectory(path.toStdString()).readMetrics()) {
+    const std::string type = r.value("type", "");
+    if (type == "train") {
+      curves_->addStep({r.value("step", qint64{0}), r.value("epoch", 0.0), r.value("loss", 0.0),
+                        r.value("learning_rate", 0.0), r.value("time", 0.0)});
+    } else if (type == "eval") {
+      curves_->addEval({r.value("step", qint64{0}), r.value("epoch", 0.0), r.value("loss", 0.0),
+                        r.value("accuracy", 0.0), r.value("macro_f1", 0.0), r.value("time", 0.0),
+                        r.value("best", false)});
+    }
+  }
+  predict_->followRun(path);
+  tabs_->setCurrentWidget(curves_);
+  statusRun_->setText(tr("opened %1").arg(path));
 }
 
 void MainWindow::onStateChanged(const QString& state, const QString& detail) {

@@ -26,7 +26,9 @@ class MainWindow : public QMainWindow {
   TrainingSession* session() const { return session_; }
   // Starts the experiment of the form in a fresh run directory under runsRoot.
   void startTraining();
-  void setRunsRoot(const QString& directory) { runsRoot_ = directory; }
+  void setRunsRoot(const QString& directory);
+  // Shows a finished or old run: its curves, and its newest checkpoint for live prediction.
+  void openRun(const QString& path);
 
  protected:
   void closeEvent(QCloseEvent* event) override;

@@ -44,7 +44,9 @@ void syncDirectory(const fs::path& dir) {
 
 }  // namespace
 
-RunDirectory::RunDirectory(std::string path) : path_(std::move(path)) {
+RunDirectory::RunDirectory(std::string path) : path_(std::move(path)) {}
+
+void RunDirectory::create() const {
   std::error_code ec;
   fs::create_directories(fs::path(path_) / "checkpoints", ec);
   if (!ec) fs::create_directories(fs::path(path_) / "predictions", ec);
@@ -64,6 +66,7 @@ nlohmann::json RunDirectory::readConfig() const {
 }
 
 void RunDirectory::writeConfig(const nlohmann::json& config) const {
+  create();
   writeFileAtomically((fs::path(path_) / "config.json").string(), config.dump(2) + "\n");
 }
 
@@ -159,7 +162,8 @@ void RunDirectory::commitCheckpoint(int64_t step, const std::string& staging) co
 
 std::vector<int64_t> RunDirectory::checkpointSteps() const {
   std::vector<int64_t> steps;
-  for (const auto& entry : fs::directory_iterator(fs::path(path_) / "checkpoints")) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(fs::path(path_) / "checkpoints", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.rfind("step-", 0) != 0 || !fs::exists(entry.path() / "trainer_state.json")) continue;
     try {
@@ -178,6 +182,44 @@ void RunDirectory::pruneCheckpoints(int keep, const std::vector<int64_t>& alsoKe
     std::error_code ec;
     fs::remove_all(checkpointPath(steps[i]), ec);
   }
+}
+
+RunSummary summarizeRun(const std::string& path) {
+  RunDirectory run(path);
+  const nlohmann::json config = run.readConfig();
+  const nlohmann::json state = run.readState();
+  RunSummary summary;
+  summary.path = path;
+  const nlohmann::json experiment = config.value("experiment", nlohmann::json::object());
+  summary.name = experiment.value("name", fs::path(path).filename().string());
+  summary.policy = config.value("policy", std::string("dense"));
+  summary.seed = experiment.value("hyperparameters", nlohmann::json::object()).value("seed", 0ULL);
+  summary.state = state.value("state", std::string("created"));
+  summary.bestAccuracy = state.value("best_accuracy", -1.0);
+  summary.step = state.value("step", int64_t{0});
+  summary.elapsedSeconds = state.value("elapsed_seconds", 0.0);
+  for (const nlohmann::json& record : run.readMetrics()) {
+    if (record.value("type", "") != "eval") continue;
+    summary.lastDevLoss = record.value("loss", -1.0);
+    summary.epoch = record.value("epoch", 0.0);
+  }
+  return summary;
+}
+
+std::vector<RunSummary> listRuns(const std::string& root) {
+  std::vector<RunSummary> runs;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(root, ec)) {
+    if (!entry.is_directory() || !fs::exists(entry.path() / "config.json")) continue;
+    try {
+      runs.push_back(summarizeRun(entry.path().string()));
+    } catch (const std::exception&) {
+      // A damaged run is not listed; opening it directly reports why.
+    }
+  }
+  std::sort(runs.begin(), runs.end(),
+            [](const RunSummary& a, const RunSummary& b) { return a.path > b.path; });
+  return runs;
 }
 
 }  // namespace crisp

@@ -25,6 +25,8 @@ class RunDirectory {
   RunDirectory& operator=(const RunDirectory&) = delete;
 
   const std::string& path() const { return path_; }
+  // Creates the directory and its subdirectories (writeConfig does it; reading never does).
+  void create() const;
   bool hasConfig() const;
   nlohmann::json readConfig() const;
   void writeConfig(const nlohmann::json& config) const;
@@ -52,5 +54,18 @@ class RunDirectory {
   std::string path_;
   std::FILE* metrics_ = nullptr;
 };
+
+// One row of the runs table, read from a run directory's files.
+struct RunSummary {
+  std::string path, name, policy, state;
+  uint64_t seed = 0;
+  double bestAccuracy = -1, lastDevLoss = -1, epoch = 0, elapsedSeconds = 0;
+  int64_t step = 0;
+};
+
+// Summarises a run directory; throws crisp::Error if it has no readable config.json.
+RunSummary summarizeRun(const std::string& path);
+// Every run directory directly under root, newest first by name; unreadable ones are skipped.
+std::vector<RunSummary> listRuns(const std::string& root);
 
 }  // namespace crisp

@@ -366,6 +366,7 @@ struct Trainer::Impl {
       throw Error("trainer: model, train and dev data and label names are required");
     }
     at::manual_seed(hp.seed);
+    dir.create();
     if (dir.hasConfig()) {
       const nlohmann::json existing = dir.readConfig();
       if (existing.value("resume_key", nlohmann::json()) !=

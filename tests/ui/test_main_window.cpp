@@ -38,7 +38,7 @@ class TestMainWindow : public QObject {
     QVERIFY(window.findChild<QProgressBar*>(QStringLiteral("runProgress")));
     QVERIFY(window.findChild<QCustomPlot*>(QStringLiteral("lossPlot")));
     QVERIFY(window.findChild<QCustomPlot*>(QStringLiteral("attentionPlot")));
-    QCOMPARE(window.findChild<QTableView*>(QStringLiteral("runsTable"))->model()->columnCount(), 9);
+    QCOMPARE(window.findChild<QTableView*>(QStringLiteral("runsTable"))->model()->columnCount(), 8);
     QVERIFY(window.menuBar()->actions().size() >= 3);
   }
 
@@ -54,11 +54,27 @@ class TestMainWindow : public QObject {
     QCOMPARE(before->colorScale(), after->colorScale());
   }
 
+  void windowFitsSmallScreens() {
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTabWidget* tabs = window.views();
+    for (int i = 0; i < tabs->count(); ++i) {
+      QWidget* w = tabs->widget(i);
+      QVERIFY2(w->minimumSizeHint().width() <= 700,
+               qPrintable(QStringLiteral("%1 needs %2 px")
+                              .arg(w->objectName())
+                              .arg(w->minimumSizeHint().width())));
+    }
+    QVERIFY2(window.minimumSizeHint().width() <= 1024,
+             qPrintable(QString::number(window.minimumSizeHint().width())));
+  }
+
   void remembersWindowLayout() {
     QByteArray saved;
     {
       MainWindow window;
-      window.resize(900, 600);
+      window.resize(1100, 700);
       window.show();
       QVERIFY(QTest::qWaitForWindowExposed(&window));
       window.findChild<QDockWidget*>(QStringLiteral("experimentDock"))->hide();
@@ -68,7 +84,7 @@ class TestMainWindow : public QObject {
     restored.show();
     QVERIFY(QTest::qWaitForWindowExposed(&restored));
     // Window managers may round the frame by a pixel or two.
-    QVERIFY2(qAbs(restored.width() - 900) <= 4 && qAbs(restored.height() - 600) <= 4,
+    QVERIFY2(qAbs(restored.width() - 1100) <= 4 && qAbs(restored.height() - 700) <= 4,
              qPrintable(QStringLiteral("%1x%2").arg(restored.width()).arg(restored.height())));
     QVERIFY(!restored.findChild<QDockWidget*>(QStringLiteral("experimentDock"))->isVisible());
     QSettings().clear();

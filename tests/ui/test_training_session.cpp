@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include <QTableView>
 #include "core/io/hf_checkpoint.h"
 #include "core/io/safetensors.h"
 #include "core/train/experiment.h"
@@ -14,6 +15,7 @@
 #include "ui/views/attention_view.h"
 #include "ui/views/curves_view.h"
 #include "ui/views/predict_view.h"
+#include "ui/views/runs_view.h"
 
 using namespace crisp;
 
@@ -90,9 +92,18 @@ class TestTrainingSession : public QObject {
   void livePredictionFollowsTheRun() {
     QTemporaryDir dir;
     ui::MainWindow window;
+    window.setRunsRoot(dir.path());
     QSignalSpy finished(window.session(), &ui::TrainingSession::finished);
     QVERIFY(window.session()->start(quickDemo(1), dir.filePath(QStringLiteral("run"))));
     QVERIFY(finished.wait(120000));
+    QTest::qWait(50);  // the runs table refreshes on the same signal
+
+    // The runs table lists it, and exports it.
+    auto* runs = window.findChild<ui::RunsView*>();
+    QCOMPARE(runs->table()->model()->rowCount(), 1);
+    QCOMPARE(runs->table()->model()->index(0, 7).data().toString(), QStringLiteral("finished"));
+    QVERIFY(runs->toLatex().contains(QStringLiteral("\\toprule")));
+    QVERIFY(runs->toCsv().startsWith(QStringLiteral("\"Configuration\"")));
     auto* predict = window.findChild<ui::PredictView*>();
     QSignalSpy predicted(predict, &ui::PredictView::predicted);
     predict->setText(QStringLiteral("the plot was never boring ."));

@@ -37,6 +37,8 @@ AttentionView::AttentionView(QWidget* parent) : QWidget(parent) {
   setObjectName(QStringLiteral("attentionView"));
   sentence_ = new QComboBox(this);
   sentence_->setObjectName(QStringLiteral("probeCombo"));
+  sentence_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  sentence_->setMinimumContentsLength(16);
   sentence_->setPlaceholderText(tr("Probe sentences appear after the first evaluation"));
   layer_ = new QComboBox(this);
   layer_->setObjectName(QStringLiteral("layerCombo"));
@@ -47,14 +49,15 @@ AttentionView::AttentionView(QWidget* parent) : QWidget(parent) {
   hideSpecial_->setObjectName(QStringLiteral("hideSpecialTokens"));
   caption_ = new QLabel(this);
   caption_->setObjectName(QStringLiteral("attentionCaption"));
+  caption_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
   auto* controls = new QHBoxLayout;
-  controls->addWidget(sentence_, 1);
   controls->addWidget(new QLabel(tr("Layer"), this));
   controls->addWidget(layer_);
   controls->addWidget(new QLabel(tr("Head"), this));
   controls->addWidget(head_);
   controls->addWidget(hideSpecial_);
+  controls->addWidget(caption_, 1);
 
   plot_ = new QCustomPlot(this);
   plot_->setObjectName(QStringLiteral("attentionPlot"));
@@ -72,8 +75,8 @@ AttentionView::AttentionView(QWidget* parent) : QWidget(parent) {
   scale->setMarginGroup(QCP::msTop | QCP::msBottom, group);
 
   auto* layout = new QVBoxLayout(this);
+  layout->addWidget(sentence_);
   layout->addLayout(controls);
-  layout->addWidget(caption_);
   layout->addWidget(plot_, 1);
 
   for (QComboBox* box : {sentence_, layer_, head_}) {

@@ -77,6 +77,7 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
   summary_ =
       new QLabel(tr("No run yet: configure an experiment on the left and press Start."), this);
   summary_->setObjectName(QStringLiteral("curvesSummary"));
+  summary_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // never widens the window
 
   auto* controls = new QHBoxLayout;
   controls->addWidget(summary_, 1);

@@ -28,6 +28,7 @@ PredictView::PredictView(QWidget* parent) : QWidget(parent) {
   model_ =
       new QLabel(tr("No model yet: train a run (or let one reach its first evaluation)."), this);
   model_->setObjectName(QStringLiteral("predictModel"));
+  model_->setWordWrap(true);
   result_ = new QLabel(this);
   result_->setObjectName(QStringLiteral("predictResult"));
   result_->setTextFormat(Qt::RichText);

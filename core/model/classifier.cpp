@@ -30,23 +30,32 @@ at::Tensor selfAttention(const at::Tensor& q, const at::Tensor& k, const at::Ten
 
 // --- DistilBERT ---------------------------------------------------------------------------
 
-struct DistilEmbeddings : nn::Module {
-  nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr};
+// Word + position (+ token type for BERT) embeddings, LayerNorm, dropout: both architectures.
+struct Embeddings : nn::Module {
+  nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr},
+      token_type_embeddings{nullptr};
   nn::LayerNorm LayerNorm{nullptr};
   nn::Dropout dropout{nullptr};
-  explicit DistilEmbeddings(const ModelConfig& c) {
+  explicit Embeddings(const ModelConfig& c) {
     word_embeddings = register_module(
         "word_embeddings",
         nn::Embedding(nn::EmbeddingOptions(c.vocabSize, c.hidden).padding_idx(c.padTokenId)));
     position_embeddings =
         register_module("position_embeddings", nn::Embedding(c.maxPositions, c.hidden));
+    if (c.architecture == Architecture::Bert) {
+      token_type_embeddings =
+          register_module("token_type_embeddings", nn::Embedding(c.typeVocabSize, c.hidden));
+    }
     LayerNorm = register_module(
         "LayerNorm", nn::LayerNorm(nn::LayerNormOptions({c.hidden}).eps(c.layerNormEps)));
     dropout = register_module("dropout", nn::Dropout(c.dropout));
   }
   at::Tensor forward(const at::Tensor& ids) {
     const at::Tensor positions = at::arange(ids.size(1), ids.options()).unsqueeze(0);
-    return dropout(LayerNorm(word_embeddings(ids) + position_embeddings(positions)));
+    at::Tensor x = word_embeddings(ids) + position_embeddings(positions);
+    // Single-sentence inputs: every token is in segment 0.
+    if (token_type_embeddings) x = x + token_type_embeddings(at::zeros_like(ids));
+    return dropout(LayerNorm(x));
   }
 };
 
@@ -95,10 +104,10 @@ struct DistilTransformer : nn::Module {
 };
 
 struct DistilBertModel : nn::Module {
-  std::shared_ptr<DistilEmbeddings> embeddings;
+  std::shared_ptr<Embeddings> embeddings;
   std::shared_ptr<DistilTransformer> transformer;
   explicit DistilBertModel(const ModelConfig& c) {
-    embeddings = register_module("embeddings", std::make_shared<DistilEmbeddings>(c));
+    embeddings = register_module("embeddings", std::make_shared<Embeddings>(c));
     transformer = register_module("transformer", std::make_shared<DistilTransformer>(c));
   }
 };
@@ -112,26 +121,18 @@ class DistilBertClassifier : public SequenceClassifier {
     dropout = register_module("dropout", nn::Dropout(c.classifierDropout));
   }
 
-  ClassifierOutput forward(const at::Tensor& ids, const at::Tensor& mask,
-                           const ForwardOptions& options) override {
-    ClassifierOutput out;
-    if (options.captureAttention) out.attention.resize(config_.layers);
-    const std::vector<at::Tensor> dam = sampleDam(ids.size(1), out);
-    at::Tensor x = distilbert->embeddings->forward(ids);
-    const auto& layers = distilbert->transformer->layer;
-    for (int i = 0; i < config_.layers; ++i) {
-      auto& block = *layers->ptr<DistilBlock>(i);
-      auto& a = *block.attention;
-      const at::Tensor context = selfAttention(
-          a.q_lin(x), a.k_lin(x), a.v_lin(x), mask, config_.heads, policy_, i, config_.layers,
-          a.dropout, is_training(), options.captureAttention ? &out.attention[i] : nullptr,
-          damMaskForLayer(dam, i));
-      x = block.sa_layer_norm(a.out_lin(context) + x);
-      x = block.output_layer_norm(block.ffn->forward(x) + x);
-    }
-    const at::Tensor pooled = at::relu(pre_classifier(x.select(1, 0)));
-    out.logits = classifier(dropout(pooled));
-    return out;
+  at::Tensor embed(const at::Tensor& ids) override { return distilbert->embeddings->forward(ids); }
+
+  at::Tensor layer(int index, const at::Tensor& x, const Attend& attend) override {
+    auto& block = *distilbert->transformer->layer->ptr<DistilBlock>(index);
+    auto& a = *block.attention;
+    const at::Tensor context = attend(a.q_lin(x), a.k_lin(x), a.v_lin(x), a.dropout);
+    const at::Tensor h = block.sa_layer_norm(a.out_lin(context) + x);
+    return block.output_layer_norm(block.ffn->forward(h) + h);
+  }
+
+  at::Tensor classify(const at::Tensor& x) override {
+    return classifier(dropout(at::relu(pre_classifier(x.select(1, 0)))));
   }
 
  private:
@@ -141,31 +142,6 @@ class DistilBertClassifier : public SequenceClassifier {
 };
 
 // --- BERT ---------------------------------------------------------------------------------
-
-struct BertEmbeddings : nn::Module {
-  nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr},
-      token_type_embeddings{nullptr};
-  nn::LayerNorm LayerNorm{nullptr};
-  nn::Dropout dropout{nullptr};
-  explicit BertEmbeddings(const ModelConfig& c) {
-    word_embeddings = register_module(
-        "word_embeddings",
-        nn::Embedding(nn::EmbeddingOptions(c.vocabSize, c.hidden).padding_idx(c.padTokenId)));
-    position_embeddings =
-        register_module("position_embeddings", nn::Embedding(c.maxPositions, c.hidden));
-    token_type_embeddings =
-        register_module("token_type_embeddings", nn::Embedding(c.typeVocabSize, c.hidden));
-    LayerNorm = register_module(
-        "LayerNorm", nn::LayerNorm(nn::LayerNormOptions({c.hidden}).eps(c.layerNormEps)));
-    dropout = register_module("dropout", nn::Dropout(c.dropout));
-  }
-  at::Tensor forward(const at::Tensor& ids) {
-    const at::Tensor positions = at::arange(ids.size(1), ids.options()).unsqueeze(0);
-    const at::Tensor types = at::zeros_like(ids);  // single-sentence inputs: segment 0
-    return dropout(LayerNorm(word_embeddings(ids) + position_embeddings(positions) +
-                             token_type_embeddings(types)));
-  }
-};
 
 // dense -> dropout -> LayerNorm(x + residual): BERT's "output" sub-blocks.
 struct BertResidualOutput : nn::Module {
@@ -237,11 +213,11 @@ struct BertPooler : nn::Module {
 };
 
 struct BertModel : nn::Module {
-  std::shared_ptr<BertEmbeddings> embeddings;
+  std::shared_ptr<Embeddings> embeddings;
   std::shared_ptr<BertEncoder> encoder;
   std::shared_ptr<BertPooler> pooler;
   explicit BertModel(const ModelConfig& c) {
-    embeddings = register_module("embeddings", std::make_shared<BertEmbeddings>(c));
+    embeddings = register_module("embeddings", std::make_shared<Embeddings>(c));
     encoder = register_module("encoder", std::make_shared<BertEncoder>(c));
     pooler = register_module("pooler", std::make_shared<BertPooler>(c));
   }
@@ -255,26 +231,18 @@ class BertClassifier : public SequenceClassifier {
     dropout = register_module("dropout", nn::Dropout(c.classifierDropout));
   }
 
-  ClassifierOutput forward(const at::Tensor& ids, const at::Tensor& mask,
-                           const ForwardOptions& options) override {
-    ClassifierOutput out;
-    if (options.captureAttention) out.attention.resize(config_.layers);
-    const std::vector<at::Tensor> dam = sampleDam(ids.size(1), out);
-    at::Tensor x = bert->embeddings->forward(ids);
-    const auto& layers = bert->encoder->layer;
-    for (int i = 0; i < config_.layers; ++i) {
-      auto& block = *layers->ptr<BertLayer>(i);
-      auto& s = *block.attention->self;
-      const at::Tensor context = selfAttention(
-          s.query(x), s.key(x), s.value(x), mask, config_.heads, policy_, i, config_.layers,
-          s.dropout, is_training(), options.captureAttention ? &out.attention[i] : nullptr,
-          damMaskForLayer(dam, i));
-      x = block.attention->output->forward(context, x);
-      x = block.output->forward(at::gelu(block.intermediate->dense(x)), x);
-    }
-    const at::Tensor pooled = at::tanh(bert->pooler->dense(x.select(1, 0)));
-    out.logits = classifier(dropout(pooled));
-    return out;
+  at::Tensor embed(const at::Tensor& ids) override { return bert->embeddings->forward(ids); }
+
+  at::Tensor layer(int index, const at::Tensor& x, const Attend& attend) override {
+    auto& block = *bert->encoder->layer->ptr<BertLayer>(index);
+    auto& s = *block.attention->self;
+    const at::Tensor context = attend(s.query(x), s.key(x), s.value(x), s.dropout);
+    const at::Tensor h = block.attention->output->forward(context, x);
+    return block.output->forward(at::gelu(block.intermediate->dense(h)), h);
+  }
+
+  at::Tensor classify(const at::Tensor& x) override {
+    return classifier(dropout(at::tanh(bert->pooler->dense(x.select(1, 0)))));
   }
 
  private:
@@ -284,6 +252,25 @@ class BertClassifier : public SequenceClassifier {
 };
 
 }  // namespace
+
+ClassifierOutput SequenceClassifier::forward(const at::Tensor& ids, const at::Tensor& mask,
+                                             const ForwardOptions& options) {
+  ClassifierOutput out;
+  if (options.captureAttention) out.attention.resize(config_.layers);
+  const std::vector<at::Tensor> dam = sampleDam(ids.size(1), out);
+  at::Tensor x = embed(ids);
+  for (int i = 0; i < config_.layers; ++i) {
+    const Attend attend = [&](const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                              nn::Dropout& dropout) {
+      return selfAttention(q, k, v, mask, config_.heads, policy_, i, config_.layers, dropout,
+                           is_training(), options.captureAttention ? &out.attention[i] : nullptr,
+                           damMaskForLayer(dam, i));
+    };
+    x = layer(i, x, attend);
+  }
+  out.logits = classify(x);
+  return out;
+}
 
 void SequenceClassifier::setPolicy(AttentionPolicySpec policy) {
   policy.validate(config_.layers);

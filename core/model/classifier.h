@@ -7,6 +7,7 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -34,8 +35,8 @@ class SequenceClassifier : public torch::nn::Module {
   explicit SequenceClassifier(ModelConfig config) : config_(std::move(config)) {}
 
   // inputIds, attentionMask: int64 [B, T]; mask 1 for real tokens, 0 for padding.
-  virtual ClassifierOutput forward(const at::Tensor& inputIds, const at::Tensor& attentionMask,
-                                   const ForwardOptions& options = {}) = 0;
+  ClassifierOutput forward(const at::Tensor& inputIds, const at::Tensor& attentionMask,
+                           const ForwardOptions& options = {});
 
   const ModelConfig& config() const { return config_; }
   const AttentionPolicySpec& policy() const { return policy_; }
@@ -54,6 +55,15 @@ class SequenceClassifier : public torch::nn::Module {
   void initializeWeights();
 
  protected:
+  // The architecture's parts; forward() runs them with the policy applied in every layer.
+  // Attend: multi-head attention of q, k, v ([B, T, hidden]) with the policy, returning the
+  // context [B, T, hidden]; dropout is the architecture's attention-probability dropout.
+  using Attend = std::function<at::Tensor(const at::Tensor& q, const at::Tensor& k,
+                                          const at::Tensor& v, torch::nn::Dropout& dropout)>;
+  virtual at::Tensor embed(const at::Tensor& inputIds) = 0;
+  virtual at::Tensor layer(int index, const at::Tensor& hidden, const Attend& attend) = 0;
+  virtual at::Tensor classify(const at::Tensor& hidden) = 0;  // -> logits
+
   // Samples this forward pass's DAM masks (empty when there is no DAM).
   std::vector<at::Tensor> sampleDam(int64_t length, ClassifierOutput& out);
   at::Tensor damMaskForLayer(const std::vector<at::Tensor>& masks, int layer) const;

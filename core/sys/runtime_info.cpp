@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "core/sys/build_info.h"
+#include "core/sys/git_revision.h"
 #include "core/sys/threads.h"
 #include "core/text/sentencepiece.h"
 

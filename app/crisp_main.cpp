@@ -5,8 +5,12 @@
 #include <optional>
 
 #include "core/cli/bench_command.h"
+#include "core/cli/eval_command.h"
+#include "core/cli/export_command.h"
 #include "core/cli/forward_command.h"
 #include "core/cli/info_command.h"
+#include "core/cli/inspect_command.h"
+#include "core/cli/predict_command.h"
 #include "core/cli/tokenize_command.h"
 #include "core/cli/train_command.h"
 #include "core/sys/error.h"
@@ -130,7 +134,106 @@ int main(int argc, char** argv) {
   resume->add_option("run", resumeDirectory, "Run directory")->required();
   resume->add_flag("--json", resumeJson, "Print a JSON summary");
 
-  CLI11_PARSE(app, argc, argv);
+  // eval, predict, inspect, export: RUN_OR_MODEL is a run directory (its best checkpoint unless
+  // --checkpoint says otherwise) or a Hugging Face model directory.
+  const std::string referenceHelp =
+      "A run directory (from crisp train) or a Hugging Face model directory (config.json, "
+      "model.safetensors or pytorch_model.bin, vocab.txt)";
+  const std::string checkpointHelp =
+      "Which checkpoint of a run: best (default: the best dev accuracy), last, or a step number";
+  const std::string exitCodes =
+      "\nExit codes: 0 ok, 1 failure at run time (e.g. a corrupt checkpoint), 2 bad input or "
+      "usage.";
+
+  crisp::cli::EvalOptions evalOptions;
+  CLI::App* eval = app.add_subcommand(
+      "eval",
+      "Evaluate a run's checkpoint or a Hugging Face model on labelled data (default: the run's "
+      "own dev data): accuracy, loss, macro-F1, confusion matrix.\n"
+      "Examples:\n"
+      "  crisp eval runs/demo                          # best checkpoint on the run's dev set\n"
+      "  crisp eval runs/demo --checkpoint last --json\n"
+      "  crisp eval runs/sst2 --data ../shared/data/sst2/dev.tsv --predictions dev.jsonl\n"
+      "  crisp eval ~/models/distilbert-sst2 --data reviews.csv\n"
+      "Data: GLUE TSV (sentence<TAB>label, integer labels), CSV/TSV with named columns or JSON "
+      "Lines whose labels are the model's label names." +
+          exitCodes);
+  eval->add_option("reference", evalOptions.reference, referenceHelp)->required();
+  eval->add_option("--data", evalOptions.data, "Labelled data file (default: the run's dev data)");
+  eval->add_option("--checkpoint", evalOptions.checkpoint, checkpointHelp);
+  eval->add_option("--predictions", evalOptions.predictions,
+                   "Also write one JSON line per row: line, text, label, predicted, correct, "
+                   "probabilities");
+  eval->add_flag("--json", evalOptions.json, "Print one JSON object instead of text");
+
+  crisp::cli::PredictOptions predictOptions;
+  CLI::App* predict = app.add_subcommand(
+      "predict",
+      "Predict the label and probabilities of sentences: the arguments, the lines of --file, or "
+      "else the lines of standard input (blank lines skipped; answers stream as lines arrive).\n"
+      "Examples:\n"
+      "  crisp predict runs/demo \"the film was not good\" \"a wonderful ending\"\n"
+      "  crisp predict runs/demo --file reviews.txt --json     # JSON Lines\n"
+      "  echo \"never boring\" | crisp predict runs/demo\n"
+      "Text output: label<TAB>probability<TAB>sentence. Long sentences are truncated to the "
+      "model's maximum length (noted in the output)." +
+          exitCodes);
+  predict->add_option("reference", predictOptions.reference, referenceHelp)->required();
+  predict->add_option("text", predictOptions.texts, "Sentences (quote each one)");
+  predict->add_option("--file", predictOptions.file, "One sentence per line (- for stdin)");
+  predict->add_option("--checkpoint", predictOptions.checkpoint, checkpointHelp);
+  predict->add_flag("--json", predictOptions.json,
+                    "JSON Lines: text, label, label_id, probabilities, tokens, truncated, line");
+
+  crisp::cli::InspectOptions inspectOptions;
+  CLI::App* inspect = app.add_subcommand(
+      "inspect",
+      "Show how a model reads one sentence: its tokens, the prediction, and per layer and head "
+      "the attention before and after the policy's pruning with the keep mask.\n"
+      "Examples:\n"
+      "  crisp inspect runs/demo-crisp \"the film was not good\"           # JSON on stdout\n"
+      "  crisp inspect runs/demo-crisp \"the film was not good\" --format csv --out attn.csv\n"
+      "  crisp inspect runs/demo-crisp \"the film was not good\" --format png --layer 1 --head 0 "
+      "--out attn.png\n"
+      "JSON: tokens, ids, prediction, logits, shape [layers, heads, T, T], before/after/keep "
+      "arrays in that shape. CSV (long): layer,head,query,key,query_token,key_token,before,after,"
+      "kept. PNG: rows are layers, columns heads, each cell before | after on one viridis scale "
+      "(0 to the cell's max; rows are queries, columns keys). The PNG has no text: its tokens, "
+      "prediction and scales go to <out-stem>.tokens.json beside it. Layers and heads count "
+      "from 0." +
+          exitCodes);
+  inspect->add_option("reference", inspectOptions.reference, referenceHelp)->required();
+  inspect->add_option("sentence", inspectOptions.text, "The sentence")->required();
+  inspect->add_option("--format", inspectOptions.format, "json (default), csv or png");
+  inspect->add_option("--layer", inspectOptions.layer, "Only this layer (0-based)")
+      ->check(CLI::NonNegativeNumber);
+  inspect->add_option("--head", inspectOptions.head, "Only this head (0-based)")
+      ->check(CLI::NonNegativeNumber);
+  inspect->add_option("--out", inspectOptions.out, "Write to this file (png: required)");
+  inspect->add_option("--checkpoint", inspectOptions.checkpoint, checkpointHelp);
+
+  crisp::cli::ExportOptions exportOptions;
+  CLI::App* exportRun = app.add_subcommand(
+      "export",
+      "Write a run's checkpoint as a Hugging Face directory: config.json (architectures, "
+      "id2label, label2id, crisp_attention_policy), model.safetensors, vocab.txt and "
+      "tokenizer_config.json. transformers loads it with from_pretrained; crisp forward, eval, "
+      "predict and inspect read it too.\n"
+      "Examples:\n"
+      "  crisp export runs/demo --out exported/demo\n"
+      "  crisp export runs/sst2 --out exported/sst2-step900 --checkpoint 900" +
+          exitCodes);
+  exportRun->add_option("run", exportOptions.run, "Run directory")->required();
+  exportRun->add_option("--out", exportOptions.out, "Directory to write")->required();
+  exportRun->add_option("--checkpoint", exportOptions.checkpoint, checkpointHelp);
+  exportRun->add_flag("--json", exportOptions.json, "Print a JSON summary");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; any usage mistake exits 2, as scripts expect.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   try {
     const crisp::ThreadChoice choice = crisp::configureThreads(threads, std::nullopt);
     if (info->parsed()) return crisp::cli::runInfo(infoOptions, choice, std::cout, std::cerr);
@@ -144,6 +247,12 @@ int main(int argc, char** argv) {
     if (resume->parsed()) {
       return crisp::cli::runResume(resumeDirectory, resumeJson, std::cout, std::cerr);
     }
+    if (eval->parsed()) return crisp::cli::runEval(evalOptions, std::cout, std::cerr);
+    if (predict->parsed()) {
+      return crisp::cli::runPredict(predictOptions, std::cin, std::cout, std::cerr);
+    }
+    if (inspect->parsed()) return crisp::cli::runInspect(inspectOptions, std::cout, std::cerr);
+    if (exportRun->parsed()) return crisp::cli::runExport(exportOptions, std::cout, std::cerr);
     if (tokenize->parsed()) return crisp::cli::runTokenize(tokenizeOptions, std::cin, std::cout);
     if (forward->parsed()) return crisp::cli::runForward(forwardOptions, std::cout, std::cerr);
     if (trainStep->parsed()) {

@@ -30,9 +30,11 @@ std::string tokenizerPath(const ExperimentConfig& config) {
       "vocab.txt, e.g. ../shared/data/bert-base-uncased)");
 }
 
-std::shared_ptr<const data::EncodedDataset> encode(const std::vector<data::Example>& examples,
-                                                   const WordPieceTokenizer& tokenizer,
-                                                   int maxLength, const std::string& source) {
+}  // namespace
+
+std::shared_ptr<const data::EncodedDataset> encodeExamples(
+    const std::vector<data::Example>& examples, const WordPieceTokenizer& tokenizer, int maxLength,
+    const std::string& source) {
   auto encoded = std::make_shared<data::EncodedDataset>();
   WordPieceEncodeOptions options;
   options.maxLength = static_cast<size_t>(maxLength);
@@ -49,7 +51,30 @@ std::shared_ptr<const data::EncodedDataset> encode(const std::vector<data::Examp
   return encoded;
 }
 
-}  // namespace
+data::Dataset readLabelledData(const std::string& path,
+                               const std::vector<std::string>& labelNames) {
+  data::DataSource source = data::guessSource(path);
+  // GLUE files carry integer ids (kept as ids below labelNames.size()); other formats carry
+  // label strings, which must be the model's.
+  source.labels.mode =
+      source.format == data::Format::GlueTsv ? data::LabelMode::Integer : data::LabelMode::Explicit;
+  source.labels.names = labelNames;
+  return data::readDataset(source);
+}
+
+std::vector<data::Example> readDevExamples(const ExperimentConfig& config,
+                                           const std::vector<std::string>& labelNames,
+                                           std::string* source) {
+  if (config.usesDemoData()) {
+    if (source) *source = "demo dev";
+    data::DemoCorpusOptions demoOptions;
+    demoOptions.trainSize = config.demoTrainSize;
+    demoOptions.devSize = config.demoDevSize;
+    return data::generateDemoCorpus(demoOptions).dev;
+  }
+  if (source) *source = config.devData;
+  return readLabelledData(config.devData, labelNames).examples;
+}
 
 nlohmann::json ExperimentConfig::toJson() const {
   return {{"name", name},
@@ -138,17 +163,10 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config) {
     labelNames = corpus.labels.names();
   } else {
     data::Dataset trainSet = data::readDataset(data::guessSource(config.trainData));
-    data::DataSource devSourceSpec = data::guessSource(config.devData);
-    devSourceSpec.labels.mode = data::LabelMode::Explicit;
-    devSourceSpec.labels.names = trainSet.labels.names();
-    const auto isGlue = data::guessSource(config.trainData).format == data::Format::GlueTsv;
-    data::Dataset devSet =
-        data::readDataset(isGlue ? data::guessSource(config.devData) : devSourceSpec);
     labelNames = trainSet.labels.names();
     train = std::move(trainSet.examples);
-    dev = std::move(devSet.examples);
+    dev = readDevExamples(config, labelNames, &devSource);
     trainSource = config.trainData;
-    devSource = config.devData;
   }
 
   prepared.tokenizer = loadTokenizer(config);
@@ -185,8 +203,8 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config) {
 
   TrainingInputs& in = prepared.inputs;
   in.model = model;
-  in.train = encode(train, tokenizer, config.maxLength, trainSource);
-  in.dev = encode(dev, tokenizer, config.maxLength, devSource);
+  in.train = encodeExamples(train, tokenizer, config.maxLength, trainSource);
+  in.dev = encodeExamples(dev, tokenizer, config.maxLength, devSource);
   in.collate.padId = tokenizer.padId();
   in.collate.sepId = tokenizer.sepId();
   in.collate.maxLength = static_cast<size_t>(config.maxLength);

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/data/batching.h"
+#include "core/data/dataset.h"
 #include "core/text/wordpiece.h"
 #include "core/train/trainer.h"
 
@@ -40,6 +42,22 @@ struct PreparedExperiment {
 // Reads and tokenises the data, builds or loads the model, applies the policy. Errors name the
 // file, line or setting at fault.
 PreparedExperiment prepareExperiment(const ExperimentConfig& config);
+
+// Tokenises examples for the trainer or an evaluation; an example the tokenizer rejects is an
+// error naming source:line.
+std::shared_ptr<const data::EncodedDataset> encodeExamples(
+    const std::vector<data::Example>& examples, const WordPieceTokenizer& tokenizer, int maxLength,
+    const std::string& source);
+
+// Reads a labelled data file (GLUE TSV, CSV/TSV, JSON Lines) whose labels must map onto a
+// model's: GLUE's integer ids below labelNames.size(), otherwise one of labelNames.
+data::Dataset readLabelledData(const std::string& path, const std::vector<std::string>& labelNames);
+
+// An experiment's dev examples (the demo corpus's dev split, or its dev file read with the
+// run's label names); source names them in messages ("demo dev" or the path).
+std::vector<data::Example> readDevExamples(const ExperimentConfig& config,
+                                           const std::vector<std::string>& labelNames,
+                                           std::string* source = nullptr);
 
 // The demo's tokenizer (its closed vocabulary as WordPiece, lower-cased).
 std::shared_ptr<const WordPieceTokenizer> demoTokenizer();

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include "core/io/safetensors.h"
 #include "core/sys/error.h"
 #include "core/train/experiment.h"
+#include "core/train/model_reference.h"
 #include "core/train/run_directory.h"
 
 namespace crisp {
@@ -27,6 +29,18 @@ at::Tensor attentionRollout(const std::vector<at::Tensor>& layers) {
   return rollout;
 }
 
+std::vector<at::Tensor> damKeepProbabilities(const SequenceClassifier& model, int64_t length) {
+  std::vector<at::Tensor> out;
+  if (!model.dam()) return out;
+  const at::Tensor keep = model.dam()->keepProbabilities();  // [groups, H, L, L]
+  const int64_t shown = std::min(length, keep.size(-1));
+  for (int l = 0; l < model.config().layers; ++l) {
+    const int64_t group = keep.size(0) == 1 ? 0 : l;  // shared by all layers, or one per layer
+    out.push_back(keep[group].slice(1, 0, shown).slice(2, 0, shown).contiguous());
+  }
+  return out;
+}
+
 Predictor::Predictor(std::shared_ptr<SequenceClassifier> model,
                      std::shared_ptr<const WordPieceTokenizer> tokenizer,
                      std::vector<std::string> labels, int maxLength)
@@ -38,21 +52,13 @@ Predictor::Predictor(std::shared_ptr<SequenceClassifier> model,
 }
 
 std::shared_ptr<Predictor> Predictor::fromRun(const std::string& runDirectory) {
-  RunDirectory run(runDirectory);
-  const nlohmann::json config = run.readConfig();
-  const std::vector<int64_t> steps = run.checkpointSteps();
-  if (steps.empty()) throw Error(runDirectory + ": no checkpoint yet");
-  const ExperimentConfig experiment = ExperimentConfig::fromJson(config.at("experiment"));
-  const ModelConfig modelConfig =
-      ModelConfig::fromJson(config.at("model_config"), runDirectory + "/config.json");
-  auto model = makeClassifier(modelConfig);
-  model->setPolicy(AttentionPolicySpec::parse(config.at("policy").get<std::string>()));
-  const std::string weights = run.checkpointPath(steps.back()) + "/model.safetensors";
-  const LoadReport report = loadStateDict(*model, readSafeTensors(weights).tensors, weights);
-  if (!report.missing.empty()) throw Error(weights + ": " + report.describe("the model"));
-  return std::make_shared<Predictor>(model, loadTokenizer(experiment),
-                                     config.at("label_names").get<std::vector<std::string>>(),
-                                     experiment.maxLength);
+  return fromReference(
+      loadModelReference(runDirectory, CheckpointChoice{CheckpointChoice::Kind::Last}));
+}
+
+std::shared_ptr<Predictor> Predictor::fromReference(const ModelReference& reference) {
+  return std::make_shared<Predictor>(reference.model, reference.tokenizer, reference.labelNames,
+                                     reference.maxLength);
 }
 
 Prediction Predictor::predict(const std::string& text) const {
@@ -61,7 +67,17 @@ Prediction Predictor::predict(const std::string& text) const {
   WordPieceEncodeOptions options;
   options.maxLength = static_cast<size_t>(maxLength_);
   options.invalidUtf8 = InvalidUtf8::kSkip;  // typing never fails; bad bytes are dropped
-  const WordPieceEncoding encoding = tokenizer_->encode(text, options);
+  WordPieceEncoding encoding = tokenizer_->encode(text, options);
+  if (encoding.ids.size() >= options.maxLength) {
+    // Only a text that reached the limit can have been cut: count its full length once.
+    WordPieceEncodeOptions whole = options;
+    whole.maxLength = 0;
+    p.fullLength = tokenizer_->encode(text, whole).ids.size();
+  } else {
+    p.fullLength = encoding.ids.size();
+  }
+  p.truncated = p.fullLength > encoding.ids.size();
+  p.ids = encoding.ids;
   p.tokens = encoding.tokens;
   p.offsets = encoding.offsets;
   std::vector<int64_t> ids(encoding.ids.begin(), encoding.ids.end());
@@ -74,9 +90,12 @@ Prediction Predictor::predict(const std::string& text) const {
     at::NoGradGuard noGrad;
     out = model_->forward(input, at::ones_like(input), capture);
   }
-  const at::Tensor probs = at::softmax(out.logits[0], -1).contiguous();
+  const at::Tensor logits = out.logits[0].contiguous();
+  p.logits.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
+  const at::Tensor probs = at::softmax(logits, -1).contiguous();
   p.probabilities.assign(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
   p.label = static_cast<int>(probs.argmax().item<int64_t>());
+  p.labelNames = labels_;
   p.labelName =
       p.label < static_cast<int>(labels_.size()) ? labels_[p.label] : std::to_string(p.label);
   const at::Tensor cls = out.attention.back().after[0].mean(0)[0].contiguous();
@@ -85,6 +104,22 @@ Prediction Predictor::predict(const std::string& text) const {
   for (const LayerAttention& layer : out.attention) layers.push_back(layer.after[0]);
   const at::Tensor rollout = attentionRollout(layers)[0].contiguous();
   p.rollout.assign(rollout.data_ptr<float>(), rollout.data_ptr<float>() + rollout.numel());
+  const auto append = [](std::vector<float>& to, const at::Tensor& t) {
+    const at::Tensor c = t.to(at::kFloat).contiguous();
+    to.insert(to.end(), c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+  };
+  p.layers = static_cast<int>(out.attention.size());
+  p.heads = p.layers > 0 ? static_cast<int>(out.attention[0].after.size(1)) : 0;
+  for (const LayerAttention& layer : out.attention) {
+    append(p.before, layer.before[0]);
+    append(p.after, layer.after[0]);
+    const at::Tensor keep = layer.keep[0].to(at::kByte).contiguous();
+    p.keep.insert(p.keep.end(), keep.data_ptr<uint8_t>(), keep.data_ptr<uint8_t>() + keep.numel());
+  }
+  const int64_t length = static_cast<int64_t>(ids.size());
+  for (const at::Tensor& keep : damKeepProbabilities(*model_, length)) {
+    if (keep.size(-1) == length) append(p.damKeep, keep);
+  }
   p.milliseconds =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return p;

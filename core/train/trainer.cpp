@@ -516,7 +516,8 @@ RunState Trainer::run() {
 }
 
 EvaluationMetrics Trainer::evaluate(SequenceClassifier& model, const data::BatchLoader& loader,
-                                    int numLabels, std::vector<int64_t>* predictions) {
+                                    int numLabels, std::vector<int64_t>* predictions,
+                                    std::vector<float>* probabilities) {
   at::NoGradGuard noGrad;
   const bool wasTraining = model.is_training();
   model.eval();
@@ -528,6 +529,11 @@ EvaluationMetrics Trainer::evaluate(SequenceClassifier& model, const data::Batch
     const at::Tensor logits = model.forward(batch.inputIds, batch.attentionMask).logits;
     lossSum += at::cross_entropy_loss(logits, batch.labels, {}, at::Reduction::Sum).item<double>();
     const at::Tensor predicted = logits.argmax(-1);
+    if (probabilities) {
+      const at::Tensor p = at::softmax(logits, -1).to(at::kFloat).contiguous();
+      probabilities->insert(probabilities->end(), p.data_ptr<float>(),
+                            p.data_ptr<float>() + p.numel());
+    }
     const auto p = predicted.accessor<int64_t, 1>();
     const auto t = batch.labels.accessor<int64_t, 1>();
     for (int64_t i = 0; i < predicted.size(0); ++i) {

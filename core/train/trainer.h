@@ -95,9 +95,11 @@ class Trainer {
   TrainerControl& control() { return control_; }
   void setGradientSynchronizer(std::shared_ptr<GradientSynchronizer> sync);
 
-  // Evaluates a model on a dataset (no dropout, policy as in evaluation).
+  // Evaluates a model on a dataset (no dropout, policy as in evaluation). predictions and
+  // probabilities (numLabels per row, row-major) follow the loader's order.
   static EvaluationMetrics evaluate(SequenceClassifier& model, const data::BatchLoader& loader,
-                                    int numLabels, std::vector<int64_t>* predictions = nullptr);
+                                    int numLabels, std::vector<int64_t>* predictions = nullptr,
+                                    std::vector<float>* probabilities = nullptr);
 
  private:
   struct Impl;

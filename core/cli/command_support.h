@@ -1,0 +1,36 @@
+#pragma once
+
+// What the commands that read a run or a model (eval, predict, inspect, export) share: one
+// error line and the exit code scripts rely on, and the checks every input sentence passes.
+
+#include <exception>
+#include <ostream>
+#include <string>
+
+#include "core/data/utf8.h"
+#include "core/sys/input_error.h"
+
+namespace crisp::cli {
+
+// Prints "crisp COMMAND: error: <first line>" and returns 2 for an InputError (the user's
+// side), 1 for anything else (a failure at run time).
+inline int reportError(const std::string& command, const std::exception& e, std::ostream& err) {
+  const std::string message = e.what();
+  err << "crisp " << command << ": error: " << message.substr(0, message.find('\n')) << "\n";
+  return dynamic_cast<const InputError*>(&e) != nullptr ? 2 : 1;
+}
+
+// Refuses a sentence that is empty (or only whitespace) or not valid UTF-8; `where` names it
+// ("line 3 of reviews.txt", "argument 2").
+inline void checkSentence(const std::string& text, const std::string& where) {
+  const size_t bad = data::findInvalidUtf8(text);
+  if (bad != std::string::npos) {
+    throw InputError(where + ": invalid UTF-8 at byte " + std::to_string(bad) + ": \"" +
+                     data::printableExcerpt(text, 60) + "\"");
+  }
+  if (text.find_first_not_of(" \t\r\n\f\v") == std::string::npos) {
+    throw InputError(where + ": empty text");
+  }
+}
+
+}  // namespace crisp::cli

@@ -88,6 +88,35 @@ int main(int argc, char** argv) {
   trainStep->add_option("--threads", trainStepOptions.threads, "Intra-op threads")
       ->check(CLI::Range(1, 1024));
   trainStep->add_flag("--json", trainStepOptions.json, "Print one JSON object instead of text");
+  crisp::cli::ThroughputOptions throughputOptions;
+  CLI::App* throughput = bench->add_subcommand(
+      "train-throughput",
+      "Sentences/s of one epoch of the real trainer on the first N rows of a GLUE TSV\n"
+      "Example:\n"
+      "  crisp bench train-throughput --preset small --train ../shared/data/sst2/train.tsv \\\n"
+      "      --tokenizer ../shared/data/bert-base-uncased --sentences 4096 --threads 2");
+  throughput->add_option("--preset", throughputOptions.preset, "distilbert-base, small or tiny");
+  throughput->add_option("--train", throughputOptions.trainData, "GLUE TSV (sentence, label)")
+      ->required();
+  throughput->add_option("--tokenizer", throughputOptions.tokenizer, "Directory with vocab.txt")
+      ->required();
+  throughput->add_option("--sentences", throughputOptions.sentences, "Rows to train on (4096)")
+      ->check(CLI::PositiveNumber);
+  throughput->add_option("--batch", throughputOptions.batch, "Batch size (32)")
+      ->check(CLI::PositiveNumber);
+  throughput->add_option("--max-len", throughputOptions.maxLength, "Maximum tokens per row (64)")
+      ->check(CLI::Range(2, 512));
+  throughput->add_option("--attention", throughputOptions.attention, "Attention policy (dense)");
+  throughput
+      ->add_option("--warmup-steps", throughputOptions.warmupSteps,
+                   "Steps left out of the rate (5)")
+      ->check(CLI::PositiveNumber);
+  throughput->add_option("--batches-out", throughputOptions.batchesOut,
+                         "Write the exact batches as JSON Lines (for bench/"
+                         "train_throughput_pytorch.py)");
+  throughput->add_option("--threads", throughputOptions.threads, "Intra-op threads")
+      ->check(CLI::Range(1, 1024));
+  throughput->add_flag("--json", throughputOptions.json, "Print one JSON object instead of text");
   CLI::App* flops = bench->add_subcommand(
       "flops", "Print the forward FLOPs per layer, dense against sparse policies (Markdown)");
   flops->add_option("--preset", flopsOptions.preset, "distilbert-base, small or tiny");
@@ -257,6 +286,9 @@ int main(int argc, char** argv) {
     if (forward->parsed()) return crisp::cli::runForward(forwardOptions, std::cout, std::cerr);
     if (trainStep->parsed()) {
       return crisp::cli::runTrainStepBench(trainStepOptions, std::cout, std::cerr);
+    }
+    if (throughput->parsed()) {
+      return crisp::cli::runThroughputBench(throughputOptions, std::cout, std::cerr);
     }
     if (flops->parsed()) return crisp::cli::runFlopsTable(flopsOptions, std::cout, std::cerr);
   } catch (const std::exception& e) {

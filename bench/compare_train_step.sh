@@ -70,15 +70,19 @@ for key, rs in runs.items():
     steps = [t for r, _ in rs for t in r["step_ms"]]
     summary[key] = {"median": statistics.median(steps), "min": min(steps),
                     "rss": max(r["peak_rss_mb"] for r, _ in rs),
-                    "other": max(o for _, o in rs), "attention": rs[0][0]["attention"]}
+                    "other": max(o for _, o in rs), "attention": rs[0][0]["attention"],
+                    "phases": [statistics.median(r[f"{p}_ms_median"] for r, _ in rs)
+                               for p in ("forward", "backward", "optimizer")]}
 print()
-print("| implementation | attention | median ms/step | min ms/step | peak RSS MB | other CPU |")
-print("|---|---|---:|---:|---:|---:|")
+print("| implementation | attention | median ms/step | min ms/step | forward / backward / "
+      "optimizer ms | peak RSS MB | other CPU |")
+print("|---|---|---:|---:|---:|---:|---:|")
 for impl in ("cpp", "py"):
     for kind in ("dense", "sparse"):
         s = summary[(impl, kind)]
+        phases = " / ".join(f"{p:.0f}" for p in s["phases"])
         print(f"| {name[impl]} | {s['attention']} | {s['median']:.0f} | {s['min']:.0f} | "
-              f"{s['rss']:.0f} | {100 * s['other']:.0f}% |")
+              f"{phases} | {s['rss']:.0f} | {100 * s['other']:.0f}% |")
 print()
 verdict = lambda ok: "met" if ok else "MISSED"
 def line(label, a, b, target):

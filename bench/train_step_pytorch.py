@@ -87,10 +87,10 @@ class Block(nn.Module):
 
 
 class Classifier(nn.Module):
-    def __init__(self, hidden, intermediate, heads, layers, labels=2):
+    def __init__(self, hidden, intermediate, heads, layers, labels=2, max_positions=MAX_POSITIONS):
         super().__init__()
         self.word_embeddings = nn.Embedding(VOCAB, hidden, padding_idx=0)
-        self.position_embeddings = nn.Embedding(MAX_POSITIONS, hidden)
+        self.position_embeddings = nn.Embedding(max_positions, hidden)
         self.embedding_layer_norm = nn.LayerNorm(hidden, eps=1e-12)
         self.embedding_dropout = nn.Dropout(0.1)
         self.layer = nn.ModuleList(Block(hidden, intermediate, heads) for _ in range(layers))
@@ -148,18 +148,22 @@ def main():
     optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5)
 
     def step():
+        """One step; returns the milliseconds of zero_grad + forward + loss, backward, optimizer."""
+        start = time.perf_counter()
         optimizer.zero_grad()  # zeroes the gradients, as LibTorch 1.13's Optimizer::zero_grad
         loss = F.cross_entropy(model(ids, mask, sparsity), labels)
+        forward_done = time.perf_counter()
         loss.backward()
+        backward_done = time.perf_counter()
         optimizer.step()
+        end = time.perf_counter()
+        return [(b - a) * 1000.0 for a, b in
+                ((start, forward_done), (forward_done, backward_done), (backward_done, end))]
 
     for _ in range(args.warmup):
         step()
-    times = []
-    for _ in range(args.steps):
-        start = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - start) * 1000.0)
+    phases = [step() for _ in range(args.steps)]
+    times = [sum(p) for p in phases]
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result = {
@@ -174,6 +178,9 @@ def main():
         "steps": args.steps,
         "warmup": args.warmup,
         "implementation": f"PyTorch {torch.__version__} eager",
+        "forward_ms_median": statistics.median(p[0] for p in phases),
+        "backward_ms_median": statistics.median(p[1] for p in phases),
+        "optimizer_ms_median": statistics.median(p[2] for p in phases),
         "step_ms": times,
         "process_cpu_ms": (usage.ru_utime + usage.ru_stime) * 1000.0,
     }
@@ -185,6 +192,9 @@ def main():
         print(f"median      {result['step_ms_median']:.1f} ms over {args.steps} steps "
               f"({args.warmup} warm-up)")
         print(f"min         {result['step_ms_min']:.1f} ms")
+        print(f"phases      forward {result['forward_ms_median']:.1f} ms, backward "
+              f"{result['backward_ms_median']:.1f} ms, optimizer "
+              f"{result['optimizer_ms_median']:.1f} ms (medians)")
         print(f"peak RSS    {result['peak_rss_mb']:.1f} MB")
 
 

@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -13,6 +16,8 @@
 #include "core/model/classifier.h"
 #include "core/sys/error.h"
 #include "core/sys/threads.h"
+#include "core/train/experiment.h"
+#include "core/train/run_directory.h"
 
 namespace crisp::cli {
 namespace {
@@ -67,22 +72,36 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
     const at::Tensor labels = at::randint(0, config.numLabels, {options.batch}, at::kLong);
     torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(2e-5));
 
-    const auto step = [&] {
+    // One step; fills the milliseconds of its phases: zero_grad + forward + loss, backward,
+    // optimizer.
+    using Clock = std::chrono::steady_clock;
+    const auto ms = [](Clock::time_point a, Clock::time_point b) {
+      return std::chrono::duration<double, std::milli>(b - a).count();
+    };
+    const auto step = [&](double phases[3]) {
+      const auto start = Clock::now();
       optimizer.zero_grad();
       const ClassifierOutput result = model->forward(ids, mask);
       at::Tensor loss = at::cross_entropy_loss(result.logits, labels);
       if (result.regularizer.defined()) loss = loss + result.regularizer;
+      const auto forwardDone = Clock::now();
       loss.backward();
+      const auto backwardDone = Clock::now();
       optimizer.step();
+      const auto end = Clock::now();
+      phases[0] = ms(start, forwardDone);
+      phases[1] = ms(forwardDone, backwardDone);
+      phases[2] = ms(backwardDone, end);
     };
-    for (int i = 0; i < options.warmup; ++i) step();
-    std::vector<double> times;
+    double phases[3];
+    for (int i = 0; i < options.warmup; ++i) step(phases);
+    std::vector<double> times, forwardMs, backwardMs, optimizerMs;
     for (int i = 0; i < options.steps; ++i) {
-      const auto start = std::chrono::steady_clock::now();
-      step();
-      times.push_back(
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-              .count());
+      step(phases);
+      times.push_back(phases[0] + phases[1] + phases[2]);
+      forwardMs.push_back(phases[0]);
+      backwardMs.push_back(phases[1]);
+      optimizerMs.push_back(phases[2]);
     }
 
     nlohmann::ordered_json j;
@@ -97,6 +116,9 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
     j["steps"] = options.steps;
     j["warmup"] = options.warmup;
     j["implementation"] = "crisp (LibTorch)";
+    j["forward_ms_median"] = median(forwardMs);
+    j["backward_ms_median"] = median(backwardMs);
+    j["optimizer_ms_median"] = median(optimizerMs);
     j["step_ms"] = times;
     j["process_cpu_ms"] = processCpuMs();
     if (options.json) {
@@ -108,12 +130,167 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
           << "median      " << j["step_ms_median"].get<double>() << " ms over " << options.steps
           << " steps (" << options.warmup << " warm-up)\n"
           << "min         " << j["step_ms_min"].get<double>() << " ms\n"
+          << "phases      forward " << j["forward_ms_median"].get<double>() << " ms, backward "
+          << j["backward_ms_median"].get<double>() << " ms, optimizer "
+          << j["optimizer_ms_median"].get<double>() << " ms (medians)\n"
           << "peak RSS    " << j["peak_rss_mb"].get<double>() << " MB\n";
     }
     return 0;
   } catch (const std::exception& e) {
     std::string message = e.what();
     err << "crisp bench train-step: error: " << message.substr(0, message.find('\n')) << "\n";
+    return 1;
+  }
+}
+
+namespace {
+
+// A private scratch directory, removed with everything in it when the bench ends.
+class ScratchDirectory {
+ public:
+  ScratchDirectory() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "crisp-bench-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw Error("cannot create a temporary directory");
+    path_ = pattern;
+  }
+  ~ScratchDirectory() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Copies the header and the first `rows` data rows of a GLUE TSV.
+void copyHead(const std::string& from, const std::string& to, int rows) {
+  std::ifstream in(from);
+  if (!in) throw Error(from + ": cannot open");
+  std::ofstream out(to);
+  std::string line;
+  for (int i = 0; i <= rows && std::getline(in, line); ++i) out << line << "\n";
+  if (!out) throw Error(to + ": cannot write");
+}
+
+std::vector<int64_t> tensorValues(const at::Tensor& t) {
+  const at::Tensor c = t.contiguous();
+  return {c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel()};
+}
+
+}  // namespace
+
+int runThroughputBench(const ThroughputOptions& options, std::ostream& out, std::ostream& err) {
+  try {
+    if (options.trainData.empty() || options.tokenizer.empty()) {
+      throw Error("--train and --tokenizer are required");
+    }
+    if (options.sentences < 1 || options.batch < 1 || options.warmupSteps < 1) {
+      // The rate starts at the end of a step: the trainer's clock also counts its set-up.
+      throw Error("--sentences, --batch and --warmup-steps must be positive");
+    }
+    if (options.threads) configureThreads(options.threads, std::nullopt);
+    const ScratchDirectory scratch;
+    ExperimentConfig experiment;
+    experiment.name = "throughput";
+    experiment.model = "preset:" + options.preset;
+    experiment.tokenizer = options.tokenizer;
+    experiment.trainData = scratch.path() + "/train.tsv";
+    experiment.devData = scratch.path() + "/dev.tsv";
+    copyHead(options.trainData, experiment.trainData, options.sentences);
+    copyHead(options.trainData, experiment.devData, 64);  // the evaluation is not timed
+    experiment.policy = options.attention;
+    experiment.maxLength = options.maxLength;
+    experiment.hyper.epochs = 1;
+    experiment.hyper.batchSize = options.batch;
+    experiment.hyper.learningRate = 2e-5;
+    experiment.hyper.logEvery = 1;  // a metrics.jsonl record (step, time) for every step
+    experiment.hyper.keepCheckpoints = 1;
+
+    PreparedExperiment prepared = prepareExperiment(experiment);
+    const auto trainSet = prepared.inputs.train;
+    // The trainer's own plan for epoch 0 (same data, batch size, seed and collation).
+    const auto loader = data::BatchLoader::training(trainSet, static_cast<size_t>(options.batch),
+                                                    experiment.hyper.seed, prepared.inputs.collate);
+    const data::BatchPlan plan = loader.plan(0);
+    const int64_t steps = static_cast<int64_t>(plan.size());
+    if (steps <= options.warmupSteps + 1) {
+      throw Error("only " + std::to_string(steps) + " steps: give more --sentences than " +
+                  std::to_string((options.warmupSteps + 2) * options.batch));
+    }
+    const std::string runPath = scratch.path() + "/run";
+    Trainer trainer(std::move(prepared.inputs), experiment.hyper, runPath, prepared.runConfig);
+    const RunState state = trainer.run();
+    if (state != RunState::Finished) {
+      throw Error("the training run ended " + toString(state) + ": " +
+                  RunDirectory(runPath).readState().value("message", std::string()));
+    }
+
+    std::vector<double> stepTime(static_cast<size_t>(steps) + 1, -1.0);
+    for (const nlohmann::json& record : RunDirectory(runPath).readMetrics()) {
+      if (record.value("type", "") != "train") continue;
+      const int64_t step = record.value("step", int64_t{0});
+      if (step >= 1 && step <= steps) stepTime[static_cast<size_t>(step)] = record["time"];
+    }
+    const size_t first = static_cast<size_t>(options.warmupSteps) + 1;
+    if (stepTime[first - 1] < 0 || stepTime.back() < 0) {
+      throw Error("metrics.jsonl lacks the step records the rate needs");
+    }
+    // Steps first..steps are timed; they ran plan[first-1 .. steps-1].
+    int64_t sentences = 0, paddedTokens = 0;
+    for (size_t i = first - 1; i < plan.size(); ++i) {
+      const data::Batch batch = loader.batch(plan[i]);
+      sentences += batch.inputIds.size(0);
+      paddedTokens += batch.inputIds.numel();
+    }
+    const double seconds = stepTime.back() - stepTime[first - 1];
+
+    if (!options.batchesOut.empty()) {
+      std::ofstream dump(options.batchesOut);
+      if (!dump) throw Error(options.batchesOut + ": cannot write");
+      for (const auto& indices : plan) {
+        const data::Batch batch = loader.batch(indices);
+        const int64_t rows = batch.inputIds.size(0), length = batch.inputIds.size(1);
+        const std::vector<int64_t> ids = tensorValues(batch.inputIds);
+        const std::vector<int64_t> mask = tensorValues(batch.attentionMask);
+        nlohmann::json line = {{"rows", rows},
+                               {"length", length},
+                               {"ids", ids},
+                               {"mask", mask},
+                               {"labels", tensorValues(batch.labels)}};
+        dump << line.dump() << "\n";
+      }
+      if (!dump) throw Error(options.batchesOut + ": cannot write");
+    }
+
+    nlohmann::ordered_json j;
+    j["sentences_per_second"] = static_cast<double>(sentences) / seconds;
+    j["peak_rss_mb"] = peakRssMb();
+    j["preset"] = options.preset;
+    j["attention"] = options.attention;
+    j["threads"] = currentThreadCount();
+    j["batch"] = options.batch;
+    j["steps"] = steps;
+    j["timed_steps"] = steps - static_cast<int64_t>(first) + 1;
+    j["timed_sentences"] = sentences;
+    j["timed_seconds"] = seconds;
+    j["mean_padded_length"] = static_cast<double>(paddedTokens) / static_cast<double>(sentences);
+    j["implementation"] = "crisp Trainer (LibTorch)";
+    j["process_cpu_ms"] = processCpuMs();
+    if (options.json) {
+      out << j.dump() << "\n";
+    } else {
+      out << "train throughput  " << options.preset << ", " << options.attention << ", batch "
+          << options.batch << ", " << currentThreadCount() << " threads\n"
+          << "rate              " << j["sentences_per_second"].get<double>() << " sentences/s over "
+          << j["timed_steps"].get<int64_t>() << " steps (" << sentences
+          << " sentences, mean padded length " << j["mean_padded_length"].get<double>() << ")\n"
+          << "peak RSS          " << j["peak_rss_mb"].get<double>() << " MB\n";
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::string message = e.what();
+    err << "crisp bench train-throughput: error: " << message.substr(0, message.find('\n')) << "\n";
     return 1;
   }
 }

@@ -23,6 +23,26 @@ struct TrainStepOptions {
 // and the peak RSS. Returns the exit code; errors go to err.
 int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::ostream& err);
 
+struct ThroughputOptions {
+  std::string preset = "tiny";
+  std::string trainData;  // GLUE TSV (sentence, label), e.g. ../shared/data/sst2/train.tsv
+  std::string tokenizer;  // a directory with vocab.txt
+  int sentences = 4096;   // the first N rows of trainData
+  int batch = 32;
+  int maxLength = 64;
+  std::string attention = "dense";
+  int warmupSteps = 5;         // steps left out of the rate (at least 1)
+  std::string batchesOut;      // JSON Lines of the exact batches, for the PyTorch peer
+  std::optional<int> threads;  // default: what crisp's --threads / CRISP_THREADS chose
+  bool json = false;
+};
+
+// `crisp bench train-throughput`: one epoch of the real Trainer (bucketed batches, AdamW,
+// schedule, clipping, metrics.jsonl) over the first N sentences of a GLUE TSV, in a temporary
+// run directory; reports sentences/s over the steps after the warm-up (the end-of-epoch
+// evaluation and checkpoint are not counted) and the peak RSS.
+int runThroughputBench(const ThroughputOptions& options, std::ostream& out, std::ostream& err);
+
 struct FlopsOptions {
   std::string preset = "distilbert-base";
   int batch = 1;

@@ -1,0 +1,123 @@
+#!/usr/bin/python3
+"""The PyTorch-eager peer of `crisp bench train-throughput` (run it with Debian's /usr/bin/python3).
+
+Trains the same classifier as bench/train_step_pytorch.py (DistilBERT layout, Hugging Face
+initialisation, dropout 0.1 / 0.2) on exactly the batches crisp's trainer ran, read from the
+file `crisp bench train-throughput --batches-out FILE` wrote (same order, same padding), with
+the same training loop as core/train/trainer.cpp: AdamW with weight decay 0.01 except on biases
+and LayerNorm, linear warm-up over 10% of the steps then linear decay, cross-entropy,
+loss.item() every step, gradient clipping to norm 1.0. Dense attention with the padding mask.
+Prints the same JSON fields as the C++ command: sentences/s over the steps after the warm-up.
+"""
+
+import argparse
+import json
+import math
+import os
+import resource
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from train_step_pytorch import PRESETS, Classifier  # noqa: E402
+
+
+def read_batches(path):
+    batches = []
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            record = json.loads(line)
+            shape = (record["rows"], record["length"])
+            ids = torch.tensor(record["ids"], dtype=torch.long).view(shape)
+            mask = torch.tensor(record["mask"], dtype=torch.long).view(shape)
+            labels = torch.tensor(record["labels"], dtype=torch.long)
+            if labels.numel() != shape[0]:
+                raise SystemExit(f"{path}:{number}: {labels.numel()} labels for {shape[0]} rows")
+            batches.append((ids, mask, labels))
+    if not batches:
+        raise SystemExit(f"{path}: no batches")
+    return batches
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batches", required=True, help="JSON Lines from --batches-out")
+    parser.add_argument("--preset", default="tiny", choices=sorted(PRESETS))
+    parser.add_argument("--max-positions", type=int, default=64,
+                        help="position embeddings (crisp: max(--max-len, 64))")
+    parser.add_argument("--warmup-steps", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    if args.warmup_steps < 1:
+        raise SystemExit("train_throughput_pytorch.py: --warmup-steps must be positive")
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+
+    batches = read_batches(args.batches)
+    if len(batches) <= args.warmup_steps + 1:
+        raise SystemExit("train_throughput_pytorch.py: too few batches for the warm-up")
+    torch.manual_seed(42)
+    model = Classifier(*PRESETS[args.preset], max_positions=args.max_positions)
+    model.train()
+    decay, no_decay = [], []
+    for name, parameter in model.named_parameters():
+        is_norm = "layer_norm" in name or "LayerNorm" in name
+        (no_decay if name.endswith(".bias") or is_norm else decay).append(parameter)
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01},
+                                   {"params": no_decay, "weight_decay": 0.0}], lr=2e-5)
+    total = len(batches)
+    warmup = math.ceil(0.1 * total)  # as Trainer::scheduleFactor: warm-up ratio 0.1
+
+    def factor(step):
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total - step) / max(1, total - warmup))
+
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+    parameters = list(model.parameters())
+    step_end = []
+    for ids, mask, labels in batches:
+        loss = F.cross_entropy(model(ids, mask, None), labels)
+        loss.item()  # the trainer reads the loss every step (NaN check, metrics)
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(parameters, 1.0)
+        optimizer.step()
+        schedule.step()
+        step_end.append(time.perf_counter())
+
+    first = args.warmup_steps  # steps first+1 .. total are timed
+    sentences = sum(b[0].size(0) for b in batches[first:])
+    padded = sum(b[0].numel() for b in batches[first:])
+    seconds = step_end[-1] - step_end[first - 1]
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result = {
+        "sentences_per_second": sentences / seconds,
+        "peak_rss_mb": usage.ru_maxrss / 1024.0,
+        "preset": args.preset,
+        "attention": "dense",
+        "threads": torch.get_num_threads(),
+        "batch": batches[0][0].size(0),
+        "steps": total,
+        "timed_steps": total - first,
+        "timed_sentences": sentences,
+        "timed_seconds": seconds,
+        "mean_padded_length": padded / sentences,
+        "implementation": f"PyTorch {torch.__version__} eager",
+        "process_cpu_ms": (usage.ru_utime + usage.ru_stime) * 1000.0,
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"train throughput  {args.preset}, dense, {result['threads']} threads")
+        print(f"rate              {result['sentences_per_second']:.1f} sentences/s over "
+              f"{result['timed_steps']} steps")
+        print(f"peak RSS          {result['peak_rss_mb']:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -11,6 +11,7 @@
 #include "core/cli/info_command.h"
 #include "core/cli/inspect_command.h"
 #include "core/cli/predict_command.h"
+#include "core/cli/sweep_command.h"
 #include "core/cli/tokenize_command.h"
 #include "core/cli/train_command.h"
 #include "core/sys/error.h"
@@ -163,6 +164,63 @@ int main(int argc, char** argv) {
   resume->add_option("run", resumeDirectory, "Run directory")->required();
   resume->add_flag("--json", resumeJson, "Print a JSON summary");
 
+  crisp::cli::SweepOptions sweepOptions;
+  CLI::App* sweep = app.add_subcommand(
+      "sweep",
+      "Train every configuration x seed of an experiment set into ROOT/<config>-seed<N>/, then "
+      "write ROOT/statistics.{md,csv,tex} (mean +- sd, exact McNemar, paired bootstrap CI vs the "
+      "baseline) and print the Markdown. Finished runs are skipped and interrupted ones resumed: "
+      "re-run the same command after Ctrl-C or a crash.\n"
+      "Examples:\n"
+      "  crisp sweep experiments/crisp-paper-small.json --out runs/crisp-small --dry-run\n"
+      "  crisp sweep experiments/crisp-paper-small.json --out runs/crisp-small --epochs 1\n"
+      "  crisp sweep experiments/crisp-paper-distilbert.json --out runs/paper "
+      "--model ~/models/distilbert-base-uncased");
+  sweep
+      ->add_option("experiment_set", sweepOptions.experimentSet,
+                   "Experiment set JSON (see experiments/; relative paths in it are relative "
+                   "to the file)")
+      ->required();
+  sweep->add_option("--out", sweepOptions.root, "Root directory of the runs")->required();
+  sweep->add_flag("--dry-run", sweepOptions.dryRun, "List the runs and their state; train nothing");
+  sweep->add_flag("--stats-only", sweepOptions.statsOnly,
+                  "Train nothing; compute the statistics of the finished runs under ROOT");
+  sweep->add_option("--only", sweepOptions.only,
+                    "Train only these configurations (repeatable; statistics cover all)");
+  sweep->add_option("--epochs", sweepOptions.epochs, "Override every configuration's epochs")
+      ->check(CLI::PositiveNumber);
+  sweep->add_option("--model", sweepOptions.model,
+                    "Override every configuration's model: a Hugging Face directory or "
+                    "preset:NAME");
+  sweep->add_option("--baseline", sweepOptions.baseline, "Override the set's baseline");
+  sweep
+      ->add_option("--resamples", sweepOptions.bootstrapResamples,
+                   "Bootstrap resamples (default 10000)")
+      ->check(CLI::PositiveNumber);
+  sweep->add_option("--bootstrap-seed", sweepOptions.bootstrapSeed, "Bootstrap seed");
+  sweep->add_option("--threads", threads, "Intra-op threads (same as crisp --threads)")
+      ->check(CLI::Range(1, 1024));
+
+  crisp::cli::StatsOptions statsOptions;
+  CLI::App* stats = app.add_subcommand(
+      "stats",
+      "Statistics of the run directories under ROOT: per configuration mean +- sample sd of the "
+      "best dev accuracy and of the dev loss there; against the baseline, the accuracy "
+      "difference with a paired bootstrap CI and the exact McNemar test on matched seeds");
+  stats->add_option("root", statsOptions.root, "Directory of run directories")->required();
+  stats->add_option("--baseline", statsOptions.baseline,
+                    "Baseline configuration (default: dense, else the first)");
+  stats
+      ->add_option("--resamples", statsOptions.bootstrapResamples,
+                   "Bootstrap resamples (default 10000)")
+      ->check(CLI::PositiveNumber);
+  stats->add_option("--bootstrap-seed", statsOptions.bootstrapSeed, "Bootstrap seed");
+  stats->add_flag("--include-unfinished", statsOptions.includeUnfinished,
+                  "Also count stopped, failed or running runs (at their best evaluation so far)");
+  stats->add_option("--format", statsOptions.format, "What to print: md (default), csv or tex")
+      ->check(CLI::IsMember({"md", "csv", "tex"}));
+  stats->add_flag("--write", statsOptions.write, "Also write ROOT/statistics.{md,csv,tex}");
+
   // eval, predict, inspect, export: RUN_OR_MODEL is a run directory (its best checkpoint unless
   // --checkpoint says otherwise) or a Hugging Face model directory.
   const std::string referenceHelp =
@@ -273,6 +331,8 @@ int main(int argc, char** argv) {
       }
       return crisp::cli::runTrain(trainOptions, std::cout, std::cerr);
     }
+    if (sweep->parsed()) return crisp::cli::runSweep(sweepOptions, std::cout, std::cerr);
+    if (stats->parsed()) return crisp::cli::runStats(statsOptions, std::cout, std::cerr);
     if (resume->parsed()) {
       return crisp::cli::runResume(resumeDirectory, resumeJson, std::cout, std::cerr);
     }

@@ -162,6 +162,11 @@ int trainInto(const std::string& runDirectory, const ExperimentConfig& experimen
 
 }  // namespace
 
+int trainIntoRunDirectory(const std::string& runDirectory, const ExperimentConfig& experiment,
+                          bool json, std::ostream& out, std::ostream& err) {
+  return trainInto(runDirectory, experiment, json, out, err);
+}
+
 void applyExperimentFile(TrainOptions& options,
                          const std::function<bool(const std::string&)>& given) {
   std::ifstream in(options.experimentFile);

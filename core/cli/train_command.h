@@ -25,6 +25,11 @@ void applyExperimentFile(TrainOptions& options,
 // or stopped, 1 failed, 2 bad configuration, 130 interrupted.
 int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err);
 
+// Trains `experiment` into `runDirectory`, resuming from its last checkpoint if it has one (the
+// path of `crisp train` and `crisp resume`, also used by `crisp sweep`). Same exit codes.
+int trainIntoRunDirectory(const std::string& runDirectory, const ExperimentConfig& experiment,
+                          bool json, std::ostream& out, std::ostream& err);
+
 // `crisp resume DIR`: continues a run from its last checkpoint with its recorded config.
 int runResume(const std::string& runDirectory, bool json, std::ostream& out, std::ostream& err);
 

@@ -130,6 +130,15 @@ void RunDirectory::writePredictions(int64_t step, const nlohmann::json& predicti
                       predictions.dump() + "\n");
 }
 
+std::string RunDirectory::predictionsPath(int64_t step) const {
+  return (fs::path(path_) / "predictions" / (stepName(step) + ".json")).string();
+}
+
+nlohmann::json RunDirectory::readPredictions(int64_t step) const {
+  const std::string path = predictionsPath(step);
+  return fs::exists(path) ? readJson(path) : nlohmann::json::object();
+}
+
 std::string RunDirectory::checkpointPath(int64_t step) const {
   return (fs::path(path_) / "checkpoints" / stepName(step)).string();
 }

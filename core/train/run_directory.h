@@ -41,6 +41,9 @@ class RunDirectory {
   std::vector<nlohmann::json> readMetrics() const;  // skips a torn last line
 
   void writePredictions(int64_t step, const nlohmann::json& predictions) const;
+  // {"step", "labels", "predictions"} of the evaluation at `step`; {} when that file is absent.
+  nlohmann::json readPredictions(int64_t step) const;
+  std::string predictionsPath(int64_t step) const;
 
   std::string checkpointPath(int64_t step) const;
   // A fresh staging directory for a checkpoint; commitCheckpoint renames it into place.

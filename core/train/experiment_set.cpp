@@ -1,0 +1,237 @@
+#include "core/train/experiment_set.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "core/model/attention_policy.h"
+#include "core/sys/error.h"
+
+namespace crisp {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::set<std::string> keysOf(const nlohmann::json& object) {
+  std::set<std::string> keys;
+  for (const auto& item : object.items()) keys.insert(item.key());
+  return keys;
+}
+
+// Keys an experiment object may hold: exactly what ExperimentConfig::toJson writes.
+const std::set<std::string>& experimentKeys() {
+  static const std::set<std::string> keys = keysOf(ExperimentConfig().toJson());
+  return keys;
+}
+
+const std::set<std::string>& hyperparameterKeys() {
+  static const std::set<std::string> keys = keysOf(Hyperparameters().toJson());
+  return keys;
+}
+
+std::string joined(const std::set<std::string>& keys) {
+  std::string s;
+  for (const std::string& k : keys) s += (s.empty() ? "" : ", ") + k;
+  return s;
+}
+
+// "FILE: base" + "policy" -> "FILE: base.policy"; "FILE: " + "seeds" -> "FILE: seeds".
+std::string member(const std::string& where, const std::string& key) {
+  return !where.empty() && where.back() == ' ' ? where + key : where + "." + key;
+}
+
+bool isComment(const std::string& key) {
+  return !key.empty() && key[0] == '_';
+}
+
+// Unknown keys are errors: a typo ("learning_rte") would otherwise silently run the default.
+void checkKeys(const nlohmann::json& object, const std::set<std::string>& allowed,
+               const std::string& where) {
+  for (const auto& item : object.items()) {
+    if (isComment(item.key()) || allowed.count(item.key())) continue;
+    throw Error(member(where, item.key()) + ": unknown field (expected one of " + joined(allowed) +
+                ")");
+  }
+}
+
+void checkExperimentObject(const nlohmann::json& object, const std::string& where) {
+  if (!object.is_object()) throw Error(where + ": expected a JSON object");
+  checkKeys(object, experimentKeys(), where);
+  if (object.contains("hyperparameters")) {
+    const nlohmann::json& h = object.at("hyperparameters");
+    if (!h.is_object()) throw Error(where + ".hyperparameters: expected a JSON object");
+    checkKeys(h, hyperparameterKeys(), where + ".hyperparameters");
+  }
+}
+
+// Drops comment keys so that ExperimentConfig::fromJson sees only its own fields.
+nlohmann::json withoutComments(const nlohmann::json& object) {
+  nlohmann::json clean = nlohmann::json::object();
+  for (const auto& item : object.items())
+    if (!isComment(item.key())) clean[item.key()] = item.value();
+  return clean;
+}
+
+std::string resolvePath(const std::string& path, const fs::path& anchor) {
+  if (path.empty() || fs::path(path).is_absolute()) return path;
+  return fs::absolute(anchor / path).lexically_normal().string();
+}
+
+bool validName(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." &&
+         std::all_of(name.begin(), name.end(), [](char ch) {
+           return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' ||
+                  ch == '.';
+         });
+}
+
+template <typename T>
+T field(const nlohmann::json& j, const std::string& key, const std::string& where, T fallback) {
+  if (!j.contains(key)) return fallback;
+  try {
+    return j.at(key).get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw Error(member(where, key) + ": has the wrong type");
+  }
+}
+
+}  // namespace
+
+std::vector<ExperimentSetRun> ExperimentSet::runs() const {
+  std::vector<ExperimentSetRun> all;
+  for (uint64_t seed : seeds) {
+    for (const ExperimentSetConfiguration& c : configurations) {
+      ExperimentSetRun run;
+      run.configuration = c.name;
+      run.seed = seed;
+      run.directoryName = c.name + "-seed" + std::to_string(seed);
+      run.experiment = c.experiment;
+      run.experiment.hyper.seed = seed;
+      all.push_back(std::move(run));
+    }
+  }
+  return all;
+}
+
+const ExperimentSetConfiguration* ExperimentSet::find(const std::string& configuration) const {
+  for (const ExperimentSetConfiguration& c : configurations)
+    if (c.name == configuration) return &c;
+  return nullptr;
+}
+
+nlohmann::json ExperimentSet::toJson() const {
+  nlohmann::json configs = nlohmann::json::array();
+  for (const ExperimentSetConfiguration& c : configurations)
+    configs.push_back(c.experiment.toJson());
+  return {{"name", name},   {"notes", notes},       {"source", file},
+          {"seeds", seeds}, {"baseline", baseline}, {"configurations", configs}};
+}
+
+ExperimentSet parseExperimentSet(const nlohmann::json& j, const std::string& file) {
+  if (!j.is_object()) throw Error(file + ": expected a JSON object");
+  checkKeys(j, {"name", "notes", "base", "configurations", "seeds", "baseline"}, file + ": ");
+  ExperimentSet set;
+  set.file = file;
+  set.name = field<std::string>(j, "name", file + ": ", fs::path(file).stem().string());
+  // Notes may be one string or a list of lines (long notes read better that way in JSON).
+  if (j.contains("notes") && j.at("notes").is_array()) {
+    for (const std::string& line : field<std::vector<std::string>>(j, "notes", file + ": ", {}))
+      set.notes += (set.notes.empty() ? "" : "\n") + line;
+  } else {
+    set.notes = field<std::string>(j, "notes", file + ": ", "");
+  }
+  const fs::path anchor = fs::path(file).parent_path();
+
+  nlohmann::json base = nlohmann::json::object();
+  if (j.contains("base")) {
+    checkExperimentObject(j.at("base"), file + ": base");
+    base = withoutComments(j.at("base"));
+  }
+
+  if (!j.contains("configurations") || !j.at("configurations").is_array() ||
+      j.at("configurations").empty()) {
+    throw Error(file + ": configurations: expected a non-empty array of objects");
+  }
+  const nlohmann::json& configurations = j.at("configurations");
+  for (size_t i = 0; i < configurations.size(); ++i) {
+    const std::string where = file + ": configurations[" + std::to_string(i) + "]";
+    const nlohmann::json& c = configurations[i];
+    checkExperimentObject(c, where);
+    const std::string name = field<std::string>(c, "name", where, "");
+    if (!validName(name)) {
+      throw Error(where + ".name: \"" + name +
+                  "\" must be a non-empty name of letters, digits, '-', '_' or '.' (it names the "
+                  "run directories)");
+    }
+    if (set.find(name)) throw Error(where + ".name: \"" + name + "\" appears twice");
+
+    nlohmann::json merged = base;
+    const nlohmann::json overrides = withoutComments(c);
+    for (const auto& item : overrides.items()) {
+      if (item.key() == "hyperparameters" && merged.contains("hyperparameters"))
+        merged["hyperparameters"].update(item.value());
+      else
+        merged[item.key()] = item.value();
+    }
+    ExperimentSetConfiguration configuration;
+    configuration.name = name;
+    try {
+      configuration.experiment = ExperimentConfig::fromJson(merged);
+      configuration.experiment.hyper.validate();
+    } catch (const std::exception& e) {
+      throw Error(where + " (" + name + "): " + e.what());
+    }
+    ExperimentConfig& e = configuration.experiment;
+    try {
+      AttentionPolicySpec::parse(e.policy);
+    } catch (const std::exception& error) {
+      throw Error(where + ".policy: " + error.what());
+    }
+    if (e.maxLength < 2) throw Error(where + ".max_length: must be at least 2");
+    if (e.trainData.empty() != e.devData.empty())
+      throw Error(where + ": give both train_data and dev_data, or neither (the embedded demo)");
+    if (e.model.rfind("preset:", 0) != 0) e.model = resolvePath(e.model, anchor);
+    e.tokenizer = resolvePath(e.tokenizer, anchor);
+    e.trainData = resolvePath(e.trainData, anchor);
+    e.devData = resolvePath(e.devData, anchor);
+    e.name = name;
+    set.configurations.push_back(std::move(configuration));
+  }
+
+  if (!j.contains("seeds") || !j.at("seeds").is_array() || j.at("seeds").empty())
+    throw Error(file + ": seeds: expected a non-empty array of non-negative integers");
+  for (size_t i = 0; i < j.at("seeds").size(); ++i) {
+    const nlohmann::json& seed = j.at("seeds")[i];
+    if (!seed.is_number_unsigned() && !(seed.is_number_integer() && seed.get<int64_t>() >= 0)) {
+      throw Error(file + ": seeds[" + std::to_string(i) + "]: " + seed.dump() +
+                  " is not a non-negative integer");
+    }
+    const uint64_t value = seed.get<uint64_t>();
+    if (std::find(set.seeds.begin(), set.seeds.end(), value) != set.seeds.end())
+      throw Error(file + ": seeds[" + std::to_string(i) + "]: " + seed.dump() + " appears twice");
+    set.seeds.push_back(value);
+  }
+
+  set.baseline = field<std::string>(j, "baseline", file + ": ", "");
+  if (set.baseline.empty()) {
+    set.baseline = set.find("dense") ? "dense" : set.configurations.front().name;
+  } else if (!set.find(set.baseline)) {
+    throw Error(file + ": baseline: \"" + set.baseline + "\" is not one of the configurations");
+  }
+  return set;
+}
+
+ExperimentSet loadExperimentSet(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) throw Error(file + ": cannot open");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(file + ": invalid JSON: " + e.what());
+  }
+  return parseExperimentSet(j, file);
+}
+
+}  // namespace crisp

@@ -1,0 +1,180 @@
+#include <QDir>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/sys/error.h"
+#include "core/train/experiment_set.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+nlohmann::json minimalSet() {
+  return nlohmann::json::parse(R"({
+    "base": {"policy": "dense", "hyperparameters": {"epochs": 2, "learning_rate": 1e-3}},
+    "configurations": [{"name": "sparse", "policy": "crisp:0.8",
+                        "hyperparameters": {"learning_rate": 2e-3}},
+                       {"name": "dense"}],
+    "seeds": [3, 1]
+  })");
+}
+
+// The message of the crisp::Error that parsing `json` throws ("" if it parses).
+std::string parseError(const nlohmann::json& json) {
+  try {
+    crisp::parseExperimentSet(json, "dir/set.json");
+  } catch (const crisp::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+class TestExperimentSet : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void overridesMergeOntoTheBase() {
+    const crisp::ExperimentSet set = crisp::parseExperimentSet(minimalSet(), "dir/set.json");
+    QCOMPARE(set.name, std::string("set"));  // the file's stem
+    QCOMPARE(set.baseline, std::string("dense"));
+    QCOMPARE(set.configurations.size(), size_t{2});
+    const crisp::ExperimentConfig& sparse = set.configurations[0].experiment;
+    QCOMPARE(sparse.name, std::string("sparse"));
+    QCOMPARE(sparse.policy, std::string("crisp:0.8"));
+    QCOMPARE(sparse.hyper.learningRate, 2e-3);  // overridden key by key...
+    QCOMPARE(sparse.hyper.epochs, 2);           // ...the rest from the base
+    QCOMPARE(set.configurations[1].experiment.hyper.learningRate, 1e-3);
+
+    // Seed-major: every configuration of the first seed, then the next.
+    const auto runs = set.runs();
+    QCOMPARE(runs.size(), size_t{4});
+    QCOMPARE(runs[0].directoryName, std::string("sparse-seed3"));
+    QCOMPARE(runs[1].directoryName, std::string("dense-seed3"));
+    QCOMPARE(runs[2].directoryName, std::string("sparse-seed1"));
+    QCOMPARE(runs[2].experiment.hyper.seed, uint64_t{1});
+    QCOMPARE(runs[3].configuration, std::string("dense"));
+
+    nlohmann::json firstIsBaseline = minimalSet();
+    firstIsBaseline["configurations"][1]["name"] = "plain";
+    QCOMPARE(crisp::parseExperimentSet(firstIsBaseline, "x.json").baseline, std::string("sparse"));
+  }
+
+  void relativePathsAreAnchoredAtTheFile() {
+    nlohmann::json j = minimalSet();
+    j["base"]["train_data"] = "data/train.tsv";
+    j["base"]["dev_data"] = "/abs/dev.tsv";
+    j["base"]["tokenizer"] = "../vocab";
+    const crisp::ExperimentSet set = crisp::parseExperimentSet(j, "/tmp/sets/set.json");
+    const crisp::ExperimentConfig& e = set.configurations[0].experiment;
+    QCOMPARE(e.trainData, std::string("/tmp/sets/data/train.tsv"));
+    QCOMPARE(e.devData, std::string("/abs/dev.tsv"));
+    QCOMPARE(e.tokenizer, std::string("/tmp/vocab"));
+    QCOMPARE(e.model, std::string("preset:tiny"));  // presets are not paths
+  }
+
+  void errorsNameTheFileAndTheField() {
+    nlohmann::json j = minimalSet();
+    j["base"]["hyperparameters"]["learning_rte"] = 1;
+    std::string e = parseError(j);
+    QVERIFY2(contains(e, "dir/set.json: base.hyperparameters.learning_rte: unknown field"),
+             e.c_str());
+
+    j = minimalSet();
+    j["configurations"][1]["policy"] = "sparse:0.5";
+    e = parseError(j);
+    QVERIFY2(contains(e, "dir/set.json: configurations[1].policy: attention policy"), e.c_str());
+
+    j = minimalSet();
+    j["configurations"][0]["hyperparameters"]["epochs"] = 0;
+    e = parseError(j);
+    QVERIFY2(contains(e, "configurations[0] (sparse): hyperparameters: epochs"), e.c_str());
+
+    j = minimalSet();
+    j["configurations"][1]["name"] = "sparse";
+    QVERIFY(contains(parseError(j), "configurations[1].name: \"sparse\" appears twice"));
+    j["configurations"][1]["name"] = "a/b";
+    QVERIFY(contains(parseError(j), "configurations[1].name: \"a/b\" must be"));
+
+    j = minimalSet();
+    j["seeds"] = {1, -2};
+    e = parseError(j);
+    QVERIFY2(contains(e, "dir/set.json: seeds[1]: -2 is not a non-negative integer"), e.c_str());
+    j["seeds"] = {1, 1};
+    QVERIFY(contains(parseError(j), "seeds[1]: 1 appears twice"));
+    j["seeds"] = nlohmann::json::array();
+    QVERIFY(contains(parseError(j), "dir/set.json: seeds: expected a non-empty array"));
+
+    j = minimalSet();
+    j["baseline"] = "nope";
+    QVERIFY(contains(parseError(j), "dir/set.json: baseline: \"nope\" is not one of"));
+    j = minimalSet();
+    j.erase("configurations");
+    QVERIFY(contains(parseError(j), "dir/set.json: configurations: expected a non-empty array"));
+    j = minimalSet();
+    j["seed"] = 3;
+    QVERIFY(contains(parseError(j), "dir/set.json: seed: unknown field"));
+    j = minimalSet();
+    j["configurations"][0]["train_data"] = "only-train.tsv";
+    QVERIFY(contains(parseError(j), "configurations[0]: give both train_data and dev_data"));
+
+    QVERIFY_THROWS_EXCEPTION(crisp::Error, crisp::loadExperimentSet("/no/such/set.json"));
+  }
+
+  void loadsEveryShippedFile() {
+    const QDir dir(QStringLiteral(CRISP_SOURCE_DIR "/experiments"));
+    const QStringList files = dir.entryList({"*.json"}, QDir::Files, QDir::Name);
+    QVERIFY2(files.size() >= 3, "experiments/ should ship at least three experiment sets");
+    const bool shared = QDir(QStringLiteral(CRISP_SHARED_DIR "/data/sst2")).exists();
+    for (const QString& name : files) {
+      const std::string file = dir.filePath(name).toStdString();
+      crisp::ExperimentSet set;
+      try {
+        set = crisp::loadExperimentSet(file);
+      } catch (const std::exception& e) {
+        QFAIL(e.what());
+      }
+      QVERIFY2(set.seeds.size() >= 3, file.c_str());
+      QVERIFY2(set.configurations.size() >= 2, file.c_str());
+      QCOMPARE(set.baseline, std::string("dense"));
+      QVERIFY2(!set.notes.empty(), (file + ": hyperparameters must be documented").c_str());
+      for (const crisp::ExperimentSetConfiguration& c : set.configurations) {
+        const crisp::ExperimentConfig& e = c.experiment;
+        QVERIFY2(!e.usesDemoData(), file.c_str());
+        QVERIFY2(fs::path(e.trainData).is_absolute(), e.trainData.c_str());
+        // Anchored at the file, the data paths reach the team's shared directory.
+        if (shared) {
+          QVERIFY2(fs::exists(e.trainData), e.trainData.c_str());
+          QVERIFY2(fs::exists(e.devData), e.devData.c_str());
+          if (!e.tokenizer.empty()) QVERIFY2(fs::exists(e.tokenizer), e.tokenizer.c_str());
+        }
+      }
+    }
+    if (!shared) qInfo("../shared/data absent: shipped data paths not checked for existence");
+
+    const auto policies = [&](const char* name) {
+      std::vector<std::string> p;
+      const crisp::ExperimentSet set = crisp::loadExperimentSet(dir.filePath(name).toStdString());
+      for (const auto& c : set.configurations) p.push_back(c.experiment.policy);
+      return p;
+    };
+    const std::vector<std::string> paper = {"dense", "crisp:0.6", "crisp:0.7", "crisp:0.8",
+                                            "ramp:0.7:0.1"};
+    QCOMPARE(policies("crisp-paper-distilbert.json"), paper);
+    QCOMPARE(policies("crisp-paper-small.json"), paper);
+    QCOMPARE(policies("sparsebert-small.json"),
+             (std::vector<std::string>{"dense", "nodiag", "window:3", "bigbird:3:1:2", "dam:1e-4",
+                                       "dam:1e-3", "dam:1e-2"}));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestExperimentSet)
+#include "test_experiment_set.moc"

@@ -1,0 +1,137 @@
+// `crisp sweep` end to end on the embedded demo at a tiny size: 2 configurations x 2 seeds,
+// statistics files, skipping finished runs, resuming an interrupted one, `crisp stats`.
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/cli/sweep_command.h"
+
+namespace {
+
+int count(const std::string& text, const std::string& part) {
+  int n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
+nlohmann::json readJson(const QString& path) {
+  std::ifstream in(path.toStdString());
+  return nlohmann::json::parse(in);
+}
+
+}  // namespace
+
+class TestSweep : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY(dir_.isValid());
+    std::ofstream(setFile().toStdString()) << R"({
+      "notes": "tiny demo sweep for the test",
+      "base": {"demo_train_size": 96, "demo_dev_size": 48, "max_length": 32, "probes": [],
+               "hyperparameters": {"epochs": 2, "batch_size": 16, "learning_rate": 5e-4}},
+      "configurations": [{"name": "dense", "policy": "dense"},
+                         {"name": "crisp-0.8", "policy": "crisp:0.8"}],
+      "seeds": [1, 2]
+    })";
+  }
+
+  void sweepTrainsEveryRunAndWritesStatistics() {
+    std::ostringstream out, err;
+    QCOMPARE(crisp::cli::runSweep(options(), out, err), 0);
+    for (const char* run : {"dense-seed1", "crisp-0.8-seed1", "dense-seed2", "crisp-0.8-seed2"}) {
+      const nlohmann::json state = readJson(root() + "/" + run + "/state.json");
+      QCOMPARE(state.value("state", ""), std::string("finished"));
+      QVERIFY(QFileInfo::exists(root() + "/" + run + "/predictions"));
+    }
+    for (const char* file :
+         {"statistics.md", "statistics.csv", "statistics.tex", "experiment-set.json"})
+      QVERIFY2(QFileInfo::exists(root() + "/" + file), file);
+    const std::string printed = out.str();
+    QVERIFY2(printed.find("| dense (baseline) | `dense` | 2 |") != std::string::npos,
+             printed.c_str());
+    QVERIFY2(printed.find("| crisp-0.8 | `crisp:0.8` | 2 |") != std::string::npos, printed.c_str());
+    QFile md(root() + "/statistics.md");
+    QVERIFY(md.open(QIODevice::ReadOnly));
+    QVERIFY(printed.find(md.readAll().toStdString()) != std::string::npos);
+    QFile csv(root() + "/statistics.csv");
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    QCOMPARE(csv.readAll().count('\n'), 3);  // header + 2 configurations
+  }
+
+  void rerunSkipsFinishedRunsAndResumesInterruptedOnes() {
+    const QString state = root() + "/crisp-0.8-seed2/state.json";
+    const QDateTime finishedAt = QFileInfo(root() + "/dense-seed1/state.json").lastModified();
+    // As after kill -9: the state file still says running.
+    nlohmann::json s = readJson(state);
+    s["state"] = "running";
+    std::ofstream(state.toStdString()) << s.dump();
+
+    std::ostringstream out, err;
+    QCOMPARE(crisp::cli::runSweep(options(), out, err), 0);
+    QCOMPARE(count(out.str(), "finished already"), 3);
+    QCOMPARE(count(out.str(), "crisp-0.8-seed2: resuming"), 1);
+    QCOMPARE(readJson(state).value("state", ""), std::string("finished"));
+    QCOMPARE(QFileInfo(root() + "/dense-seed1/state.json").lastModified(), finishedAt);
+  }
+
+  void dryRunAndStats() {
+    crisp::cli::SweepOptions dry = options();
+    dry.dryRun = true;
+    std::ostringstream out, err;
+    QCOMPARE(crisp::cli::runSweep(dry, out, err), 0);
+    QCOMPARE(count(out.str(), "finished, best"), 4);
+
+    crisp::cli::StatsOptions stats;
+    stats.root = root().toStdString();
+    stats.format = "csv";
+    std::ostringstream table;
+    QCOMPARE(crisp::cli::runStats(stats, table, err), 0);
+    QVERIFY2(table.str().rfind("configuration,policy,baseline,", 0) == 0, table.str().c_str());
+    QCOMPARE(count(table.str(), "\n"), 3);
+
+    stats.root = dir_.path().toStdString() + "/empty";
+    QDir().mkpath(QString::fromStdString(stats.root));
+    QCOMPARE(crisp::cli::runStats(stats, table, err), 2);
+  }
+
+  void badOptionsExitWithTwo() {
+    std::ostringstream out, err;
+    crisp::cli::SweepOptions only = options();
+    only.only = {"crisp-0.9"};
+    QCOMPARE(crisp::cli::runSweep(only, out, err), 2);
+    QVERIFY(err.str().find("--only crisp-0.9: not a configuration") != std::string::npos);
+
+    // Finished runs recorded with 2 epochs must not be mistaken for 3-epoch runs.
+    crisp::cli::SweepOptions longer = options();
+    longer.epochs = 3;
+    QCOMPARE(crisp::cli::runSweep(longer, out, err), 2);
+    QVERIFY(err.str().find("holds a run with a different configuration") != std::string::npos);
+
+    crisp::cli::SweepOptions missing = options();
+    missing.experimentSet = dir_.path().toStdString() + "/missing.json";
+    QCOMPARE(crisp::cli::runSweep(missing, out, err), 2);
+  }
+
+ private:
+  QString setFile() const { return dir_.path() + "/tiny.json"; }
+  QString root() const { return dir_.path() + "/runs"; }
+  crisp::cli::SweepOptions options() const {
+    crisp::cli::SweepOptions o;
+    o.experimentSet = setFile().toStdString();
+    o.root = root().toStdString();
+    o.bootstrapResamples = 1000;
+    return o;
+  }
+
+  QTemporaryDir dir_;
+};
+
+QTEST_GUILESS_MAIN(TestSweep)
+#include "test_sweep.moc"

@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDateTime>
@@ -21,6 +22,7 @@
 #include "ui/plot_export.h"
 #include "ui/qcp.h"
 #include "ui/settings.h"
+#include "ui/theme.h"
 #include "ui/training_session.h"
 #include "ui/views/attention_view.h"
 #include "ui/views/curves_view.h"
@@ -38,6 +40,7 @@ namespace crisp::ui {
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   initCrispResources();
+  applyTheme(StudioSettings::theme());  // before any child widget is polished
   setObjectName(QStringLiteral("mainWindow"));
   setWindowTitle(tr("Crisp Studio — embedded demo"));
   setWindowIcon(QIcon(QStringLiteral(":/icons/crisp-studio.svg")));
@@ -71,6 +74,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   runsRoot_ = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
                   .filePath(QStringLiteral("runs"));
   runs_->setRoot(runsRoot_);
+  predict_->setRunsRoot(runsRoot_);
+  // Typed sentences in the attention view run through the Predict view's model snapshot.
+  attention_->setModelSnapshot(predict_->snapshot());
   connect(runs_, &RunsView::runActivated, this, &MainWindow::openRun);
   session_ = new TrainingSession(this);
   connect(experiment_, &ExperimentPanel::startRequested, this, &MainWindow::startTraining);
@@ -122,6 +128,7 @@ void MainWindow::startTraining() {
 void MainWindow::setRunsRoot(const QString& directory) {
   runsRoot_ = directory;
   runs_->setRoot(directory);
+  predict_->setRunsRoot(directory);
 }
 
 void MainWindow::openRun(const QString& path) {
@@ -158,6 +165,19 @@ void MainWindow::buildMenus() {
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+  QMenu* theme = view->addMenu(tr("&Theme"));
+  auto* themes = new QActionGroup(theme);
+  for (const auto& [name, label] : {std::pair{QStringLiteral("light"), tr("&Light")},
+                                    std::pair{QStringLiteral("dark"), tr("&Dark")}}) {
+    QAction* action = theme->addAction(label, this, [name = name] {
+      applyTheme(name);
+      StudioSettings::setTheme(name);
+    });
+    action->setCheckable(true);
+    action->setChecked(StudioSettings::theme() == name);
+    action->setObjectName(QStringLiteral("theme-") + name);
+    themes->addAction(action);
+  }
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About Crisp Studio"), this, &MainWindow::showAbout);

@@ -8,6 +8,7 @@ namespace {
 const QString kThreads = QStringLiteral("compute/threads");
 const QString kGeometry = QStringLiteral("window/geometry");
 const QString kState = QStringLiteral("window/state");
+const QString kTheme = QStringLiteral("appearance/theme");
 }  // namespace
 
 std::optional<int> StudioSettings::threads() {
@@ -36,6 +37,15 @@ void StudioSettings::restoreWindow(QMainWindow& window) {
   const QSettings settings;
   window.restoreGeometry(settings.value(kGeometry).toByteArray());
   window.restoreState(settings.value(kState).toByteArray());
+}
+
+QString StudioSettings::theme() {
+  const QString value = QSettings().value(kTheme).toString();
+  return value == QLatin1String("dark") ? value : QStringLiteral("light");
+}
+
+void StudioSettings::setTheme(const QString& theme) {
+  QSettings().setValue(kTheme, theme);
 }
 
 }  // namespace crisp::ui

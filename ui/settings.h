@@ -13,6 +13,9 @@ struct StudioSettings {
   static void setThreads(std::optional<int> threads);
   static void saveWindow(const QMainWindow& window);
   static void restoreWindow(QMainWindow& window);
+  // "light" (the default) or "dark".
+  static QString theme();
+  static void setTheme(const QString& theme);
 };
 
 }  // namespace crisp::ui

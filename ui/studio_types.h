@@ -32,6 +32,7 @@ struct AttentionFrame {
   QVector<float> probabilities;  // the model's prediction
   int layers = 0, heads = 0, length = 0;
   QVector<float> before, after;
+  QVector<float> damKeep;  // the learned DAM mask sigma(alpha), same layout; empty without DAM
   float at(const QVector<float>& maps, int layer, int head, int query, int key) const {
     return maps[((layer * heads + head) * length + query) * length + key];
   }

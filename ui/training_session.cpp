@@ -31,6 +31,11 @@ AttentionFrame toFrame(const AttentionSnapshot& s) {
     append(f.before, s.before[l]);
     append(f.after, s.after[l]);
   }
+  const bool damCoversSentence = s.damKeep.size() == s.before.size() && !s.damKeep.empty() &&
+                                 s.damKeep[0].size(-1) == f.length;
+  if (damCoversSentence) {
+    for (const at::Tensor& keep : s.damKeep) append(f.damKeep, keep);
+  }
   return f;
 }
 

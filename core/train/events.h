@@ -48,6 +48,7 @@ struct AttentionSnapshot {
   std::vector<std::string> tokens;
   std::vector<float> probabilities;       // the prediction
   std::vector<at::Tensor> before, after;  // per layer [H, T, T], float CPU
+  std::vector<at::Tensor> damKeep;        // per layer [H, T, T] DAM sigma(alpha); empty: no DAM
 };
 
 struct MessageEvent {

@@ -16,6 +16,7 @@
 #include "core/io/hf_checkpoint.h"
 #include "core/io/safetensors.h"
 #include "core/sys/error.h"
+#include "core/train/predictor.h"
 #include "core/train/run_directory.h"
 
 namespace crisp {
@@ -308,6 +309,7 @@ struct Trainer::Impl {
         snapshot.before.push_back(layer.before[0].contiguous());
         snapshot.after.push_back(layer.after[0].contiguous());
       }
+      snapshot.damKeep = damKeepProbabilities(*in.model, length);
       events.publish(std::move(snapshot));
     }
   }

@@ -3,15 +3,29 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QToolTip>
 #include <QVBoxLayout>
+#include <QtConcurrent>
+#include <cmath>
 
+#include "core/analysis/attention_stats.h"
+#include "core/train/predictor.h"
+#include "ui/model_snapshot.h"
 #include "ui/plot_style.h"
+#include "ui/views/attention_grid.h"
 
 namespace crisp::ui {
 namespace {
 
-constexpr int kMeanOverHeads = -1;
+constexpr int kKeyRole = Qt::UserRole;  // the sentence (frames_ key) of a sentence combo item
+constexpr int kTypedRole = Qt::UserRole + 1;
 
 QCPColorMap* addHeatmap(QCustomPlot* plot, int column, const QString& title, QCPColorScale* scale) {
   auto* rect = new QCPAxisRect(plot);
@@ -31,6 +45,50 @@ QCPColorMap* addHeatmap(QCustomPlot* plot, int column, const QString& title, QCP
   return map;
 }
 
+bool isSpecial(const QString& token) {
+  return token == QLatin1String("[CLS]") || token == QLatin1String("[SEP]");
+}
+
+// [query][key] of the shown tokens, from a full [T, T] matrix.
+QVector<QVector<double>> submatrix(const float* full, int length, const QVector<int>& shown) {
+  QVector<QVector<double>> m(shown.size(), QVector<double>(shown.size(), 0.0));
+  for (int qi = 0; qi < shown.size(); ++qi) {
+    for (int ki = 0; ki < shown.size(); ++ki) m[qi][ki] = full[shown[qi] * length + shown[ki]];
+  }
+  return m;
+}
+
+void fill(QCPColorMap* map, const QVector<QVector<double>>& values,
+          const QSharedPointer<QCPAxisTickerText>& ticker) {
+  const int n = static_cast<int>(values.size());
+  map->data()->setSize(n, n);
+  map->data()->setRange(QCPRange(0, n - 1), QCPRange(0, n - 1));
+  for (int qi = 0; qi < n; ++qi) {
+    for (int ki = 0; ki < n; ++ki) map->data()->setCell(ki, qi, values[qi][ki]);
+  }
+  map->keyAxis()->setTicker(ticker);
+  map->valueAxis()->setTicker(ticker);
+  map->keyAxis()->setRange(-0.5, n - 0.5);
+  map->valueAxis()->setRange(-0.5, n - 0.5);
+}
+
+// A page of the details tabs: widgets stacked with a small margin, the last one stretching.
+QWidget* addPage(QTabWidget* tabs, const QString& title, QWidget* page,
+                 std::initializer_list<QWidget*> widgets) {
+  auto* layout = new QVBoxLayout(page);
+  layout->setContentsMargins(4, 4, 4, 4);
+  for (QWidget* w : widgets) layout->addWidget(w, w == *(widgets.end() - 1) ? 1 : 0);
+  tabs->addTab(page, title);
+  return page;
+}
+
+QTableWidgetItem* number(double value, int decimals) {
+  auto* item = new QTableWidgetItem;
+  item->setData(Qt::DisplayRole, QString::number(value, 'f', decimals).toDouble());
+  item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+  return item;
+}
+
 }  // namespace
 
 AttentionView::AttentionView(QWidget* parent) : QWidget(parent) {
@@ -40,17 +98,35 @@ AttentionView::AttentionView(QWidget* parent) : QWidget(parent) {
   sentence_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
   sentence_->setMinimumContentsLength(16);
   sentence_->setPlaceholderText(tr("Probe sentences appear after the first evaluation"));
+  sentence_->setToolTip(tr("Probe sentences (tracked during training) and sentences you typed"));
+  typed_ = new QLineEdit(this);
+  typed_->setObjectName(QStringLiteral("attentionInput"));
+  typed_->setPlaceholderText(tr("Type any sentence and press Enter to see its attention"));
+  typed_->setClearButtonEnabled(true);
+  auto* showTyped = new QPushButton(tr("Show"), this);
+  showTyped->setObjectName(QStringLiteral("attentionShowButton"));
+  modelLabel_ = new QLabel(tr("No model yet"), this);
+  modelLabel_->setObjectName(QStringLiteral("attentionModel"));
+  modelLabel_->setStyleSheet(QStringLiteral("color: gray"));
+  modelLabel_->setToolTip(tr("Typed sentences run through the newest checkpoint of the run"));
+
   layer_ = new QComboBox(this);
   layer_->setObjectName(QStringLiteral("layerCombo"));
   head_ = new QComboBox(this);
   head_->setObjectName(QStringLiteral("headCombo"));
-  head_->setToolTip(tr("A head, or the mean over heads"));
+  head_->setToolTip(
+      tr("A head, the mean over the layer's heads, or attention rollout through "
+         "layers 1 to the chosen one (Abnar & Zuidema 2020)"));
   hideSpecial_ = new QCheckBox(tr("Hide [CLS]/[SEP]"), this);
   hideSpecial_->setObjectName(QStringLiteral("hideSpecialTokens"));
   caption_ = new QLabel(this);
   caption_->setObjectName(QStringLiteral("attentionCaption"));
   caption_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
+  auto* typedRow = new QHBoxLayout;
+  typedRow->addWidget(typed_, 1);
+  typedRow->addWidget(showTyped);
+  typedRow->addWidget(modelLabel_);
   auto* controls = new QHBoxLayout;
   controls->addWidget(new QLabel(tr("Layer"), this));
   controls->addWidget(layer_);
@@ -61,6 +137,7 @@ AttentionView::AttentionView(QWidget* parent) : QWidget(parent) {
 
   plot_ = new QCustomPlot(this);
   plot_->setObjectName(QStringLiteral("attentionPlot"));
+  plot_->setMinimumHeight(220);
   plot_->plotLayout()->clear();
   auto* scale = new QCPColorScale(plot_);
   scale->setLabel(tr("attention probability"));
@@ -73,104 +150,387 @@ AttentionView::AttentionView(QWidget* parent) : QWidget(parent) {
   for (QCPAxisRect* rect : plot_->axisRects())
     rect->setMarginGroup(QCP::msTop | QCP::msBottom, group);
   scale->setMarginGroup(QCP::msTop | QCP::msBottom, group);
+  plot_->setMouseTracking(true);
+  hover_ = new QLabel(tr("Point at a cell for its exact values."), this);
+  hover_->setObjectName(QStringLiteral("attentionHover"));
+  hover_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+  // Details: the thumbnails, the statistics table, the learned mask.
+  details_ = new QTabWidget(this);
+  details_->setObjectName(QStringLiteral("attentionDetails"));
+  details_->setDocumentMode(true);
+  auto* gridPage = new QWidget(details_);
+  gridSource_ = new QComboBox(gridPage);
+  gridSource_->setObjectName(QStringLiteral("gridSourceCombo"));
+  gridSource_->addItem(tr("after pruning"));
+  gridSource_->addItem(tr("before pruning"));
+  grid_ = new AttentionGrid(gridPage);
+  auto* gridHeader = new QHBoxLayout;
+  gridHeader->addWidget(new QLabel(tr("Every layer × head,"), gridPage));
+  gridHeader->addWidget(gridSource_);
+  gridHeader->addWidget(
+      new QLabel(tr("— each scaled to its own maximum; click one to show it above."), gridPage), 1);
+  auto* gridHeaderRow = new QWidget(gridPage);
+  gridHeaderRow->setLayout(gridHeader);
+  gridHeader->setContentsMargins(0, 0, 0, 0);
+  addPage(details_, tr("All heads"), gridPage, {gridHeaderRow, grid_});
+
+  auto* statsPage = new QWidget(details_);
+  stats_ = new QTableWidget(0, 7, statsPage);
+  stats_->setObjectName(QStringLiteral("headStatistics"));
+  stats_->setHorizontalHeaderLabels({tr("Layer"), tr("Head"), tr("Entropy before"),
+                                     tr("Entropy after"), tr("Kept %"), tr("Diagonal before"),
+                                     tr("Diagonal after")});
+  stats_->horizontalHeaderItem(2)->setToolTip(tr("Mean over query rows of −Σ p ln p (nats)"));
+  stats_->horizontalHeaderItem(4)->setToolTip(
+      tr("Share of (query, key) pairs with non-zero attention after the policy"));
+  stats_->horizontalHeaderItem(5)->setToolTip(tr("Mean attention of a token to itself"));
+  stats_->verticalHeader()->hide();
+  stats_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  stats_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  stats_->setSelectionMode(QAbstractItemView::SingleSelection);
+  stats_->setSortingEnabled(true);
+  stats_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  statsNote_ = new QLabel(statsPage);
+  statsNote_->setWordWrap(true);
+  statsNote_->setStyleSheet(QStringLiteral("color: gray"));
+  addPage(details_, tr("Head statistics"), statsPage, {statsNote_, stats_});
+
+  auto* damPage = new QWidget(details_);
+  damNote_ = new QLabel(damPage);
+  damNote_->setWordWrap(true);
+  damPlot_ = new QCustomPlot(damPage);
+  damPlot_->setObjectName(QStringLiteral("damPlot"));
+  damPlot_->plotLayout()->clear();
+  auto* damScale = new QCPColorScale(damPlot_);
+  damScale->setLabel(tr("keep probability σ(α)"));
+  damScale->setGradient(QCPColorGradient(QCPColorGradient::gpGrayscale).inverted());
+  damScale->setDataRange(QCPRange(0.0, 1.0));
+  damMap_ = addHeatmap(damPlot_, 0, tr("Learned mask (DAM)"), damScale);
+  damPlot_->plotLayout()->addElement(1, 1, damScale);
+  auto* damGroup = new QCPMarginGroup(damPlot_);
+  damPlot_->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, damGroup);
+  damScale->setMarginGroup(QCP::msTop | QCP::msBottom, damGroup);
+  addPage(details_, tr("Learned mask (DAM)"), damPage, {damNote_, damPlot_});
+
+  auto* top = new QWidget(this);
+  auto* topLayout = new QVBoxLayout(top);
+  topLayout->setContentsMargins(0, 0, 0, 0);
+  topLayout->addWidget(plot_, 1);
+  topLayout->addWidget(hover_);
+  auto* splitter = new QSplitter(Qt::Vertical, this);
+  splitter->setObjectName(QStringLiteral("attentionSplitter"));
+  splitter->addWidget(top);
+  splitter->addWidget(details_);
+  splitter->setStretchFactor(0, 3);
+  splitter->setStretchFactor(1, 2);
+  splitter->setChildrenCollapsible(false);
 
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(sentence_);
+  layout->addLayout(typedRow);
   layout->addLayout(controls);
-  layout->addWidget(plot_, 1);
+  layout->addWidget(splitter, 1);
 
-  for (QComboBox* box : {sentence_, layer_, head_}) {
+  for (QComboBox* box : {sentence_, layer_, head_, gridSource_}) {
     connect(box, &QComboBox::currentIndexChanged, this, &AttentionView::redraw);
   }
   connect(hideSpecial_, &QCheckBox::toggled, this, &AttentionView::redraw);
+  connect(plot_, &QCustomPlot::mouseMove, this, &AttentionView::onMouseMove);
+  connect(grid_, &AttentionGrid::cellClicked, this, &AttentionView::select);
+  connect(stats_, &QTableWidget::cellClicked, this, [this](int row) {
+    select(stats_->item(row, 0)->data(Qt::DisplayRole).toInt() - 1,
+           stats_->item(row, 1)->data(Qt::DisplayRole).toInt() - 1);
+  });
+  connect(typed_, &QLineEdit::returnPressed, this, [this] { showSentence(typed_->text()); });
+  connect(showTyped, &QPushButton::clicked, this, [this] { showSentence(typed_->text()); });
+  inference_ = new QFutureWatcher<Prediction>(this);
+  connect(inference_, &QFutureWatcher<Prediction>::finished, this, [this] {
+    try {
+      addTypedFrame(inference_->result(), inferenceText_);
+    } catch (const std::exception& e) {
+      modelLabel_->setText(tr("Inference failed: %1").arg(QString::fromUtf8(e.what())));
+    }
+  });
   clear();
+}
+
+AttentionView::~AttentionView() {
+  inference_->waitForFinished();
 }
 
 void AttentionView::clear() {
   frames_.clear();
+  typedSentences_.clear();
   sentence_->clear();
+  shownBefore_.clear();
+  shownAfter_.clear();
+  shown_.clear();
+  statsKey_.clear();
   caption_->setText(tr("Attention of the probe sentences appears here at each evaluation."));
   beforeMap_->data()->clear();
   afterMap_->data()->clear();
+  damMap_->data()->clear();
+  grid_->clear();
+  stats_->setRowCount(0);
+  statsNote_->setText(tr("Statistics of every head appear with the first attention map."));
+  damNote_->setText(tr("The learned mask appears when the run's policy uses DAM."));
   plot_->replot();
+  damPlot_->replot();
+}
+
+void AttentionView::setModelSnapshot(ModelSnapshot* snapshot) {
+  snapshot_ = snapshot;
+  connect(snapshot, &ModelSnapshot::loaded, this, [this] {
+    modelLabel_->setText(tr("model: %1").arg(snapshot_->describe()));
+    // Typed sentences follow the model as training goes on.
+    if (sentence_->currentData(kTypedRole).toBool()) {
+      showSentence(sentence_->currentData(kKeyRole).toString());
+    }
+  });
+  if (snapshot->predictor()) modelLabel_->setText(tr("model: %1").arg(snapshot->describe()));
+}
+
+void AttentionView::showSentence(const QString& text) {
+  const QString sentence = text.simplified();
+  if (sentence.isEmpty()) return;
+  if (!snapshot_ || !snapshot_->predictor()) {
+    modelLabel_->setText(tr("No model yet: train until the first evaluation, or open a run."));
+    return;
+  }
+  if (inference_->isRunning()) inference_->waitForFinished();  // one at a time; it takes ms
+  inferenceText_ = sentence;
+  const auto predictor = snapshot_->predictor();
+  const std::string utf8 = sentence.toStdString();
+  inference_->setFuture(QtConcurrent::run([predictor, utf8] { return predictor->predict(utf8); }));
+}
+
+void AttentionView::addTypedFrame(const Prediction& p, const QString& text) {
+  AttentionFrame f;
+  f.step = snapshot_ ? snapshot_->checkpointName().mid(5).toLongLong() : 0;
+  f.sentence = text;
+  for (const std::string& t : p.tokens) f.tokens << QString::fromStdString(t);
+  f.probabilities = QVector<float>(p.probabilities.begin(), p.probabilities.end());
+  f.layers = p.layers;
+  f.heads = p.heads;
+  f.length = static_cast<int>(p.tokens.size());
+  f.before = QVector<float>(p.before.begin(), p.before.end());
+  f.after = QVector<float>(p.after.begin(), p.after.end());
+  f.damKeep = QVector<float>(p.damKeep.begin(), p.damKeep.end());
+  if (!typedSentences_.contains(text)) typedSentences_ << text;
+  setFrame(f);
+  const int index = sentence_->findData(text, kKeyRole);
+  sentence_->setItemData(index, true, kTypedRole);
+  sentence_->setItemText(index, QStringLiteral("✎ ") + text);
+  sentence_->setCurrentIndex(index);
+  modelLabel_->setText(tr("model: %1 · %2 ms")
+                           .arg(snapshot_ ? snapshot_->describe() : QString())
+                           .arg(p.milliseconds, 0, 'f', 0));
+  Q_EMIT typedSentenceShown();
 }
 
 void AttentionView::setFrame(const AttentionFrame& frame) {
   const bool newSentence = !frames_.contains(frame.sentence);
   frames_[frame.sentence] = frame;
-  if (newSentence) sentence_->addItem(frame.sentence);
+  if (newSentence) {
+    const QSignalBlocker block(sentence_);
+    sentence_->addItem(frame.sentence, frame.sentence);
+  }
   // With a placeholder text, QComboBox selects nothing by itself.
-  if (sentence_->currentIndex() < 0) sentence_->setCurrentIndex(0);
-  if (layer_->count() != frame.layers) {
+  if (sentence_->currentIndex() < 0) {
+    const QSignalBlocker block(sentence_);
+    sentence_->setCurrentIndex(0);
+  }
+  if (layer_->count() != frame.layers || head_->count() != frame.heads + 2) {
     const QSignalBlocker blockLayer(layer_), blockHead(head_);
     layer_->clear();
     for (int l = 0; l < frame.layers; ++l) layer_->addItem(QString::number(l + 1), l);
     head_->clear();
     head_->addItem(tr("mean"), kMeanOverHeads);
     for (int h = 0; h < frame.heads; ++h) head_->addItem(QString::number(h + 1), h);
+    head_->addItem(tr("rollout"), kRollout);
+  }
+  redraw();
+}
+
+const AttentionFrame* AttentionView::currentFrame() const {
+  const auto it = frames_.constFind(sentence_->currentData(kKeyRole).toString());
+  return it == frames_.constEnd() || it->layers == 0 ? nullptr : &*it;
+}
+
+int AttentionView::currentLayer() const {
+  return std::max(0, layer_->currentData().toInt());
+}
+
+int AttentionView::currentHead() const {
+  return head_->currentData().isValid() ? head_->currentData().toInt() : kMeanOverHeads;
+}
+
+void AttentionView::select(int layer, int head) {
+  {
+    const QSignalBlocker blockLayer(layer_), blockHead(head_);
+    layer_->setCurrentIndex(layer_->findData(layer));
+    head_->setCurrentIndex(head_->findData(head));
   }
   redraw();
 }
 
 void AttentionView::redraw() {
-  const auto it = frames_.constFind(sentence_->currentText());
-  if (it == frames_.constEnd() || it->layers == 0) return;
-  const AttentionFrame& f = *it;
-  const int layer = std::max(0, layer_->currentData().toInt());
-  const int head = head_->currentData().isValid() ? head_->currentData().toInt() : kMeanOverHeads;
-  QVector<int> shown;
+  const AttentionFrame* frame = currentFrame();
+  if (frame == nullptr) return;
+  const AttentionFrame& f = *frame;
+  const int layer = std::min(currentLayer(), f.layers - 1);
+  const int head = currentHead();
+  shown_.clear();
   for (int t = 0; t < f.length; ++t) {
-    const bool special =
-        f.tokens.value(t) == QLatin1String("[CLS]") || f.tokens.value(t) == QLatin1String("[SEP]");
-    if (!(hideSpecial_->isChecked() && special)) shown << t;
+    if (!(hideSpecial_->isChecked() && isSpecial(f.tokens.value(t)))) shown_ << t;
   }
+  const qsizetype cells = static_cast<qsizetype>(f.length) * f.length;
   const auto matrix = [&](const QVector<float>& maps) {
-    QVector<QVector<double>> m(shown.size(), QVector<double>(shown.size(), 0.0));
-    for (int qi = 0; qi < shown.size(); ++qi) {
-      for (int ki = 0; ki < shown.size(); ++ki) {
-        double v = 0;
-        if (head == kMeanOverHeads) {
-          for (int h = 0; h < f.heads; ++h) v += f.at(maps, layer, h, shown[qi], shown[ki]);
-          v /= f.heads;
-        } else {
-          v = f.at(maps, layer, head, shown[qi], shown[ki]);
-        }
-        m[qi][ki] = v;
-      }
-    }
-    return m;
+    const float* layerMaps = maps.constData() + layer * f.heads * cells;
+    if (head >= 0) return submatrix(layerMaps + head * cells, f.length, shown_);
+    const std::vector<float> full =
+        head == kRollout
+            ? analysis::attentionRollout(maps.constData(), f.layers, f.heads, f.length, layer)
+            : analysis::meanOverHeads(layerMaps, f.heads, f.length);
+    return submatrix(full.data(), f.length, shown_);
   };
   shownBefore_ = matrix(f.before);
   shownAfter_ = matrix(f.after);
 
   QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
-  for (int i = 0; i < shown.size(); ++i) ticker->addTick(i, f.tokens.value(shown[i]));
-  const int n = static_cast<int>(shown.size());
-  for (auto [map, values] :
-       {std::pair{beforeMap_, &shownBefore_}, std::pair{afterMap_, &shownAfter_}}) {
-    map->data()->setSize(n, n);
-    map->data()->setRange(QCPRange(0, n - 1), QCPRange(0, n - 1));
-    for (int qi = 0; qi < n; ++qi) {
-      for (int ki = 0; ki < n; ++ki) map->data()->setCell(ki, qi, (*values)[qi][ki]);
-    }
-    map->keyAxis()->setTicker(ticker);
-    map->valueAxis()->setTicker(ticker);
-    map->keyAxis()->setRange(-0.5, n - 0.5);
-    map->valueAxis()->setRange(-0.5, n - 0.5);
-  }
+  for (int i = 0; i < shown_.size(); ++i) ticker->addTick(i, f.tokens.value(shown_[i]));
+  fill(beforeMap_, shownBefore_, ticker);
+  fill(afterMap_, shownAfter_, ticker);
+
+  grid_->setMaps(gridSource_->currentIndex() == 1 ? f.before : f.after, f.layers, f.heads, f.length,
+                 shown_);
+  grid_->setSelected(layer, head == kRollout ? -1 : head);
+  updateStatistics(f);
+  updateDam(f, layer, head);
+
   QString prediction;
   for (int i = 0; i < f.probabilities.size(); ++i) {
     prediction += QStringLiteral("%1%2%")
                       .arg(i ? QStringLiteral(" / ") : QString())
                       .arg(100.0 * f.probabilities[i], 0, 'f', 1);
   }
-  caption_->setText(
-      tr("Step %1 · layer %2 · %3 · prediction %4")
-          .arg(f.step)
-          .arg(layer + 1)
-          .arg(head == kMeanOverHeads ? tr("mean over heads") : tr("head %1").arg(head + 1))
-          .arg(prediction));
+  QString what = tr("head %1").arg(head + 1);
+  if (head == kMeanOverHeads) what = tr("mean over heads");
+  if (head == kRollout) what = tr("rollout of layers 1–%1").arg(layer + 1);
+  caption_->setText(tr("Step %1 · layer %2 · %3 · prediction %4")
+                        .arg(f.step)
+                        .arg(layer + 1)
+                        .arg(what, prediction));
   plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void AttentionView::updateStatistics(const AttentionFrame& f) {
+  const QString key = f.sentence + QLatin1Char('@') + QString::number(f.step);
+  if (key == statsKey_ && stats_->rowCount() == f.layers * f.heads) return;
+  statsKey_ = key;
+  const auto before =
+      analysis::allHeadStatistics(f.before.constData(), f.layers, f.heads, f.length);
+  const auto after = analysis::allHeadStatistics(f.after.constData(), f.layers, f.heads, f.length);
+  stats_->setSortingEnabled(false);
+  stats_->setRowCount(f.layers * f.heads);
+  for (int l = 0; l < f.layers; ++l) {
+    for (int h = 0; h < f.heads; ++h) {
+      const int row = l * f.heads + h;
+      stats_->setItem(row, 0, number(l + 1, 0));
+      stats_->setItem(row, 1, number(h + 1, 0));
+      stats_->setItem(row, 2, number(before[row].entropy, 3));
+      stats_->setItem(row, 3, number(after[row].entropy, 3));
+      stats_->setItem(row, 4, number(100.0 * after[row].keptFraction, 1));
+      stats_->setItem(row, 5, number(before[row].diagonalMass, 3));
+      stats_->setItem(row, 6, number(after[row].diagonalMass, 3));
+    }
+  }
+  stats_->setSortingEnabled(true);
+  statsNote_->setText(
+      tr("“%1”, step %2, all %3 tokens incl. [CLS]/[SEP]. Entropy in nats (uniform over %3 keys: "
+         "%4). Kept %: non-zero attention after the policy. Click a row to show that head.")
+          .arg(f.sentence)
+          .arg(f.step)
+          .arg(f.length)
+          .arg(std::log(std::max(1, f.length)), 0, 'f', 2));
+}
+
+void AttentionView::updateDam(const AttentionFrame& f, int layer, int head) {
+  const qsizetype cells = static_cast<qsizetype>(f.length) * f.length;
+  if (f.damKeep.size() != f.layers * f.heads * cells) {
+    damNote_->setText(
+        tr("This run's policy has no learned mask. Choose “Learned mask (DAM)” as "
+           "the attention policy to train one (SparseBERT, Shi et al. 2021)."));
+    damMap_->data()->clear();
+    damPlot_->setVisible(false);
+    return;
+  }
+  damPlot_->setVisible(true);
+  const float* layerMask = f.damKeep.constData() + layer * f.heads * cells;
+  QVector<QVector<double>> values;
+  if (head >= 0) {
+    values = submatrix(layerMask + head * cells, f.length, shown_);
+  } else {
+    values =
+        submatrix(analysis::meanOverHeads(layerMask, f.heads, f.length).data(), f.length, shown_);
+  }
+  QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+  for (int i = 0; i < shown_.size(); ++i) ticker->addTick(i, f.tokens.value(shown_[i]));
+  fill(damMap_, values, ticker);
+  damNote_->setText(tr("Layer %1, %2: σ(α) per (query, key) pair; at evaluation a pair is kept "
+                       "when σ(α) > 0.5.")
+                        .arg(layer + 1)
+                        .arg(head >= 0 ? tr("head %1").arg(head + 1) : tr("mean over heads")));
+  damPlot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+AttentionView::Hover AttentionView::hoverAt(const QPointF& pos) const {
+  Hover h;
+  const AttentionFrame* f = currentFrame();
+  if (f == nullptr || shownAfter_.isEmpty()) return h;
+  for (QCPColorMap* map : {beforeMap_, afterMap_}) {
+    if (!map->keyAxis()->axisRect()->rect().contains(pos.toPoint())) continue;
+    const int ki = static_cast<int>(std::lround(map->keyAxis()->pixelToCoord(pos.x())));
+    const int qi = static_cast<int>(std::lround(map->valueAxis()->pixelToCoord(pos.y())));
+    const int n = static_cast<int>(shown_.size());
+    if (ki < 0 || qi < 0 || ki >= n || qi >= n) return h;
+    h.valid = true;
+    h.query = shown_[qi];
+    h.key = shown_[ki];
+    h.queryToken = f->tokens.value(h.query);
+    h.keyToken = f->tokens.value(h.key);
+    h.before = shownBefore_[qi][ki];
+    h.after = shownAfter_[qi][ki];
+    h.text = tr("query “%1” (#%2) → key “%3” (#%4): before %5 · after %6")
+                 .arg(h.queryToken)
+                 .arg(h.query)
+                 .arg(h.keyToken)
+                 .arg(h.key)
+                 .arg(h.before, 0, 'f', 4)
+                 .arg(h.after, 0, 'f', 4);
+    return h;
+  }
+  return h;
+}
+
+QString AttentionView::hoverText() const {
+  return hover_->text();
+}
+
+void AttentionView::onMouseMove(QMouseEvent* event) {
+  const Hover h = hoverAt(event->position());
+  if (!h.valid) {
+    QToolTip::hideText();
+    return;
+  }
+  hover_->setText(h.text);
+  QToolTip::showText(event->globalPosition().toPoint(),
+                     tr("%1 → %2\nbefore %3\nafter %4")
+                         .arg(h.queryToken, h.keyToken)
+                         .arg(h.before, 0, 'f', 4)
+                         .arg(h.after, 0, 'f', 4),
+                     plot_);
 }
 
 }  // namespace crisp::ui

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <QFutureWatcher>
 #include <QMap>
+#include <QPointer>
 #include <QWidget>
 
 #include "ui/studio_types.h"
@@ -10,33 +12,95 @@ class QCPColorMap;
 class QComboBox;
 class QCheckBox;
 class QLabel;
+class QLineEdit;
+class QTableWidget;
+class QTabWidget;
+class QMouseEvent;
+
+namespace crisp {
+struct Prediction;
+}
 
 namespace crisp::ui {
 
+class AttentionGrid;
+class ModelSnapshot;
+
 // One layer and head's attention before and after pruning, side by side on one colour scale,
-// tokens as axis labels; follows the probe sentences as training goes on.
+// tokens as axis labels, the exact values on hover; every layer x head as thumbnails to pick
+// from; mean over heads and attention rollout; per-head statistics; the learned DAM mask. It
+// follows the probe sentences as training goes on, and shows any typed sentence through the
+// current model snapshot (inference off the GUI thread).
 class AttentionView : public QWidget {
   Q_OBJECT
  public:
+  // Head combo data for the aggregations (the heads themselves are 0..H-1).
+  static constexpr int kMeanOverHeads = -1;
+  static constexpr int kRollout = -2;
+
   explicit AttentionView(QWidget* parent = nullptr);
+  ~AttentionView() override;
   QCustomPlot* heatmapPlot() const { return plot_; }
+  QCustomPlot* damPlot() const { return damPlot_; }
+  AttentionGrid* grid() const { return grid_; }
+  QTableWidget* statisticsTable() const { return stats_; }
   // The matrices shown now ([query][key], after the head choice and token filter).
   QVector<QVector<double>> shownBefore() const { return shownBefore_; }
   QVector<QVector<double>> shownAfter() const { return shownAfter_; }
+  QVector<int> shownTokens() const { return shown_; }  // frame token indices on the axes
+  int currentLayer() const;
+  int currentHead() const;  // a head, kMeanOverHeads or kRollout
+  void select(int layer, int head);
+  const AttentionFrame* currentFrame() const;
+
+  // What the pointer at pos (heatmapPlot() coordinates) is over.
+  struct Hover {
+    bool valid = false;
+    int query = -1, key = -1;  // frame token indices
+    QString queryToken, keyToken;
+    double before = 0, after = 0;
+    QString text;
+  };
+  Hover hoverAt(const QPointF& pos) const;
+  QString hoverText() const;  // the status line under the heatmaps
+
+  // Typed sentences run through this snapshot's model (shared with the Predict view).
+  void setModelSnapshot(ModelSnapshot* snapshot);
+  void showSentence(const QString& text);
 
  public Q_SLOTS:
   void setFrame(const crisp::ui::AttentionFrame& frame);
   void clear();
 
+ Q_SIGNALS:
+  void typedSentenceShown();
+
  private:
   void redraw();
+  void updateStatistics(const AttentionFrame& f);
+  void updateDam(const AttentionFrame& f, int layer, int head);
+  void onMouseMove(QMouseEvent* event);
+  void runTyped();
+  void addTypedFrame(const Prediction& p, const QString& text);
   QCustomPlot* plot_;
-  QCPColorMap *beforeMap_, *afterMap_;
+  QCustomPlot* damPlot_;
+  QCPColorMap *beforeMap_, *afterMap_, *damMap_;
   QComboBox *sentence_, *layer_, *head_;
   QCheckBox* hideSpecial_;
-  QLabel* caption_;
+  QLabel *caption_, *hover_, *modelLabel_, *statsNote_, *damNote_;
+  QLineEdit* typed_;
+  AttentionGrid* grid_;
+  QComboBox* gridSource_;
+  QTableWidget* stats_;
+  QTabWidget* details_;
   QMap<QString, AttentionFrame> frames_;  // the latest frame per sentence
   QVector<QVector<double>> shownBefore_, shownAfter_;
+  QVector<int> shown_;
+  QPointer<ModelSnapshot> snapshot_;
+  QFutureWatcher<Prediction>* inference_;
+  QString inferenceText_;
+  QStringList typedSentences_;
+  QString statsKey_;  // the frame the table shows (sentence + step)
 };
 
 }  // namespace crisp::ui

@@ -1,85 +1,82 @@
 #include "ui/views/experiment_panel.h"
 
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
+#include <QDoubleValidator>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
 
+#include "core/data/dataset.h"
+#include "core/model/attention_policy.h"
 #include "core/train/experiment.h"
 
 namespace crisp::ui {
 namespace {
+
+constexpr int kPreviewRows = 8;
+const QString kHuggingFace = QStringLiteral("hf");
+enum TokenizerChoice { kModelOwn = 0, kVocabulary = 1 };
+enum DataChoice { kDemo = 0, kQuickDemo = 1, kFiles = 2 };
 
 QComboBox* combo(const QString& name, const QList<QPair<QString, QString>>& items,
                  QWidget* parent) {
   auto* box = new QComboBox(parent);
   box->setObjectName(name);
   for (const auto& [label, data] : items) box->addItem(label, data);
+  // Long entries must not widen the dock; the popup still shows them in full.
+  box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  box->setMinimumContentsLength(10);
   return box;
+}
+
+QString shortPath(const QString& path) {
+  return QFileInfo(path).fileName().isEmpty() ? path : QFileInfo(path).fileName();
 }
 
 }  // namespace
 
 ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   setObjectName(QStringLiteral("experimentPanel"));
+  previewTimer_ = new QTimer(this);
+  previewTimer_->setSingleShot(true);
+  previewTimer_->setInterval(250);  // typing a path: preview once it settles
+  connect(previewTimer_, &QTimer::timeout, this, &ExperimentPanel::updatePreview);
 
-  auto* modelGroup = new QGroupBox(tr("Model and data"), this);
-  auto* modelForm = new QFormLayout(modelGroup);
-  model_ = combo(QStringLiteral("modelCombo"),
-                 {{tr("tiny, from scratch (demo)"), QStringLiteral("preset:tiny")},
-                  {tr("small, from scratch"), QStringLiteral("preset:small")}},
-                 modelGroup);
-  modelForm->addRow(tr("Model"), model_);
-  data_ = combo(QStringLiteral("dataCombo"),
-                {{tr("Embedded demo corpus (4,000 / 500)"), QStringLiteral("demo")},
-                 {tr("Quick demo (800 / 200)"), QStringLiteral("quick")}},
-                modelGroup);
-  modelForm->addRow(tr("Data"), data_);
+  auto* form = new QWidget;
+  auto* formLayout = new QVBoxLayout(form);
+  formLayout->setContentsMargins(0, 0, 4, 0);
+  formLayout->addWidget(buildModelGroup());
+  formLayout->addWidget(buildDataGroup());
+  formLayout->addWidget(buildPolicyGroup());
+  formLayout->addWidget(buildTrainingGroup());
+  formLayout->addStretch(1);
+  auto* scroll = new QScrollArea(this);
+  scroll->setObjectName(QStringLiteral("experimentScroll"));
+  scroll->setWidget(form);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 
-  auto* attentionGroup = new QGroupBox(tr("Attention policy"), this);
-  auto* attentionForm = new QFormLayout(attentionGroup);
-  policy_ = combo(QStringLiteral("policyCombo"),
-                  {{tr("Dense"), QStringLiteral("dense")},
-                   {tr("Crisp top-k"), QStringLiteral("crisp")},
-                   {tr("Crisp top-k, layer ramp"), QStringLiteral("ramp")},
-                   {tr("No diagonal"), QStringLiteral("nodiag")},
-                   {tr("No diagonal + crisp top-k"), QStringLiteral("nodiag+crisp")},
-                   {tr("Window (±3) pattern"), QStringLiteral("window:3")},
-                   {tr("BigBird pattern"), QStringLiteral("bigbird:2:1:2:0")},
-                   {tr("Learned mask (DAM, λ = 1e-3)"), QStringLiteral("dam:0.001")}},
-                  attentionGroup);
-  attentionForm->addRow(tr("Policy"), policy_);
-  sparsity_ = new QDoubleSpinBox(attentionGroup);
-  sparsity_->setObjectName(QStringLiteral("sparsitySpin"));
-  sparsity_->setRange(0.0, 0.95);
-  sparsity_->setSingleStep(0.05);
-  sparsity_->setValue(0.8);
-  sparsity_->setToolTip(tr("Fraction of allowed keys pruned per query row: k = ⌈(1−s)·n⌉"));
-  attentionForm->addRow(tr("Sparsity s"), sparsity_);
-  const auto updateSparsity = [this] {
-    sparsity_->setEnabled(policy_->currentData().toString().contains(QLatin1String("crisp")) ||
-                          policy_->currentData().toString() == QLatin1String("ramp"));
-  };
-  connect(policy_, &QComboBox::currentIndexChanged, this, updateSparsity);
-  updateSparsity();
-
-  auto* trainingGroup = new QGroupBox(tr("Training"), this);
-  auto* trainingForm = new QFormLayout(trainingGroup);
-  epochs_ = new QSpinBox(trainingGroup);
-  epochs_->setObjectName(QStringLiteral("epochsSpin"));
-  epochs_->setRange(1, 100);
-  epochs_->setValue(ExperimentConfig::demo().hyper.epochs);
-  trainingForm->addRow(tr("Epochs"), epochs_);
-  seed_ = new QSpinBox(trainingGroup);
-  seed_->setObjectName(QStringLiteral("seedSpin"));
-  seed_->setRange(0, 1'000'000);
-  seed_->setValue(42);
-  trainingForm->addRow(tr("Seed"), seed_);
-
+  problemLabel_ = new QLabel(this);
+  problemLabel_->setObjectName(QStringLiteral("experimentProblems"));
+  problemLabel_->setWordWrap(true);
+  problemLabel_->setStyleSheet(QStringLiteral("color: #c0392b"));
   start_ = new QPushButton(tr("Start"), this);
   start_->setObjectName(QStringLiteral("startButton"));
   start_->setShortcut(QKeySequence(QStringLiteral("Ctrl+R")));
@@ -91,7 +88,9 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   stop_->setObjectName(QStringLiteral("stopButton"));
   stop_->setShortcut(QKeySequence(QStringLiteral("Ctrl+.")));
   stop_->setToolTip(tr("Stop with a final checkpoint (Ctrl+.)"));
-  connect(start_, &QPushButton::clicked, this, &ExperimentPanel::startRequested);
+  connect(start_, &QPushButton::clicked, this, [this] {
+    if (canStart()) Q_EMIT startRequested();
+  });
   connect(pause_, &QPushButton::clicked, this,
           [this] { paused_ ? Q_EMIT resumeRequested() : Q_EMIT pauseRequested(); });
   connect(stop_, &QPushButton::clicked, this, &ExperimentPanel::stopRequested);
@@ -99,48 +98,547 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   for (QPushButton* b : {start_, pause_, stop_}) buttons->addWidget(b);
 
   auto* layout = new QVBoxLayout(this);
-  layout->addWidget(modelGroup);
-  layout->addWidget(attentionGroup);
-  layout->addWidget(trainingGroup);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addWidget(scroll, 1);
+  layout->addWidget(problemLabel_);
   layout->addLayout(buttons);
-  layout->addStretch(1);
+
+  onModelChanged();
   setRunState(QString());
+}
+
+QLineEdit* ExperimentPanel::pathEdit(const QString& name, const QString& placeholder,
+                                     bool directory, const QString& filter, QWidget* parent,
+                                     QWidget** row) {
+  *row = new QWidget(parent);
+  auto* edit = new QLineEdit(*row);
+  edit->setObjectName(name);
+  edit->setPlaceholderText(placeholder);
+  edit->setClearButtonEnabled(true);
+  auto* browse = new QToolButton(*row);
+  browse->setText(QStringLiteral("…"));
+  browse->setToolTip(directory ? tr("Choose a directory") : tr("Choose a file"));
+  auto* layout = new QHBoxLayout(*row);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(2);
+  layout->addWidget(edit, 1);
+  layout->addWidget(browse);
+  connect(browse, &QToolButton::clicked, this, [this, edit, directory, filter] {
+    const QString start = edit->text().isEmpty() ? QDir::homePath() : edit->text();
+    const QString chosen = directory
+                               ? QFileDialog::getExistingDirectory(this, tr("Choose"), start)
+                               : QFileDialog::getOpenFileName(this, tr("Choose"), start, filter);
+    if (!chosen.isEmpty()) edit->setText(chosen);
+  });
+  connect(edit, &QLineEdit::textChanged, this, [this] {
+    previewTimer_->start();
+    validate();
+  });
+  return edit;
+}
+
+QWidget* ExperimentPanel::buildModelGroup() {
+  auto* group = new QGroupBox(tr("Model"), this);
+  auto* form = new QFormLayout(group);
+  model_ = combo(QStringLiteral("modelCombo"),
+                 {{tr("tiny, from scratch (demo)"), QStringLiteral("preset:tiny")},
+                  {tr("small, from scratch"), QStringLiteral("preset:small")},
+                  {tr("distilbert-base, from scratch"), QStringLiteral("preset:distilbert-base")},
+                  {tr("Hugging Face directory…"), kHuggingFace}},
+                 group);
+  model_->setToolTip(
+      tr("A preset trained from scratch, or a Hugging Face checkpoint directory "
+         "(config.json, vocab.txt, model.safetensors or pytorch_model.bin)"));
+  form->addRow(tr("Model"), model_);
+  modelDir_ = pathEdit(QStringLiteral("modelDirEdit"), tr("e.g. ~/models/distilbert-base-uncased"),
+                       true, QString(), group, &modelDirRow_);
+  form->addRow(tr("Directory"), modelDirRow_);
+  tokenizer_ = combo(QStringLiteral("tokenizerCombo"),
+                     {{tr("the model's own"), QString()},
+                      {tr("vocab.txt (file or directory)…"), QStringLiteral("vocab")}},
+                     group);
+  tokenizer_->setToolTip(
+      tr("The demo's embedded vocabulary or the checkpoint's vocab.txt; a "
+         "preset trained on your own data needs a vocabulary"));
+  form->addRow(tr("Tokenizer"), tokenizer_);
+  vocab_ = pathEdit(QStringLiteral("vocabEdit"), tr("e.g. ../shared/data/bert-base-uncased"), false,
+                    tr("Vocabulary (*.txt);;All files (*)"), group, &vocabRow_);
+  form->addRow(tr("Vocabulary"), vocabRow_);
+  connect(model_, &QComboBox::currentIndexChanged, this, &ExperimentPanel::onModelChanged);
+  connect(tokenizer_, &QComboBox::currentIndexChanged, this, [this] {
+    updateVisibility();
+    validate();
+  });
+  return group;
+}
+
+QWidget* ExperimentPanel::buildDataGroup() {
+  auto* group = new QGroupBox(tr("Data"), this);
+  auto* form = new QFormLayout(group);
+  data_ = combo(QStringLiteral("dataCombo"),
+                {{tr("Embedded demo corpus (4,000 / 500)"), QStringLiteral("demo")},
+                 {tr("Quick demo (800 / 200)"), QStringLiteral("quick")},
+                 {tr("Files…"), QStringLiteral("files")}},
+                group);
+  form->addRow(tr("Data"), data_);
+  const QString filter = tr("Data (*.tsv *.csv *.jsonl *.ndjson *.txt);;All files (*)");
+  trainPath_ = pathEdit(QStringLiteral("trainDataEdit"), tr("GLUE TSV, CSV or JSON Lines"), false,
+                        filter, group, &trainRow_);
+  form->addRow(tr("Training"), trainRow_);
+  devPath_ = pathEdit(QStringLiteral("devDataEdit"), tr("the dev (validation) split"), false,
+                      filter, group, &devRow_);
+  form->addRow(tr("Dev"), devRow_);
+
+  filesBox_ = new QWidget(group);
+  auto* filesLayout = new QVBoxLayout(filesBox_);
+  filesLayout->setContentsMargins(0, 0, 0, 0);
+  previewTabs_ = new QTabWidget(filesBox_);
+  previewTabs_->setObjectName(QStringLiteral("dataPreview"));
+  previewTabs_->setDocumentMode(true);
+  for (int which = 0; which < 2; ++which) {
+    auto* page = new QWidget(previewTabs_);
+    previewSummary_[which] = new QLabel(page);
+    previewSummary_[which]->setWordWrap(true);
+    preview_[which] = new QTableWidget(0, 3, page);
+    preview_[which]->setObjectName(which == 0 ? QStringLiteral("trainPreview")
+                                              : QStringLiteral("devPreview"));
+    preview_[which]->setHorizontalHeaderLabels({tr("Line"), tr("Label"), tr("Text")});
+    preview_[which]->verticalHeader()->hide();
+    preview_[which]->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    preview_[which]->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    preview_[which]->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    preview_[which]->horizontalHeader()->setStretchLastSection(true);
+    preview_[which]->setWordWrap(false);
+    preview_[which]->setMinimumHeight(150);
+    auto* pageLayout = new QVBoxLayout(page);
+    pageLayout->setContentsMargins(0, 2, 0, 0);
+    pageLayout->addWidget(previewSummary_[which]);
+    pageLayout->addWidget(preview_[which], 1);
+    previewTabs_->addTab(page, which == 0 ? tr("Training preview") : tr("Dev preview"));
+  }
+  filesLayout->addWidget(previewTabs_);
+  form->addRow(filesBox_);
+  connect(data_, &QComboBox::currentIndexChanged, this, [this] {
+    updateVisibility();
+    updatePreview();
+    validate();
+  });
+  return group;
+}
+
+QWidget* ExperimentPanel::buildPolicyGroup() {
+  auto* group = new QGroupBox(tr("Attention policy"), this);
+  auto* form = new QFormLayout(group);
+  policy_ = combo(QStringLiteral("policyCombo"),
+                  {{tr("Dense"), QStringLiteral("dense")},
+                   {tr("Crisp top-k"), QStringLiteral("crisp")},
+                   {tr("Crisp top-k, layer ramp"), QStringLiteral("ramp")},
+                   {tr("No diagonal"), QStringLiteral("nodiag")},
+                   {tr("Fixed sparse pattern"), QStringLiteral("pattern")},
+                   {tr("Learned mask (DAM)"), QStringLiteral("dam")},
+                   {tr("Custom…"), QStringLiteral("custom")}},
+                  group);
+  form->addRow(tr("Policy"), policy_);
+  sparsity_ = new QDoubleSpinBox(group);
+  sparsity_->setObjectName(QStringLiteral("sparsitySpin"));
+  sparsity_->setRange(0.0, 0.95);
+  sparsity_->setSingleStep(0.05);
+  sparsity_->setValue(0.8);
+  sparsity_->setToolTip(tr("Fraction of allowed keys pruned per query row: k = ⌈(1−s)·n⌉"));
+  form->addRow(tr("Sparsity s"), sparsity_);
+  pattern_ = combo(QStringLiteral("patternCombo"),
+                   {{tr("Window ±w"), QStringLiteral("window")},
+                    {tr("Strided (Sparse Transformer)"), QStringLiteral("strided")},
+                    {tr("Fixed (Sparse Transformer)"), QStringLiteral("fixed")},
+                    {tr("Longformer (window + global)"), QStringLiteral("longformer")},
+                    {tr("BigBird (window + global + random)"), QStringLiteral("bigbird")},
+                    {tr("Star"), QStringLiteral("star")},
+                    {tr("LogSparse"), QStringLiteral("logsparse")}},
+                   group);
+  form->addRow(tr("Pattern"), pattern_);
+  patternWidth_ = new QSpinBox(group);
+  patternWidth_->setObjectName(QStringLiteral("patternWidthSpin"));
+  patternWidth_->setRange(1, 64);
+  patternWidth_->setValue(3);
+  patternWidth_->setToolTip(tr("Window half-width w, or the stride / block length"));
+  form->addRow(tr("Width / stride"), patternWidth_);
+  damLambda_ = new QDoubleSpinBox(group);
+  damLambda_->setObjectName(QStringLiteral("damLambdaSpin"));
+  damLambda_->setDecimals(5);
+  damLambda_->setRange(0.00001, 1.0);
+  damLambda_->setSingleStep(0.0001);
+  damLambda_->setValue(0.001);
+  damLambda_->setToolTip(tr("Weight of the mask's L1 penalty (SparseBERT: 1e-4 … 1e-1)"));
+  form->addRow(tr("DAM λ"), damLambda_);
+  damStructured_ = new QCheckBox(tr("structured (per offset |i−j|)"), group);
+  damStructured_->setObjectName(QStringLiteral("damStructuredCheck"));
+  damStructured_->setToolTip(tr("One learned logit per diagonal offset |i−j| instead of per "
+                                "(query, key) pair"));
+  form->addRow(QString(), damStructured_);
+  alsoCrisp_ = new QCheckBox(tr("then crisp top-k"), group);
+  alsoCrisp_->setObjectName(QStringLiteral("alsoCrispCheck"));
+  alsoCrisp_->setToolTip(tr("Crisp top-k selection among the keys the mask allows"));
+  form->addRow(QString(), alsoCrisp_);
+  customPolicy_ = new QLineEdit(group);
+  customPolicy_->setObjectName(QStringLiteral("customPolicyEdit"));
+  customPolicy_->setPlaceholderText(QStringLiteral("e.g. nodiag+bigbird:3:1:2:7+crisp:0.5"));
+  form->addRow(tr("Policy text"), customPolicy_);
+  trainOnly_ = new QCheckBox(tr("prune in training only"), group);
+  trainOnly_->setObjectName(QStringLiteral("trainOnlyCheck"));
+  trainOnly_->setToolTip(tr("Dense attention at evaluation and inference (policy train-only)"));
+  form->addRow(QString(), trainOnly_);
+  policyPreview_ = new QLabel(group);
+  policyPreview_->setObjectName(QStringLiteral("policyPreview"));
+  policyPreview_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  policyPreview_->setWordWrap(true);
+  form->addRow(tr("As text"), policyPreview_);
+  const auto changed = [this] {
+    updateVisibility();
+    validate();
+  };
+  connect(policy_, &QComboBox::currentIndexChanged, this, changed);
+  connect(pattern_, &QComboBox::currentIndexChanged, this, changed);
+  connect(sparsity_, &QDoubleSpinBox::valueChanged, this, changed);
+  connect(patternWidth_, &QSpinBox::valueChanged, this, changed);
+  connect(damLambda_, &QDoubleSpinBox::valueChanged, this, changed);
+  for (QCheckBox* box : {damStructured_, alsoCrisp_, trainOnly_})
+    connect(box, &QCheckBox::toggled, this, changed);
+  connect(customPolicy_, &QLineEdit::textChanged, this, changed);
+  return group;
+}
+
+QWidget* ExperimentPanel::buildTrainingGroup() {
+  auto* group = new QGroupBox(tr("Training"), this);
+  auto* form = new QFormLayout(group);
+  const ExperimentConfig demo = ExperimentConfig::demo();
+  learningRate_ = new QLineEdit(group);
+  learningRate_->setObjectName(QStringLiteral("learningRateEdit"));
+  auto* validator = new QDoubleValidator(1e-8, 1.0, 10, learningRate_);
+  validator->setNotation(QDoubleValidator::ScientificNotation);
+  validator->setLocale(QLocale::c());
+  learningRate_->setValidator(validator);
+  learningRate_->setToolTip(tr("Peak learning rate of AdamW (linear warm-up, then linear decay)"));
+  form->addRow(tr("Learning rate"), learningRate_);
+  batch_ = new QSpinBox(group);
+  batch_->setObjectName(QStringLiteral("batchSpin"));
+  batch_->setRange(1, 1024);
+  batch_->setValue(demo.hyper.batchSize);
+  form->addRow(tr("Batch size"), batch_);
+  maxLength_ = new QSpinBox(group);
+  maxLength_->setObjectName(QStringLiteral("maxLengthSpin"));
+  maxLength_->setRange(8, 512);
+  maxLength_->setValue(demo.maxLength);
+  maxLength_->setToolTip(tr("Tokens per sentence including [CLS] and [SEP]; longer ones are cut"));
+  form->addRow(tr("Max length"), maxLength_);
+  epochs_ = new QSpinBox(group);
+  epochs_->setObjectName(QStringLiteral("epochsSpin"));
+  epochs_->setRange(1, 100);
+  epochs_->setValue(demo.hyper.epochs);
+  form->addRow(tr("Epochs"), epochs_);
+  seed_ = new QSpinBox(group);
+  seed_->setObjectName(QStringLiteral("seedSpin"));
+  seed_->setRange(0, 1'000'000);
+  seed_->setValue(42);
+  form->addRow(tr("Seed"), seed_);
+  connect(learningRate_, &QLineEdit::textChanged, this, &ExperimentPanel::validate);
+  return group;
+}
+
+void ExperimentPanel::onModelChanged() {
+  const bool huggingFace = model_->currentData().toString() == kHuggingFace;
+  // Assumed defaults: the demo's measured rate for presets from scratch, the usual BERT
+  // fine-tuning rate for pretrained checkpoints.
+  learningRate_->setText(huggingFace ? QStringLiteral("2e-5") : QStringLiteral("5e-4"));
+  if (huggingFace && maxLength_->value() < 128) maxLength_->setValue(128);
+  updateVisibility();
+  validate();
+}
+
+void ExperimentPanel::updateVisibility() {
+  auto* modelForm = qobject_cast<QFormLayout*>(model_->parentWidget()->layout());
+  const bool huggingFace = model_->currentData().toString() == kHuggingFace;
+  modelForm->setRowVisible(modelDirRow_, huggingFace);
+  modelForm->setRowVisible(vocabRow_, tokenizer_->currentIndex() == kVocabulary);
+  tokenizer_->setItemText(kModelOwn, huggingFace ? tr("the model directory's vocab.txt")
+                                                 : tr("the demo's embedded vocabulary"));
+  auto* dataForm = qobject_cast<QFormLayout*>(data_->parentWidget()->layout());
+  const bool files = data_->currentIndex() == kFiles;
+  dataForm->setRowVisible(trainRow_, files);
+  dataForm->setRowVisible(devRow_, files);
+  dataForm->setRowVisible(filesBox_, files);
+
+  auto* policyForm = qobject_cast<QFormLayout*>(policy_->parentWidget()->layout());
+  const QString choice = policy_->currentData().toString();
+  const bool structural = choice == QLatin1String("nodiag") || choice == QLatin1String("pattern") ||
+                          choice == QLatin1String("dam");
+  const QString pattern = pattern_->currentData().toString();
+  const bool widthApplies =
+      pattern != QLatin1String("star") && pattern != QLatin1String("logsparse");
+  policyForm->setRowVisible(sparsity_, choice == QLatin1String("crisp") ||
+                                           choice == QLatin1String("ramp") ||
+                                           (structural && alsoCrisp_->isChecked()));
+  policyForm->setRowVisible(pattern_, choice == QLatin1String("pattern"));
+  policyForm->setRowVisible(patternWidth_, choice == QLatin1String("pattern") && widthApplies);
+  policyForm->setRowVisible(damLambda_, choice == QLatin1String("dam"));
+  policyForm->setRowVisible(damStructured_, choice == QLatin1String("dam"));
+  policyForm->setRowVisible(alsoCrisp_, structural);
+  policyForm->setRowVisible(customPolicy_, choice == QLatin1String("custom"));
+  policyForm->setRowVisible(trainOnly_,
+                            choice != QLatin1String("dense") && choice != QLatin1String("custom"));
 }
 
 QString ExperimentPanel::policyText() const {
   const QString choice = policy_->currentData().toString();
+  if (choice == QLatin1String("custom")) return customPolicy_->text().trimmed();
   const QString s = QString::number(sparsity_->value(), 'g', 3);
-  if (choice == QLatin1String("crisp")) return QStringLiteral("crisp:") + s;
-  if (choice == QLatin1String("ramp")) return QStringLiteral("ramp:") + s;
-  if (choice == QLatin1String("nodiag+crisp")) return QStringLiteral("nodiag+crisp:") + s;
-  return choice;
+  const QString w = QString::number(patternWidth_->value());
+  QStringList parts;
+  if (choice == QLatin1String("dense")) return QStringLiteral("dense");
+  if (choice == QLatin1String("crisp")) parts << QStringLiteral("crisp:") + s;
+  if (choice == QLatin1String("ramp")) parts << QStringLiteral("ramp:") + s;
+  if (choice == QLatin1String("nodiag")) parts << QStringLiteral("nodiag");
+  if (choice == QLatin1String("pattern")) {
+    const QString pattern = pattern_->currentData().toString();
+    if (pattern == QLatin1String("longformer")) {
+      parts << QStringLiteral("longformer:%1:1").arg(w);
+    } else if (pattern == QLatin1String("bigbird")) {
+      parts << QStringLiteral("bigbird:%1:1:2:%2").arg(w).arg(seed_->value());
+    } else if (pattern == QLatin1String("star") || pattern == QLatin1String("logsparse")) {
+      parts << pattern;
+    } else {
+      parts << pattern + QLatin1Char(':') + w;
+    }
+  }
+  if (choice == QLatin1String("dam")) {
+    parts << QStringLiteral("dam:%1%2")
+                 .arg(QString::number(damLambda_->value(), 'g', 3),
+                      damStructured_->isChecked() ? QStringLiteral(":structured") : QString());
+  }
+  const bool structural = choice == QLatin1String("nodiag") || choice == QLatin1String("pattern") ||
+                          choice == QLatin1String("dam");
+  if (structural && alsoCrisp_->isChecked()) parts << QStringLiteral("crisp:") + s;
+  if (trainOnly_->isChecked()) parts << QStringLiteral("train-only");
+  return parts.join(QLatin1Char('+'));
+}
+
+QString ExperimentPanel::chosenModel() const {
+  const QString data = model_->currentData().toString();
+  return data == kHuggingFace ? modelDir_->text().trimmed() : data;
 }
 
 ExperimentConfig ExperimentPanel::experiment() const {
   ExperimentConfig config = ExperimentConfig::demo();
-  config.model = model_->currentData().toString().toStdString();
-  if (data_->currentData().toString() == QLatin1String("quick")) {
+  config.model = chosenModel().toStdString();
+  config.tokenizer =
+      tokenizer_->currentIndex() == kVocabulary ? vocab_->text().trimmed().toStdString() : "";
+  if (data_->currentIndex() == kFiles) {
+    config.trainData = trainPath_->text().trimmed().toStdString();
+    config.devData = devPath_->text().trimmed().toStdString();
+  } else if (data_->currentIndex() == kQuickDemo) {
     config.demoTrainSize = 800;
     config.demoDevSize = 200;
   }
   config.policy = policyText().toStdString();
-  config.name = config.model.substr(7) + "-" + config.policy;
+  config.maxLength = maxLength_->value();
+  config.hyper.learningRate = QLocale::c().toDouble(learningRate_->text());
+  config.hyper.batchSize = batch_->value();
   config.hyper.epochs = epochs_->value();
   config.hyper.seed = static_cast<uint64_t>(seed_->value());
+  const QString model = model_->currentData().toString() == kHuggingFace
+                            ? shortPath(QString::fromStdString(config.model))
+                            : QString::fromStdString(config.model).mid(7);
+  config.name = (model + QLatin1Char('-') + policyText()).toStdString();
   return config;
 }
 
+void ExperimentPanel::setModel(const QString& model) {
+  const int preset = model_->findData(model);
+  if (preset >= 0) {
+    model_->setCurrentIndex(preset);
+  } else {
+    model_->setCurrentIndex(model_->findData(kHuggingFace));
+    modelDir_->setText(model);
+  }
+  validate();
+}
+
+void ExperimentPanel::setDataFiles(const QString& train, const QString& dev) {
+  trainPath_->setText(train);
+  devPath_->setText(dev);
+  data_->setCurrentIndex(train.isEmpty() && dev.isEmpty() ? kDemo : kFiles);
+  updatePreview();
+  validate();
+}
+
+void ExperimentPanel::setVocabulary(const QString& path) {
+  vocab_->setText(path);
+  tokenizer_->setCurrentIndex(path.isEmpty() ? kModelOwn : kVocabulary);
+  validate();
+}
+
+QTableWidget* ExperimentPanel::previewTable(int which) const {
+  return preview_[which];
+}
+
+int ExperimentPanel::previewRejectedCount(int which) const {
+  return rejected_[which];
+}
+
+void ExperimentPanel::updatePreview() {
+  previewTimer_->stop();
+  const bool files = data_->currentIndex() == kFiles;
+  const QString paths[2] = {trainPath_->text().trimmed(), devPath_->text().trimmed()};
+  for (int which = 0; which < 2; ++which) {
+    QTableWidget* table = preview_[which];
+    table->setRowCount(0);
+    rejected_[which] = 0;
+    previewError_[which].clear();
+    const QString& path = paths[which];
+    if (!files || path.isEmpty()) {
+      previewSummary_[which]->setText(tr("Choose a file to see its first rows."));
+      continue;
+    }
+    try {
+      const data::Dataset d = data::preview(path.toStdString(), kPreviewRows);
+      const auto addRow = [table](size_t line, const QString& label, const QString& text,
+                                  bool bad) {
+        const int row = table->rowCount();
+        table->insertRow(row);
+        const QString cells[3] = {QString::number(line), label, text};
+        for (int c = 0; c < 3; ++c) {
+          auto* item = new QTableWidgetItem(cells[c]);
+          item->setToolTip(text);
+          if (bad) item->setForeground(QColor(192, 57, 43));
+          table->setItem(row, c, item);
+        }
+      };
+      // Rows in file order: accepted and rejected interleaved as they occur.
+      size_t next = 0;
+      for (const data::Example& e : d.examples) {
+        while (next < d.rejected.size() && d.rejected[next].line < e.line) {
+          const data::RejectedRow& r = d.rejected[next++];
+          addRow(r.line, tr("rejected"), QString::fromStdString(r.reason + " — " + r.excerpt),
+                 true);
+        }
+        const std::vector<std::string>& names = d.labels.names();
+        const QString label = e.label >= 0 && e.label < static_cast<int>(names.size())
+                                  ? QString::fromStdString(names[e.label])
+                                  : QString::number(e.label);
+        addRow(e.line, label, QString::fromStdString(e.text), false);
+      }
+      while (next < d.rejected.size()) {
+        const data::RejectedRow& r = d.rejected[next++];
+        addRow(r.line, tr("rejected"), QString::fromStdString(r.reason + " — " + r.excerpt), true);
+      }
+      rejected_[which] = static_cast<int>(d.rejectedCount);
+      QStringList labels;
+      for (const std::string& n : d.labels.names()) labels << QString::fromStdString(n);
+      QStringList columns;
+      for (const std::string& c : d.columns) columns << QString::fromStdString(c);
+      const char* format = data::toString(data::guessSource(path.toStdString()).format);
+      QString summary =
+          tr("%1 · %2 · %3 · labels: %4")
+              .arg(shortPath(path), QString::fromLatin1(format),
+                   columns.isEmpty() ? tr("JSON keys") : tr("columns: %1").arg(columns.join(", ")),
+                   labels.join(QStringLiteral(", ")));
+      if (d.rejectedCount > 0) {
+        summary +=
+            tr("<br><b style='color:#c0392b'>%n rejected row(s) in the first rows</b> — "
+               "training reads strictly and would stop there.",
+               nullptr, static_cast<int>(d.rejectedCount));
+        previewError_[which] =
+            tr("%1:%2: %3")
+                .arg(shortPath(path))
+                .arg(d.rejected.empty() ? 0 : d.rejected.front().line)
+                .arg(d.rejected.empty() ? QString()
+                                        : QString::fromStdString(d.rejected.front().reason));
+      }
+      previewSummary_[which]->setText(summary);
+    } catch (const std::exception& e) {
+      previewError_[which] = QString::fromUtf8(e.what());
+      previewSummary_[which]->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>")
+                                          .arg(previewError_[which].toHtmlEscaped()));
+    }
+  }
+  validate();
+}
+
+void ExperimentPanel::validate() {
+  QStringList problems;
+  const bool huggingFace = model_->currentData().toString() == kHuggingFace;
+  const bool files = data_->currentIndex() == kFiles;
+  if (huggingFace) {
+    const QString dir = modelDir_->text().trimmed();
+    const QDir d(dir);
+    if (dir.isEmpty()) {
+      problems << tr("Choose the Hugging Face model directory.");
+    } else if (!QFileInfo(dir).isDir()) {
+      problems << tr("Model directory not found: %1").arg(dir);
+    } else if (!d.exists(QStringLiteral("config.json"))) {
+      problems << tr("%1 has no config.json: not a Hugging Face model directory.").arg(dir);
+    } else if (!d.exists(QStringLiteral("model.safetensors")) &&
+               !d.exists(QStringLiteral("pytorch_model.bin"))) {
+      problems << tr("%1 has no model.safetensors or pytorch_model.bin.").arg(dir);
+    } else if (tokenizer_->currentIndex() == kModelOwn && !d.exists(QStringLiteral("vocab.txt"))) {
+      problems << tr("%1 has no vocab.txt: choose a vocabulary.").arg(dir);
+    }
+  }
+  if (tokenizer_->currentIndex() == kVocabulary) {
+    const QString vocab = vocab_->text().trimmed();
+    const QFileInfo info(vocab);
+    if (vocab.isEmpty()) {
+      problems << tr("Choose a vocabulary (vocab.txt or its directory).");
+    } else if (!(info.isFile() ||
+                 (info.isDir() && QDir(vocab).exists(QStringLiteral("vocab.txt"))))) {
+      problems << tr("No vocab.txt at %1").arg(vocab);
+    }
+  } else if (!huggingFace && files) {
+    problems << tr(
+        "A preset trained on your own data needs a vocabulary: choose "
+        "“vocab.txt” as the tokenizer (e.g. ../shared/data/bert-base-uncased).");
+  }
+  if (files) {
+    const QString names[2] = {tr("Training data"), tr("Dev data")};
+    const QString paths[2] = {trainPath_->text().trimmed(), devPath_->text().trimmed()};
+    for (int which = 0; which < 2; ++which) {
+      if (paths[which].isEmpty()) {
+        problems << tr("%1: choose a file.").arg(names[which]);
+      } else if (!QFileInfo(paths[which]).isFile()) {
+        problems << tr("%1: file not found: %2").arg(names[which], paths[which]);
+      } else if (!previewError_[which].isEmpty()) {
+        problems << tr("%1: %2").arg(names[which], previewError_[which]);
+      }
+    }
+  }
+  const QString policy = policyText();
+  try {
+    AttentionPolicySpec::parse(policy.toStdString());
+  } catch (const std::exception& e) {
+    problems << tr("Attention policy “%1”: %2").arg(policy, QString::fromUtf8(e.what()));
+  }
+  policyPreview_->setText(QStringLiteral("<code>%1</code>").arg(policy.toHtmlEscaped()));
+  bool rateOk = false;
+  const double rate = QLocale::c().toDouble(learningRate_->text(), &rateOk);
+  if (!rateOk || rate <= 0 || rate > 1) {
+    problems << tr("Learning rate: enter a positive number such as 5e-4.");
+  }
+  problems_ = problems;
+  problemLabel_->setText(problems.join(QLatin1Char('\n')));
+  problemLabel_->setVisible(!problems.isEmpty());
+  start_->setEnabled(!active_ && problems.isEmpty());
+  start_->setToolTip(problems.isEmpty() ? tr("Start training (Ctrl+R)")
+                                        : problems.join(QLatin1Char('\n')));
+}
+
 void ExperimentPanel::setRunState(const QString& state) {
-  const bool active = state == QLatin1String("preparing") || state == QLatin1String("running") ||
-                      state == QLatin1String("paused");
+  active_ = state == QLatin1String("preparing") || state == QLatin1String("running") ||
+            state == QLatin1String("paused");
   paused_ = state == QLatin1String("paused");
-  start_->setEnabled(!active);
   pause_->setEnabled(state == QLatin1String("running") || paused_);
   pause_->setText(paused_ ? tr("Resume") : tr("Pause"));
-  stop_->setEnabled(active);
-  for (QWidget* w : std::initializer_list<QWidget*>{model_, data_, policy_, epochs_, seed_}) {
-    w->setEnabled(!active);
-  }
+  stop_->setEnabled(active_);
+  for (auto* group : findChildren<QGroupBox*>()) group->setEnabled(!active_);
+  validate();
 }
 
 }  // namespace crisp::ui

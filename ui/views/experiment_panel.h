@@ -1,11 +1,18 @@
 #pragma once
 
+#include <QStringList>
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
 class QPushButton;
 class QSpinBox;
+class QTableWidget;
+class QTabWidget;
+class QTimer;
 
 namespace crisp {
 struct ExperimentConfig;
@@ -13,17 +20,32 @@ struct ExperimentConfig;
 
 namespace crisp::ui {
 
-// The experiment form (model, data, attention policy, hyperparameters, seed) and the run
-// controls. It builds the configuration; it never trains.
+// The experiment form (model, tokenizer, data with a preview, attention policy,
+// hyperparameters, seed) and the run controls. It builds and validates the configuration; it
+// never trains. Invalid choices disable Start and say why.
 class ExperimentPanel : public QWidget {
   Q_OBJECT
  public:
   explicit ExperimentPanel(QWidget* parent = nullptr);
-  // The form as an experiment (the embedded demo with the chosen policy and hyperparameters).
+  // The form as a full experiment configuration.
   ExperimentConfig experiment() const;
   // "" / "preparing" / "running" / "paused" / finished states: enables the right buttons.
   void setRunState(const QString& state);
   QString policyText() const;
+  // What keeps the form from starting ("" when it can start), one line each.
+  QStringList problems() const { return problems_; }
+  bool canStart() const { return problems_.isEmpty(); }
+  // Narrow by default: the views beside it need the room (the window fits 1024 px).
+  QSize sizeHint() const override { return QSize(300, 600); }
+
+  // Programmatic setup (tests, saved sessions): a Hugging Face directory or "preset:NAME";
+  // data files ("" for the demo corpus); a vocabulary ("" for the model's own).
+  void setModel(const QString& model);
+  void setDataFiles(const QString& train, const QString& dev);
+  void setVocabulary(const QString& path);
+  // Row counts of the preview tables; which: 0 train, 1 dev.
+  QTableWidget* previewTable(int which) const;
+  int previewRejectedCount(int which) const;
 
  Q_SIGNALS:
   void startRequested();
@@ -32,11 +54,34 @@ class ExperimentPanel : public QWidget {
   void stopRequested();
 
  private:
-  QComboBox *model_, *data_, *policy_;
-  QDoubleSpinBox* sparsity_;
-  QSpinBox *epochs_, *seed_;
+  QWidget* buildModelGroup();
+  QWidget* buildDataGroup();
+  QWidget* buildPolicyGroup();
+  QWidget* buildTrainingGroup();
+  void onModelChanged();
+  void updateVisibility();
+  void updatePreview();
+  void validate();
+  QString chosenModel() const;
+  QLineEdit* pathEdit(const QString& name, const QString& placeholder, bool directory,
+                      const QString& filter, QWidget* parent, QWidget** row);
+
+  QComboBox *model_, *tokenizer_, *data_, *policy_, *pattern_;
+  QLineEdit *modelDir_, *vocab_, *trainPath_, *devPath_, *customPolicy_, *learningRate_;
+  QWidget *modelDirRow_, *vocabRow_, *trainRow_, *devRow_, *filesBox_;
+  QDoubleSpinBox *sparsity_, *damLambda_;
+  QSpinBox *patternWidth_, *epochs_, *seed_, *batch_, *maxLength_;
+  QCheckBox *alsoCrisp_, *trainOnly_, *damStructured_;
+  QLabel *policyPreview_, *problemLabel_;
+  QLabel* previewSummary_[2];
+  QTableWidget* preview_[2];
+  int rejected_[2] = {0, 0};
+  QString previewError_[2];
+  QTabWidget* previewTabs_;
+  QTimer* previewTimer_;
   QPushButton *start_, *pause_, *stop_;
-  bool paused_ = false;
+  QStringList problems_;
+  bool paused_ = false, active_ = false;
 };
 
 }  // namespace crisp::ui

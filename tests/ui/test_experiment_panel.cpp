@@ -1,0 +1,149 @@
+// The experiment form: validation in the form (not a crash later), the data preview with its
+// rejected rows, and the full configuration it returns.
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QtTest>
+
+#include "core/train/experiment.h"
+#include "ui/views/experiment_panel.h"
+
+using crisp::ui::ExperimentPanel;
+
+namespace {
+
+QString write(const QTemporaryDir& dir, const QString& name, const QByteArray& content) {
+  const QString path = dir.filePath(name);
+  QFile file(path);
+  if (!file.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
+  file.write(content);
+  return path;
+}
+
+}  // namespace
+
+class TestExperimentPanel : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void acceptsTheDemo() {
+    ExperimentPanel panel;
+    QVERIFY2(panel.canStart(), qPrintable(panel.problems().join('\n')));
+    QVERIFY(panel.findChild<QPushButton*>(QStringLiteral("startButton"))->isEnabled());
+    const crisp::ExperimentConfig c = panel.experiment();
+    QVERIFY(c.usesDemoData());
+    QCOMPARE(c.model, std::string("preset:tiny"));
+    QCOMPARE(c.tokenizer, std::string());
+    QCOMPARE(c.policy, std::string("dense"));
+    QCOMPARE(c.hyper.learningRate, crisp::ExperimentConfig::demo().hyper.learningRate);
+  }
+
+  void rejectsAMissingDataFile() {
+    QTemporaryDir dir;
+    const QString vocab = write(dir, QStringLiteral("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n");
+    const QString dev = write(dir, QStringLiteral("dev.tsv"), "sentence\tlabel\ngood\t1\n");
+    ExperimentPanel panel;
+    panel.setVocabulary(vocab);
+    panel.setDataFiles(dir.filePath(QStringLiteral("missing.tsv")), dev);
+    QVERIFY(!panel.canStart());
+    QVERIFY(!panel.findChild<QPushButton*>(QStringLiteral("startButton"))->isEnabled());
+    QVERIFY2(panel.problems().join('\n').contains(QStringLiteral("missing.tsv")),
+             qPrintable(panel.problems().join('\n')));
+    // A preset on your own data without a vocabulary is a mismatch, said in the form.
+    panel.setVocabulary(QString());
+    panel.setDataFiles(dev, dev);
+    QVERIFY(panel.problems().join('\n').contains(QStringLiteral("vocabulary")));
+    panel.setVocabulary(vocab);
+    QVERIFY2(panel.canStart(), qPrintable(panel.problems().join('\n')));
+    // Back to the demo: valid again.
+    panel.setVocabulary(QString());
+    panel.setDataFiles(QString(), QString());
+    QVERIFY(panel.canStart());
+  }
+
+  void rejectsAnIncompleteModelDirectory() {
+    QTemporaryDir dir;
+    ExperimentPanel panel;
+    panel.setModel(dir.path());
+    QVERIFY(!panel.canStart());
+    QVERIFY(panel.problems().join('\n').contains(QStringLiteral("config.json")));
+    panel.setModel(QStringLiteral("preset:small"));
+    QVERIFY(panel.canStart());
+  }
+
+  void previewShowsRowsAndRejectedRows() {
+    QTemporaryDir dir;
+    const QString train = write(dir, QStringLiteral("train.tsv"),
+                                "sentence\tlabel\n"
+                                "a fine film\t1\n"
+                                "no label here\n"
+                                "dull and long\t0\n"
+                                "what a label\tmaybe\n"
+                                "quite good\t1\n");
+    const QString dev = write(dir, QStringLiteral("dev.tsv"), "sentence\tlabel\nok\t1\nbad\t0\n");
+    const QString vocab = write(dir, QStringLiteral("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n");
+    ExperimentPanel panel;
+    panel.setVocabulary(vocab);
+    panel.setDataFiles(train, dev);
+    QTableWidget* table = panel.previewTable(0);
+    QCOMPARE(table->rowCount(), 5);  // three rows and two rejected, in file order
+    QCOMPARE(panel.previewRejectedCount(0), 2);
+    QCOMPARE(table->item(0, 2)->text(), QStringLiteral("a fine film"));
+    QCOMPARE(table->item(0, 1)->text(), QStringLiteral("positive"));
+    QCOMPARE(table->item(1, 0)->text(), QStringLiteral("3"));
+    QCOMPARE(table->item(1, 1)->text(), QStringLiteral("rejected"));
+    QCOMPARE(table->item(3, 0)->text(), QStringLiteral("5"));
+    QVERIFY(table->item(3, 2)->text().contains(QStringLiteral("maybe")));
+    QCOMPARE(panel.previewTable(1)->rowCount(), 2);
+    QCOMPARE(panel.previewRejectedCount(1), 0);
+    // Training reads strictly: rejected rows keep Start disabled, naming the first line.
+    QVERIFY(!panel.canStart());
+    QVERIFY2(panel.problems().join('\n').contains(QStringLiteral("train.tsv:3")),
+             qPrintable(panel.problems().join('\n')));
+  }
+
+  void returnsTheFullConfiguration() {
+    QTemporaryDir dir;
+    const QString train = write(dir, QStringLiteral("train.tsv"), "sentence\tlabel\ngood\t1\n");
+    const QString vocab = write(dir, QStringLiteral("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n");
+    ExperimentPanel panel;
+    panel.setModel(QStringLiteral("preset:small"));
+    panel.setVocabulary(vocab);
+    panel.setDataFiles(train, train);
+    auto* policy = panel.findChild<QComboBox*>(QStringLiteral("policyCombo"));
+    policy->setCurrentIndex(policy->findData(QStringLiteral("dam")));
+    panel.findChild<QDoubleSpinBox*>(QStringLiteral("damLambdaSpin"))->setValue(0.01);
+    panel.findChild<QCheckBox*>(QStringLiteral("alsoCrispCheck"))->setChecked(true);
+    panel.findChild<QDoubleSpinBox*>(QStringLiteral("sparsitySpin"))->setValue(0.5);
+    panel.findChild<QLineEdit*>(QStringLiteral("learningRateEdit"))
+        ->setText(QStringLiteral("3e-5"));
+    panel.findChild<QSpinBox*>(QStringLiteral("batchSpin"))->setValue(16);
+    panel.findChild<QSpinBox*>(QStringLiteral("maxLengthSpin"))->setValue(96);
+    panel.findChild<QSpinBox*>(QStringLiteral("epochsSpin"))->setValue(3);
+    panel.findChild<QSpinBox*>(QStringLiteral("seedSpin"))->setValue(7);
+    QVERIFY2(panel.canStart(), qPrintable(panel.problems().join('\n')));
+    const crisp::ExperimentConfig c = panel.experiment();
+    QCOMPARE(c.model, std::string("preset:small"));
+    QCOMPARE(c.tokenizer, vocab.toStdString());
+    QCOMPARE(c.trainData, train.toStdString());
+    QCOMPARE(c.devData, train.toStdString());
+    QCOMPARE(c.policy, std::string("dam:0.01+crisp:0.5"));
+    QCOMPARE(c.hyper.learningRate, 3e-5);
+    QCOMPARE(c.hyper.batchSize, 16);
+    QCOMPARE(c.maxLength, 96);
+    QCOMPARE(c.hyper.epochs, 3);
+    QCOMPARE(c.hyper.seed, uint64_t{7});
+    // A bad custom policy is refused in the form.
+    policy->setCurrentIndex(policy->findData(QStringLiteral("custom")));
+    panel.findChild<QLineEdit*>(QStringLiteral("customPolicyEdit"))
+        ->setText(QStringLiteral("sparse:2"));
+    QVERIFY(!panel.canStart());
+    QVERIFY(panel.problems().join('\n').contains(QStringLiteral("sparse:2")));
+  }
+};
+
+QTEST_MAIN(TestExperimentPanel)
+#include "test_experiment_panel.moc"

@@ -1,0 +1,111 @@
+// Two real (tiny) runs: live prediction shows both side by side for the same sentence, and the
+// attention view shows a typed sentence's attention from the current model snapshot.
+#include <QComboBox>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QtTest>
+
+#include "core/train/experiment.h"
+#include "core/train/predictor.h"
+#include "core/train/trainer.h"
+#include "ui/model_snapshot.h"
+#include "ui/views/attention_view.h"
+#include "ui/views/predict_view.h"
+
+using namespace crisp;
+
+namespace {
+
+void trainTinyRun(const QString& directory, const std::string& policy, uint64_t seed) {
+  ExperimentConfig config = ExperimentConfig::demo();
+  config.demoTrainSize = 128;
+  config.demoDevSize = 32;
+  config.hyper.epochs = 1;
+  config.hyper.seed = seed;
+  config.policy = policy;
+  PreparedExperiment prepared = prepareExperiment(config);
+  Trainer trainer(std::move(prepared.inputs), config.hyper, directory.toStdString(),
+                  prepared.runConfig);
+  QVERIFY(trainer.run() == RunState::Finished);
+}
+
+}  // namespace
+
+class TestLiveModels : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY(runs_.isValid());
+    trainTinyRun(runs_.filePath(QStringLiteral("dense")), "dense", 1);
+    trainTinyRun(runs_.filePath(QStringLiteral("crisp")), "crisp:0.8", 2);
+  }
+
+  void twoRunsPredictSideBySide() {
+    ui::PredictView view;
+    view.setRunsRoot(runs_.path());
+    const QString dense = runs_.filePath(QStringLiteral("dense"));
+    const QString crisp = runs_.filePath(QStringLiteral("crisp"));
+    // The comparison list offers both runs.
+    auto* combo = view.findChild<QComboBox*>(QStringLiteral("compareCombo"));
+    QVERIFY(combo->findData(dense) >= 0 || combo->findData(QDir(dense).absolutePath()) >= 0);
+    view.followRun(dense);
+    view.compareWith(crisp);
+    QVERIFY(view.isComparing());
+    const QString sentence = QStringLiteral("the film was not good but the ending was wonderful .");
+    view.setText(sentence);
+    QTRY_VERIFY_WITH_TIMEOUT(!view.resultText().isEmpty() && !view.comparisonResultText().isEmpty(),
+                             20000);
+    for (const QString& text : {view.resultText(), view.comparisonResultText()}) {
+      QVERIFY2(
+          text.contains(QStringLiteral("positive")) && text.contains(QStringLiteral("negative")),
+          qPrintable(text));
+    }
+    // Each side is its own run's model: the labels shown are what each predictor says.
+    const auto densePrediction =
+        Predictor::fromRun(dense.toStdString())->predict(sentence.toStdString());
+    const auto crispPrediction =
+        Predictor::fromRun(crisp.toStdString())->predict(sentence.toStdString());
+    const auto percent = [](const Prediction& p) {
+      return QStringLiteral("%1%").arg(100.0 * p.probabilities[p.label], 0, 'f', 1);
+    };
+    QVERIFY2(view.resultText().contains(percent(densePrediction)), qPrintable(view.resultText()));
+    QVERIFY2(view.comparisonResultText().contains(percent(crispPrediction)),
+             qPrintable(view.comparisonResultText()));
+    view.compareWith(QString());
+    QVERIFY(!view.isComparing());
+    QVERIFY(view.comparisonResultText().isEmpty());
+  }
+
+  void attentionOfATypedSentenceFromTheSnapshot() {
+    ui::ModelSnapshot snapshot;
+    ui::AttentionView view;
+    view.setModelSnapshot(&snapshot);
+    QSignalSpy loaded(&snapshot, &ui::ModelSnapshot::loaded);
+    const QString crisp = runs_.filePath(QStringLiteral("crisp"));
+    snapshot.follow(crisp);
+    QVERIFY(loaded.wait(20000));
+    QSignalSpy shown(&view, &ui::AttentionView::typedSentenceShown);
+    const QString sentence = QStringLiteral("honestly the plot was dull");
+    view.showSentence(sentence);
+    QVERIFY(shown.wait(20000));
+    const ui::AttentionFrame* frame = view.currentFrame();
+    QVERIFY(frame);
+    QCOMPARE(frame->sentence, sentence);
+    const Prediction p = Predictor::fromRun(crisp.toStdString())->predict(sentence.toStdString());
+    QCOMPARE(frame->length, static_cast<int>(p.tokens.size()));
+    QCOMPARE(frame->layers, p.layers);
+    view.select(p.layers - 1, 1);
+    const auto after = view.shownAfter();
+    const int T = frame->length;
+    const size_t base = static_cast<size_t>((p.layers - 1) * p.heads + 1) * T * T;
+    for (int q = 0; q < T; ++q) {
+      for (int k = 0; k < T; ++k) QVERIFY(qAbs(after[q][k] - p.after[base + q * T + k]) < 1e-6);
+    }
+  }
+
+ private:
+  QTemporaryDir runs_;
+};
+
+QTEST_MAIN(TestLiveModels)
+#include "test_live_models.moc"

@@ -1,0 +1,43 @@
+#include "ui/theme.h"
+
+#include <QApplication>
+#include <QPalette>
+#include <QStyle>
+#include <QStyleFactory>
+
+namespace crisp::ui {
+
+void applyTheme(const QString& theme) {
+  // Replacing the style deletes the old one under live widgets: do it once only.
+  if (QApplication::style()->name() != QLatin1String("fusion")) {
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+  }
+  if (theme != QLatin1String("dark")) {
+    QApplication::setPalette(QApplication::style()->standardPalette());
+    return;
+  }
+  QPalette p;
+  const QColor window(45, 47, 51), base(30, 31, 34), text(225, 226, 228), mid(90, 92, 97);
+  p.setColor(QPalette::Window, window);
+  p.setColor(QPalette::WindowText, text);
+  p.setColor(QPalette::Base, base);
+  p.setColor(QPalette::AlternateBase, window);
+  p.setColor(QPalette::ToolTipBase, base);
+  p.setColor(QPalette::ToolTipText, text);
+  p.setColor(QPalette::PlaceholderText, QColor(140, 142, 146));
+  p.setColor(QPalette::Text, text);
+  p.setColor(QPalette::Button, window);
+  p.setColor(QPalette::ButtonText, text);
+  p.setColor(QPalette::BrightText, Qt::red);
+  p.setColor(QPalette::Link, QColor(110, 170, 240));
+  p.setColor(QPalette::Highlight, QColor(53, 110, 180));
+  p.setColor(QPalette::HighlightedText, Qt::white);
+  p.setColor(QPalette::Mid, mid);
+  p.setColor(QPalette::Dark, QColor(25, 26, 28));
+  for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText}) {
+    p.setColor(QPalette::Disabled, role, QColor(120, 122, 126));
+  }
+  QApplication::setPalette(p);
+}
+
+}  // namespace crisp::ui

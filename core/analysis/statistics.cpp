@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/io/csv.h"
 #include "core/sys/error.h"
 #include "core/train/run_directory.h"
 
@@ -110,13 +111,6 @@ std::string seedList(const std::vector<uint64_t>& seeds) {
   std::string s;
   for (uint64_t seed : seeds) s += (s.empty() ? "" : " ") + std::to_string(seed);
   return s;
-}
-
-std::string csvField(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string quoted = "\"";
-  for (char ch : s) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return quoted + "\"";
 }
 
 std::string latexEscape(const std::string& s) {

@@ -9,6 +9,7 @@
 #include "core/data/demo_corpus.h"
 #include "core/io/atomic_file.h"
 #include "core/io/hf_checkpoint.h"
+#include "core/io/json_file.h"
 #include "core/train/model_reference.h"
 
 namespace crisp::cli {
@@ -18,14 +19,6 @@ std::string readWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot read");
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-nlohmann::json readJsonFile(const std::string& path) {
-  try {
-    return nlohmann::json::parse(readWholeFile(path));
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(path + ": invalid JSON: " + e.what());
-  }
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "core/cli/command_support.h"
 #include "core/io/atomic_file.h"
+#include "core/io/csv.h"
 #include "core/io/png.h"
 #include "core/train/model_reference.h"
 #include "core/train/predictor.h"
@@ -36,13 +37,6 @@ std::vector<int> selection(int chosen, int count, const char* flag) {
   std::vector<int> all(count);
   for (int i = 0; i < count; ++i) all[i] = i;
   return all;
-}
-
-std::string csvField(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
 }
 
 std::string number(float value) {

@@ -6,13 +6,14 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
+#include <filesystem>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
 #include <thread>
 
+#include "core/io/json_file.h"
 #include "core/sys/error.h"
 #include "core/train/run_directory.h"
 
@@ -169,14 +170,7 @@ int trainIntoRunDirectory(const std::string& runDirectory, const ExperimentConfi
 
 void applyExperimentFile(TrainOptions& options,
                          const std::function<bool(const std::string&)>& given) {
-  std::ifstream in(options.experimentFile);
-  if (!in) throw Error(options.experimentFile + ": cannot open");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(options.experimentFile + ": invalid JSON: " + e.what());
-  }
+  const nlohmann::json j = readJsonFile(options.experimentFile);
   ExperimentConfig fromFile;
   try {
     fromFile = ExperimentConfig::fromJson(j);
@@ -210,15 +204,12 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err) 
 int runResume(const std::string& runDirectory, bool json, std::ostream& out, std::ostream& err) {
   ExperimentConfig experiment;
   try {
-    std::ifstream in(runDirectory + "/config.json");
-    if (!in) throw Error(runDirectory + "/config.json: cannot open (is this a run directory?)");
-    nlohmann::json config;
-    try {
-      config = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(runDirectory + "/config.json: invalid JSON: " + e.what());
-    }
-    if (!config.contains("experiment")) throw Error(runDirectory + "/config.json: no experiment");
+    const std::string file = runDirectory + "/config.json";
+    // Checked first so that a wrong argument gets a hint rather than a bare "cannot open".
+    if (!std::filesystem::is_regular_file(file))
+      throw Error(file + ": cannot open (is this a run directory?)");
+    const nlohmann::json config = readJsonFile(file);
+    if (!config.contains("experiment")) throw Error(file + ": no experiment");
     experiment = ExperimentConfig::fromJson(config["experiment"]);
   } catch (const std::exception& e) {
     err << "crisp resume: error: " << e.what() << "\n";

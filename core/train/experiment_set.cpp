@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <set>
 
+#include "core/io/json_file.h"
 #include "core/model/attention_policy.h"
 #include "core/sys/error.h"
 
@@ -223,15 +223,7 @@ ExperimentSet parseExperimentSet(const nlohmann::json& j, const std::string& fil
 }
 
 ExperimentSet loadExperimentSet(const std::string& file) {
-  std::ifstream in(file);
-  if (!in) throw Error(file + ": cannot open");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(file + ": invalid JSON: " + e.what());
-  }
-  return parseExperimentSet(j, file);
+  return parseExperimentSet(readJsonFile(file), file);
 }
 
 }  // namespace crisp

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/io/atomic_file.h"
+#include "core/io/json_file.h"
 #include "core/sys/error.h"
 
 namespace crisp {
@@ -22,16 +23,6 @@ std::string stepName(int64_t step) {
   std::ostringstream name;
   name << "step-" << std::setw(8) << std::setfill('0') << step;
   return name.str();
-}
-
-nlohmann::json readJson(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path.string() + ": cannot open");
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(path.string() + ": invalid JSON: " + e.what());
-  }
 }
 
 void syncDirectory(const fs::path& dir) {
@@ -62,7 +53,7 @@ bool RunDirectory::hasConfig() const {
 }
 
 nlohmann::json RunDirectory::readConfig() const {
-  return readJson(fs::path(path_) / "config.json");
+  return readJsonFile((fs::path(path_) / "config.json").string());
 }
 
 void RunDirectory::writeConfig(const nlohmann::json& config) const {
@@ -72,7 +63,7 @@ void RunDirectory::writeConfig(const nlohmann::json& config) const {
 
 nlohmann::json RunDirectory::readState() const {
   const fs::path p = fs::path(path_) / "state.json";
-  return fs::exists(p) ? readJson(p) : nlohmann::json::object();
+  return fs::exists(p) ? readJsonFile(p.string()) : nlohmann::json::object();
 }
 
 void RunDirectory::writeState(const nlohmann::json& state) const {
@@ -126,8 +117,7 @@ std::vector<nlohmann::json> RunDirectory::readMetrics() const {
 }
 
 void RunDirectory::writePredictions(int64_t step, const nlohmann::json& predictions) const {
-  writeFileAtomically((fs::path(path_) / "predictions" / (stepName(step) + ".json")).string(),
-                      predictions.dump() + "\n");
+  writeFileAtomically(predictionsPath(step), predictions.dump() + "\n");
 }
 
 std::string RunDirectory::predictionsPath(int64_t step) const {
@@ -136,7 +126,7 @@ std::string RunDirectory::predictionsPath(int64_t step) const {
 
 nlohmann::json RunDirectory::readPredictions(int64_t step) const {
   const std::string path = predictionsPath(step);
-  return fs::exists(path) ? readJson(path) : nlohmann::json::object();
+  return fs::exists(path) ? readJsonFile(path) : nlohmann::json::object();
 }
 
 std::string RunDirectory::checkpointPath(int64_t step) const {

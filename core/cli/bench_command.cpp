@@ -13,6 +13,7 @@
 #include <ostream>
 
 #include "core/analysis/flops.h"
+#include "core/cli/command_support.h"
 #include "core/model/classifier.h"
 #include "core/sys/error.h"
 #include "core/sys/threads.h"
@@ -137,8 +138,7 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
     }
     return 0;
   } catch (const std::exception& e) {
-    std::string message = e.what();
-    err << "crisp bench train-step: error: " << message.substr(0, message.find('\n')) << "\n";
+    printError("bench train-step", e, err);
     return 1;
   }
 }
@@ -289,8 +289,7 @@ int runThroughputBench(const ThroughputOptions& options, std::ostream& out, std:
     }
     return 0;
   } catch (const std::exception& e) {
-    std::string message = e.what();
-    err << "crisp bench train-throughput: error: " << message.substr(0, message.find('\n')) << "\n";
+    printError("bench train-throughput", e, err);
     return 1;
   }
 }
@@ -301,8 +300,7 @@ int runFlopsTable(const FlopsOptions& options, std::ostream& out, std::ostream& 
     out << flopsTable(config, options.seq, options.batch, options.policies);
     return 0;
   } catch (const std::exception& e) {
-    std::string message = e.what();
-    err << "crisp bench flops: error: " << message.substr(0, message.find('\n')) << "\n";
+    printError("bench flops", e, err);
     return 1;
   }
 }

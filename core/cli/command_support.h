@@ -1,7 +1,7 @@
 #pragma once
 
-// What the commands that read a run or a model (eval, predict, inspect, export) share: one
-// error line and the exit code scripts rely on, and the checks every input sentence passes.
+// What the commands share: one error line (all of them), the exit code scripts rely on and the
+// checks every input sentence passes (eval, predict, inspect, export).
 
 #include <exception>
 #include <ostream>
@@ -12,11 +12,17 @@
 
 namespace crisp::cli {
 
-// Prints "crisp COMMAND: error: <first line>" and returns 2 for an InputError (the user's
-// side), 1 for anything else (a failure at run time).
-inline int reportError(const std::string& command, const std::exception& e, std::ostream& err) {
+// Prints "crisp COMMAND: error: <first line>"; the first line alone, as LibTorch appends
+// backtraces to its messages.
+inline void printError(const std::string& command, const std::exception& e, std::ostream& err) {
   const std::string message = e.what();
   err << "crisp " << command << ": error: " << message.substr(0, message.find('\n')) << "\n";
+}
+
+// printError, then 2 for an InputError (the user's side), 1 for anything else (a failure at run
+// time).
+inline int reportError(const std::string& command, const std::exception& e, std::ostream& err) {
+  printError(command, e, err);
   return dynamic_cast<const InputError*>(&e) != nullptr ? 2 : 1;
 }
 

@@ -6,8 +6,10 @@
 #include <ostream>
 #include <sstream>
 
+#include "core/cli/command_support.h"
 #include "core/io/hf_checkpoint.h"
 #include "core/sys/error.h"
+#include "core/sys/parse.h"
 
 namespace crisp::cli {
 namespace {
@@ -22,17 +24,12 @@ std::pair<at::Tensor, at::Tensor> parseIds(const std::string& text, int padId, i
     std::stringstream idStream(row);
     std::string item;
     while (std::getline(idStream, item, ',')) {
-      size_t used = 0;
-      long long id = -1;
-      try {
-        id = std::stoll(item, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used == 0 || used != item.size()) {
+      const std::optional<long long> parsed = parseInteger(item);
+      if (!parsed) {
         throw Error("--ids: row " + std::to_string(rows.size() + 1) + ": \"" + item +
                     "\" is not an integer");
       }
+      const long long id = *parsed;
       if (id < 0 || id >= vocabSize) {
         throw Error("--ids: row " + std::to_string(rows.size() + 1) + ": id " + std::to_string(id) +
                     " is outside the vocabulary of " + std::to_string(vocabSize));
@@ -99,8 +96,7 @@ int runForward(const ForwardOptions& options, std::ostream& out, std::ostream& e
     out << j.dump() << "\n";
     return 0;
   } catch (const std::exception& e) {
-    std::string message = e.what();
-    err << "crisp forward: error: " << message.substr(0, message.find('\n')) << "\n";
+    printError("forward", e, err);
     return 1;
   }
 }

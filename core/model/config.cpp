@@ -1,9 +1,11 @@
 #include "core/model/config.h"
 
-#include <fstream>
+#include <climits>
 #include <nlohmann/json.hpp>
 
+#include "core/io/json_file.h"
 #include "core/sys/error.h"
+#include "core/sys/parse.h"
 
 namespace crisp {
 namespace {
@@ -115,14 +117,11 @@ ModelConfig ModelConfig::fromJson(const json& j, const std::string& source) {
   if (const auto it = j.find("id2label"); it != j.end() && it->is_object()) {
     c.id2label.clear();
     for (const auto& [key, value] : it->items()) {
-      int id = 0;
-      try {
-        size_t used = 0;
-        id = std::stoi(key, &used);
-        if (used != key.size()) throw std::invalid_argument(key);
-      } catch (const std::exception&) {
+      const std::optional<long long> parsed = parseInteger(key);
+      if (!parsed || *parsed < INT_MIN || *parsed > INT_MAX) {
         throw Error(source + ": id2label key \"" + key + "\" is not an integer");
       }
+      const int id = static_cast<int>(*parsed);
       if (!value.is_string()) throw Error(source + ": id2label[" + key + "] is not a string");
       c.id2label[id] = value.get<std::string>();
     }
@@ -142,15 +141,7 @@ ModelConfig ModelConfig::fromJson(const json& j, const std::string& source) {
 }
 
 ModelConfig ModelConfig::fromFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot open");
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw Error(path + ": invalid JSON: " + e.what());
-  }
-  return fromJson(j, path);
+  return fromJson(readJsonFile(path), path);
 }
 
 json ModelConfig::toJson() const {

@@ -6,6 +6,7 @@
 
 #include "core/io/hf_checkpoint.h"
 #include "core/io/safetensors.h"
+#include "core/sys/parse.h"
 #include "core/train/run_directory.h"
 
 namespace crisp {
@@ -141,18 +142,12 @@ CheckpointChoice CheckpointChoice::parse(const std::string& text) {
     c.kind = Kind::Last;
     return c;
   }
-  size_t used = 0;
-  long long step = -1;
-  try {
-    step = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || step < 0) {
+  const std::optional<long long> step = parseInteger(text);
+  if (!step || *step < 0) {
     throw InputError("--checkpoint: \"" + text + "\" is not best, last or a step number");
   }
   c.kind = Kind::Step;
-  c.step = step;
+  c.step = *step;
   return c;
 }
 

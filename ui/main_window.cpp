@@ -78,6 +78,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   // Typed sentences in the attention view run through the Predict view's model snapshot.
   attention_->setModelSnapshot(predict_->snapshot());
   connect(runs_, &RunsView::runActivated, this, &MainWindow::openRun);
+  connect(runs_, &RunsView::runsSelected, curves_, &CurvesView::setOverlayRuns);
+  connect(curves_, &CurvesView::message, this, [this](const QString& text, bool isError) {
+    statusBar()->showMessage(text, 10000);
+    if (isError) QMessageBox::warning(this, tr("Crisp Studio"), text);
+  });
   session_ = new TrainingSession(this);
   connect(experiment_, &ExperimentPanel::startRequested, this, &MainWindow::startTraining);
   connect(experiment_, &ExperimentPanel::pauseRequested, session_, &TrainingSession::pause);
@@ -120,6 +125,8 @@ void MainWindow::startTraining() {
       QString::fromStdString(config.name).replace(QLatin1Char(':'), QLatin1Char('_'));
   const QString directory = QDir(runsRoot_).filePath(name);
   curves_->clear();
+  curves_->setLiveRun(QString::fromStdString(config.name), QString::fromStdString(config.policy),
+                      directory);
   attention_->clear();
   tabs_->setCurrentWidget(curves_);
   session_->start(config, directory);
@@ -132,18 +139,7 @@ void MainWindow::setRunsRoot(const QString& directory) {
 }
 
 void MainWindow::openRun(const QString& path) {
-  curves_->clear();
-  for (const nlohmann::json& r : RunDirectory(path.toStdString()).readMetrics()) {
-    const std::string type = r.value("type", "");
-    if (type == "train") {
-      curves_->addStep({r.value("step", qint64{0}), r.value("epoch", 0.0), r.value("loss", 0.0),
-                        r.value("learning_rate", 0.0), r.value("time", 0.0)});
-    } else if (type == "eval") {
-      curves_->addEval({r.value("step", qint64{0}), r.value("epoch", 0.0), r.value("loss", 0.0),
-                        r.value("accuracy", 0.0), r.value("macro_f1", 0.0), r.value("time", 0.0),
-                        r.value("best", false)});
-    }
-  }
+  if (!curves_->loadRun(path)) return;
   predict_->followRun(path);
   tabs_->setCurrentWidget(curves_);
   statusRun_->setText(tr("opened %1").arg(path));
@@ -159,6 +155,11 @@ void MainWindow::buildMenus() {
   QAction* exportFigure = file->addAction(tr("&Export Figure…"), this, &MainWindow::exportFigure);
   exportFigure->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
   file->addAction(tr("Export Figure &Data (CSV)…"), this, &MainWindow::exportFigureData);
+  QAction* figureSet =
+      file->addAction(tr("Export Figure &Set…"), this, [this] { exportFigureSet(); });
+  figureSet->setObjectName(QStringLiteral("exportFigureSetAction"));
+  figureSet->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+E")));
+  figureSet->setToolTip(tr("Loss, accuracy and before/after attention figures for a paper"));
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
@@ -239,6 +240,26 @@ void MainWindow::exportFigureData() {
   if (path.isEmpty()) return;
   const QString error = exportPlotData(*plot, path);
   if (!error.isEmpty()) QMessageBox::warning(this, tr("Export Figure Data"), error);
+}
+
+bool MainWindow::exportFigureSet(QString folder) {
+  if (folder.isEmpty()) {
+    folder = QFileDialog::getExistingDirectory(this, tr("Export Figure Set — choose a folder"),
+                                               QDir::homePath());
+    if (folder.isEmpty()) return false;
+  }
+  // Curves one column wide, the before/after heatmaps across both columns.
+  const FigureSetResult result = crisp::ui::exportFigureSet(
+      {{curves_->lossPlot(), QStringLiteral("loss"), kSingleColumnFigure},
+       {curves_->accuracyPlot(), QStringLiteral("accuracy"), kSingleColumnFigure},
+       {attention_->heatmapPlot(), QStringLiteral("attention"), kDoubleColumnFigure}},
+      folder);
+  if (!result.ok()) {
+    QMessageBox::warning(this, tr("Export Figure Set"), result.errors.join(QLatin1Char('\n')));
+    return false;
+  }
+  statusBar()->showMessage(tr("Wrote %1 files to %2").arg(result.written.size()).arg(folder), 8000);
+  return true;
 }
 
 void MainWindow::showAbout() {

@@ -29,6 +29,9 @@ class MainWindow : public QMainWindow {
   void setRunsRoot(const QString& directory);
   // Shows a finished or old run: its curves, and its newest checkpoint for live prediction.
   void openRun(const QString& path);
+  // Writes the loss, accuracy and attention figures (PDF, PNG, SVG, CSV) in one paper style
+  // into `folder` (asked for when empty). False on failure or cancel.
+  bool exportFigureSet(QString folder = QString());
 
  protected:
   void closeEvent(QCloseEvent* event) override;

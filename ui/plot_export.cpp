@@ -1,14 +1,124 @@
 #include "ui/plot_export.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QPainter>
 #include <QSvgGenerator>
 #include <QTextStream>
+#include <functional>
+#include <vector>
 
 #include "ui/qcp.h"
 
 namespace crisp::ui {
+namespace {
+
+QString quoted(QString text) {
+  text.replace(QLatin1Char('"'), QLatin1String("\"\""));
+  return QLatin1Char('"') + text + QLatin1Char('"');
+}
+
+// A pixel-sized font: every exporter lays the plot out in points (PNG scales by dpi/72), so a
+// pixel size is a point size on paper, whatever the screen's DPI.
+QFont paperFont(const QFont& base, int points, bool bold = false) {
+  QFont font(base);
+  font.setFamily(QStringLiteral("DejaVu Sans"));
+  font.setPixelSize(points);
+  font.setBold(bold);
+  return font;
+}
+
+// Applies the paper style to a plot and restores the on-screen style when it goes.
+class PaperStyle {
+ public:
+  explicit PaperStyle(QCustomPlot& plot) : plot_(plot) {
+    for (QCPLayoutElement* element : plot.plotLayout()->elements(true)) {
+      if (auto* rect = qobject_cast<QCPAxisRect*>(element)) {
+        for (QCPAxis* axis : rect->axes()) style(axis);
+      } else if (auto* scale = qobject_cast<QCPColorScale*>(element)) {
+        style(scale->axis());
+        const int width = scale->barWidth();
+        scale->setBarWidth(8);
+        restore_.push_back([scale, width] { scale->setBarWidth(width); });
+      } else if (auto* text = qobject_cast<QCPTextElement*>(element)) {
+        const QFont font = text->font();
+        text->setFont(paperFont(font, 9, true));
+        restore_.push_back([text, font] { text->setFont(font); });
+      } else if (auto* legend = qobject_cast<QCPLegend*>(element)) {
+        const QFont font = legend->font();
+        const QSize icon = legend->iconSize();
+        legend->setFont(paperFont(font, 7));
+        legend->setIconSize(16, 8);
+        for (int i = 0; i < legend->itemCount(); ++i) {
+          if (QCPAbstractLegendItem* item = legend->item(i)) {
+            const QFont itemFont = item->font();
+            item->setFont(paperFont(itemFont, 7));
+            restore_.push_back([item, itemFont] { item->setFont(itemFont); });
+          }
+        }
+        restore_.push_back([legend, font, icon] {
+          legend->setFont(font);
+          legend->setIconSize(icon);
+        });
+      }
+    }
+    // On-screen helpers (the crosshair and its label) do not belong in a figure.
+    if (QCPLayer* layer = plot.layer(QStringLiteral("crosshair")); layer && layer->visible()) {
+      layer->setVisible(false);
+      restore_.push_back([layer] { layer->setVisible(true); });
+    }
+  }
+  ~PaperStyle() {
+    for (auto it = restore_.rbegin(); it != restore_.rend(); ++it) (*it)();
+    plot_.replot(QCustomPlot::rpQueuedReplot);
+  }
+  PaperStyle(const PaperStyle&) = delete;
+  PaperStyle& operator=(const PaperStyle&) = delete;
+
+ private:
+  void style(QCPAxis* axis) {
+    const QFont label = axis->labelFont(), ticks = axis->tickLabelFont();
+    const int padding = axis->labelPadding();
+    axis->setLabelFont(paperFont(label, 8));
+    axis->setTickLabelFont(paperFont(ticks, 7));
+    axis->setLabelPadding(3);
+    restore_.push_back([axis, label, ticks, padding] {
+      axis->setLabelFont(label);
+      axis->setTickLabelFont(ticks);
+      axis->setLabelPadding(padding);
+    });
+  }
+  QCustomPlot& plot_;
+  std::vector<std::function<void()>> restore_;
+};
+
+// The tick label at `coord` of a text ticker (tokens), or empty.
+QString tickLabel(const QCPAxis* axis, double coord) {
+  const auto ticker = axis->ticker().dynamicCast<QCPAxisTickerText>();
+  if (ticker.isNull()) return {};
+  const auto it = ticker->ticks().constFind(coord);
+  return it == ticker->ticks().constEnd() ? QString() : it.value();
+}
+
+// A heatmap's name: its own, or the title above its axis rect in the plot's layout.
+QString mapName(const QCustomPlot& plot, const QCPColorMap* map, int index) {
+  if (!map->name().isEmpty()) return map->name();
+  QCPLayoutGrid* grid = plot.plotLayout();
+  for (int r = 0; r < grid->rowCount(); ++r) {
+    for (int c = 0; c < grid->columnCount(); ++c) {
+      if (!grid->hasElement(r, c) || grid->element(r, c) != map->keyAxis()->axisRect()) continue;
+      for (int above = r - 1; above >= 0; --above) {
+        if (!grid->hasElement(above, c)) continue;
+        if (auto* title = qobject_cast<QCPTextElement*>(grid->element(above, c)))
+          return title->text();
+      }
+    }
+  }
+  return QStringLiteral("map%1").arg(index + 1);
+}
+
+}  // namespace
 
 QString exportPlot(QCustomPlot& plot, const QString& path, QSize size, int dpi) {
   const QString suffix = QFileInfo(path).suffix().toLower();
@@ -22,6 +132,7 @@ QString exportPlot(QCustomPlot& plot, const QString& path, QSize size, int dpi) 
     QSvgGenerator svg;
     svg.setFileName(path);
     svg.setSize(size);
+    svg.setResolution(72);  // the size is in points: width and height come out in inches' worth
     svg.setViewBox(QRect(QPoint(0, 0), size));
     svg.setTitle(plot.objectName());
     svg.setDescription(QStringLiteral("Exported by Crisp Studio"));
@@ -43,18 +154,73 @@ QString exportPlotData(const QCustomPlot& plot, const QString& path) {
     return QObject::tr("%1: cannot open for writing").arg(path);
   }
   QTextStream out(&file);
-  out << "graph,x,y\n";
-  for (int g = 0; g < plot.graphCount(); ++g) {
-    const QCPGraph* graph = plot.graph(g);
-    if (!graph->visible()) continue;
-    QString name = graph->name();
-    name.replace(QLatin1Char('"'), QLatin1String("\"\""));
-    for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it) {
-      out << '"' << name << "\"," << QString::number(it->key, 'g', 10) << ','
-          << QString::number(it->value, 'g', 10) << '\n';
+  // QCustomPlot 2.1's plottable() and cell() are not const, though they only read.
+  auto& readable = const_cast<QCustomPlot&>(plot);
+  QList<QCPColorMap*> maps;
+  for (int i = 0; i < readable.plottableCount(); ++i) {
+    if (auto* map = qobject_cast<QCPColorMap*>(readable.plottable(i))) maps << map;
+  }
+  if (plot.graphCount() == 0 && !maps.isEmpty()) {
+    out << "map,x,y,x_label,y_label,value\n";
+    for (int m = 0; m < maps.size(); ++m) {
+      QCPColorMap* map = maps[m];
+      QCPColorMapData* data = map->data();
+      const QString name = quoted(mapName(plot, map, m));
+      for (int y = 0; y < data->valueSize(); ++y) {
+        for (int x = 0; x < data->keySize(); ++x) {
+          double key = 0, value = 0;
+          data->cellToCoord(x, y, &key, &value);
+          out << name << ',' << QString::number(key, 'g', 10) << ','
+              << QString::number(value, 'g', 10) << ',' << quoted(tickLabel(map->keyAxis(), key))
+              << ',' << quoted(tickLabel(map->valueAxis(), value)) << ','
+              << QString::number(data->cell(x, y), 'g', 8) << '\n';
+        }
+      }
+    }
+  } else {
+    out << "graph,x,y\n";
+    for (int g = 0; g < plot.graphCount(); ++g) {
+      const QCPGraph* graph = plot.graph(g);
+      if (!graph->visible()) continue;
+      const QString name = quoted(graph->name());
+      for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it) {
+        out << name << ',' << QString::number(it->key, 'g', 10) << ','
+            << QString::number(it->value, 'g', 10) << '\n';
+      }
     }
   }
+  out.flush();
   return file.error() == QFile::NoError ? QString() : QObject::tr("%1: write failed").arg(path);
+}
+
+FigureSetResult exportFigureSet(const QList<FigureSpec>& figures, const QString& folder, int dpi) {
+  FigureSetResult result;
+  if (!QDir().mkpath(folder)) {
+    result.errors << QObject::tr("%1: cannot create the folder").arg(folder);
+    return result;
+  }
+  const QDir dir(folder);
+  for (const FigureSpec& figure : figures) {
+    if (figure.plot == nullptr) continue;
+    const PaperStyle style(*figure.plot);
+    for (const char* suffix : {".pdf", ".png", ".svg"}) {
+      const QString path = dir.absoluteFilePath(figure.name + QLatin1String(suffix));
+      const QString error = exportPlot(*figure.plot, path, figure.sizePoints, dpi);
+      if (error.isEmpty()) {
+        result.written << path;
+      } else {
+        result.errors << error;
+      }
+    }
+    const QString csv = dir.absoluteFilePath(figure.name + QStringLiteral(".csv"));
+    const QString error = exportPlotData(*figure.plot, csv);
+    if (error.isEmpty()) {
+      result.written << csv;
+    } else {
+      result.errors << error;
+    }
+  }
+  return result;
 }
 
 }  // namespace crisp::ui

@@ -1,18 +1,44 @@
 #pragma once
 
+#include <QList>
 #include <QSize>
 #include <QString>
+#include <QStringList>
 
 class QCustomPlot;
 
 namespace crisp::ui {
 
 // Writes a plot as a figure for papers, the format chosen by the file's suffix: .png (size in
-// pixels at `dpi`... i.e. size in points scaled by dpi/72), .pdf (vector, fonts embedded), .svg
-// (vector, through QSvgGenerator). Returns an error message, empty on success.
+// points scaled by dpi/72, the DPI recorded in the file), .pdf (vector, fonts embedded), .svg
+// (vector, through QSvgGenerator; 1 unit = 1 pt). Returns an error message, empty on success.
 QString exportPlot(QCustomPlot& plot, const QString& path, QSize sizePoints, int dpi = 300);
 
-// The plot's graphs as CSV: one row per point, columns graph,x,y.
+// The plot's data as CSV: its graphs as rows graph,x,y; a plot of colour maps only (heatmaps) as
+// rows map,x,y,x_label,y_label,value (cell indices and their tick labels, e.g. tokens).
 QString exportPlotData(const QCustomPlot& plot, const QString& path);
+
+// Figure sizes for a two-column paper, in points (72 per inch).
+inline constexpr QSize kSingleColumnFigure{252, 180};  // 3.5 x 2.5 in (one column)
+inline constexpr QSize kDoubleColumnFigure{504, 216};  // 7 x 3 in (text width)
+
+// One figure of a set: `name` becomes name.pdf, name.png, name.svg and name.csv.
+struct FigureSpec {
+  QCustomPlot* plot = nullptr;
+  QString name;
+  QSize sizePoints = kSingleColumnFigure;
+};
+
+struct FigureSetResult {
+  QStringList written;  // absolute paths
+  QStringList errors;
+  bool ok() const { return errors.isEmpty(); }
+};
+
+// Writes every figure as PDF, PNG (at dpi) and SVG plus its CSV data into `folder` (created if
+// needed), all in one paper style: 8 pt axis labels, 7 pt tick labels and legends, 9 pt titles,
+// no on-screen overlays (the crosshair). The plots look as before afterwards.
+FigureSetResult exportFigureSet(const QList<FigureSpec>& figures, const QString& folder,
+                                int dpi = 300);
 
 }  // namespace crisp::ui

@@ -9,7 +9,30 @@ const QString kThreads = QStringLiteral("compute/threads");
 const QString kGeometry = QStringLiteral("window/geometry");
 const QString kState = QStringLiteral("window/state");
 const QString kTheme = QStringLiteral("appearance/theme");
+const QString kCurvesXAxis = QStringLiteral("curves/xAxis");
+const QString kCurvesSmoothing = QStringLiteral("curves/smoothing");
+const QString kCurvesEma = QStringLiteral("curves/emaPercent");
+const QString kCurvesWindow = QStringLiteral("curves/window");
 }  // namespace
+
+CurvesPreferences StudioSettings::curves() {
+  const QSettings settings;
+  const CurvesPreferences defaults;
+  CurvesPreferences p;
+  p.xAxis = settings.value(kCurvesXAxis, defaults.xAxis).toString();
+  p.smoothing = settings.value(kCurvesSmoothing, defaults.smoothing).toString();
+  p.emaPercent = settings.value(kCurvesEma, defaults.emaPercent).toInt();
+  p.window = settings.value(kCurvesWindow, defaults.window).toInt();
+  return p;
+}
+
+void StudioSettings::setCurves(const CurvesPreferences& p) {
+  QSettings settings;
+  settings.setValue(kCurvesXAxis, p.xAxis);
+  settings.setValue(kCurvesSmoothing, p.smoothing);
+  settings.setValue(kCurvesEma, p.emaPercent);
+  settings.setValue(kCurvesWindow, p.window);
+}
 
 std::optional<int> StudioSettings::threads() {
   const QSettings settings;

@@ -7,8 +7,18 @@ class QMainWindow;
 
 namespace crisp::ui {
 
+// How the curves view draws: x axis ("step", "epoch", "time") and smoothing ("ema", "mean").
+struct CurvesPreferences {
+  QString xAxis = QStringLiteral("step");
+  QString smoothing = QStringLiteral("ema");
+  int emaPercent = 90;  // EMA weight in percent
+  int window = 20;      // moving-average window in points
+};
+
 // The studio's persistent settings, one place for their keys.
 struct StudioSettings {
+  static CurvesPreferences curves();
+  static void setCurves(const CurvesPreferences& preferences);
   static std::optional<int> threads();
   static void setThreads(std::optional<int> threads);
   static void saveWindow(const QMainWindow& window);

@@ -1,18 +1,35 @@
 #include "ui/views/curves_view.h"
 
 #include <QCheckBox>
+#include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPushButton>
 #include <QSlider>
 #include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+#include <limits>
 
+#include "core/train/run_curves.h"
 #include "ui/qcp.h"
+#include "ui/settings.h"
 
 namespace crisp::ui {
 namespace {
 
 constexpr double kPaperDense = 90.62;   // Gandhi & Gandhi 2025, dense DistilBERT on SST-2
 constexpr double kPaperSparse = 91.59;  // their best, 80% sparsity
+const QString kLiveKey = QStringLiteral("live");
+const QString kCrosshairLayer = QStringLiteral("crosshair");  // hidden by figure export
+
+// Tableau 10 without its grey: the sparse runs. The dense baselines are drawn in greys from
+// black, so the baseline stands apart from every sparse run, in colour and in print.
+const QColor kPalette[] = {{31, 119, 180},  {255, 127, 14},  {44, 160, 44},
+                           {214, 39, 40},   {148, 103, 189}, {140, 86, 75},
+                           {227, 119, 194}, {188, 189, 34},  {23, 190, 207}};
+const QColor kDensePalette[] = {{20, 20, 20}, {110, 110, 110}, {165, 165, 165}};
 
 QCustomPlot* makePlot(const QString& title, const QString& yLabel, QWidget* parent) {
   auto* plot = new QCustomPlot(parent);
@@ -21,52 +38,135 @@ QCustomPlot* makePlot(const QString& title, const QString& yLabel, QWidget* pare
                                  new QCPTextElement(plot, title, QFont("sans", 11, QFont::Bold)));
   plot->xAxis->setLabel(QObject::tr("step"));
   plot->yAxis->setLabel(yLabel);
-  plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom | QCP::iSelectPlottables);
+  plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   plot->legend->setVisible(true);
   plot->legend->setFont(QFont("sans", 9));
-  plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+  plot->legend->setBrush(QColor(255, 255, 255, 210));
+  plot->legend->setBorderPen(QPen(QColor(190, 190, 190)));
+  plot->setMouseTracking(true);  // the crosshair follows the mouse without a button held
+  plot->addLayer(kCrosshairLayer, plot->layer(QStringLiteral("legend")), QCustomPlot::limAbove);
   return plot;
 }
 
-QCPGraph* addGraph(QCustomPlot* plot, const QString& name, const QColor& color, double width,
-                   bool markers = false) {
-  QCPGraph* graph = plot->addGraph();
-  graph->setName(name);
-  graph->setPen(QPen(color, width));
-  if (markers) graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, color, 6));
-  return graph;
+QVector<double> toQVector(const std::vector<double>& v) {
+  return QVector<double>(v.begin(), v.end());
+}
+
+CurvePoint curvePoint(qint64 step, double epoch, double seconds, double loss,
+                      double accuracy = -1) {
+  CurvePoint c;
+  c.step = step;
+  c.epoch = epoch;
+  c.seconds = seconds;
+  c.loss = loss;
+  c.accuracy = accuracy;
+  return c;
 }
 
 }  // namespace
+
+struct CurvesView::Series {
+  QString key, name, policy;
+  bool dense = false;
+  std::vector<CurvePoint> train, dev;
+  QCPGraph *raw = nullptr, *smooth = nullptr, *devLoss = nullptr, *devAccuracy = nullptr;
+  bool shown() const { return !train.empty() || !dev.empty(); }
+};
 
 CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
   setObjectName(QStringLiteral("curvesView"));
   lossPlot_ = makePlot(tr("Loss"), tr("cross-entropy"), this);
   lossPlot_->setObjectName(QStringLiteral("lossPlot"));
+  lossPlot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
   accuracyPlot_ = makePlot(tr("Dev accuracy"), tr("accuracy (%)"), this);
   accuracyPlot_->setObjectName(QStringLiteral("accuracyPlot"));
+  // Accuracy rises: the lower right corner is where the curves are not.
+  accuracyPlot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
 
-  rawLoss_ = addGraph(lossPlot_, tr("train loss"), QColor(31, 119, 180, 70), 1);
-  smoothLoss_ = addGraph(lossPlot_, tr("train loss (EMA)"), QColor(31, 119, 180), 2);
-  devLoss_ = addGraph(lossPlot_, tr("dev loss"), QColor(214, 39, 40), 2, true);
-  devAccuracy_ = addGraph(accuracyPlot_, tr("dev accuracy"), QColor(44, 160, 44), 2, true);
-  paperDense_ = addGraph(accuracyPlot_, tr("paper: dense 90.62"), QColor(127, 127, 127), 1);
-  paperSparse_ = addGraph(accuracyPlot_, tr("paper: crisp 0.8 91.59"), QColor(148, 103, 189), 1);
-  paperDense_->setPen(QPen(QColor(127, 127, 127), 1, Qt::DashLine));
-  paperSparse_->setPen(QPen(QColor(148, 103, 189), 1, Qt::DashLine));
-  paperDense_->setVisible(false);
-  paperSparse_->setVisible(false);
-  paperDense_->removeFromLegend();
-  paperSparse_->removeFromLegend();
+  paperDense_ = accuracyPlot_->addGraph();
+  paperDense_->setName(tr("paper: dense 90.62"));
+  paperDense_->setPen(QPen(QColor(120, 120, 120), 1.2, Qt::DotLine));
+  paperSparse_ = accuracyPlot_->addGraph();
+  paperSparse_->setName(tr("paper: crisp 0.8 91.59"));
+  paperSparse_->setPen(QPen(QColor(148, 103, 189), 1.2, Qt::DotLine));
+  for (QCPGraph* g : {paperDense_, paperSparse_}) {
+    g->setVisible(false);
+    g->removeFromLegend();
+  }
+  series_.emplace_back(new Series);
+  series_.back()->key = kLiveKey;
+  series_.back()->name = tr("this run");
+  makeSeries(QString(), QString(), QString());  // creates the live run's graphs in place
 
+  for (QCustomPlot* plot : {lossPlot_, accuracyPlot_}) {
+    Crosshair& c = plot == lossPlot_ ? lossCross_ : accuracyCross_;
+    c.lines = new QCPItemTracer(plot);
+    c.lines->setStyle(QCPItemTracer::tsCrosshair);
+    c.lines->setPen(QPen(QColor(0, 0, 0, 80), 1, Qt::DashLine));
+    c.dot = new QCPItemTracer(plot);
+    c.dot->setStyle(QCPItemTracer::tsCircle);
+    c.dot->setSize(9);
+    c.label = new QCPItemText(plot);
+    c.label->setClipToAxisRect(false);
+    c.label->setPadding(QMargins(5, 3, 5, 3));
+    c.label->setBrush(QColor(255, 255, 255, 235));
+    c.label->setPen(QPen(QColor(150, 150, 150)));
+    c.label->setFont(QFont("sans", 9));
+    c.label->setTextAlignment(Qt::AlignLeft);
+    c.label->position->setType(QCPItemPosition::ptAbsolute);
+    for (QCPAbstractItem* item :
+         {static_cast<QCPAbstractItem*>(c.lines), static_cast<QCPAbstractItem*>(c.dot),
+          static_cast<QCPAbstractItem*>(c.label)}) {
+      item->setLayer(kCrosshairLayer);
+      item->setVisible(false);
+      item->setSelectable(false);
+    }
+    connect(plot, &QCustomPlot::mouseMove, this,
+            [this, plot](QMouseEvent* event) { onMouseMove(plot, event); });
+    connect(plot, &QCustomPlot::mouseWheel, this, [this] { userView_ = true; });
+    connect(plot, &QCustomPlot::mouseDoubleClick, this, &CurvesView::resetView);
+    plot->installEventFilter(this);
+  }
+  // Both plots share the x axis: zooming or panning one moves the other.
+  auto follow = [this](QCustomPlot* other) {
+    return [this, other](const QCPRange& range) {
+      if (syncing_) return;
+      syncing_ = true;
+      other->xAxis->setRange(range);
+      other->replot(QCustomPlot::rpQueuedReplot);
+      syncing_ = false;
+    };
+  };
+  connect(lossPlot_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+          follow(accuracyPlot_));
+  connect(accuracyPlot_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+          follow(lossPlot_));
+
+  xAxisBox_ = new QComboBox(this);
+  xAxisBox_->setObjectName(QStringLiteral("xAxisMode"));
+  xAxisBox_->addItem(tr("Step"), QVariant::fromValue(XAxis::Step));
+  xAxisBox_->addItem(tr("Epoch"), QVariant::fromValue(XAxis::Epoch));
+  xAxisBox_->addItem(tr("Wall time"), QVariant::fromValue(XAxis::WallTime));
+  xAxisBox_->setToolTip(tr("What the x axis shows"));
+  connect(xAxisBox_, qOverload<int>(&QComboBox::activated), this,
+          [this](int index) { setXAxis(xAxisBox_->itemData(index).value<XAxis>()); });
+  smoothingBox_ = new QComboBox(this);
+  smoothingBox_->setObjectName(QStringLiteral("smoothingKind"));
+  smoothingBox_->addItem(tr("EMA (debiased)"));
+  smoothingBox_->addItem(tr("Moving average"));
+  connect(smoothingBox_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
+    setSmoothingKind(index == 0 ? Smoothing::Ema : Smoothing::MovingAverage);
+  });
   smoothing_ = new QSlider(Qt::Horizontal, this);
   smoothing_->setObjectName(QStringLiteral("smoothingSlider"));
-  smoothing_->setRange(0, 99);
-  smoothing_->setValue(90);
-  smoothing_->setToolTip(tr("Debiased exponential moving average of the training loss"));
+  smoothing_->setMinimumWidth(110);
   connect(smoothing_, &QSlider::valueChanged, this, &CurvesView::setSmoothing);
-  references_ = new QCheckBox(tr("Paper reference lines"), this);
+  smoothingLabel_ = new QLabel(this);
+  smoothingLabel_->setMinimumWidth(44);
+  references_ = new QCheckBox(tr("Paper lines"), this);
   references_->setObjectName(QStringLiteral("referenceLines"));
+  references_->setToolTip(
+      tr("Gandhi & Gandhi 2025 on SST-2: dense DistilBERT 90.62%, crisp 80% sparsity 91.59%"));
   connect(references_, &QCheckBox::toggled, this, [this](bool on) {
     for (QCPGraph* g : {paperDense_, paperSparse_}) {
       g->setVisible(on);
@@ -74,93 +174,522 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
     }
     refresh();
   });
+  auto* reset = new QPushButton(tr("Reset view"), this);
+  reset->setObjectName(QStringLiteral("resetView"));
+  reset->setToolTip(tr("Fit all curves (or double-click a plot). Drag to pan, wheel to zoom."));
+  connect(reset, &QPushButton::clicked, this, &CurvesView::resetView);
   summary_ =
       new QLabel(tr("No run yet: configure an experiment on the left and press Start."), this);
   summary_->setObjectName(QStringLiteral("curvesSummary"));
   summary_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // never widens the window
 
   auto* controls = new QHBoxLayout;
-  controls->addWidget(summary_, 1);
-  controls->addWidget(new QLabel(tr("Smoothing"), this));
+  controls->addWidget(new QLabel(tr("x:"), this));
+  controls->addWidget(xAxisBox_);
+  controls->addSpacing(8);
+  controls->addWidget(new QLabel(tr("Smoothing:"), this));
+  controls->addWidget(smoothingBox_);
   controls->addWidget(smoothing_);
+  controls->addWidget(smoothingLabel_);
+  controls->addSpacing(8);
   controls->addWidget(references_);
+  controls->addStretch(1);
+  controls->addWidget(reset);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(controls);
+  layout->addWidget(summary_);
   layout->addWidget(lossPlot_, 1);
   layout->addWidget(accuracyPlot_, 1);
+
+  const CurvesPreferences saved = StudioSettings::curves();
+  emaPercent_ = std::clamp(saved.emaPercent, 0, 99);
+  window_ = std::clamp(saved.window, 1, 200);
+  const XAxis axis = saved.xAxis == QLatin1String("epoch")  ? XAxis::Epoch
+                     : saved.xAxis == QLatin1String("time") ? XAxis::WallTime
+                                                            : XAxis::Step;
+  setSmoothingKind(saved.smoothing == QLatin1String("mean") ? Smoothing::MovingAverage
+                                                            : Smoothing::Ema);
+  setXAxis(axis);
+}
+
+CurvesView::~CurvesView() = default;
+
+CurvesView::Series& CurvesView::live() {
+  return *series_.front();
+}
+
+CurvesView::Series* CurvesView::makeSeries(const QString& key, const QString& name,
+                                           const QString& policy) {
+  Series* series = series_.front().get();
+  if (!key.isEmpty()) {
+    series_.emplace_back(new Series);
+    series = series_.back().get();
+    series->key = key;
+    series->name = name;
+    series->policy = policy;
+    series->dense = policy.isEmpty() || policy == QLatin1String("dense");
+  }
+  series->raw = lossPlot_->addGraph();
+  series->smooth = lossPlot_->addGraph();
+  series->devLoss = lossPlot_->addGraph();
+  series->devAccuracy = accuracyPlot_->addGraph();
+  styleSeries(*series);
+  return series;
+}
+
+void CurvesView::removeSeries(Series& series) {
+  lossPlot_->removeGraph(series.raw);
+  lossPlot_->removeGraph(series.smooth);
+  lossPlot_->removeGraph(series.devLoss);
+  accuracyPlot_->removeGraph(series.devAccuracy);
+}
+
+QColor CurvesView::runColor(const QString& key) const {
+  bool dense = false;
+  for (const auto& s : series_) {
+    if (s->key == key) dense = s->dense;
+  }
+  auto it = colours_.find(key);
+  if (it == colours_.end()) {
+    // Slots are handed out in order of first appearance and kept: a run keeps its colour when
+    // the selection changes. Dense slots are negative.
+    it = colours_.insert(key, dense ? -1 - denseCount_++ : sparseCount_++);
+  }
+  const int slot = it.value();
+  if (slot < 0) return kDensePalette[(-1 - slot) % std::size(kDensePalette)];
+  return kPalette[slot % std::size(kPalette)];
+}
+
+void CurvesView::styleSeries(Series& s) {
+  const QColor colour = runColor(s.key);
+  QColor faint = colour;
+  faint.setAlpha(s.dense ? 55 : 70);
+  s.raw->setPen(QPen(faint, 1));
+  s.smooth->setPen(QPen(colour, s.dense ? 2.2 : 1.8));
+  s.devLoss->setPen(QPen(colour, 1.5, Qt::DashLine));
+  s.devLoss->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, colour, Qt::white, 5));
+  s.devAccuracy->setPen(QPen(colour, s.dense ? 2.2 : 1.8));
+  s.devAccuracy->setScatterStyle(QCPScatterStyle(
+      s.dense ? QCPScatterStyle::ssSquare : QCPScatterStyle::ssCircle, colour, colour, 5));
+
+  const QString smoothName = smoothingKind_ == Smoothing::Ema
+                                 ? tr("EMA %1").arg(emaPercent_ / 100.0, 0, 'f', 2)
+                                 : tr("mean of %1").arg(window_);
+  int drawn = 0;
+  for (const auto& other : series_) drawn += other->shown() ? 1 : 0;
+  if (drawn <= 1) {
+    s.raw->setName(tr("train loss"));
+    s.smooth->setName(tr("train loss (%1)").arg(smoothName));
+    s.devLoss->setName(tr("dev loss"));
+    s.devAccuracy->setName(tr("dev accuracy"));
+  } else {
+    s.raw->setName(tr("%1 · train").arg(s.name));
+    s.smooth->setName(tr("%1 · train (%2)").arg(s.name, smoothName));
+    s.devLoss->setName(tr("%1 · dev").arg(s.name));
+    s.devAccuracy->setName(s.name);
+  }
+  // Several runs: one legend line per run and curve kind; the raw loss stays unlabelled.
+  const bool legend = s.shown();
+  for (QCPGraph* g : {s.raw, s.smooth, s.devLoss, s.devAccuracy}) g->removeFromLegend();
+  if (legend) {
+    if (drawn <= 1) s.raw->addToLegend();
+    s.smooth->addToLegend();
+    s.devLoss->addToLegend();
+    s.devAccuracy->addToLegend();
+  }
+}
+
+double CurvesView::keyOf(qint64 step, double epoch, double seconds) const {
+  switch (xAxis_) {
+    case XAxis::Epoch: return epoch;
+    case XAxis::WallTime: return seconds;
+    case XAxis::Step: break;
+  }
+  return static_cast<double>(step);
+}
+
+void CurvesView::rebuildTrain(Series& s) {
+  QVector<double> keys;
+  std::vector<double> losses;
+  keys.reserve(static_cast<int>(s.train.size()));
+  losses.reserve(s.train.size());
+  for (const CurvePoint& p : s.train) {
+    keys << keyOf(p.step, p.epoch, p.seconds);
+    losses.push_back(p.loss);
+  }
+  const std::vector<double> smooth = smoothingKind_ == Smoothing::Ema
+                                         ? emaDebiased(losses, emaPercent_ / 100.0)
+                                         : movingAverage(losses, window_);
+  const bool sorted = xAxis_ == XAxis::Step;  // epoch and time follow steps except after resume
+  s.raw->setData(keys, toQVector(losses), sorted);
+  s.smooth->setData(keys, toQVector(smooth), sorted);
+}
+
+void CurvesView::rebuild(Series& s) {
+  rebuildTrain(s);
+  QVector<double> keys, losses, accuracies;
+  for (const CurvePoint& p : s.dev) {
+    keys << keyOf(p.step, p.epoch, p.seconds);
+    losses << p.loss;
+    accuracies << 100.0 * p.accuracy;
+  }
+  s.devLoss->setData(keys, losses);
+  s.devAccuracy->setData(keys, accuracies);
+}
+
+void CurvesView::rebuildAll() {
+  for (auto& s : series_) {
+    styleSeries(*s);
+    rebuild(*s);
+  }
+  refresh();
+}
+
+int CurvesView::stepCount() const {
+  return static_cast<int>(series_.front()->train.size());
+}
+
+int CurvesView::evalCount() const {
+  return static_cast<int>(series_.front()->dev.size());
+}
+
+int CurvesView::runCount() const {
+  return static_cast<int>(
+      std::count_if(series_.begin(), series_.end(), [](const auto& s) { return s->shown(); }));
+}
+
+QStringList CurvesView::runNames() const {
+  QStringList names;
+  for (const auto& s : series_) {
+    if (s->shown()) names << s->name;
+  }
+  return names;
+}
+
+int CurvesView::smoothingValue() const {
+  return smoothingKind_ == Smoothing::Ema ? emaPercent_ : window_ - 1;
 }
 
 void CurvesView::clear() {
-  steps_.clear();
-  evals_.clear();
-  ema_ = 0;
-  emaWeight_ = 1;
-  for (QCPGraph* g : {rawLoss_, smoothLoss_, devLoss_, devAccuracy_}) g->data()->clear();
-  refresh();
+  Series& s = live();
+  s.train.clear();
+  s.dev.clear();
+  hideCrosshair();
+  userView_ = false;
+  rebuildAll();
+  updateSummary();
+}
+
+void CurvesView::setLiveRun(const QString& name, const QString& policy, const QString& path) {
+  Series& s = live();
+  s.key = path.isEmpty() ? kLiveKey : path;
+  s.name = name;
+  s.policy = policy;
+  s.dense = policy.isEmpty() || policy == QLatin1String("dense");
+  // An overlay of the same directory would draw the run twice.
+  for (size_t i = 1; i < series_.size(); ++i) {
+    if (series_[i]->key == s.key) {
+      removeSeries(*series_[i]);
+      series_.erase(series_.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
+    }
+  }
+  rebuildAll();
 }
 
 void CurvesView::addStep(const StepPoint& point) {
-  steps_.push_back(point);
-  rawLoss_->addData(static_cast<double>(point.step), point.loss);
-  smoothLoss_->addData(static_cast<double>(point.step), smoothNext(point.loss));
-  refresh();
+  Series& s = live();
+  const bool first = !s.shown();
+  s.train.push_back(curvePoint(point.step, point.epoch, point.seconds, point.loss));
+  if (first) {
+    rebuildAll();  // legend names depend on how many runs have points
+  } else {
+    rebuildTrain(s);
+    refresh();
+  }
 }
 
 void CurvesView::addEval(const EvalPoint& point) {
-  evals_.push_back(point);
-  devLoss_->addData(static_cast<double>(point.step), point.loss);
-  devAccuracy_->addData(static_cast<double>(point.step), 100.0 * point.accuracy);
-  double best = 0;
-  for (const EvalPoint& e : evals_) best = std::max(best, e.accuracy);
-  summary_->setText(tr("Step %1 · dev accuracy %2% · best %3% · dev loss %4")
-                        .arg(point.step)
-                        .arg(100.0 * point.accuracy, 0, 'f', 2)
-                        .arg(100.0 * best, 0, 'f', 2)
-                        .arg(point.loss, 0, 'f', 4));
+  Series& s = live();
+  s.dev.push_back(curvePoint(point.step, point.epoch, point.seconds, point.loss, point.accuracy));
+  styleSeries(s);
+  rebuild(s);
+  updateSummary();
   refresh();
 }
 
-void CurvesView::setSmoothing(int percent) {
-  smoothingWeight_ = percent / 100.0;
-  rebuildSmoothed();
-  refresh();
-}
-
-void CurvesView::rebuildSmoothed() {
-  // Debiased EMA (as TensorBoard): divide by 1 - w^t so early values are not pulled to zero.
-  ema_ = 0;
-  emaWeight_ = 1;
-  QVector<double> x, y;
-  for (const StepPoint& p : steps_) {
-    x << static_cast<double>(p.step);
-    y << smoothNext(p.loss);
+bool CurvesView::loadRun(const QString& path) {
+  RunCurves curves;
+  try {
+    curves = readRunCurves(path.toStdString());
+  } catch (const std::exception& e) {
+    Q_EMIT message(tr("Cannot show %1: %2").arg(path, QString::fromStdString(e.what())), true);
+    return false;
   }
-  smoothLoss_->setData(x, y, true);
+  setLiveRun(QString::fromStdString(curves.name), QString::fromStdString(curves.policy), path);
+  Series& s = live();
+  s.train = std::move(curves.train);
+  s.dev = std::move(curves.dev);
+  hideCrosshair();
+  userView_ = false;
+  rebuildAll();
+  updateSummary();
+  return true;
 }
 
-double CurvesView::smoothNext(double loss) {
-  ema_ = smoothingWeight_ * ema_ + (1 - smoothingWeight_) * loss;
-  emaWeight_ *= smoothingWeight_;
-  return emaWeight_ < 1 ? ema_ / (1 - emaWeight_) : loss;
+void CurvesView::setOverlayRuns(const QStringList& paths) {
+  hideCrosshair();
+  for (size_t i = 1; i < series_.size(); ++i) removeSeries(*series_[i]);
+  series_.resize(1);
+  QStringList unreadable;
+  for (const QString& path : paths) {
+    if (path == live().key) continue;
+    RunCurves curves;
+    try {
+      curves = readRunCurves(path.toStdString());
+    } catch (const std::exception&) {
+      unreadable << path;
+      continue;
+    }
+    Series* s = makeSeries(path, QString::fromStdString(curves.name),
+                           QString::fromStdString(curves.policy));
+    s->train = std::move(curves.train);
+    s->dev = std::move(curves.dev);
+  }
+  if (!unreadable.isEmpty()) {
+    Q_EMIT message(tr("Not shown (no readable config.json): %1").arg(unreadable.join(", ")), false);
+  }
+  userView_ = false;
+  rebuildAll();
+  updateSummary();
+}
+
+void CurvesView::setSmoothing(int value) {
+  if (smoothingKind_ == Smoothing::Ema) {
+    emaPercent_ = std::clamp(value, 0, 99);
+    smoothingLabel_->setText(QString::number(emaPercent_ / 100.0, 'f', 2));
+  } else {
+    window_ = std::clamp(value + 1, 1, 200);
+    smoothingLabel_->setText(tr("%1 pts").arg(window_));
+  }
+  if (smoothing_->value() != value) {
+    const QSignalBlocker block(smoothing_);
+    smoothing_->setValue(value);
+  }
+  CurvesPreferences prefs = StudioSettings::curves();
+  prefs.emaPercent = emaPercent_;
+  prefs.window = window_;
+  StudioSettings::setCurves(prefs);
+  for (auto& s : series_) {
+    styleSeries(*s);
+    rebuildTrain(*s);
+  }
+  refresh();
+}
+
+void CurvesView::setSmoothingKind(Smoothing kind) {
+  smoothingKind_ = kind;
+  smoothingBox_->setCurrentIndex(kind == Smoothing::Ema ? 0 : 1);
+  {
+    const QSignalBlocker block(smoothing_);
+    smoothing_->setRange(0, kind == Smoothing::Ema ? 99 : 199);
+    smoothing_->setValue(kind == Smoothing::Ema ? emaPercent_ : window_ - 1);
+  }
+  smoothing_->setToolTip(kind == Smoothing::Ema
+                             ? tr("Weight of the debiased exponential moving average")
+                             : tr("Window of the trailing moving average, in points"));
+  CurvesPreferences prefs = StudioSettings::curves();
+  prefs.smoothing = kind == Smoothing::Ema ? QStringLiteral("ema") : QStringLiteral("mean");
+  StudioSettings::setCurves(prefs);
+  setSmoothing(smoothing_->value());
+}
+
+void CurvesView::setXAxis(XAxis axis) {
+  xAxis_ = axis;
+  xAxisBox_->setCurrentIndex(static_cast<int>(axis));
+  const QString label = axis == XAxis::Step    ? tr("step")
+                        : axis == XAxis::Epoch ? tr("epoch")
+                                               : tr("wall time (s)");
+  lossPlot_->xAxis->setLabel(label);
+  accuracyPlot_->xAxis->setLabel(label);
+  CurvesPreferences prefs = StudioSettings::curves();
+  prefs.xAxis = axis == XAxis::Step    ? QStringLiteral("step")
+                : axis == XAxis::Epoch ? QStringLiteral("epoch")
+                                       : QStringLiteral("time");
+  StudioSettings::setCurves(prefs);
+  hideCrosshair();
+  userView_ = false;  // the old range means nothing on the new axis
+  for (auto& s : series_) rebuild(*s);
+  refresh();
+}
+
+void CurvesView::resetView() {
+  userView_ = false;
+  refresh();
+}
+
+void CurvesView::updateSummary() {
+  const Series& s = *series_.front();
+  QString text;
+  if (!s.dev.empty()) {
+    const CurvePoint& last = s.dev.back();
+    double best = 0;
+    for (const CurvePoint& e : s.dev) best = std::max(best, e.accuracy);
+    text = tr("%1 — step %2 · dev accuracy %3% · best %4% · dev loss %5")
+               .arg(s.name)
+               .arg(last.step)
+               .arg(100.0 * last.accuracy, 0, 'f', 2)
+               .arg(100.0 * best, 0, 'f', 2)
+               .arg(last.loss, 0, 'f', 4);
+  } else if (!s.train.empty()) {
+    text = tr("%1 — step %2 · loss %3")
+               .arg(s.name)
+               .arg(s.train.back().step)
+               .arg(s.train.back().loss, 0, 'f', 4);
+  } else {
+    text = tr("No run yet: configure an experiment on the left and press Start.");
+  }
+  const int others = static_cast<int>(series_.size()) - 1;
+  if (others > 0) {
+    text = s.shown() ? text + tr("   ·   compared with %n run(s) selected in the Runs tab", nullptr,
+                                 others)
+                     : tr("Comparing %n run(s) selected in the Runs tab", nullptr, others);
+  }
+  summary_->setText(text);
 }
 
 void CurvesView::refresh() {
-  const double lastStep = steps_.empty() ? 1.0 : static_cast<double>(steps_.back().step);
-  for (QCPGraph* g : {paperDense_, paperSparse_}) {
-    g->data()->clear();
-    const double y = g == paperDense_ ? kPaperDense : kPaperSparse;
-    g->addData(0, y);
-    g->addData(lastStep, y);
+  double low = std::numeric_limits<double>::max(), high = std::numeric_limits<double>::lowest();
+  double lowAccuracy = 100;
+  for (const auto& s : series_) {
+    for (QCPGraph* g : {s->raw, s->devLoss}) {
+      bool found = false;
+      const QCPRange range = g->getKeyRange(found);
+      if (found) {
+        low = std::min(low, range.lower);
+        high = std::max(high, range.upper);
+      }
+    }
+    for (const CurvePoint& p : s->dev) lowAccuracy = std::min(lowAccuracy, 100.0 * p.accuracy);
   }
-  lossPlot_->rescaleAxes(true);
-  lossPlot_->yAxis->setRangeLower(0);
-  lossPlot_->xAxis->setRange(0, std::max(1.0, lastStep));
-  accuracyPlot_->xAxis->setRange(0, std::max(1.0, lastStep));
-  double low = 100;
-  for (const EvalPoint& e : evals_) low = std::min(low, 100.0 * e.accuracy);
-  accuracyPlot_->yAxis->setRange(std::min(50.0, std::floor(low / 5) * 5), 100.5);
+  if (low > high) {
+    low = 0;
+    high = 1;
+  }
+  for (QCPGraph* g : {paperDense_, paperSparse_}) {
+    const double y = g == paperDense_ ? kPaperDense : kPaperSparse;
+    g->setData({low, high}, {y, y}, true);
+  }
+  if (!userView_) {
+    const QCPRange x(low, std::max(high, low + 1e-9));
+    lossPlot_->xAxis->setRange(x);
+    accuracyPlot_->xAxis->setRange(x);
+    lossPlot_->yAxis->rescale(true);
+    const QCPRange y = lossPlot_->yAxis->range();
+    lossPlot_->yAxis->setRange(0, y.upper > 0 ? y.upper * 1.05 : 1);
+    if (references_->isChecked()) lowAccuracy = std::min(lowAccuracy, kPaperDense);
+    // Leave room under the lowest curve for the legend in the lower right corner.
+    const double floor = std::max(0.0, std::floor((lowAccuracy - 8) / 5) * 5);
+    accuracyPlot_->yAxis->setRange(std::min(floor, 50.0), 100.5);
+  }
   lossPlot_->replot(QCustomPlot::rpQueuedReplot);
   accuracyPlot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool CurvesView::trackAt(QCustomPlot* plot, const QPointF& pos) {
+  if (plot != lossPlot_ && plot != accuracyPlot_) return false;
+  // A few pixels of slack: points at the ends of the range sit on the rectangle's edge.
+  if (!plot->axisRect()->rect().adjusted(-4, -4, 4, 4).contains(pos.toPoint())) {
+    hideCrosshair();
+    return false;
+  }
+  const QCPGraph* best = nullptr;
+  double bestDistance = std::numeric_limits<double>::max(), bestKey = 0, bestValue = 0;
+  for (int i = 0; i < plot->graphCount(); ++i) {
+    const QCPGraph* g = plot->graph(i);
+    if (!g->visible() || g == paperDense_ || g == paperSparse_) continue;
+    for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) {
+      const double dx = g->keyAxis()->coordToPixel(it->key) - pos.x();
+      const double dy = g->valueAxis()->coordToPixel(it->value) - pos.y();
+      const double distance = dx * dx + dy * dy;
+      if (distance < bestDistance) {
+        bestDistance = distance;
+        best = g;
+        bestKey = it->key;
+        bestValue = it->value;
+      }
+    }
+  }
+  if (best == nullptr) {
+    hideCrosshair();
+    return false;
+  }
+  const QString key = xAxis_ == XAxis::Step    ? tr("step %1").arg(bestKey, 0, 'f', 0)
+                      : xAxis_ == XAxis::Epoch ? tr("epoch %1").arg(bestKey, 0, 'f', 3)
+                                               : tr("%1 s").arg(bestKey, 0, 'f', 1);
+  const QString value = plot == accuracyPlot_ ? tr("%1 %").arg(bestValue, 0, 'f', 2)
+                                              : QString::number(bestValue, 'f', 4);
+  crosshairText_ = QStringLiteral("%1\n%2:  %3").arg(best->name(), key, value);
+
+  Crosshair& c = plot == lossPlot_ ? lossCross_ : accuracyCross_;
+  Crosshair& other = plot == lossPlot_ ? accuracyCross_ : lossCross_;
+  for (QCPAbstractItem* item :
+       {static_cast<QCPAbstractItem*>(other.lines), static_cast<QCPAbstractItem*>(other.dot),
+        static_cast<QCPAbstractItem*>(other.label)}) {
+    item->setVisible(false);
+  }
+  c.lines->position->setCoords(bestKey, bestValue);
+  c.dot->position->setCoords(bestKey, bestValue);
+  const QColor colour = best->pen().color();
+  c.dot->setPen(QPen(QColor(colour.red(), colour.green(), colour.blue()), 2));
+  c.dot->setBrush(Qt::white);
+  c.label->setText(crosshairText_);
+  // The label sits beside the point, on the side with room.
+  const QRect rect = plot->axisRect()->rect();
+  const QPointF at(plot->xAxis->coordToPixel(bestKey), plot->yAxis->coordToPixel(bestValue));
+  const bool right = at.x() < rect.center().x();
+  const bool below = at.y() < rect.center().y();
+  c.label->setPositionAlignment((right ? Qt::AlignLeft : Qt::AlignRight) |
+                                (below ? Qt::AlignTop : Qt::AlignBottom));
+  c.label->position->setCoords(at.x() + (right ? 12 : -12), at.y() + (below ? 12 : -12));
+  c.lines->setVisible(true);
+  c.dot->setVisible(true);
+  c.label->setVisible(true);
+  plot->replot(QCustomPlot::rpQueuedReplot);
+  if (plot != lossPlot_) lossPlot_->replot(QCustomPlot::rpQueuedReplot);
+  if (plot != accuracyPlot_) accuracyPlot_->replot(QCustomPlot::rpQueuedReplot);
+  return true;
+}
+
+void CurvesView::onMouseMove(QCustomPlot* plot, QMouseEvent* event) {
+  if (event->buttons() != Qt::NoButton) userView_ = true;  // a drag pans
+  trackAt(plot, event->position());
+}
+
+void CurvesView::hideCrosshair() {
+  crosshairText_.clear();
+  bool changed = false;
+  for (Crosshair* c : {&lossCross_, &accuracyCross_}) {
+    for (QCPAbstractItem* item :
+         {static_cast<QCPAbstractItem*>(c->lines), static_cast<QCPAbstractItem*>(c->dot),
+          static_cast<QCPAbstractItem*>(c->label)}) {
+      if (item != nullptr && item->visible()) {
+        item->setVisible(false);
+        changed = true;
+      }
+    }
+  }
+  if (changed) {
+    lossPlot_->replot(QCustomPlot::rpQueuedReplot);
+    accuracyPlot_->replot(QCustomPlot::rpQueuedReplot);
+  }
+}
+
+bool CurvesView::eventFilter(QObject* watched, QEvent* event) {
+  if (event->type() == QEvent::Leave && (watched == lossPlot_ || watched == accuracyPlot_)) {
+    hideCrosshair();
+  }
+  return QWidget::eventFilter(watched, event);
 }
 
 }  // namespace crisp::ui

@@ -1,49 +1,118 @@
 #pragma once
 
+#include <QHash>
+#include <QStringList>
 #include <QWidget>
+#include <memory>
+#include <vector>
 
 #include "ui/studio_types.h"
 
 class QCustomPlot;
 class QCPGraph;
+class QCPItemText;
+class QCPItemTracer;
 class QCheckBox;
+class QComboBox;
 class QSlider;
 class QLabel;
+class QMouseEvent;
 
 namespace crisp::ui {
 
-// Training loss (raw and smoothed), dev loss and dev accuracy against step, with the Crisp
-// Attention paper's reference accuracies as optional lines.
+// Training loss (raw and smoothed), dev loss and dev accuracy of the live run and of any runs
+// selected for comparison, overlaid with a legend; x axis as step, epoch or wall time; zoom,
+// pan and a crosshair with the exact value of the nearest point; the Crisp Attention paper's
+// reference accuracies as optional lines.
 class CurvesView : public QWidget {
   Q_OBJECT
  public:
+  enum class XAxis { Step, Epoch, WallTime };
+  enum class Smoothing { Ema, MovingAverage };
+
   explicit CurvesView(QWidget* parent = nullptr);
+  ~CurvesView() override;
   QCustomPlot* lossPlot() const { return lossPlot_; }
   QCustomPlot* accuracyPlot() const { return accuracyPlot_; }
-  int stepCount() const { return static_cast<int>(steps_.size()); }
-  int evalCount() const { return static_cast<int>(evals_.size()); }
+  // Points of the live (or opened) run.
+  int stepCount() const;
+  int evalCount() const;
+  // Runs drawn now: the live run when it has points, plus the overlays.
+  int runCount() const;
+  QStringList runNames() const;
+  XAxis xAxis() const { return xAxis_; }
+  Smoothing smoothingKind() const { return smoothingKind_; }
+  // EMA weight in percent, or the moving average's window minus one.
+  int smoothingValue() const;
+  // The crosshair's text (series, x and y of the data point under the mouse); empty if hidden.
+  QString crosshairText() const { return crosshairText_; }
+  // Puts the crosshair on the data point nearest to `pos` (widget pixels of `plot`); false when
+  // `pos` is outside the axis rectangle or nothing is drawn.
+  bool trackAt(QCustomPlot* plot, const QPointF& pos);
+  // The colour a run is drawn in (stable for as long as the view lives).
+  QColor runColor(const QString& key) const;
 
  public Q_SLOTS:
-  void clear();
+  void clear();  // forgets the live run's points
   void addStep(const crisp::ui::StepPoint& point);
   void addEval(const crisp::ui::EvalPoint& point);
-  void setSmoothing(int percent);  // EMA weight 0..99 %
+  // Names the live run (its legend label; a dense policy gets the baseline's colours).
+  void setLiveRun(const QString& name, const QString& policy, const QString& path);
+  // Shows a run read from its directory in place of the live run. False (and a message) if it
+  // cannot be read.
+  bool loadRun(const QString& path);
+  // The runs drawn beside the live run (run directories; unreadable ones are skipped).
+  void setOverlayRuns(const QStringList& paths);
+  void setSmoothing(int value);  // EMA weight in percent, or moving-average window - 1
+  void setSmoothingKind(crisp::ui::CurvesView::Smoothing kind);
+  void setXAxis(crisp::ui::CurvesView::XAxis axis);
+  void resetView();
+
+ Q_SIGNALS:
+  void message(const QString& text, bool isError);
+
+ protected:
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
-  void rebuildSmoothed();
-  double smoothNext(double loss);  // advances the EMA by one point
+  struct Series;
+  Series& live();
+  Series* makeSeries(const QString& key, const QString& name, const QString& policy);
+  void removeSeries(Series& series);
+  void styleSeries(Series& series);
+  void rebuild(Series& series);
+  void rebuildTrain(Series& series);
+  void rebuildAll();
+  void updateSummary();
   void refresh();
+  void onMouseMove(QCustomPlot* plot, QMouseEvent* event);
+  void hideCrosshair();
+  double keyOf(qint64 step, double epoch, double seconds) const;
+
   QCustomPlot* lossPlot_;
   QCustomPlot* accuracyPlot_;
-  QCPGraph *rawLoss_, *smoothLoss_, *devLoss_, *devAccuracy_;
   QCPGraph *paperDense_, *paperSparse_;
+  struct Crosshair {
+    QCPItemTracer *lines = nullptr, *dot = nullptr;
+    QCPItemText* label = nullptr;
+  };
+  Crosshair lossCross_, accuracyCross_;
+  QComboBox *xAxisBox_, *smoothingBox_;
   QSlider* smoothing_;
+  QLabel* smoothingLabel_;
   QCheckBox* references_;
   QLabel* summary_;
-  std::vector<StepPoint> steps_;
-  std::vector<EvalPoint> evals_;
-  double smoothingWeight_ = 0.9;
-  double ema_ = 0, emaWeight_ = 1;
+  std::vector<std::unique_ptr<Series>> series_;  // [0]: the live or opened run
+  mutable QHash<QString, int> colours_;          // run key -> palette slot
+  mutable int denseCount_ = 0, sparseCount_ = 0;
+  XAxis xAxis_ = XAxis::Step;
+  Smoothing smoothingKind_ = Smoothing::Ema;
+  int emaPercent_ = 90, window_ = 20;
+  bool userView_ = false;  // the user zoomed or panned: live updates keep the view
+  bool syncing_ = false;
+  QString crosshairText_;
 };
 
 }  // namespace crisp::ui
+
+Q_DECLARE_METATYPE(crisp::ui::CurvesView::XAxis)

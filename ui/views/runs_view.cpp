@@ -1,16 +1,26 @@
 #include "ui/views/runs_view.h"
 
+#include <QComboBox>
 #include <QFile>
 #include <QFileDialog>
+#include <QFutureWatcher>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSplitter>
 #include <QStandardItemModel>
 #include <QTableView>
 #include <QTextStream>
 #include <QVBoxLayout>
+#include <QtConcurrent>
+#include <algorithm>
+#include <cmath>
 
+#include "core/analysis/statistics.h"
 #include "core/train/run_directory.h"
 
 namespace crisp::ui {
@@ -38,6 +48,20 @@ QString latexEscape(QString text) {
   return text;
 }
 
+// Asks for a file name (default name.tex or name.csv) and writes the text there.
+void saveText(QWidget* parent, const QString& name, bool latex, const QString& text) {
+  const QString path = QFileDialog::getSaveFileName(
+      parent, latex ? QObject::tr("Export LaTeX table") : QObject::tr("Export CSV"),
+      name + (latex ? QStringLiteral(".tex") : QStringLiteral(".csv")));
+  if (path.isEmpty()) return;
+  QFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text) ||
+      file.write(text.toUtf8()) < 0) {
+    QMessageBox::warning(parent, QObject::tr("Export"),
+                         QObject::tr("%1: cannot be written").arg(path));
+  }
+}
+
 }  // namespace
 
 RunsView::RunsView(QWidget* parent) : QWidget(parent) {
@@ -51,6 +75,9 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
   table_->setModel(model_);
   table_->setSortingEnabled(true);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setSelectionMode(QAbstractItemView::ExtendedSelection);  // Ctrl/Shift: compare runs
+  table_->setToolTip(
+      tr("Select runs (Ctrl/Shift-click) to overlay their curves; double-click to open one"));
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setAlternatingRowColors(true);
   table_->horizontalHeader()->setStretchLastSection(true);
@@ -58,6 +85,8 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
   connect(table_, &QTableView::activated, this, [this](const QModelIndex& index) {
     Q_EMIT runActivated(model_->item(index.row(), 0)->data(kPathRole).toString());
   });
+  connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+          [this] { Q_EMIT runsSelected(selectedRuns()); });
 
   auto* refreshButton = new QPushButton(tr("Refresh"), this);
   connect(refreshButton, &QPushButton::clicked, this, &RunsView::refresh);
@@ -70,9 +99,54 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
   buttons->addStretch(1);
   buttons->addWidget(csv);
   buttons->addWidget(latex);
+
+  // The statistics panel under the table.
+  statsModel_ = new QStandardItemModel(this);
+  statsTable_ = new QTableView(this);
+  statsTable_->setObjectName(QStringLiteral("statisticsTable"));
+  statsTable_->setModel(statsModel_);
+  statsTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  statsTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  statsTable_->setAlternatingRowColors(true);
+  statsTable_->horizontalHeader()->setStretchLastSection(false);
+  statsTable_->verticalHeader()->hide();
+  baseline_ = new QComboBox(this);
+  baseline_->setObjectName(QStringLiteral("baselineCombo"));
+  baseline_->setToolTip(tr("The configuration every other one is compared with"));
+  connect(baseline_, qOverload<int>(&QComboBox::activated), this,
+          [this] { setBaseline(baseline_->currentText()); });
+  statsNote_ = new QLabel(tr("Statistics appear once runs have finished."), this);
+  statsNote_->setObjectName(QStringLiteral("statisticsNote"));
+  statsNote_->setWordWrap(true);
+  auto* statsCsv = new QPushButton(tr("Export CSV…"), this);
+  connect(statsCsv, &QPushButton::clicked, this, [this] { exportStatistics(false); });
+  auto* statsLatex = new QPushButton(tr("Export LaTeX…"), this);
+  connect(statsLatex, &QPushButton::clicked, this, [this] { exportStatistics(true); });
+  auto* statsButtons = new QHBoxLayout;
+  statsButtons->addWidget(new QLabel(tr("Baseline:"), this));
+  statsButtons->addWidget(baseline_);
+  statsButtons->addStretch(1);
+  statsButtons->addWidget(statsCsv);
+  statsButtons->addWidget(statsLatex);
+  auto* stats = new QGroupBox(
+      tr("Configurations: best dev accuracy over seeds, paired test against the baseline"), this);
+  auto* statsLayout = new QVBoxLayout(stats);
+  statsLayout->addLayout(statsButtons);
+  statsLayout->addWidget(statsTable_, 1);
+  statsLayout->addWidget(statsNote_);
+
+  auto* top = new QWidget(this);
+  auto* topLayout = new QVBoxLayout(top);
+  topLayout->setContentsMargins(0, 0, 0, 0);
+  topLayout->addLayout(buttons);
+  topLayout->addWidget(table_);
+  auto* splitter = new QSplitter(Qt::Vertical, this);
+  splitter->addWidget(top);
+  splitter->addWidget(stats);
+  splitter->setStretchFactor(0, 3);
+  splitter->setStretchFactor(1, 2);
   auto* layout = new QVBoxLayout(this);
-  layout->addLayout(buttons);
-  layout->addWidget(table_);
+  layout->addWidget(splitter);
 }
 
 void RunsView::setRoot(const QString& root) {
@@ -80,7 +154,21 @@ void RunsView::setRoot(const QString& root) {
   refresh();
 }
 
+QStringList RunsView::selectedRuns() const {
+  QModelIndexList rows = table_->selectionModel()->selectedRows();
+  std::sort(rows.begin(), rows.end(),
+            [](const QModelIndex& a, const QModelIndex& b) { return a.row() < b.row(); });
+  QStringList paths;
+  for (const QModelIndex& row : rows) {
+    paths << model_->item(row.row(), 0)->data(kPathRole).toString();
+  }
+  return paths;
+}
+
 void RunsView::refresh() {
+  // Keep the selection across a refresh (a run finishing refreshes the table).
+  const QStringList selected = selectedRuns();
+  const QSignalBlocker block(table_->selectionModel());
   model_->setRowCount(0);
   for (const RunSummary& run : listRuns(root_.toStdString())) {
     auto* name = new QStandardItem(QString::fromStdString(run.name));
@@ -95,6 +183,149 @@ void RunsView::refresh() {
                        new QStandardItem(QString::fromStdString(run.state))});
   }
   table_->resizeColumnsToContents();
+  for (int r = 0; r < model_->rowCount(); ++r) {
+    if (selected.contains(model_->item(r, 0)->data(kPathRole).toString())) {
+      table_->selectionModel()->select(model_->index(r, 0),
+                                       QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    }
+  }
+  computeStatistics();
+}
+
+void RunsView::setBaseline(const QString& configuration) {
+  baselineChoice_ = configuration;
+  computeStatistics();
+}
+
+void RunsView::computeStatistics() {
+  std::vector<std::string> runs;
+  for (int r = 0; r < model_->rowCount(); ++r) {
+    runs.push_back(model_->item(r, 0)->data(kPathRole).toString().toStdString());
+  }
+  const int generation = ++generation_;
+  if (runs.empty()) {
+    showStatistics(nullptr);
+    return;
+  }
+  StatisticsOptions options;
+  options.baseline = baselineChoice_.toStdString();
+  statsNote_->setText(tr("Computing statistics of %n run(s)…", nullptr, int(runs.size())));
+  // The bootstrap reads every run's predictions and resamples them: off the GUI thread.
+  using Result = std::shared_ptr<const SweepStatistics>;
+  auto* watcher = new QFutureWatcher<Result>(this);
+  connect(watcher, &QFutureWatcher<Result>::finished, this, [this, watcher, generation] {
+    watcher->deleteLater();
+    if (generation == generation_) showStatistics(watcher->result());
+  });
+  watcher->setFuture(QtConcurrent::run([runs, options]() -> Result {
+    try {
+      return std::make_shared<const SweepStatistics>(computeSweepStatistics(runs, options));
+    } catch (const std::exception& e) {
+      auto failed = std::make_shared<SweepStatistics>();
+      failed->warnings.push_back(e.what());
+      return failed;
+    }
+  }));
+}
+
+void RunsView::showStatistics(std::shared_ptr<const SweepStatistics> statistics) {
+  statistics_ = std::move(statistics);
+  statsModel_->clear();
+  const SweepStatistics empty;
+  const SweepStatistics& s = statistics_ ? *statistics_ : empty;
+  statsModel_->setHorizontalHeaderLabels(
+      {tr("Configuration"), tr("Attention"), tr("Seeds"), tr("Best dev acc. (%)"),
+       tr("Dev loss at best"), tr("Δ acc. (pp)"),
+       tr("%1% CI (pp)").arg(100 * s.confidenceLevel, 0, 'g', 3), tr("McNemar p"), tr("b / c")});
+  const auto meanSd = [](const MeanSd& m, double scale, int decimals) {
+    if (m.n == 0 || !std::isfinite(m.mean)) return QStringLiteral("–");
+    const QString mean = QString::number(scale * m.mean, 'f', decimals);
+    if (m.n < 2 || !std::isfinite(m.sd)) return mean;
+    return QStringLiteral("%1 ± %2").arg(mean, QString::number(scale * m.sd, 'f', decimals));
+  };
+  for (const ConfigurationSummary& c : s.configurations) {
+    QList<QStandardItem*> row;
+    row << new QStandardItem(QString::fromStdString(c.name))
+        << new QStandardItem(QString::fromStdString(c.policy))
+        << new QStandardItem(QString::number(c.bestAccuracy.n))
+        << new QStandardItem(meanSd(c.bestAccuracy, 100, 2))
+        << new QStandardItem(meanSd(c.devLossAtBest, 1, 4));
+    const Comparison* comparison = nullptr;
+    for (const Comparison& candidate : s.comparisons) {
+      if (candidate.configuration == c.name) comparison = &candidate;
+    }
+    if (c.name == s.baseline) {
+      row << new QStandardItem(tr("baseline"));
+      QFont bold = row.front()->font();
+      bold.setBold(true);
+      row.front()->setFont(bold);
+    } else if (comparison == nullptr || comparison->perSeed.empty()) {
+      row << new QStandardItem(tr("no matched seeds"));
+    } else {
+      const double p = comparison->pooledPValue;
+      auto* pItem =
+          new QStandardItem(p < 1e-4 ? QStringLiteral("< 0.0001") : QString::number(p, 'g', 3));
+      pItem->setToolTip(
+          tr("Exact McNemar test on the paired dev predictions of %n matched seed(s), pooled",
+             nullptr, static_cast<int>(comparison->perSeed.size())));
+      if (p < 0.05) {
+        QFont bold = pItem->font();
+        bold.setBold(true);
+        pItem->setFont(bold);
+      }
+      row << new QStandardItem(QString::asprintf("%+.2f", 100 * comparison->meanDifference))
+          << new QStandardItem(QStringLiteral("[%1, %2]")
+                                   .arg(100 * comparison->meanLow, 0, 'f', 2)
+                                   .arg(100 * comparison->meanHigh, 0, 'f', 2))
+          << pItem
+          << new QStandardItem(
+                 QStringLiteral("%1 / %2").arg(comparison->pooledB).arg(comparison->pooledC));
+    }
+    while (row.size() < statsModel_->columnCount()) row << new QStandardItem;
+    for (int i = 2; i < row.size(); ++i)
+      row[i]->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    statsModel_->appendRow(row);
+  }
+  statsTable_->resizeColumnsToContents();
+
+  {
+    const QSignalBlocker block(baseline_);
+    baseline_->clear();
+    for (const ConfigurationSummary& c : s.configurations) {
+      baseline_->addItem(QString::fromStdString(c.name));
+    }
+    baseline_->setCurrentText(QString::fromStdString(s.baseline));
+  }
+  QString note = tr("Statistics appear once runs have finished.");
+  if (statistics_) {
+    note = tr("Paired over matched seeds, on the dev predictions of each run's best evaluation. "
+              "b: only the baseline right; c: only this configuration right. CI: paired "
+              "percentile bootstrap (%1 resamples), averaged over seeds.")
+               .arg(s.bootstrapResamples);
+    if (!s.warnings.empty()) {
+      QStringList warnings;
+      for (const std::string& w : s.warnings) warnings << QString::fromStdString(w);
+      note += QLatin1Char('\n') + tr("Note: ") + warnings.join(QStringLiteral("; "));
+    }
+  }
+  statsNote_->setText(note);
+  Q_EMIT statisticsUpdated();
+}
+
+QString RunsView::statisticsCsv() const {
+  return statistics_ ? QString::fromStdString(crisp::toCsv(*statistics_)) : QString();
+}
+
+QString RunsView::statisticsLatex() const {
+  return statistics_ ? QString::fromStdString(crisp::toLatex(*statistics_)) : QString();
+}
+
+void RunsView::exportStatistics(bool latex) {
+  if (!statistics_) {
+    QMessageBox::information(this, tr("Export statistics"), tr("No statistics yet."));
+    return;
+  }
+  saveText(this, QStringLiteral("statistics"), latex, latex ? statisticsLatex() : statisticsCsv());
 }
 
 QString RunsView::toCsv() const {
@@ -132,15 +363,7 @@ QString RunsView::toLatex() const {
 }
 
 void RunsView::exportTable(bool latex) {
-  const QString path = QFileDialog::getSaveFileName(
-      this, latex ? tr("Export LaTeX table") : tr("Export CSV"),
-      QStringLiteral("runs.") + (latex ? QStringLiteral("tex") : QStringLiteral("csv")));
-  if (path.isEmpty()) return;
-  QFile file(path);
-  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text) ||
-      file.write((latex ? toLatex() : toCsv()).toUtf8()) < 0) {
-    QMessageBox::warning(this, tr("Export"), tr("%1: cannot be written").arg(path));
-  }
+  saveText(this, QStringLiteral("runs"), latex, latex ? toLatex() : toCsv());
 }
 
 }  // namespace crisp::ui

@@ -1,35 +1,68 @@
 #pragma once
 
+#include <QStringList>
 #include <QWidget>
+#include <memory>
 
+class QComboBox;
+class QLabel;
 class QStandardItemModel;
 class QTableView;
+
+namespace crisp {
+struct SweepStatistics;
+}
 
 namespace crisp::ui {
 
 // The table of runs read from the run directories under a root folder, sortable; activating a
-// row opens that run (its curves and its model for live prediction).
+// row opens that run (its curves and its model for live prediction), selecting rows overlays
+// their curves. Below it, core's sweep statistics of the same runs: per configuration mean and
+// sd of the best dev accuracy, and the paired test of each configuration against the baseline
+// (computed off the GUI thread).
 class RunsView : public QWidget {
   Q_OBJECT
  public:
   explicit RunsView(QWidget* parent = nullptr);
   QTableView* table() const { return table_; }
+  // The run directories of the selected rows, in table order.
+  QStringList selectedRuns() const;
   void setRoot(const QString& root);
   // The table as CSV or as a LaTeX tabular (booktabs), for papers.
   QString toCsv() const;
   QString toLatex() const;
+  // The statistics panel: its table, and core's CSV / LaTeX of the latest result (empty before).
+  QTableView* statisticsTable() const { return statsTable_; }
+  QString statisticsCsv() const;
+  QString statisticsLatex() const;
+  // The baseline configuration to compare with; empty: core's default (dense if present).
+  void setBaseline(const QString& configuration);
 
  public Q_SLOTS:
   void refresh();
 
  Q_SIGNALS:
   void runActivated(const QString& path);
+  // The selection changed: these runs are to be overlaid in the curves view.
+  void runsSelected(const QStringList& paths);
+  // New statistics are shown (after each refresh of the table).
+  void statisticsUpdated();
 
  private:
   void exportTable(bool latex);
+  void exportStatistics(bool latex);
+  void computeStatistics();
+  void showStatistics(std::shared_ptr<const SweepStatistics> statistics);
   QString root_;
   QStandardItemModel* model_;
   QTableView* table_;
+  QStandardItemModel* statsModel_;
+  QTableView* statsTable_;
+  QComboBox* baseline_;
+  QLabel* statsNote_;
+  QString baselineChoice_;
+  std::shared_ptr<const SweepStatistics> statistics_;
+  int generation_ = 0;  // results of an older computation are dropped
 };
 
 }  // namespace crisp::ui

@@ -1,0 +1,275 @@
+// Curves of several real runs: overlays with legends, x-axis modes, smoothing, the crosshair,
+// the runs table driving the overlays, and the paper figure set.
+#include <QImage>
+#include <QMouseEvent>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QtTest>
+
+#include "core/train/experiment.h"
+#include "core/train/run_curves.h"
+#include "ui/main_window.h"
+#include "ui/plot_export.h"
+#include "ui/qcp.h"
+#include "ui/views/attention_view.h"
+#include "ui/views/curves_view.h"
+#include "ui/views/runs_view.h"
+
+using namespace crisp;
+using ui::CurvesView;
+
+namespace {
+
+// The legend's labels, paper reference lines left out.
+QStringList legendNames(const QCustomPlot& plot) {
+  QStringList names;
+  for (int i = 0; i < plot.legend->itemCount(); ++i) {
+    if (auto* item = qobject_cast<QCPPlottableLegendItem*>(plot.legend->item(i))) {
+      if (!item->plottable()->name().startsWith(QStringLiteral("paper"))) {
+        names << item->plottable()->name();
+      }
+    }
+  }
+  return names;
+}
+
+QCPGraph* graphNamed(const QCustomPlot& plot, const QString& prefix) {
+  for (int i = 0; i < plot.graphCount(); ++i) {
+    if (plot.graph(i)->name().startsWith(prefix)) return plot.graph(i);
+  }
+  return nullptr;
+}
+
+QByteArray readAll(const QString& path) {
+  QFile file(path);
+  return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+}  // namespace
+
+class TestCurves : public QObject {
+  Q_OBJECT
+  QTemporaryDir root_;
+  QString dense_, crisp_;
+
+  // A tiny real run of the core trainer on the embedded demo (about a second).
+  QString train(const QString& name, const std::string& policy) {
+    ExperimentConfig config = ExperimentConfig::demo();
+    config.name = name.toStdString();
+    config.policy = policy;
+    config.demoTrainSize = 128;
+    config.demoDevSize = 32;
+    config.hyper.epochs = 2;
+    config.hyper.logEvery = 1;
+    config.hyper.evalEvery = 2;
+    const QString path = root_.filePath(name);
+    PreparedExperiment prepared = prepareExperiment(config);
+    Trainer trainer(std::move(prepared.inputs), config.hyper, path.toStdString(),
+                    prepared.runConfig);
+    return trainer.run() == RunState::Finished ? path : QString();
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    dense_ = train(QStringLiteral("dense"), "dense");
+    crisp_ = train(QStringLiteral("crisp-0.6"), "crisp:0.6");
+    QVERIFY(!dense_.isEmpty() && !crisp_.isEmpty());
+  }
+
+  void overlaysTwoRunsWithLegends() {
+    CurvesView view;
+    view.setXAxis(CurvesView::XAxis::Step);
+    view.setOverlayRuns({dense_, crisp_});
+    QCOMPARE(view.runCount(), 2);
+    QCOMPARE(view.runNames(), QStringList({"dense", "crisp-0.6"}));
+    const QStringList accuracy = legendNames(*view.accuracyPlot());
+    QCOMPARE(accuracy, QStringList({"dense", "crisp-0.6"}));
+    const QStringList loss = legendNames(*view.lossPlot());
+    QCOMPARE(loss.size(), 4);  // smoothed train and dev loss of each run
+    QVERIFY(loss.contains(QStringLiteral("dense · dev")));
+    QVERIFY(loss.contains(QStringLiteral("crisp-0.6 · dev")));
+    // Each accuracy graph holds its run's evaluations.
+    const RunCurves crisp = readRunCurves(crisp_.toStdString());
+    QCOMPARE(graphNamed(*view.accuracyPlot(), QStringLiteral("crisp-0.6"))->dataCount(),
+             static_cast<int>(crisp.dev.size()));
+    // The dense baseline is grey, the sparse run coloured, and both keep their colours.
+    const QColor denseColour = view.runColor(dense_), crispColour = view.runColor(crisp_);
+    QVERIFY(denseColour.red() == denseColour.green() && denseColour.green() == denseColour.blue());
+    QVERIFY(crispColour.red() != crispColour.blue());
+    view.setOverlayRuns({crisp_});
+    QCOMPARE(view.runCount(), 1);
+    QCOMPARE(view.runColor(crisp_), crispColour);
+    view.setOverlayRuns({});
+    QCOMPARE(view.runCount(), 0);
+    QCOMPARE(legendNames(*view.accuracyPlot()), QStringList());
+  }
+
+  void runsTableSelectionOverlays() {
+    ui::MainWindow window;
+    window.setRunsRoot(root_.path());
+    auto* runs = window.findChild<ui::RunsView*>();
+    auto* curves = window.findChild<CurvesView*>();
+    QCOMPARE(runs->table()->model()->rowCount(), 2);
+    // Core's statistics of the same runs, under the table: the crisp run against dense.
+    QSignalSpy statistics(runs, &ui::RunsView::statisticsUpdated);
+    QVERIFY(statistics.wait(30000));
+    const QAbstractItemModel* stats = runs->statisticsTable()->model();
+    QCOMPARE(stats->rowCount(), 2);
+    int crispRow = stats->index(0, 0).data().toString() == QLatin1String("crisp-0.6") ? 0 : 1;
+    QCOMPARE(stats->index(1 - crispRow, 5).data().toString(), QStringLiteral("baseline"));
+    bool isNumber = false;
+    const QString p = stats->index(crispRow, 7).data().toString();
+    const double pValue = p.toDouble(&isNumber);
+    QVERIFY2((isNumber && pValue > 0 && pValue <= 1) || p.startsWith('<'), qPrintable(p));
+    QVERIFY(runs->statisticsCsv().contains(QStringLiteral("crisp-0.6")));
+    QVERIFY(runs->statisticsLatex().contains(QStringLiteral("\\toprule")));
+    runs->table()->selectAll();
+    QCOMPARE(runs->selectedRuns().size(), 2);
+    QCOMPARE(curves->runCount(), 2);
+    runs->refresh();  // keeps the selection
+    QCOMPARE(runs->selectedRuns().size(), 2);
+    runs->table()->clearSelection();
+    QCOMPARE(curves->runCount(), 0);
+  }
+
+  void xAxisModesChangeKeys() {
+    const RunCurves run = readRunCurves(dense_.toStdString());
+    QVERIFY(run.train.size() >= 8);
+    QVERIFY(run.dev.size() >= 4);
+    CurvesView view;
+    QVERIFY(view.loadRun(dense_));
+    QCOMPARE(view.stepCount(), static_cast<int>(run.train.size()));
+    const auto keys = [&view] {
+      QVector<double> k;
+      const QCPGraph* raw = graphNamed(*view.lossPlot(), QStringLiteral("train loss"));
+      for (auto it = raw->data()->constBegin(); it != raw->data()->constEnd(); ++it) k << it->key;
+      return k;
+    };
+    view.setXAxis(CurvesView::XAxis::Step);
+    QCOMPARE(keys().last(), static_cast<double>(run.train.back().step));
+    QCOMPARE(view.lossPlot()->xAxis->label(), QStringLiteral("step"));
+    view.setXAxis(CurvesView::XAxis::Epoch);
+    QCOMPARE(keys().first(), run.train.front().epoch);
+    QCOMPARE(keys().last(), run.train.back().epoch);
+    QVERIFY(keys().last() <= 2.0);
+    QCOMPARE(view.accuracyPlot()->xAxis->label(), QStringLiteral("epoch"));
+    view.setXAxis(CurvesView::XAxis::WallTime);
+    QCOMPARE(keys().last(), run.train.back().seconds);
+    QVERIFY(view.lossPlot()->xAxis->range().upper >= run.train.back().seconds);
+    // The choice is remembered for the next session.
+    CurvesView next;
+    QCOMPARE(next.xAxis(), CurvesView::XAxis::WallTime);
+    next.setXAxis(CurvesView::XAxis::Step);
+  }
+
+  void movingAverageAndEmaMatchHandComputation() {
+    CurvesView view;
+    const double losses[] = {4, 2, 6, 8, 0};
+    for (int s = 0; s < 5; ++s) view.addStep({s + 1, 0.1 * (s + 1), losses[s], 1e-3, 1.0 * s});
+    view.setSmoothingKind(CurvesView::Smoothing::MovingAverage);
+    view.setSmoothing(2);  // a window of 3 points
+    QCPGraph* mean = graphNamed(*view.lossPlot(), QStringLiteral("train loss (mean of 3)"));
+    QVERIFY(mean != nullptr);
+    const double expected[] = {4, 3, 4, 16.0 / 3, 14.0 / 3};  // trailing means, fewer at first
+    QCOMPARE(mean->dataCount(), 5);
+    for (int i = 0; i < 5; ++i) QVERIFY(qFuzzyCompare(mean->data()->at(i)->value, expected[i]));
+
+    view.setSmoothingKind(CurvesView::Smoothing::Ema);
+    view.setSmoothing(50);
+    QCPGraph* ema = graphNamed(*view.lossPlot(), QStringLiteral("train loss (EMA 0.50)"));
+    QVERIFY(ema != nullptr);
+    // Debiased: (0.5 * 0.5 * 4 + 0.5 * 2) / (1 - 0.25)
+    QVERIFY(qFuzzyCompare(ema->data()->at(1)->value, 2.0 / 0.75));
+    CurvesView next;  // remembered
+    QCOMPARE(next.smoothingKind(), CurvesView::Smoothing::Ema);
+    QCOMPARE(next.smoothingValue(), 50);
+  }
+
+  void crosshairReportsTheValueUnderTheMouse() {
+    CurvesView view;
+    view.setXAxis(CurvesView::XAxis::Step);
+    for (int s = 1; s <= 50; ++s) view.addStep({s, s / 10.0, 2.0 / s, 1e-3, s * 0.1});
+    view.addEval({25, 2.5, 0.4321, 0.81, 0.8, 2.5, true});
+    view.addEval({50, 5.0, 0.3, 0.86, 0.85, 5.0, true});
+    view.resize(900, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QCustomPlot* loss = view.lossPlot();
+    loss->replot();
+    const QPointF at(loss->xAxis->coordToPixel(25), loss->yAxis->coordToPixel(0.4321));
+    QMouseEvent move(QEvent::MouseMove, at + QPointF(2, -1), loss->mapToGlobal(at), Qt::NoButton,
+                     Qt::NoButton, Qt::NoModifier);
+    QApplication::sendEvent(loss, &move);
+    QVERIFY2(view.crosshairText().contains(QStringLiteral("dev loss")),
+             qPrintable(view.crosshairText()));
+    QVERIFY(view.crosshairText().contains(QStringLiteral("step 25")));
+    QVERIFY(view.crosshairText().contains(QStringLiteral("0.4321")));
+
+    QCustomPlot* accuracy = view.accuracyPlot();
+    accuracy->replot();
+    QVERIFY(view.trackAt(
+        accuracy, QPointF(accuracy->xAxis->coordToPixel(50), accuracy->yAxis->coordToPixel(86.0))));
+    QVERIFY(view.crosshairText().contains(QStringLiteral("86.00 %")));
+    QVERIFY(!view.trackAt(accuracy, QPointF(1, 1)));  // outside the axes: hidden
+    QVERIFY(view.crosshairText().isEmpty());
+  }
+
+  void figureSetWritesPaperFiguresAndData() {
+    ui::MainWindow window;
+    auto* curves = window.findChild<CurvesView*>();
+    QVERIFY(curves->loadRun(crisp_));
+    curves->setOverlayRuns({dense_});
+    ui::AttentionFrame frame;
+    frame.sentence = QStringLiteral("not bad at all");
+    frame.tokens = {"[CLS]", "not", "bad", "at", "all", "[SEP]"};
+    frame.layers = 1;
+    frame.heads = 1;
+    frame.length = 6;
+    for (int i = 0; i < 36; ++i) {
+      frame.before << 1.0f / 6;
+      frame.after << (i % 7 == 0 ? 1.0f : 0.0f);
+    }
+    frame.probabilities = {0.3f, 0.7f};
+    window.findChild<ui::AttentionView*>()->setFrame(frame);
+
+    QTemporaryDir dir;
+    const QString folder = dir.filePath(QStringLiteral("figures"));
+    QVERIFY(window.exportFigureSet(folder));
+    const QDir out(folder);
+    for (const QString name : {"loss", "accuracy", "attention"}) {
+      const bool wide = name == QLatin1String("attention");
+      const QSize points = wide ? ui::kDoubleColumnFigure : ui::kSingleColumnFigure;
+      const QImage png(out.filePath(name + ".png"));
+      QCOMPARE(png.size(), points * 300 / 72);  // 3.5 x 2.5 in or 7 x 3 in at 300 dpi
+      QCOMPARE(qRound(png.dotsPerMeterX() * 0.0254), 300);
+      const QByteArray pdf = readAll(out.filePath(name + ".pdf"));
+      QVERIFY(pdf.startsWith("%PDF-"));
+      QVERIFY(pdf.contains("/FontFile"));
+      // The page is the figure's size in points (Qt may write it with decimals).
+      const int box = pdf.indexOf("/MediaBox");
+      QVERIFY(box > 0);
+      const QList<QByteArray> corners =
+          pdf.mid(box, pdf.indexOf(']', box) - box).split('[').last().simplified().split(' ');
+      QCOMPARE(corners.size(), 4);
+      QCOMPARE(qRound(corners[2].toDouble()), points.width());
+      QCOMPARE(qRound(corners[3].toDouble()), points.height());
+      const QByteArray mediaBox =
+          QStringLiteral("0 0 %1 %2").arg(points.width()).arg(points.height()).toLatin1();
+      const QByteArray svg = readAll(out.filePath(name + ".svg"));
+      QVERIFY(svg.contains("<svg"));
+      QVERIFY(svg.contains("viewBox=\"" + mediaBox + "\""));
+      const QByteArray csv = readAll(out.filePath(name + ".csv"));
+      QVERIFY(csv.startsWith(wide ? "map,x,y,x_label,y_label,value\n" : "graph,x,y\n"));
+    }
+    // Vector figures carry their labels and legend as text.
+    const QByteArray lossSvg = readAll(out.filePath(QStringLiteral("loss.svg")));
+    QVERIFY(lossSvg.contains("cross-entropy"));
+    QVERIFY(lossSvg.contains("dense"));
+    QVERIFY(readAll(out.filePath(QStringLiteral("attention.csv"))).contains("\"not\""));
+    // The on-screen style comes back.
+    QCOMPARE(curves->lossPlot()->xAxis->labelFont().pixelSize(), -1);
+  }
+};
+
+QTEST_MAIN(TestCurves)
+#include "test_curves.moc"

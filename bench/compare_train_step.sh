@@ -44,11 +44,13 @@ run() {  # run LABEL COMMAND...: one JSON line, tagged, with the machine's busy 
 echo "date $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$preset, batch $batch x $seq tokens, $threads threads, $warmup warm-up + $steps timed steps," \
      "$rounds round(s)"
-# Interleaved so that a change in machine load hits both implementations alike.
+# Interleaved so that a change in machine load hits both implementations alike; even rounds
+# run PyTorch first, so that neither side always runs right after the other.
 for ((round = 1; round <= rounds; ++round)); do
   for attention in dense "$sparse"; do
-    run cpp "$crisp" bench train-step "${common[@]}" --attention "$attention"
-    run py "$python" "$root/bench/train_step_pytorch.py" "${common[@]}" --attention "$attention"
+    cpp_run() { run cpp "$crisp" bench train-step "${common[@]}" --attention "$attention"; }
+    py_run() { run py "$python" "$root/bench/train_step_pytorch.py" "${common[@]}" --attention "$attention"; }
+    if ((round % 2 == 1)); then cpp_run; py_run; else py_run; cpp_run; fi
   done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -15,6 +15,7 @@
 #include "core/analysis/flops.h"
 #include "core/cli/command_support.h"
 #include "core/model/classifier.h"
+#include "core/sys/allocator.h"
 #include "core/sys/error.h"
 #include "core/sys/threads.h"
 #include "core/train/experiment.h"
@@ -62,6 +63,7 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
                   std::to_string(config.maxPositions) + " positions");
     }
     const AttentionPolicySpec policy = AttentionPolicySpec::parse(options.attention);
+    keepFreedTensorMemory();  // as the trainer does
 
     at::manual_seed(20251);
     std::shared_ptr<SequenceClassifier> model = makeClassifier(config);

@@ -15,6 +15,7 @@
 
 #include "core/io/hf_checkpoint.h"
 #include "core/io/safetensors.h"
+#include "core/sys/allocator.h"
 #include "core/sys/error.h"
 #include "core/train/predictor.h"
 #include "core/train/run_directory.h"
@@ -364,6 +365,7 @@ struct Trainer::Impl {
 
   RunState train() {
     hp.validate();
+    keepFreedTensorMemory();
     if (!in.model || !in.train || !in.dev || in.labelNames.empty()) {
       throw Error("trainer: model, train and dev data and label names are required");
     }

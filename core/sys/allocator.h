@@ -1,0 +1,13 @@
+#pragma once
+
+namespace crisp {
+
+// Keeps freed tensor buffers in the process instead of handing them back to the kernel.
+// Why: a training step frees and re-allocates the same activation and gradient buffers; by
+// default glibc maps the large ones fresh and trims the heap after each step, and the page
+// faults of touching them again cost about a quarter of a `small` step on 2 threads
+// (docs/BENCHMARKS.md). Process-wide and idempotent; a no-op off glibc. Returns whether the
+// allocator took the settings.
+bool keepFreedTensorMemory();
+
+}  // namespace crisp

@@ -29,6 +29,14 @@
 namespace crisp::ui {
 namespace {
 
+// Greys out a form row that does not apply. Why not hide it (QFormLayout::setRowVisible, or
+// hiding the row's widgets): with hidden rows, Qt 6.4.2's QFormLayout::setGeometry wrote past
+// the end of a heap block (valgrind), and the window later crashed in its destructor.
+void setFormRowApplies(QFormLayout* form, QWidget* field, bool applies) {
+  field->setEnabled(applies);
+  if (QWidget* label = form->labelForField(field)) label->setEnabled(applies);
+}
+
 constexpr int kPreviewRows = 8;
 const QString kHuggingFace = QStringLiteral("hf");
 enum TokenizerChoice { kModelOwn = 0, kVocabulary = 1 };
@@ -272,8 +280,9 @@ QWidget* ExperimentPanel::buildPolicyGroup() {
   form->addRow(tr("DAM λ"), damLambda_);
   damStructured_ = new QCheckBox(tr("structured (per offset |i−j|)"), group);
   damStructured_->setObjectName(QStringLiteral("damStructuredCheck"));
-  damStructured_->setToolTip(tr("One learned logit per diagonal offset |i−j| instead of per "
-                                "(query, key) pair"));
+  damStructured_->setToolTip(
+      tr("One learned logit per diagonal offset |i−j| instead of per "
+         "(query, key) pair"));
   form->addRow(QString(), damStructured_);
   alsoCrisp_ = new QCheckBox(tr("then crisp top-k"), group);
   alsoCrisp_->setObjectName(QStringLiteral("alsoCrispCheck"));
@@ -357,15 +366,15 @@ void ExperimentPanel::onModelChanged() {
 void ExperimentPanel::updateVisibility() {
   auto* modelForm = qobject_cast<QFormLayout*>(model_->parentWidget()->layout());
   const bool huggingFace = model_->currentData().toString() == kHuggingFace;
-  modelForm->setRowVisible(modelDirRow_, huggingFace);
-  modelForm->setRowVisible(vocabRow_, tokenizer_->currentIndex() == kVocabulary);
+  setFormRowApplies(modelForm, modelDirRow_, huggingFace);
+  setFormRowApplies(modelForm, vocabRow_, tokenizer_->currentIndex() == kVocabulary);
   tokenizer_->setItemText(kModelOwn, huggingFace ? tr("the model directory's vocab.txt")
                                                  : tr("the demo's embedded vocabulary"));
   auto* dataForm = qobject_cast<QFormLayout*>(data_->parentWidget()->layout());
   const bool files = data_->currentIndex() == kFiles;
-  dataForm->setRowVisible(trainRow_, files);
-  dataForm->setRowVisible(devRow_, files);
-  dataForm->setRowVisible(filesBox_, files);
+  setFormRowApplies(dataForm, trainRow_, files);
+  setFormRowApplies(dataForm, devRow_, files);
+  setFormRowApplies(dataForm, filesBox_, files);
 
   auto* policyForm = qobject_cast<QFormLayout*>(policy_->parentWidget()->layout());
   const QString choice = policy_->currentData().toString();
@@ -374,17 +383,17 @@ void ExperimentPanel::updateVisibility() {
   const QString pattern = pattern_->currentData().toString();
   const bool widthApplies =
       pattern != QLatin1String("star") && pattern != QLatin1String("logsparse");
-  policyForm->setRowVisible(sparsity_, choice == QLatin1String("crisp") ||
-                                           choice == QLatin1String("ramp") ||
-                                           (structural && alsoCrisp_->isChecked()));
-  policyForm->setRowVisible(pattern_, choice == QLatin1String("pattern"));
-  policyForm->setRowVisible(patternWidth_, choice == QLatin1String("pattern") && widthApplies);
-  policyForm->setRowVisible(damLambda_, choice == QLatin1String("dam"));
-  policyForm->setRowVisible(damStructured_, choice == QLatin1String("dam"));
-  policyForm->setRowVisible(alsoCrisp_, structural);
-  policyForm->setRowVisible(customPolicy_, choice == QLatin1String("custom"));
-  policyForm->setRowVisible(trainOnly_,
-                            choice != QLatin1String("dense") && choice != QLatin1String("custom"));
+  setFormRowApplies(policyForm, sparsity_,
+                    choice == QLatin1String("crisp") || choice == QLatin1String("ramp") ||
+                        (structural && alsoCrisp_->isChecked()));
+  setFormRowApplies(policyForm, pattern_, choice == QLatin1String("pattern"));
+  setFormRowApplies(policyForm, patternWidth_, choice == QLatin1String("pattern") && widthApplies);
+  setFormRowApplies(policyForm, damLambda_, choice == QLatin1String("dam"));
+  setFormRowApplies(policyForm, damStructured_, choice == QLatin1String("dam"));
+  setFormRowApplies(policyForm, alsoCrisp_, structural);
+  setFormRowApplies(policyForm, customPolicy_, choice == QLatin1String("custom"));
+  setFormRowApplies(policyForm, trainOnly_,
+                    choice != QLatin1String("dense") && choice != QLatin1String("custom"));
 }
 
 QString ExperimentPanel::policyText() const {

@@ -53,9 +53,11 @@ PredictView::PredictView(QWidget* parent) : QWidget(parent) {
   QFont inputFont = input_->font();
   inputFont.setPointSizeF(inputFont.pointSizeF() * 1.2);
   input_->setFont(inputFont);
-  rollout_ =
-      new QCheckBox(tr("Shade by attention rollout (instead of the last layer's [CLS] row)"), this);
+  rollout_ = new QCheckBox(tr("Shade by attention rollout"), this);
   rollout_->setObjectName(QStringLiteral("rolloutCheck"));
+  rollout_->setToolTip(
+      tr("Shade tokens by attention rollout from [CLS] through all layers, instead of the last "
+         "layer's [CLS] row (mean over heads)"));
   connect(rollout_, &QCheckBox::toggled, this, [this](bool on) {
     useRollout_ = on;
     schedule();

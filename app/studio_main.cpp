@@ -1,6 +1,7 @@
 // crisp-studio: the desktop application. Parses options, configures threads, shows the window.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QMessageBox>
 #include <QTimer>
 
@@ -29,6 +30,11 @@ int main(int argc, char** argv) {
       QStringLiteral("quit-after"),
       QStringLiteral("Close the window after <ms> milliseconds (smoke tests, screenshots)."),
       QStringLiteral("ms"));
+  const QCommandLineOption runsOption(
+      QStringLiteral("runs"),
+      QStringLiteral("List and train runs in <dir> (e.g. the --out of a crisp sweep)."),
+      QStringLiteral("dir"));
+  parser.addOption(runsOption);
   parser.addOption(threadsOption);
   parser.addOption(quitAfterOption);
   parser.process(app);
@@ -50,6 +56,14 @@ int main(int argc, char** argv) {
   }
 
   crisp::ui::MainWindow window;
+  if (parser.isSet(runsOption)) {
+    const QString runs = parser.value(runsOption);
+    if (!QFileInfo(runs).isDir()) {
+      qCritical("crisp-studio: --runs: %s is not a directory", qPrintable(runs));
+      return 2;
+    }
+    window.setRunsRoot(QFileInfo(runs).absoluteFilePath());
+  }
   window.show();
   if (parser.isSet(quitAfterOption)) {
     QTimer::singleShot(parser.value(quitAfterOption).toInt(), &window, &QWidget::close);

@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -71,8 +72,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   buildStatusBar();
   StudioSettings::restoreWindow(*this);
 
-  runsRoot_ = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
-                  .filePath(QStringLiteral("runs"));
+  runsRoot_ = StudioSettings::runsRoot();
+  if (runsRoot_.isEmpty() || !QFileInfo(runsRoot_).isDir()) {
+    runsRoot_ = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+                    .filePath(QStringLiteral("runs"));
+  }
   runs_->setRoot(runsRoot_);
   predict_->setRunsRoot(runsRoot_);
   // Typed sentences in the attention view run through the Predict view's model snapshot.
@@ -152,6 +156,18 @@ void MainWindow::onStateChanged(const QString& state, const QString& detail) {
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* openRuns = file->addAction(tr("Open &Runs Folder…"), this, [this] {
+    const QString folder = QFileDialog::getExistingDirectory(
+        this, tr("Runs folder (e.g. a crisp sweep --out)"), runsRoot_);
+    if (folder.isEmpty()) return;
+    setRunsRoot(folder);
+    StudioSettings::setRunsRoot(folder);
+    views()->setCurrentWidget(runs_);
+  });
+  openRuns->setObjectName(QStringLiteral("openRunsFolderAction"));
+  openRuns->setShortcut(QKeySequence(QStringLiteral("Ctrl+O")));
+  openRuns->setToolTip(tr("List the runs of another folder, e.g. the root of a sweep"));
+  file->addSeparator();
   QAction* exportFigure = file->addAction(tr("&Export Figure…"), this, &MainWindow::exportFigure);
   exportFigure->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
   file->addAction(tr("Export Figure &Data (CSV)…"), this, &MainWindow::exportFigureData);

@@ -9,6 +9,7 @@ const QString kThreads = QStringLiteral("compute/threads");
 const QString kGeometry = QStringLiteral("window/geometry");
 const QString kState = QStringLiteral("window/state");
 const QString kTheme = QStringLiteral("appearance/theme");
+const QString kRunsRoot = QStringLiteral("paths/runsRoot");
 const QString kCurvesXAxis = QStringLiteral("curves/xAxis");
 const QString kCurvesSmoothing = QStringLiteral("curves/smoothing");
 const QString kCurvesEma = QStringLiteral("curves/emaPercent");
@@ -69,6 +70,14 @@ QString StudioSettings::theme() {
 
 void StudioSettings::setTheme(const QString& theme) {
   QSettings().setValue(kTheme, theme);
+}
+
+QString StudioSettings::runsRoot() {
+  return QSettings().value(kRunsRoot).toString();
+}
+
+void StudioSettings::setRunsRoot(const QString& directory) {
+  QSettings().setValue(kRunsRoot, directory);
 }
 
 }  // namespace crisp::ui

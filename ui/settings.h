@@ -26,6 +26,9 @@ struct StudioSettings {
   // "light" (the default) or "dark".
   static QString theme();
   static void setTheme(const QString& theme);
+  // The folder whose run directories the studio lists and trains into; empty: the default.
+  static QString runsRoot();
+  static void setRunsRoot(const QString& directory);
 };
 
 }  // namespace crisp::ui

@@ -1,16 +1,21 @@
 #include "ui/qcp.h"
 
+#include <QAction>
+#include <QDir>
 #include <QDockWidget>
+#include <QFile>
 #include <QMenuBar>
 #include <QProgressBar>
 #include <QSettings>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include "ui/about_dialog.h"
 #include "ui/main_window.h"
 #include "ui/settings.h"
+#include "ui/views/runs_view.h"
 
 using crisp::ui::MainWindow;
 
@@ -95,6 +100,25 @@ class TestMainWindow : public QObject {
     QCOMPARE(crisp::ui::StudioSettings::threads(), std::optional<int>(3));
     crisp::ui::StudioSettings::setThreads(std::nullopt);
     QCOMPARE(crisp::ui::StudioSettings::threads(), std::optional<int>());
+  }
+
+  // A runs folder chosen once (File > Open Runs Folder, or a sweep's --out) is listed again at
+  // the next start.
+  void listsTheRememberedRunsFolder() {
+    QTemporaryDir root;
+    QVERIFY(QDir(root.path()).mkpath(QStringLiteral("alpha-seed5")));
+    QFile config(root.filePath(QStringLiteral("alpha-seed5/config.json")));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write(R"({"experiment": {"name": "alpha", "hyperparameters": {"seed": 5}},
+                     "policy": "crisp:0.8"})");
+    config.close();
+    crisp::ui::StudioSettings::setRunsRoot(root.path());
+    MainWindow window;
+    auto* table = window.findChild<crisp::ui::RunsView*>()->table();
+    QCOMPARE(table->model()->rowCount(), 1);
+    QCOMPARE(table->model()->index(0, 0).data().toString(), QStringLiteral("alpha"));
+    QVERIFY(window.findChild<QAction*>(QStringLiteral("openRunsFolderAction")) != nullptr);
+    crisp::ui::StudioSettings::setRunsRoot(QString());
   }
 
   void aboutDialogReportsLibrariesBlasAndThreads() {

@@ -80,4 +80,12 @@ void StudioSettings::setRunsRoot(const QString& directory) {
   QSettings().setValue(kRunsRoot, directory);
 }
 
+QString StudioSettings::formPath(const QString& field) {
+  return QSettings().value(QStringLiteral("paths/form/") + field).toString();
+}
+
+void StudioSettings::setFormPath(const QString& field, const QString& path) {
+  QSettings().setValue(QStringLiteral("paths/form/") + field, path);
+}
+
 }  // namespace crisp::ui

@@ -29,6 +29,9 @@ struct StudioSettings {
   // The folder whose run directories the studio lists and trains into; empty: the default.
   static QString runsRoot();
   static void setRunsRoot(const QString& directory);
+  // The experiment form's last paths (model directory, vocabulary, data files), by field name.
+  static QString formPath(const QString& field);
+  static void setFormPath(const QString& field, const QString& path);
 };
 
 }  // namespace crisp::ui

@@ -41,6 +41,19 @@ class TestExperimentPanel : public QObject {
     QCOMPARE(c.hyper.learningRate, crisp::ExperimentConfig::demo().hyper.learningRate);
   }
 
+  // Paths typed or chosen once are there again in the next session's form.
+  void remembersItsPaths() {
+    const QString path = QStringLiteral("/data/sst2/train.tsv");
+    {
+      ExperimentPanel panel;
+      panel.findChild<QLineEdit*>(QStringLiteral("trainDataEdit"))->setText(path);
+    }
+    ExperimentPanel next;
+    auto* edit = next.findChild<QLineEdit*>(QStringLiteral("trainDataEdit"));
+    QCOMPARE(edit->text(), path);
+    edit->clear();  // leave the settings as the other tests expect them
+  }
+
   void rejectsAMissingDataFile() {
     QTemporaryDir dir;
     const QString vocab = write(dir, QStringLiteral("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n");

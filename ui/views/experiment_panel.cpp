@@ -25,6 +25,7 @@
 #include "core/data/dataset.h"
 #include "core/model/attention_policy.h"
 #include "core/train/experiment.h"
+#include "ui/settings.h"
 
 namespace crisp::ui {
 namespace {
@@ -138,7 +139,9 @@ QLineEdit* ExperimentPanel::pathEdit(const QString& name, const QString& placeho
                                : QFileDialog::getOpenFileName(this, tr("Choose"), start, filter);
     if (!chosen.isEmpty()) edit->setText(chosen);
   });
-  connect(edit, &QLineEdit::textChanged, this, [this] {
+  edit->setText(StudioSettings::formPath(name));  // where the user left it last time
+  connect(edit, &QLineEdit::textChanged, this, [this, name](const QString& text) {
+    StudioSettings::setFormPath(name, text);
     previewTimer_->start();
     validate();
   });

@@ -592,6 +592,9 @@ void CurvesView::refresh() {
     const double floor = std::max(0.0, std::floor((lowAccuracy - 8) / 5) * 5);
     accuracyPlot_->yAxis->setRange(std::min(floor, 50.0), 100.5);
   }
+  // An empty legend is a stray box: show it only when it has entries.
+  for (QCustomPlot* plot : {lossPlot_, accuracyPlot_})
+    plot->legend->setVisible(plot->legend->itemCount() > 0);
   lossPlot_->replot(QCustomPlot::rpQueuedReplot);
   accuracyPlot_->replot(QCustomPlot::rpQueuedReplot);
 }

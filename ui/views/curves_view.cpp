@@ -3,8 +3,10 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QEvent>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMap>
 #include <QPushButton>
 #include <QSlider>
 #include <QVBoxLayout>
@@ -455,6 +457,12 @@ void CurvesView::setOverlayRuns(const QStringList& paths) {
                            QString::fromStdString(curves.policy));
     s->train = std::move(curves.train);
     s->dev = std::move(curves.dev);
+  }
+  // Seeds of one configuration share its name: the legend tells them apart by run directory.
+  QMap<QString, int> uses;
+  for (size_t i = 1; i < series_.size(); ++i) ++uses[series_[i]->name];
+  for (size_t i = 1; i < series_.size(); ++i) {
+    if (uses.value(series_[i]->name) > 1) series_[i]->name = QFileInfo(series_[i]->key).fileName();
   }
   if (!unreadable.isEmpty()) {
     Q_EMIT message(tr("Not shown (no readable config.json): %1").arg(unreadable.join(", ")), false);

@@ -68,6 +68,17 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   tokenize->add_flag("--json", tokenizeOptions.json, "One JSON object per line (the default)");
 
+  // The options both training benchmarks share.
+  const auto addTrainingBenchOptions = [](CLI::App* command, auto& options) {
+    command->add_option("--preset", options.preset, "distilbert-base, small or tiny");
+    command->add_option("--batch", options.batch, "Rows per step (default 32)")
+        ->check(CLI::PositiveNumber);
+    command->add_option("--attention", options.attention,
+                        "Attention policy: dense, crisp:S, ... (default dense)");
+    command->add_option("--threads", options.threads, "Intra-op threads")
+        ->check(CLI::Range(1, 1024));
+    command->add_flag("--json", options.json, "Print one JSON object instead of text");
+  };
   crisp::cli::TrainStepOptions trainStepOptions;
   crisp::cli::FlopsOptions flopsOptions;
   CLI::App* bench = app.add_subcommand("bench", "Benchmarks: train-step timing, FLOPs table");
@@ -75,20 +86,13 @@ int main(int argc, char** argv) {
   CLI::App* trainStep = bench->add_subcommand(
       "train-step",
       "Time forward + backward + AdamW steps of a preset model on random full-length rows");
-  trainStep->add_option("--preset", trainStepOptions.preset, "distilbert-base, small or tiny");
-  trainStep->add_option("--batch", trainStepOptions.batch, "Rows per step (default 32)")
-      ->check(CLI::PositiveNumber);
+  addTrainingBenchOptions(trainStep, trainStepOptions);
   trainStep->add_option("--seq", trainStepOptions.seq, "Tokens per row (default 64)")
       ->check(CLI::PositiveNumber);
-  trainStep->add_option("--attention", trainStepOptions.attention,
-                        "Attention policy: dense, crisp:S, ... (default dense)");
   trainStep->add_option("--steps", trainStepOptions.steps, "Timed steps (default 8)")
       ->check(CLI::PositiveNumber);
   trainStep->add_option("--warmup", trainStepOptions.warmup, "Untimed steps first (default 2)")
       ->check(CLI::NonNegativeNumber);
-  trainStep->add_option("--threads", trainStepOptions.threads, "Intra-op threads")
-      ->check(CLI::Range(1, 1024));
-  trainStep->add_flag("--json", trainStepOptions.json, "Print one JSON object instead of text");
   crisp::cli::ThroughputOptions throughputOptions;
   CLI::App* throughput = bench->add_subcommand(
       "train-throughput",
@@ -96,18 +100,15 @@ int main(int argc, char** argv) {
       "Example:\n"
       "  crisp bench train-throughput --preset small --train ../shared/data/sst2/train.tsv \\\n"
       "      --tokenizer ../shared/data/bert-base-uncased --sentences 4096 --threads 2");
-  throughput->add_option("--preset", throughputOptions.preset, "distilbert-base, small or tiny");
+  addTrainingBenchOptions(throughput, throughputOptions);
   throughput->add_option("--train", throughputOptions.trainData, "GLUE TSV (sentence, label)")
       ->required();
   throughput->add_option("--tokenizer", throughputOptions.tokenizer, "Directory with vocab.txt")
       ->required();
   throughput->add_option("--sentences", throughputOptions.sentences, "Rows to train on (4096)")
       ->check(CLI::PositiveNumber);
-  throughput->add_option("--batch", throughputOptions.batch, "Batch size (32)")
-      ->check(CLI::PositiveNumber);
   throughput->add_option("--max-len", throughputOptions.maxLength, "Maximum tokens per row (64)")
       ->check(CLI::Range(2, 512));
-  throughput->add_option("--attention", throughputOptions.attention, "Attention policy (dense)");
   throughput
       ->add_option("--warmup-steps", throughputOptions.warmupSteps,
                    "Steps left out of the rate (5)")
@@ -115,9 +116,6 @@ int main(int argc, char** argv) {
   throughput->add_option("--batches-out", throughputOptions.batchesOut,
                          "Write the exact batches as JSON Lines (for bench/"
                          "train_throughput_pytorch.py)");
-  throughput->add_option("--threads", throughputOptions.threads, "Intra-op threads")
-      ->check(CLI::Range(1, 1024));
-  throughput->add_flag("--json", throughputOptions.json, "Print one JSON object instead of text");
   CLI::App* flops = bench->add_subcommand(
       "flops", "Print the forward FLOPs per layer, dense against sparse policies (Markdown)");
   flops->add_option("--preset", flopsOptions.preset, "distilbert-base, small or tiny");

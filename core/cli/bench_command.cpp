@@ -241,9 +241,13 @@ int runThroughputBench(const ThroughputOptions& options, std::ostream& out, std:
     // Steps first..steps are timed; they ran plan[first-1 .. steps-1].
     int64_t sentences = 0, paddedTokens = 0;
     for (size_t i = first - 1; i < plan.size(); ++i) {
-      const data::Batch batch = loader.batch(plan[i]);
-      sentences += batch.inputIds.size(0);
-      paddedTokens += batch.inputIds.numel();
+      size_t longest = 0;  // what collation pads the batch to
+      for (size_t index : plan[i]) {
+        longest = std::max(
+            longest, data::truncatedLength(trainSet->ids[index].size(), loader.options().collate));
+      }
+      sentences += static_cast<int64_t>(plan[i].size());
+      paddedTokens += static_cast<int64_t>(plan[i].size() * longest);
     }
     const double seconds = stepTime.back() - stepTime[first - 1];
 

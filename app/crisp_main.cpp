@@ -93,6 +93,11 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   trainStep->add_option("--warmup", trainStepOptions.warmup, "Untimed steps first (default 2)")
       ->check(CLI::NonNegativeNumber);
+  trainStep
+      ->add_option("--optimizer", trainStepOptions.optimizer,
+                   "AdamW implementation: fused (the trainer's one-pass update, default) or\n"
+                   "libtorch (torch::optim::AdamW, nine ATen ops per parameter)")
+      ->check(CLI::IsMember({"fused", "libtorch"}));
   crisp::cli::ThroughputOptions throughputOptions;
   CLI::App* throughput = bench->add_subcommand(
       "train-throughput",

@@ -150,7 +150,7 @@ def main():
     def step():
         """One step; returns the milliseconds of zero_grad + forward + loss, backward, optimizer."""
         start = time.perf_counter()
-        optimizer.zero_grad()  # zeroes the gradients, as LibTorch 1.13's Optimizer::zero_grad
+        optimizer.zero_grad(set_to_none=True)  # released, as crisp's fused optimizer does
         loss = F.cross_entropy(model(ids, mask, sparsity), labels)
         forward_done = time.perf_counter()
         loss.backward()

@@ -83,7 +83,7 @@ def main():
     for ids, mask, labels in batches:
         loss = F.cross_entropy(model(ids, mask, None), labels)
         loss.item()  # the trainer reads the loss every step (NaN check, metrics)
-        optimizer.zero_grad()
+        optimizer.zero_grad(set_to_none=True)  # as the trainer: gradients released, not zeroed
         loss.backward()
         torch.nn.utils.clip_grad_norm_(parameters, 1.0)
         optimizer.step()

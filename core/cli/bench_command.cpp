@@ -2,7 +2,6 @@
 
 #include <ATen/ATen.h>
 #include <sys/resource.h>
-#include <torch/optim/adamw.h>
 
 #include <algorithm>
 #include <chrono>
@@ -19,6 +18,7 @@
 #include "core/sys/error.h"
 #include "core/sys/threads.h"
 #include "core/train/experiment.h"
+#include "core/train/fused_adamw.h"
 #include "core/train/run_directory.h"
 
 namespace crisp::cli {
@@ -73,7 +73,11 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
     const at::Tensor ids = at::randint(1, kVocabSize, {options.batch, options.seq}, at::kLong);
     const at::Tensor mask = at::ones({options.batch, options.seq}, at::kLong);
     const at::Tensor labels = at::randint(0, config.numLabels, {options.batch}, at::kLong);
-    torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(2e-5));
+    const bool fused = options.optimizer == "fused";
+    if (!fused && options.optimizer != "libtorch") {
+      throw Error("--optimizer must be fused or libtorch, not \"" + options.optimizer + "\"");
+    }
+    FusedAdamW optimizer(model->parameters(), torch::optim::AdamWOptions(2e-5));
 
     // One step; fills the milliseconds of its phases: zero_grad + forward + loss, backward,
     // optimizer.
@@ -83,14 +87,22 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
     };
     const auto step = [&](double phases[3]) {
       const auto start = Clock::now();
-      optimizer.zero_grad();
+      if (fused) {
+        optimizer.releaseGradients();
+      } else {
+        optimizer.zero_grad();
+      }
       const ClassifierOutput result = model->forward(ids, mask);
       at::Tensor loss = at::cross_entropy_loss(result.logits, labels);
       if (result.regularizer.defined()) loss = loss + result.regularizer;
       const auto forwardDone = Clock::now();
       loss.backward();
       const auto backwardDone = Clock::now();
-      optimizer.step();
+      if (fused) {
+        optimizer.step(1.0F);
+      } else {
+        optimizer.torch::optim::AdamW::step();  // LibTorch's own update, for comparison
+      }
       const auto end = Clock::now();
       phases[0] = ms(start, forwardDone);
       phases[1] = ms(forwardDone, backwardDone);
@@ -119,6 +131,7 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
     j["steps"] = options.steps;
     j["warmup"] = options.warmup;
     j["implementation"] = "crisp (LibTorch)";
+    j["optimizer"] = options.optimizer;
     j["forward_ms_median"] = median(forwardMs);
     j["backward_ms_median"] = median(backwardMs);
     j["optimizer_ms_median"] = median(optimizerMs);
@@ -129,7 +142,7 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
     } else {
       out << "train step  " << options.preset << ", batch " << options.batch << " x " << options.seq
           << " tokens, attention " << policy.toString() << ", " << currentThreadCount()
-          << " threads\n"
+          << " threads, " << options.optimizer << " AdamW\n"
           << "median      " << j["step_ms_median"].get<double>() << " ms over " << options.steps
           << " steps (" << options.warmup << " warm-up)\n"
           << "min         " << j["step_ms_min"].get<double>() << " ms\n"

@@ -14,7 +14,8 @@ struct TrainStepOptions {
   std::string attention = "dense";
   int steps = 8;
   int warmup = 2;
-  std::optional<int> threads;  // default: what crisp's --threads / CRISP_THREADS chose
+  std::string optimizer = "fused";  // fused (crisp::FusedAdamW, the trainer's) | libtorch
+  std::optional<int> threads;       // default: what crisp's --threads / CRISP_THREADS chose
   bool json = false;
 };
 

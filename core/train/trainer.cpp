@@ -2,8 +2,6 @@
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/nn/utils/clip_grad.h>
-#include <torch/optim/adamw.h>
 #include <torch/serialize.h>
 
 #include <chrono>
@@ -17,6 +15,7 @@
 #include "core/io/safetensors.h"
 #include "core/sys/allocator.h"
 #include "core/sys/error.h"
+#include "core/train/fused_adamw.h"
 #include "core/train/predictor.h"
 #include "core/train/run_directory.h"
 
@@ -145,7 +144,7 @@ struct Trainer::Impl {
   TrainerControl& control;
   std::shared_ptr<GradientSynchronizer> sync = std::make_shared<GradientSynchronizer>();
 
-  std::unique_ptr<torch::optim::AdamW> optimizer;
+  std::unique_ptr<FusedAdamW> optimizer;
   std::vector<double> baseLearningRates;
   std::vector<at::Tensor> parameters;
 
@@ -211,8 +210,8 @@ struct Trainer::Impl {
     addGroup(decay, hp.learningRate, hp.weightDecay);
     addGroup(noDecay, hp.learningRate, 0.0);
     if (!dam.empty()) addGroup(dam, in.model->policy().dam.learningRate, 0.0);
-    optimizer = std::make_unique<torch::optim::AdamW>(std::move(groups),
-                                                      torch::optim::AdamWOptions(hp.learningRate));
+    optimizer = std::make_unique<FusedAdamW>(std::move(groups),
+                                             torch::optim::AdamWOptions(hp.learningRate));
   }
 
   void setLearningRateFactor(double factor) {
@@ -426,13 +425,14 @@ struct Trainer::Impl {
           writeState(RunState::Failed, text);
           return RunState::Failed;
         }
-        optimizer->zero_grad();
+        optimizer->releaseGradients();
         loss.backward();
         sync->synchronize(parameters);
-        const double gradNorm = hp.maxGradNorm > 0
-                                    ? torch::nn::utils::clip_grad_norm_(parameters, hp.maxGradNorm)
-                                    : 0.0;
-        optimizer->step();
+        // Clipping is folded into the optimizer's pass over each gradient.
+        const GradientClip clip =
+            hp.maxGradNorm > 0 ? gradientClip(parameters, hp.maxGradNorm) : GradientClip{};
+        const double gradNorm = clip.norm;
+        optimizer->step(clip.scale);
         ++step;
         ++batchInEpoch;
 

@@ -1,0 +1,219 @@
+#include <QtTest>
+
+#include <torch/serialize.h>
+#include <torch/types.h>
+// clip_grad.h uses torch::Tensor without including what declares it.
+#include <torch/nn/utils/clip_grad.h>
+
+#include <filesystem>
+#include <vector>
+
+#include "core/model/classifier.h"
+#include "core/sys/error.h"
+#include "core/train/fused_adamw.h"
+
+using namespace crisp;
+
+namespace {
+
+// Parameters of awkward sizes: a matrix larger than one parallel task (so it is split across
+// threads), an odd-length vector (vector remainder lanes) and a scalar.
+std::vector<at::Tensor> makeParameters(uint64_t seed) {
+  at::manual_seed(seed);
+  std::vector<at::Tensor> out{at::randn({300, 257}), at::randn({1001}), at::randn({1})};
+  for (auto& p : out) p.set_requires_grad(true);
+  return out;
+}
+
+std::vector<at::Tensor> cloneParameters(const std::vector<at::Tensor>& from) {
+  std::vector<at::Tensor> out;
+  for (const auto& p : from) out.push_back(p.detach().clone().set_requires_grad(true));
+  return out;
+}
+
+// Two groups as the trainer builds them: with weight decay, and without (biases, LayerNorm).
+template <class Optimizer>
+Optimizer makeOptimizer(const std::vector<at::Tensor>& params) {
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  auto decay = std::make_unique<torch::optim::AdamWOptions>(1e-2);
+  decay->weight_decay(0.01).eps(1e-8).betas({0.9, 0.999});
+  groups.emplace_back(std::vector<at::Tensor>{params[0]}, std::move(decay));
+  auto noDecay = std::make_unique<torch::optim::AdamWOptions>(1e-2);
+  noDecay->weight_decay(0.0).eps(1e-8).betas({0.9, 0.999});
+  groups.emplace_back(std::vector<at::Tensor>{params[1], params[2]}, std::move(noDecay));
+  return Optimizer(std::move(groups), torch::optim::AdamWOptions(1e-2));
+}
+
+void setGradients(const std::vector<at::Tensor>& params, uint64_t seed, double scale = 1.0) {
+  at::manual_seed(seed);
+  for (const auto& p : params) p.mutable_grad() = at::randn(p.sizes()) * scale;
+}
+
+// Float32 rounding in a different order (fused multiply-adds, one division instead of two)
+// drifts by a few ulps per step; anything beyond that is a wrong update.
+void compareTensors(const at::Tensor& actual, const at::Tensor& expected, const char* what) {
+  const double diff = (actual - expected).abs().max().item<double>();
+  const double size = expected.abs().max().item<double>();
+  if (diff > 1e-5 * std::max(1.0, size)) {
+    QFAIL(qPrintable(QString("%1 differs by %2 (max magnitude %3)").arg(what).arg(diff).arg(size)));
+  }
+}
+
+void compareState(torch::optim::Optimizer& actual, torch::optim::Optimizer& expected,
+                  const std::vector<at::Tensor>& actualParams,
+                  const std::vector<at::Tensor>& expectedParams) {
+  for (size_t i = 0; i < actualParams.size(); ++i) {
+    compareTensors(actualParams[i], expectedParams[i], "parameter");
+    const auto& a = static_cast<torch::optim::AdamWParamState&>(
+        *actual.state().at(c10::guts::to_string(actualParams[i].unsafeGetTensorImpl())));
+    const auto& e = static_cast<torch::optim::AdamWParamState&>(
+        *expected.state().at(c10::guts::to_string(expectedParams[i].unsafeGetTensorImpl())));
+    QCOMPARE(a.step(), e.step());
+    compareTensors(a.exp_avg(), e.exp_avg(), "exp_avg");
+    compareTensors(a.exp_avg_sq(), e.exp_avg_sq(), "exp_avg_sq");
+  }
+}
+
+}  // namespace
+
+class TestFusedAdamW : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void matchesLibTorchAdamWOverManySteps() {
+    const auto fusedParams = makeParameters(1);
+    const auto torchParams = cloneParameters(fusedParams);
+    auto fused = makeOptimizer<FusedAdamW>(fusedParams);
+    auto reference = makeOptimizer<torch::optim::AdamW>(torchParams);
+    for (int s = 0; s < 25; ++s) {
+      // A changing learning rate, as the trainer's schedule sets it.
+      for (auto* opt : {static_cast<torch::optim::Optimizer*>(&fused),
+                        static_cast<torch::optim::Optimizer*>(&reference)}) {
+        for (auto& group : opt->param_groups()) group.options().set_lr(1e-2 * (1.0 - s / 30.0));
+      }
+      setGradients(fusedParams, 100 + s);
+      setGradients(torchParams, 100 + s);
+      fused.step();
+      reference.step();
+    }
+    compareState(fused, reference, fusedParams, torchParams);
+    // It moved: a test that compares two optimizers that did nothing would pass too.
+    QVERIFY((fusedParams[0] - makeParameters(1)[0]).abs().max().item<double>() > 1e-2);
+  }
+
+  void gradScaleEqualsClipGradNormThenStep() {
+    const auto fusedParams = makeParameters(2);
+    const auto torchParams = cloneParameters(fusedParams);
+    auto fused = makeOptimizer<FusedAdamW>(fusedParams);
+    auto reference = makeOptimizer<torch::optim::AdamW>(torchParams);
+    for (int s = 0; s < 10; ++s) {
+      const double gradientSize = s % 2 == 0 ? 1e-4 : 10.0;  // norm ~0.03 and ~2800
+      setGradients(fusedParams, 200 + s, gradientSize);
+      setGradients(torchParams, 200 + s, gradientSize);
+      const GradientClip clip = gradientClip(fusedParams, 1.0);
+      const double torchNorm = torch::nn::utils::clip_grad_norm_(torchParams, 1.0);
+      QVERIFY(std::abs(clip.norm - torchNorm) <= 1e-6 * torchNorm);
+      if (gradientSize > 1.0) {
+        QVERIFY(clip.scale < 1.0F);
+      } else {
+        QCOMPARE(clip.scale, 1.0F);
+      }
+      fused.step(clip.scale);
+      reference.step();
+    }
+    compareState(fused, reference, fusedParams, torchParams);
+  }
+
+  void checkpointsLoadIntoEitherImplementation() {
+    const auto fusedParams = makeParameters(3);
+    auto fused = makeOptimizer<FusedAdamW>(fusedParams);
+    for (int s = 0; s < 3; ++s) {
+      setGradients(fusedParams, 300 + s);
+      fused.step();
+    }
+    const QTemporaryDir dir;
+    const std::string path = dir.filePath("optimizer.pt").toStdString();
+    torch::save(fused, path);
+
+    // LibTorch's AdamW resumes what the fused one wrote, and the two then step alike.
+    const auto torchParams = cloneParameters(fusedParams);
+    auto reference = makeOptimizer<torch::optim::AdamW>(torchParams);
+    torch::load(reference, path);
+    compareState(fused, reference, fusedParams, torchParams);
+    setGradients(fusedParams, 400);
+    setGradients(torchParams, 400);
+    fused.step();
+    reference.step();
+    compareState(fused, reference, fusedParams, torchParams);
+
+    // And the other way round.
+    torch::save(reference, path);
+    const auto resumedParams = cloneParameters(torchParams);
+    auto resumed = makeOptimizer<FusedAdamW>(resumedParams);
+    torch::load(resumed, path);
+    compareState(resumed, reference, resumedParams, torchParams);
+  }
+
+  void releasedGradientsAreSkipped() {
+    const auto params = makeParameters(4);
+    auto fused = makeOptimizer<FusedAdamW>(params);
+    setGradients(params, 500);
+    fused.step();
+    fused.releaseGradients();
+    for (const auto& p : params) QVERIFY(!p.grad().defined());
+    const at::Tensor before = params[1].detach().clone();
+    params[0].mutable_grad() = at::randn(params[0].sizes());
+    fused.step();  // only params[0] has a gradient
+    QVERIFY(at::equal(params[1], before));
+    const auto& state = static_cast<torch::optim::AdamWParamState&>(
+        *fused.state().at(c10::guts::to_string(params[1].unsafeGetTensorImpl())));
+    QCOMPARE(state.step(), int64_t{1});
+  }
+
+  // Releasing gradients (instead of zeroing them) changes nothing only if every trainable
+  // parameter receives a gradient in every step; check that for the classifier's policies.
+  void everyClassifierParameterGetsAGradient_data() {
+    QTest::addColumn<QString>("policy");
+    QTest::newRow("dense") << "dense";
+    QTest::newRow("crisp") << "crisp:0.7";
+    QTest::newRow("dam") << "dam:0.001";
+  }
+  void everyClassifierParameterGetsAGradient() {
+    QFETCH(QString, policy);
+    ModelConfig config = ModelConfig::preset("tiny", 120);
+    config.maxPositions = 16;
+    at::manual_seed(5);
+    auto model = makeClassifier(config);
+    model->setPolicy(AttentionPolicySpec::parse(policy.toStdString()));
+    model->train();
+    const at::Tensor ids = at::randint(1, 120, {4, 16}, at::kLong);
+    const at::Tensor mask = at::ones({4, 16}, at::kLong);
+    const ClassifierOutput out = model->forward(ids, mask);
+    at::Tensor loss = at::cross_entropy_loss(out.logits, at::tensor({0, 1, 0, 1}, at::kLong));
+    if (out.regularizer.defined()) loss = loss + out.regularizer;
+    loss.backward();
+    for (const auto& item : model->named_parameters()) {
+      if (!item.value().requires_grad()) continue;
+      QVERIFY2(item.value().grad().defined(), item.key().c_str());
+    }
+  }
+
+  void unsupportedParametersAreClearErrors() {
+    auto doubles = at::randn({3}, at::kDouble).set_requires_grad(true);
+    doubles.mutable_grad() = at::ones({3}, at::kDouble);
+    FusedAdamW onDoubles({doubles}, torch::optim::AdamWOptions(1e-3));
+    try {
+      onDoubles.step();
+      QFAIL("a float64 parameter was accepted");
+    } catch (const Error& e) {
+      QVERIFY2(QString(e.what()).contains("float32"), e.what());
+    }
+    auto p = at::randn({3}).set_requires_grad(true);
+    p.mutable_grad() = at::ones({3});
+    FusedAdamW amsgrad({p}, torch::optim::AdamWOptions(1e-3).amsgrad(true));
+    QVERIFY_THROWS_EXCEPTION(Error, amsgrad.step());
+  }
+};
+
+QTEST_GUILESS_MAIN(TestFusedAdamW)
+#include "test_fused_adamw.moc"

@@ -140,7 +140,13 @@ int main(int argc, char** argv) {
       "  crisp train --out runs/sst2-crisp08 --preset small --tokenizer ../shared/data/"
       "bert-base-uncased \\\n"
       "      --train ../shared/data/sst2/train.tsv --dev ../shared/data/sst2/dev.tsv "
-      "--attention crisp:0.8");
+      "--attention crisp:0.8\n"
+      "  crisp train --out runs/sst2-spm --preset small --train-sentencepiece 8000 "
+      "--sentencepiece-type unigram \\\n"
+      "      --train ../shared/data/sst2/train.tsv --dev ../shared/data/sst2/dev.tsv\n"
+      "Tokenizer: the model's own by default; --tokenizer DIR|vocab.txt|FILE.model, or\n"
+      "--train-sentencepiece N to learn one from the training data. The run keeps a copy in\n"
+      "RUN/tokenizer/, so resume, eval, predict, inspect and export need only the run.");
   train->add_option("--out", trainOptions.runDirectory, "Run directory (created; resumable)")
       ->required();
   train->add_option("--experiment", trainOptions.experimentFile,
@@ -148,7 +154,22 @@ int main(int argc, char** argv) {
   train->add_option("--preset", ex.model, "Model preset from scratch: tiny, small, distilbert-base")
       ->transform([](std::string v) { return "preset:" + v; });
   train->add_option("--model", ex.model, "Hugging Face model directory to fine-tune");
-  train->add_option("--tokenizer", ex.tokenizer, "Directory with vocab.txt (default: the model's)");
+  train->add_option("--tokenizer", ex.tokenizer,
+                    "The tokenizer: a WordPiece vocabulary (a directory with vocab.txt, or the "
+                    "file) or a SentencePiece .model. Default: the model's own (the demo's "
+                    "vocabulary; a Hugging Face directory's vocab.txt or spiece.model). Copied "
+                    "into the run directory");
+  train
+      ->add_option("--train-sentencepiece", ex.trainSentencePiece.vocabSize,
+                   "Instead, train a SentencePiece vocabulary of this size on the training "
+                   "sentences, into RUN/tokenizer/, before the model is built (a preset from "
+                   "scratch takes its vocabulary size from it)")
+      ->check(CLI::Range(crisp::kSentencePieceMinVocab, crisp::kSentencePieceMaxVocab))
+      ->excludes("--tokenizer");
+  train
+      ->add_option("--sentencepiece-type", ex.trainSentencePiece.modelType,
+                   "With --train-sentencepiece: unigram (default) or bpe")
+      ->check(CLI::IsMember({"unigram", "bpe"}));
   train->add_option("--train", ex.trainData, "Training data (GLUE TSV, CSV/TSV, JSON Lines)");
   train->add_option("--dev", ex.devData, "Dev data, same format");
   train->add_option("--attention", ex.policy, "Attention policy (dense, crisp:0.8, ...)");
@@ -329,8 +350,13 @@ int main(int argc, char** argv) {
     if (info->parsed()) return crisp::cli::runInfo(infoOptions, choice, std::cout, std::cerr);
     if (train->parsed()) {
       if (!trainOptions.experimentFile.empty()) {
-        crisp::cli::applyExperimentFile(
-            trainOptions, [&](const std::string& flag) { return train->count(flag) > 0; });
+        try {
+          crisp::cli::applyExperimentFile(
+              trainOptions, [&](const std::string& flag) { return train->count(flag) > 0; });
+        } catch (const std::exception& e) {
+          std::cerr << "crisp: error: " << e.what() << "\n";
+          return 2;  // a bad experiment file is bad input
+        }
       }
       return crisp::cli::runTrain(trainOptions, std::cout, std::cerr);
     }

@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
       stillTraining ? "was still running" : "HAD ENDED");
 
   // --- 2. live prediction latency ---------------------------------------------------------------
-  const auto tokenizer = std::make_shared<const crisp::WordPieceTokenizer>(vocabDir);
+  const auto tokenizer = crisp::openWordPieceTokenizer(vocabDir);
   crisp::ModelConfig config =
       crisp::ModelConfig::preset("distilbert-base", static_cast<int>(tokenizer->vocabSize()));
   at::manual_seed(7);
@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
   const std::string sentence =
       "the film starts slowly , but the performances are so warm and honest that by the end "
       "i was completely won over";  // 20 words
-  const crisp::WordPieceEncoding encoded = tokenizer->encode(sentence);
+  const crisp::TokenEncoding encoded = tokenizer->encode(sentence);
   std::vector<int64_t> ids(encoded.ids.begin(), encoded.ids.end());
   const at::Tensor input = at::tensor(ids, at::kLong).view({1, -1});
   const at::Tensor mask = at::ones_like(input);

@@ -76,7 +76,7 @@ bool TrainingSession::start(const ExperimentConfig& config, const QString& runDi
   worker_->thread = std::thread([this, config, directory] {
     RunState state = RunState::Failed;
     try {
-      PreparedExperiment prepared = prepareExperiment(config);
+      PreparedExperiment prepared = prepareExperiment(config, directory);
       {
         std::lock_guard lock(worker_->mutex);
         worker_->trainer = std::make_unique<Trainer>(std::move(prepared.inputs), config.hyper,

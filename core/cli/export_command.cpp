@@ -1,7 +1,6 @@
 #include "core/cli/export_command.h"
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -13,15 +12,6 @@
 #include "core/train/model_reference.h"
 
 namespace crisp::cli {
-namespace {
-
-std::string readWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot read");
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-}  // namespace
 
 int runExport(const ExportOptions& options, std::ostream& out, std::ostream& err) {
   namespace fs = std::filesystem;
@@ -41,7 +31,7 @@ int runExport(const ExportOptions& options, std::ostream& out, std::ostream& err
     std::string renamedVocabulary;
     for (const std::string& file : ref.tokenizerFiles) {
       const std::string name = fs::path(file).filename().string();
-      if (name == "vocab.txt" || name == "tokenizer_config.json" ||
+      if (name == "vocab.txt" || name == "spiece.model" || name == "tokenizer_config.json" ||
           name == "special_tokens_map.json") {
         standardFiles.push_back(file);
       } else {
@@ -66,7 +56,7 @@ int runExport(const ExportOptions& options, std::ostream& out, std::ostream& err
     }
     writeFileAtomically((dir / "config.json").string(), hfConfig.dump(2) + "\n");
     if (!renamedVocabulary.empty()) {
-      writeFileAtomically((dir / "vocab.txt").string(), readWholeFile(renamedVocabulary));
+      copyFileAtomically(renamedVocabulary, (dir / "vocab.txt").string());
       written.push_back("vocab.txt");
     }
     if (ref.embeddedVocabulary) {
@@ -76,9 +66,29 @@ int runExport(const ExportOptions& options, std::ostream& out, std::ostream& err
       writeFileAtomically((dir / "vocab.txt").string(), vocab);
       written.push_back("vocab.txt");
     }
-    if (!fs::exists(dir / "tokenizer_config.json")) {
+    if (ref.tokenizer->kind() == TokenizerKind::SentencePiece) {
+      // spiece.model with the slow tokenizer class closest to crisp's use of it ([CLS] pieces
+      // [SEP], no preprocessing of its own); crisp reads the directory back through
+      // spiece.model and the special-id rules of core/text/tokenizer.h.
+      const Tokenizer& t = *ref.tokenizer;
+      const nlohmann::json special = {{"cls_token", t.idToToken(t.clsId())},
+                                      {"sep_token", t.idToToken(t.sepId())},
+                                      {"pad_token", t.idToToken(t.padId())},
+                                      {"unk_token", t.idToToken(t.unkId())}};
+      nlohmann::json tokenizerConfig = special;
+      tokenizerConfig.update({{"tokenizer_class", "AlbertTokenizer"},
+                              {"do_lower_case", false},
+                              {"keep_accents", true},
+                              {"remove_space", true},
+                              {"model_max_length", ref.maxLength},
+                              {"crisp_tokenizer", t.describe()}});
+      writeFileAtomically((dir / "tokenizer_config.json").string(), tokenizerConfig.dump(2) + "\n");
+      writeFileAtomically((dir / "special_tokens_map.json").string(), special.dump(2) + "\n");
+      written.push_back("tokenizer_config.json");
+      written.push_back("special_tokens_map.json");
+    } else if (!fs::exists(dir / "tokenizer_config.json")) {
       const nlohmann::json tokenizerConfig = {
-          {"do_lower_case", ref.tokenizer->config().doLowerCase},
+          {"do_lower_case", ref.tokenizer->wordPiece()->config().doLowerCase},
           {"model_max_length", ref.maxLength},
           {"tokenizer_class",
            config.architecture == Architecture::Bert ? "BertTokenizer" : "DistilBertTokenizer"}};

@@ -103,7 +103,7 @@ int trainInto(const std::string& runDirectory, const ExperimentConfig& experimen
               std::ostream& out, std::ostream& err) {
   PreparedExperiment prepared;
   try {
-    prepared = prepareExperiment(experiment);
+    prepared = prepareExperiment(experiment, runDirectory);
   } catch (const std::exception& e) {
     err << "crisp: error: " << e.what() << "\n";
     return 2;
@@ -179,7 +179,17 @@ void applyExperimentFile(TrainOptions& options,
   }
   const ExperimentConfig& flags = options.experiment;
   if (given("--preset") || given("--model")) fromFile.model = flags.model;
-  if (given("--tokenizer")) fromFile.tokenizer = flags.tokenizer;
+  // A tokenizer on the command line replaces the file's choice, whichever kind it was.
+  if (given("--tokenizer")) {
+    fromFile.tokenizer = flags.tokenizer;
+    fromFile.trainSentencePiece = {};
+  }
+  if (given("--train-sentencepiece")) {
+    fromFile.tokenizer.clear();
+    fromFile.trainSentencePiece.vocabSize = flags.trainSentencePiece.vocabSize;
+  }
+  if (given("--sentencepiece-type"))
+    fromFile.trainSentencePiece.modelType = flags.trainSentencePiece.modelType;
   if (given("--train")) fromFile.trainData = flags.trainData;
   if (given("--dev")) fromFile.devData = flags.devData;
   if (given("--attention")) fromFile.policy = flags.policy;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 
 #include "core/sys/error.h"
@@ -55,6 +56,16 @@ void writeFileAtomically(const std::string& path, const std::function<void(std::
 
 void writeFileAtomically(const std::string& path, const std::string& content) {
   writeFileAtomically(path, [&](std::ostream& out) { out.write(content.data(), content.size()); });
+}
+
+std::string readWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot read");
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void copyFileAtomically(const std::string& from, const std::string& to) {
+  writeFileAtomically(to, readWholeFile(from));
 }
 
 }  // namespace crisp

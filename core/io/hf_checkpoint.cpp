@@ -168,12 +168,7 @@ void exportHuggingFaceDirectory(SequenceClassifier& model, const std::string& di
   // transformers refuses safetensors files without format metadata.
   writeSafeTensors((dir / "model.safetensors").string(), tensors, {{"format", "pt"}});
   for (const std::string& file : tokenizerFiles) {
-    const fs::path from(file);
-    std::ifstream in(from, std::ios::binary);
-    if (!in) throw Error(file + ": cannot read tokenizer file for export");
-    const std::string content((std::istreambuf_iterator<char>(in)),
-                              std::istreambuf_iterator<char>());
-    writeFileAtomically((dir / from.filename()).string(), content);
+    copyFileAtomically(file, (dir / fs::path(file).filename()).string());
   }
 }
 

@@ -29,6 +29,8 @@ struct ShimApi {
   decltype(&crisp_spm_close) close = nullptr;
   decltype(&crisp_spm_vocab_size) vocabSize = nullptr;
   decltype(&crisp_spm_encode) encode = nullptr;
+  decltype(&crisp_spm_encode_with_offsets) encodeWithOffsets = nullptr;
+  decltype(&crisp_spm_special_ids) specialIds = nullptr;
   decltype(&crisp_spm_decode) decode = nullptr;
   decltype(&crisp_spm_id_to_piece) idToPiece = nullptr;
   decltype(&crisp_spm_piece_to_id) pieceToId = nullptr;
@@ -85,6 +87,8 @@ ShimApi loadShim() {
     resolve(lib, "crisp_spm_close", api.close, api.path);
     resolve(lib, "crisp_spm_vocab_size", api.vocabSize, api.path);
     resolve(lib, "crisp_spm_encode", api.encode, api.path);
+    resolve(lib, "crisp_spm_encode_with_offsets", api.encodeWithOffsets, api.path);
+    resolve(lib, "crisp_spm_special_ids", api.specialIds, api.path);
     resolve(lib, "crisp_spm_decode", api.decode, api.path);
     resolve(lib, "crisp_spm_id_to_piece", api.idToPiece, api.path);
     resolve(lib, "crisp_spm_piece_to_id", api.pieceToId, api.path);
@@ -185,6 +189,32 @@ std::vector<int32_t> SentencePieceModel::encode(std::string_view text) const {
   throw Error("SentencePiece model " + name_ + ": encode output size changed between calls");
 }
 
+SentencePiecePieces SentencePieceModel::encodeWithOffsets(std::string_view text) const {
+  SentencePiecePieces out;
+  size_t capacity = text.size() + 8;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    out.ids.resize(capacity);
+    out.begins.resize(capacity);
+    out.ends.resize(capacity);
+    ErrBuffer err{};
+    size_t count = 0;
+    const int rc = shim().encodeWithOffsets(handle_->model, text.data(), text.size(),
+                                            out.ids.data(), out.begins.data(), out.ends.data(),
+                                            capacity, &count, err.data(), err.size());
+    if (rc == 0) {
+      out.ids.resize(count);
+      out.begins.resize(count);
+      out.ends.resize(count);
+      return out;
+    }
+    if (rc != CRISP_SPM_BUFFER_TOO_SMALL) {
+      throw Error("SentencePiece model " + name_ + ": encode failed: " + err.data());
+    }
+    capacity = count;
+  }
+  throw Error("SentencePiece model " + name_ + ": encode output size changed between calls");
+}
+
 std::vector<std::string> SentencePieceModel::encodeAsPieces(std::string_view text) const {
   std::vector<std::string> pieces;
   for (int32_t id : encode(text)) pieces.push_back(idToPiece(id));
@@ -213,6 +243,12 @@ int32_t SentencePieceModel::pieceToId(std::string_view piece) const {
 
 int SentencePieceModel::vocabSize() const {
   return shim().vocabSize(handle_->model);
+}
+
+SentencePieceSpecialIds SentencePieceModel::specialIds() const {
+  SentencePieceSpecialIds ids;
+  shim().specialIds(handle_->model, &ids.unk, &ids.bos, &ids.eos, &ids.pad);
+  return ids;
 }
 
 void trainSentencePiece(const SentencePieceTrainOptions& options) {

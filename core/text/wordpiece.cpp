@@ -283,13 +283,6 @@ std::string cleanUpTokenization(std::string text) {
 
 }  // namespace
 
-void WordPieceEncoding::clear() {
-  ids.clear();
-  tokens.clear();
-  attentionMask.clear();
-  offsets.clear();
-}
-
 WordPieceConfig WordPieceConfig::fromDirectory(const std::string& directory) {
   const fs::path dir(directory);
   if (!fs::is_directory(dir)) throw Error(directory + " is not a directory");

@@ -24,27 +24,13 @@
 #include <utility>
 #include <vector>
 
+#include "core/text/token_encoding.h"
+
 namespace crisp {
 
-// Half-open byte range [begin, end) into the original UTF-8 text; empty for added [CLS]/[SEP]/
-// [PAD], which come from no text.
-struct ByteSpan {
-  std::size_t begin = 0;
-  std::size_t end = 0;
-  bool empty() const { return begin == end; }
-  bool operator==(const ByteSpan& o) const { return begin == o.begin && end == o.end; }
-  bool operator!=(const ByteSpan& o) const { return !(*this == o); }
-};
-
-// One encoded text; all four vectors have the same length.
-struct WordPieceEncoding {
-  std::vector<int32_t> ids;
-  std::vector<std::string> tokens;
-  std::vector<int32_t> attentionMask;  // 1 for real tokens, 0 for padding
-  std::vector<ByteSpan> offsets;       // byte spans into the original text
-  std::size_t size() const { return ids.size(); }
-  void clear();
-};
+// One encoded text (ids, tokens, attention mask, byte offsets): the encoding all tokenizers
+// share (token_encoding.h).
+using WordPieceEncoding = TokenEncoding;
 
 // tokenizer_config.json / special_tokens_map.json settings (Hugging Face names in comments).
 struct WordPieceConfig {

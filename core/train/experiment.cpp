@@ -1,5 +1,7 @@
 #include "core/train/experiment.h"
 
+#include <stdlib.h>
+
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -11,6 +13,7 @@
 #include "core/sys/error.h"
 #include "core/sys/runtime_info.h"
 #include "core/sys/threads.h"
+#include "core/train/run_directory.h"
 
 namespace crisp {
 namespace {
@@ -22,23 +25,159 @@ const std::vector<std::string> kDemoProbes = {
     "honestly , the acting was never boring .",
 };
 
+bool isPreset(const std::string& model) {
+  return model.rfind("preset:", 0) == 0;
+}
+
 std::string tokenizerPath(const ExperimentConfig& config) {
   if (!config.tokenizer.empty()) return config.tokenizer;
-  if (config.model.rfind("preset:", 0) != 0) return config.model;  // the checkpoint's vocab.txt
+  if (!isPreset(config.model)) return config.model;  // the checkpoint's vocab.txt / spiece.model
   throw Error(
-      "a model preset trained on your own data needs --tokenizer (a directory with "
-      "vocab.txt, e.g. ../shared/data/bert-base-uncased)");
+      "a model preset trained on your own data needs a tokenizer: --tokenizer (a WordPiece "
+      "vocabulary, e.g. ../shared/data/bert-base-uncased, or a SentencePiece .model) or "
+      "--train-sentencepiece VOCAB_SIZE");
+}
+
+// A fresh directory under the system's temporary directory, removed with its contents.
+class TemporaryDirectory {
+ public:
+  TemporaryDirectory() {
+    std::string pattern = (fs::temp_directory_path() / "crisp-tokenizer-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw Error("cannot create a temporary directory");
+    path_ = pattern;
+  }
+  ~TemporaryDirectory() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  TemporaryDirectory(const TemporaryDirectory&) = delete;
+  TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The tokenizer a run trains with, and whether it still has to be stored in the run.
+struct ResolvedTokenizer {
+  std::shared_ptr<const Tokenizer> tokenizer;
+  nlohmann::json record;      // what config.json records ("tokenizer"); null for older runs
+  nlohmann::json provenance;  // a new run's: where it came from
+  bool isNew = false;
+};
+
+// The tokenizer of a run being prepared (see prepareExperiment): the stored one of an existing
+// run, or a new run's, trained (in a temporary directory) or loaded.
+ResolvedTokenizer resolveTokenizer(const ExperimentConfig& config,
+                                   const std::vector<data::Example>& train,
+                                   const std::string& trainSource,
+                                   const std::string& runDirectory) {
+  ResolvedTokenizer resolved;
+  if (!runDirectory.empty() && RunDirectory(runDirectory).hasConfig()) {
+    const nlohmann::json existing = RunDirectory(runDirectory).readConfig();
+    if (existing.value("resume_key", nlohmann::json()) != config.toJson()) {
+      throw Error(runDirectory +
+                  " holds a run with a different configuration; choose another directory");
+    }
+    resolved.record = existing.value("tokenizer", nlohmann::json());
+    resolved.tokenizer = loadRunTokenizer(runDirectory, existing, config);
+    return resolved;
+  }
+  resolved.isNew = true;
+  if (config.trainSentencePiece.enabled()) {
+    SentencePieceVocabularyOptions options;
+    options.vocabSize = config.trainSentencePiece.vocabSize;
+    options.modelType = config.trainSentencePiece.modelType;
+    options.threads = currentThreadCount();
+    std::vector<std::string> sentences;
+    sentences.reserve(train.size());
+    for (const data::Example& example : train) sentences.push_back(example.text);
+    const TemporaryDirectory work;
+    resolved.tokenizer = trainSentencePieceTokenizer(sentences, options, work.path(), trainSource);
+    resolved.provenance = {{"trained_on", trainSource},
+                           {"sentences", sentences.size()},
+                           {"model_type", options.modelType},
+                           {"requested_vocab_size", options.vocabSize}};
+  } else {
+    resolved.tokenizer = loadTokenizer(config);
+    resolved.provenance = {{"path", config.tokenizer.empty() && isPreset(config.model)
+                                        ? std::string("<embedded demo vocabulary>")
+                                        : tokenizerPath(config)}};
+  }
+  return resolved;
+}
+
+// Writes a new run's tokenizer to RUN/tokenizer (through a staging directory renamed into place;
+// a leftover of a start that died before config.json was written is replaced).
+void storeRunTokenizer(ResolvedTokenizer& resolved, const std::string& runDirectory) {
+  const fs::path staging = fs::path(runDirectory) / "tokenizer.partial";
+  try {
+    fs::remove_all(staging);
+    resolved.record = storeTokenizer(*resolved.tokenizer, staging.string(), resolved.provenance);
+    resolved.record["directory"] = "tokenizer";
+    const fs::path final = runTokenizerDirectory(runDirectory);
+    fs::remove_all(final);
+    fs::rename(staging, final);
+  } catch (const std::exception& e) {
+    std::error_code ignored;
+    fs::remove_all(staging, ignored);
+    throw Error(runDirectory + ": cannot store the tokenizer: " + e.what());
+  }
 }
 
 }  // namespace
 
+std::string runTokenizerDirectory(const std::string& runDirectory) {
+  return (fs::path(runDirectory) / "tokenizer").string();
+}
+
+std::shared_ptr<const Tokenizer> loadRunTokenizer(const std::string& runDirectory,
+                                                  const nlohmann::json& runConfig,
+                                                  const ExperimentConfig& experiment) {
+  if (runConfig.contains("tokenizer")) {
+    const std::string directory = runTokenizerDirectory(runDirectory);
+    if (!fs::is_directory(directory)) {
+      throw Error(runDirectory + "/config.json records a tokenizer but " + directory +
+                  " is missing (damaged run?)");
+    }
+    return openTokenizer(directory);
+  }
+  return loadTokenizer(experiment);  // a run from before tokenizers were stored
+}
+
+void validateTokenizerChoice(const ExperimentConfig& config) {
+  const SentencePieceTraining& t = config.trainSentencePiece;
+  if (t.vocabSize < 0) {
+    throw Error("train_sentencepiece.vocab_size: " + std::to_string(t.vocabSize) +
+                " is negative (0 turns training off)");
+  }
+  if (!t.enabled()) return;
+  if (!config.tokenizer.empty()) {
+    throw Error("tokenizer and train_sentencepiece exclude each other: give a tokenizer (" +
+                config.tokenizer + ") or train one, not both");
+  }
+  if (!isPreset(config.model)) {
+    throw Error("train_sentencepiece: " + config.model +
+                " is a pretrained checkpoint, whose embeddings belong to its own vocabulary; "
+                "training a new one applies to a model from scratch (a preset)");
+  }
+  SentencePieceVocabularyOptions options;
+  options.vocabSize = t.vocabSize;
+  options.modelType = t.modelType;
+  try {
+    validateSentencePieceOptions(options);
+  } catch (const Error& e) {
+    throw Error(std::string("train_sentencepiece.") + e.what());
+  }
+}
+
 std::shared_ptr<const data::EncodedDataset> encodeExamples(
-    const std::vector<data::Example>& examples, const WordPieceTokenizer& tokenizer, int maxLength,
+    const std::vector<data::Example>& examples, const Tokenizer& tokenizer, int maxLength,
     const std::string& source) {
   auto encoded = std::make_shared<data::EncodedDataset>();
-  WordPieceEncodeOptions options;
+  TokenizerEncodeOptions options;
   options.maxLength = static_cast<size_t>(maxLength);
-  WordPieceEncoding scratch;
+  TokenEncoding scratch;
   for (const data::Example& example : examples) {
     try {
       tokenizer.encode(example.text, scratch, options);
@@ -77,17 +216,23 @@ std::vector<data::Example> readDevExamples(const ExperimentConfig& config,
 }
 
 nlohmann::json ExperimentConfig::toJson() const {
-  return {{"name", name},
-          {"model", model},
-          {"tokenizer", tokenizer},
-          {"train_data", trainData},
-          {"dev_data", devData},
-          {"policy", policy},
-          {"max_length", maxLength},
-          {"hyperparameters", hyper.toJson()},
-          {"demo_train_size", demoTrainSize},
-          {"demo_dev_size", demoDevSize},
-          {"probes", probes}};
+  nlohmann::json j = {{"name", name},
+                      {"model", model},
+                      {"tokenizer", tokenizer},
+                      {"train_data", trainData},
+                      {"dev_data", devData},
+                      {"policy", policy},
+                      {"max_length", maxLength},
+                      {"hyperparameters", hyper.toJson()},
+                      {"demo_train_size", demoTrainSize},
+                      {"demo_dev_size", demoDevSize},
+                      {"probes", probes}};
+  // Only when on, so that the configurations (and resume keys) of earlier runs stay the same.
+  if (trainSentencePiece.enabled()) {
+    j["train_sentencepiece"] = {{"vocab_size", trainSentencePiece.vocabSize},
+                                {"model_type", trainSentencePiece.modelType}};
+  }
+  return j;
 }
 
 ExperimentConfig ExperimentConfig::fromJson(const nlohmann::json& j) {
@@ -106,6 +251,27 @@ ExperimentConfig ExperimentConfig::fromJson(const nlohmann::json& j) {
     c.demoDevSize = j.value("demo_dev_size", c.demoDevSize);
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("experiment: a field has the wrong type: ") + e.what());
+  }
+  if (j.contains("train_sentencepiece") && !j.at("train_sentencepiece").is_null()) {
+    const nlohmann::json& t = j.at("train_sentencepiece");
+    const std::string expected =
+        " (expected {\"vocab_size\": N, \"model_type\": \"unigram\" or \"bpe\"})";
+    if (!t.is_object()) throw Error("experiment: train_sentencepiece: not an object" + expected);
+    for (const auto& item : t.items()) {
+      if (item.key() != "vocab_size" && item.key() != "model_type") {
+        throw Error("experiment: train_sentencepiece." + item.key() + ": unknown field" + expected);
+      }
+    }
+    if (!t.contains("vocab_size") || !t.at("vocab_size").is_number_integer()) {
+      throw Error("experiment: train_sentencepiece.vocab_size: expected an integer" + expected);
+    }
+    c.trainSentencePiece.vocabSize = t.at("vocab_size").get<int>();
+    if (t.contains("model_type")) {
+      if (!t.at("model_type").is_string()) {
+        throw Error("experiment: train_sentencepiece.model_type: expected a string" + expected);
+      }
+      c.trainSentencePiece.modelType = t.at("model_type").get<std::string>();
+    }
   }
   if (j.contains("hyperparameters")) {
     nlohmann::json merged = c.hyper.toJson();
@@ -128,23 +294,29 @@ ExperimentConfig ExperimentConfig::demo() {
   return c;
 }
 
-std::shared_ptr<const WordPieceTokenizer> demoTokenizer() {
+std::shared_ptr<const Tokenizer> demoTokenizer() {
   std::string vocab;
   for (const std::string& line : data::demoVocabulary()) vocab += line + "\n";
   WordPieceConfig config;
   config.doLowerCase = true;
-  return std::make_shared<const WordPieceTokenizer>(
-      WordPieceTokenizer::fromVocabText(vocab, config, "<embedded demo vocabulary>"));
+  return wrapWordPieceTokenizer(std::make_shared<const WordPieceTokenizer>(
+      WordPieceTokenizer::fromVocabText(vocab, config, "<embedded demo vocabulary>")));
 }
 
-std::shared_ptr<const WordPieceTokenizer> loadTokenizer(const ExperimentConfig& config) {
-  const bool demoModel = config.model.rfind("preset:", 0) == 0 && config.usesDemoData();
+std::shared_ptr<const Tokenizer> loadTokenizer(const ExperimentConfig& config) {
+  if (config.trainSentencePiece.enabled()) {
+    throw Error(
+        "train_sentencepiece: the vocabulary is trained on the data when a run is prepared");
+  }
+  const bool demoModel = isPreset(config.model) && config.usesDemoData();
   if (demoModel && config.tokenizer.empty()) return demoTokenizer();
-  return std::make_shared<const WordPieceTokenizer>(tokenizerPath(config));
+  return openTokenizer(tokenizerPath(config));
 }
 
-PreparedExperiment prepareExperiment(const ExperimentConfig& config) {
+PreparedExperiment prepareExperiment(const ExperimentConfig& config,
+                                     const std::string& runDirectory) {
   config.hyper.validate();
+  validateTokenizerChoice(config);
   if (config.maxLength < 2) throw Error("max_length must be at least 2");
   if (config.trainData.empty() != config.devData.empty()) {
     throw Error("give both training and dev data, or neither (the embedded demo)");
@@ -169,11 +341,21 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config) {
     trainSource = config.trainData;
   }
 
-  prepared.tokenizer = loadTokenizer(config);
-  const WordPieceTokenizer& tokenizer = *prepared.tokenizer;
+  ResolvedTokenizer resolved = resolveTokenizer(config, train, trainSource, runDirectory);
+  prepared.tokenizer = resolved.tokenizer;
+  const Tokenizer& tokenizer = *prepared.tokenizer;
+  for (const auto& [role, id] : {std::pair{"[CLS]", tokenizer.clsId()},
+                                 {"[SEP]", tokenizer.sepId()},
+                                 {"[PAD]", tokenizer.padId()},
+                                 {"[UNK]", tokenizer.unkId()}}) {
+    if (id < 0 || static_cast<size_t>(id) >= tokenizer.vocabSize()) {
+      throw Error("the tokenizer " + tokenizer.name() + " has no " + role +
+                  " in its vocabulary of " + std::to_string(tokenizer.vocabSize()));
+    }
+  }
 
   std::shared_ptr<SequenceClassifier> model;
-  if (config.model.rfind("preset:", 0) == 0) {
+  if (isPreset(config.model)) {
     ModelConfig modelConfig =
         ModelConfig::preset(config.model.substr(7), static_cast<int>(tokenizer.vocabSize()));
     modelConfig.padTokenId = tokenizer.padId();
@@ -192,9 +374,11 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config) {
                   std::to_string(labelNames.size()));
     }
     if (static_cast<int>(tokenizer.vocabSize()) != loaded.model->config().vocabSize) {
-      throw Error("the tokenizer's vocabulary (" + std::to_string(tokenizer.vocabSize()) +
-                  ") does not match the model's vocab_size (" +
-                  std::to_string(loaded.model->config().vocabSize) + ")");
+      throw Error("the tokenizer " + tokenizer.name() + " has " +
+                  std::to_string(tokenizer.vocabSize()) + " entries but the model " + config.model +
+                  " has vocab_size " + std::to_string(loaded.model->config().vocabSize) +
+                  " (config.json): a pretrained checkpoint needs the tokenizer it was trained "
+                  "with");
     }
     model = loaded.model;
     prepared.runConfig["load_report"] = loaded.report.describe("the model");
@@ -210,9 +394,9 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config) {
   in.collate.maxLength = static_cast<size_t>(config.maxLength);
   in.labelNames = labelNames;
   for (const std::string& text : config.probes) {
-    WordPieceEncodeOptions options;
+    TokenizerEncodeOptions options;
     options.maxLength = static_cast<size_t>(config.maxLength);
-    const WordPieceEncoding e = tokenizer.encode(text, options);
+    const TokenEncoding e = tokenizer.encode(text, options);
     in.probes.push_back({text, e.tokens, e.ids});
   }
 
@@ -220,6 +404,9 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config) {
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   char created[32];
   std::strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  // Everything checked: a new run keeps its tokenizer from here on.
+  if (resolved.isNew && !runDirectory.empty()) storeRunTokenizer(resolved, runDirectory);
+  if (!resolved.record.is_null()) prepared.runConfig["tokenizer"] = resolved.record;
   prepared.runConfig["experiment"] = config.toJson();
   prepared.runConfig["resume_key"] = config.toJson();
   prepared.runConfig["model_config"] = model->config().toJson();

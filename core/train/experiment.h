@@ -8,17 +8,34 @@
 
 #include "core/data/batching.h"
 #include "core/data/dataset.h"
-#include "core/text/wordpiece.h"
+#include "core/text/tokenizer.h"
 #include "core/train/trainer.h"
 
 namespace crisp {
 
+// Training a SentencePiece vocabulary on the experiment's training sentences (before the model
+// is built), instead of loading a tokenizer. JSON: "train_sentencepiece": {"vocab_size": 8000,
+// "model_type": "unigram"} (absent or null: off).
+struct SentencePieceTraining {
+  int vocabSize = 0;                  // 0: off
+  std::string modelType = "unigram";  // unigram | bpe
+  bool enabled() const { return vocabSize > 0; }
+};
+
 // One experiment, as `crisp train` flags, the studio's form or an experiment file describe it.
 // Empty sources mean the embedded demo (corpus, vocabulary, `tiny` model from scratch).
+//
+// The tokenizer is one of: the model's own (empty `tokenizer`: the demo's vocabulary, or the
+// Hugging Face directory's vocab.txt / spiece.model); a WordPiece vocabulary (a directory with
+// vocab.txt, or the file); a SentencePiece .model file; or a SentencePiece vocabulary trained on
+// the training data (`trainSentencePiece`, for a model from scratch). A run stores the one it
+// used in RUN/tokenizer/ (tokenizer.h's storeTokenizer) and records it in config.json
+// ("tokenizer"), so everything that reads the run later needs nothing else.
 struct ExperimentConfig {
   std::string name = "demo";
   std::string model = "preset:tiny";  // "preset:NAME" or a Hugging Face model directory
-  std::string tokenizer;           // a directory with vocab.txt, or a vocab.txt; empty: the model's
+  std::string tokenizer;  // vocab dir, vocab file or SentencePiece .model; empty: the model's
+  SentencePieceTraining trainSentencePiece;
   std::string trainData, devData;  // GLUE TSV / CSV / JSONL; empty: the demo corpus
   std::string policy = "dense";
   int maxLength = 128;
@@ -35,18 +52,31 @@ struct ExperimentConfig {
 
 struct PreparedExperiment {
   TrainingInputs inputs;
-  std::shared_ptr<const WordPieceTokenizer> tokenizer;
+  std::shared_ptr<const Tokenizer> tokenizer;
   nlohmann::json runConfig;  // what config.json of the run records
 };
 
 // Reads and tokenises the data, builds or loads the model, applies the policy. Errors name the
 // file, line or setting at fault.
-PreparedExperiment prepareExperiment(const ExperimentConfig& config);
+//
+// With a run directory, the tokenizer lives there: a run that already has config.json (resume)
+// must have been made from the same configuration and uses the tokenizer stored in it (runs from
+// before tokenizers were stored use their recorded source); a new run gets the tokenizer
+// (trained first if asked) written to RUN/tokenizer/ and recorded in runConfig["tokenizer"].
+// Without one (benchmarks, tests), a SentencePiece vocabulary is trained in a temporary
+// directory and kept in memory.
+PreparedExperiment prepareExperiment(const ExperimentConfig& config,
+                                     const std::string& runDirectory = {});
+
+// Checks the tokenizer fields on their own (exclusive choices, vocabulary size and model type
+// of SentencePiece training, which needs a model from scratch); throws crisp::Error naming the
+// field ("train_sentencepiece.vocab_size: ...").
+void validateTokenizerChoice(const ExperimentConfig& config);
 
 // Tokenises examples for the trainer or an evaluation; an example the tokenizer rejects is an
 // error naming source:line.
 std::shared_ptr<const data::EncodedDataset> encodeExamples(
-    const std::vector<data::Example>& examples, const WordPieceTokenizer& tokenizer, int maxLength,
+    const std::vector<data::Example>& examples, const Tokenizer& tokenizer, int maxLength,
     const std::string& source);
 
 // Reads a labelled data file (GLUE TSV, CSV/TSV, JSON Lines) whose labels must map onto a
@@ -60,9 +90,18 @@ std::vector<data::Example> readDevExamples(const ExperimentConfig& config,
                                            std::string* source = nullptr);
 
 // The demo's tokenizer (its closed vocabulary as WordPiece, lower-cased).
-std::shared_ptr<const WordPieceTokenizer> demoTokenizer();
+std::shared_ptr<const Tokenizer> demoTokenizer();
 
-// The tokenizer an experiment uses: the demo's, --tokenizer, or the model directory's.
-std::shared_ptr<const WordPieceTokenizer> loadTokenizer(const ExperimentConfig& config);
+// The tokenizer an experiment names: the demo's, `tokenizer`, or the model directory's (not a
+// trained one: that needs the data, see prepareExperiment).
+std::shared_ptr<const Tokenizer> loadTokenizer(const ExperimentConfig& config);
+
+// RUN/tokenizer, where a run keeps its tokenizer.
+std::string runTokenizerDirectory(const std::string& runDirectory);
+// The tokenizer of an existing run: RUN/tokenizer when its config.json (runConfig) records one;
+// for a run from before tokenizers were stored, the source its experiment names.
+std::shared_ptr<const Tokenizer> loadRunTokenizer(const std::string& runDirectory,
+                                                  const nlohmann::json& runConfig,
+                                                  const ExperimentConfig& experiment);
 
 }  // namespace crisp

@@ -19,9 +19,14 @@ std::set<std::string> keysOf(const nlohmann::json& object) {
   return keys;
 }
 
-// Keys an experiment object may hold: exactly what ExperimentConfig::toJson writes.
+// Keys an experiment object may hold: exactly what ExperimentConfig::toJson writes (with
+// SentencePiece training on, which it writes only then).
 const std::set<std::string>& experimentKeys() {
-  static const std::set<std::string> keys = keysOf(ExperimentConfig().toJson());
+  static const std::set<std::string> keys = [] {
+    ExperimentConfig all;
+    all.trainSentencePiece.vocabSize = 8000;
+    return keysOf(all.toJson());
+  }();
   return keys;
 }
 
@@ -193,6 +198,11 @@ ExperimentSet parseExperimentSet(const nlohmann::json& j, const std::string& fil
       throw Error(where + ": give both train_data and dev_data, or neither (the embedded demo)");
     if (e.model.rfind("preset:", 0) != 0) e.model = resolvePath(e.model, anchor);
     e.tokenizer = resolvePath(e.tokenizer, anchor);
+    try {
+      validateTokenizerChoice(e);
+    } catch (const std::exception& error) {
+      throw Error(where + " (" + name + "): " + error.what());
+    }
     e.trainData = resolvePath(e.trainData, anchor);
     e.devData = resolvePath(e.devData, anchor);
     e.name = name;

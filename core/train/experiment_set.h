@@ -6,7 +6,8 @@
 //   {
 //     "name": "crisp-paper-small",            optional; default: the file's stem
 //     "notes": "...", "_comment": "...",      free text; any key starting with "_" is ignored
-//     "base": { ExperimentConfig fields: model, tokenizer, train_data, dev_data, policy,
+//     "base": { ExperimentConfig fields: model, tokenizer, train_sentencepiece
+//               {"vocab_size": N, "model_type": "unigram"|"bpe"}, train_data, dev_data, policy,
 //               max_length, hyperparameters {...}, demo_train_size, demo_dev_size, probes },
 //     "configurations": [ {"name": "dense", "policy": "dense"},
 //                         {"name": "crisp-0.8", "policy": "crisp:0.8",

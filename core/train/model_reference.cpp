@@ -14,8 +14,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kTokenizerFiles = {"vocab.txt", "tokenizer_config.json",
-                                                  "special_tokens_map.json"};
+const std::vector<std::string> kTokenizerFiles = {
+    "vocab.txt", "spiece.model", "tokenizer_config.json", "special_tokens_map.json"};
 
 std::vector<std::string> existingTokenizerFiles(const fs::path& directory) {
   std::vector<std::string> files;
@@ -81,11 +81,21 @@ ModelReference loadRun(const std::string& path, const nlohmann::json& config,
       loadStateDict(*ref.model, readSafeTensors(ref.weightsFile).tensors, ref.weightsFile);
   if (!report.missing.empty()) throw Error(ref.weightsFile + ": " + report.describe("the model"));
   ref.model->eval();
-  ref.tokenizer = loadTokenizer(*ref.experiment);
+  ref.tokenizer = loadRunTokenizer(path, config, *ref.experiment);
   ref.labelNames = config.at("label_names").get<std::vector<std::string>>();
   ref.maxLength = ref.experiment->maxLength;
   ref.batchSize = ref.experiment->hyper.batchSize;
-  // The demo's vocabulary is compiled in; any other comes from a directory or a vocab file.
+  if (config.contains("tokenizer")) {
+    // Stored in the run: the files crisp_tokenizer.json lists.
+    const fs::path directory = runTokenizerDirectory(path);
+    for (const std::string& name :
+         config.at("tokenizer").value("files", std::vector<std::string>{})) {
+      ref.tokenizerFiles.push_back((directory / name).string());
+    }
+    return ref;
+  }
+  // Runs from before tokenizers were stored: the demo's vocabulary is compiled in; any other
+  // comes from a directory or a vocab file.
   const ExperimentConfig& ex = *ref.experiment;
   const std::string tokenizerSource = !ex.tokenizer.empty()               ? ex.tokenizer
                                       : ex.model.rfind("preset:", 0) != 0 ? ex.model
@@ -104,8 +114,10 @@ ModelReference loadHuggingFace(const std::string& path, const nlohmann::json& co
   ModelReference ref;
   ref.kind = ModelReference::Kind::HuggingFace;
   ref.path = path;
-  if (!fs::exists(fs::path(path) / "vocab.txt")) {
-    throw InputError(path + ": no vocab.txt (a Hugging Face model directory needs its tokenizer)");
+  if (!fs::exists(fs::path(path) / "vocab.txt") && !fs::exists(fs::path(path) / "spiece.model")) {
+    throw InputError(path +
+                     ": no vocab.txt or spiece.model (a Hugging Face model directory needs its "
+                     "tokenizer)");
   }
   LoadedModel loaded = loadHuggingFaceDirectory(path);
   ref.model = loaded.model;
@@ -118,13 +130,13 @@ ModelReference loadHuggingFace(const std::string& path, const nlohmann::json& co
     ref.model->setPolicy(
         AttentionPolicySpec::parse(config.at("crisp_attention_policy").get<std::string>()));
   }
-  ref.tokenizer = std::make_shared<const WordPieceTokenizer>(path);
+  ref.tokenizer = openTokenizer(path);
   const ModelConfig& mc = ref.model->config();
   for (int i = 0; i < mc.numLabels; ++i) {
     const auto it = mc.id2label.find(i);
     ref.labelNames.push_back(it != mc.id2label.end() ? it->second : "LABEL_" + std::to_string(i));
   }
-  const size_t tokenizerMax = ref.tokenizer->config().modelMaxLength;
+  const size_t tokenizerMax = ref.tokenizer->modelMaxLength();
   ref.maxLength = mc.maxPositions;
   if (tokenizerMax > 0 && tokenizerMax < static_cast<size_t>(mc.maxPositions)) {
     ref.maxLength = static_cast<int>(tokenizerMax);

@@ -30,7 +30,7 @@ struct ModelReference {
   enum class Kind { Run, HuggingFace } kind = Kind::Run;
   std::string path;
   std::shared_ptr<SequenceClassifier> model;  // in eval mode, policy installed
-  std::shared_ptr<const WordPieceTokenizer> tokenizer;
+  std::shared_ptr<const Tokenizer> tokenizer;
   std::vector<std::string> labelNames;  // index = label id
   int maxLength = 512;                  // tokens per sentence, [CLS] and [SEP] included
   int batchSize = 32;                   // for evaluation: the run's own, so metrics match
@@ -38,9 +38,10 @@ struct ModelReference {
   int64_t step = -1;                           // runs: the checkpoint's step
   std::string checkpointRole;                  // runs: "best", "last" or "step"
   std::optional<ExperimentConfig> experiment;  // runs only
-  // Files a Hugging Face export copies beside the weights; empty with embeddedVocabulary.
+  // The tokenizer's files (a run's RUN/tokenizer/ copy, or where an older run's came from); a
+  // Hugging Face export copies them beside the weights. Empty with embeddedVocabulary.
   std::vector<std::string> tokenizerFiles;
-  bool embeddedVocabulary = false;  // the demo's built-in vocabulary (no file to copy)
+  bool embeddedVocabulary = false;  // an older demo run's built-in vocabulary (no file)
   std::string loadWarnings;         // Hugging Face's missing/unexpected-weights report
 
   // "run runs/demo, checkpoint step 250 (best)" or "model ~/models/distilbert".

@@ -42,8 +42,8 @@ std::vector<at::Tensor> damKeepProbabilities(const SequenceClassifier& model, in
 }
 
 Predictor::Predictor(std::shared_ptr<SequenceClassifier> model,
-                     std::shared_ptr<const WordPieceTokenizer> tokenizer,
-                     std::vector<std::string> labels, int maxLength)
+                     std::shared_ptr<const Tokenizer> tokenizer, std::vector<std::string> labels,
+                     int maxLength)
     : model_(std::move(model)),
       tokenizer_(std::move(tokenizer)),
       labels_(std::move(labels)),
@@ -64,13 +64,13 @@ std::shared_ptr<Predictor> Predictor::fromReference(const ModelReference& refere
 Prediction Predictor::predict(const std::string& text) const {
   const auto start = std::chrono::steady_clock::now();
   Prediction p;
-  WordPieceEncodeOptions options;
+  TokenizerEncodeOptions options;
   options.maxLength = static_cast<size_t>(maxLength_);
   options.invalidUtf8 = InvalidUtf8::kSkip;  // typing never fails; bad bytes are dropped
-  WordPieceEncoding encoding = tokenizer_->encode(text, options);
+  TokenEncoding encoding = tokenizer_->encode(text, options);
   if (encoding.ids.size() >= options.maxLength) {
     // Only a text that reached the limit can have been cut: count its full length once.
-    WordPieceEncodeOptions whole = options;
+    TokenizerEncodeOptions whole = options;
     whole.maxLength = 0;
     p.fullLength = tokenizer_->encode(text, whole).ids.size();
   } else {

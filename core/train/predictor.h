@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/model/classifier.h"
-#include "core/text/wordpiece.h"
+#include "core/text/tokenizer.h"
 
 namespace crisp {
 
@@ -45,9 +45,8 @@ std::vector<at::Tensor> damKeepProbabilities(const SequenceClassifier& model, in
 // never touches the model being trained. predict() is thread-safe (serialised).
 class Predictor {
  public:
-  Predictor(std::shared_ptr<SequenceClassifier> model,
-            std::shared_ptr<const WordPieceTokenizer> tokenizer, std::vector<std::string> labels,
-            int maxLength);
+  Predictor(std::shared_ptr<SequenceClassifier> model, std::shared_ptr<const Tokenizer> tokenizer,
+            std::vector<std::string> labels, int maxLength);
 
   // The newest checkpoint of a run directory (throws crisp::Error if it has none).
   static std::shared_ptr<Predictor> fromRun(const std::string& runDirectory);
@@ -63,7 +62,7 @@ class Predictor {
 
  private:
   std::shared_ptr<SequenceClassifier> model_;
-  std::shared_ptr<const WordPieceTokenizer> tokenizer_;
+  std::shared_ptr<const Tokenizer> tokenizer_;
   std::vector<std::string> labels_;
   int maxLength_;
   mutable std::mutex mutex_;

@@ -12,21 +12,8 @@ py=/usr/bin/python3
 rm -rf "$work"
 mkdir -p "$work"
 export CRISP_THREADS=2
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-# expect_exit CODE PATTERN COMMAND...: the exit code, and one stderr line matching PATTERN.
-expect_exit() {
-  local code=$1 pattern=$2
-  shift 2
-  set +e
-  "$@" >"$work/out" 2>"$work/err"
-  local rc=$?
-  set -e
-  [ "$rc" -eq "$code" ] || fail "$* exited $rc, expected $code; stderr: $(cat "$work/err")"
-  grep -Eq -e "$pattern" "$work/err" || fail "$*: stderr lacks /$pattern/: $(cat "$work/err")"
-}
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cat >"$work/experiment.json" <<'JSON'
 {"name": "cli-test", "policy": "crisp:0.8", "demo_train_size": 300, "demo_dev_size": 100,

@@ -111,6 +111,45 @@ int crisp_spm_encode(const crisp_spm* model, const char* text, size_t text_len, 
   });
 }
 
+int crisp_spm_encode_with_offsets(const crisp_spm* model, const char* text, size_t text_len,
+                                  int32_t* ids, uint32_t* begins, uint32_t* ends, size_t capacity,
+                                  size_t* count, char* err, size_t err_len) {
+  return guarded(err, err_len, [&] {
+    if (model == nullptr || count == nullptr || (text == nullptr && text_len > 0)) {
+      return fail(err, err_len, "crisp_spm_encode_with_offsets: null argument");
+    }
+    sentencepiece::ImmutableSentencePieceText spt;
+    const auto status =
+        model->processor.Encode(absl::string_view(text, text_len), spt.mutable_proto());
+    if (!status.ok()) return fail(err, err_len, status.ToString());
+    const auto pieces = spt.pieces();
+    *count = pieces.size();
+    if (capacity < pieces.size()) return CRISP_SPM_BUFFER_TOO_SMALL;
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      ids[i] = static_cast<int32_t>(pieces[i].id());
+      begins[i] = pieces[i].begin();
+      ends[i] = pieces[i].end();
+    }
+    return 0;
+  });
+}
+
+void crisp_spm_special_ids(const crisp_spm* model, int32_t* unk, int32_t* bos, int32_t* eos,
+                           int32_t* pad) {
+  const auto id = [model](int (sentencepiece::SentencePieceProcessor::*get)() const) {
+    try {
+      return model == nullptr ? -1 : static_cast<int32_t>((model->processor.*get)());
+    } catch (...) {
+      return -1;
+    }
+  };
+  using Processor = sentencepiece::SentencePieceProcessor;
+  if (unk != nullptr) *unk = id(&Processor::unk_id);
+  if (bos != nullptr) *bos = id(&Processor::bos_id);
+  if (eos != nullptr) *eos = id(&Processor::eos_id);
+  if (pad != nullptr) *pad = id(&Processor::pad_id);
+}
+
 int crisp_spm_decode(const crisp_spm* model, const int32_t* ids, size_t count, char* text,
                      size_t capacity, size_t* size, char* err, size_t err_len) {
   return guarded(err, err_len, [&] {

@@ -19,7 +19,7 @@ extern "C" {
 
 typedef struct crisp_spm crisp_spm;
 
-#define CRISP_SPM_SHIM_ABI 1
+#define CRISP_SPM_SHIM_ABI 2
 #define CRISP_SPM_BUFFER_TOO_SMALL 2
 
 int crisp_spm_abi_version(void);
@@ -37,6 +37,18 @@ int crisp_spm_vocab_size(const crisp_spm* model);
  * text needs. Returns CRISP_SPM_BUFFER_TOO_SMALL when capacity < *count (call again). */
 int crisp_spm_encode(const crisp_spm* model, const char* text, size_t text_len, int32_t* ids,
                      size_t capacity, size_t* count, char* err, size_t err_len);
+
+/* encode, with each piece's byte span [begins[i], ends[i]) in the original text (the span of
+ * the source characters it came from; empty for pieces that cover no input). Same buffer
+ * protocol as crisp_spm_encode, all three arrays of capacity entries. */
+int crisp_spm_encode_with_offsets(const crisp_spm* model, const char* text, size_t text_len,
+                                  int32_t* ids, uint32_t* begins, uint32_t* ends, size_t capacity,
+                                  size_t* count, char* err, size_t err_len);
+
+/* The model's special ids (its trainer options unk_id, bos_id, eos_id, pad_id); -1 for one the
+ * model does not define. Any output pointer may be null. */
+void crisp_spm_special_ids(const crisp_spm* model, int32_t* unk, int32_t* bos, int32_t* eos,
+                           int32_t* pad);
 
 /* Decodes ids into UTF-8 text (not NUL-terminated). *size receives the bytes needed; returns
  * CRISP_SPM_BUFFER_TOO_SMALL when capacity < *size. */

@@ -13,8 +13,10 @@
 #include "core/data/random.h"
 #include "core/data/sampler.h"
 #include "core/sys/error.h"
+#include "tests/core/test_support.h"
 
 using namespace crisp::data;
+using crisp::test::errorOf;
 
 namespace {
 
@@ -66,16 +68,6 @@ size_t padding(const BatchPlan& plan, const std::vector<size_t>& lengths) {
     pad += longest * batch.size() - real;
   }
   return pad;
-}
-
-template <typename F>
-std::string errorOf(F&& f) {
-  try {
-    f();
-  } catch (const crisp::Error& e) {
-    return e.what();
-  }
-  return {};
 }
 
 }  // namespace

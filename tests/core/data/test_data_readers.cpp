@@ -11,25 +11,13 @@
 #include "core/data/dataset.h"
 #include "core/data/utf8.h"
 #include "core/sys/error.h"
+#include "tests/core/test_support.h"
 
 using namespace crisp::data;
+using crisp::test::contains;
+using crisp::test::errorOf;
 
 namespace {
-
-// The message of the crisp::Error that `f` throws ("" when it throws nothing).
-template <typename F>
-std::string errorOf(F&& f) {
-  try {
-    f();
-  } catch (const crisp::Error& e) {
-    return e.what();
-  }
-  return {};
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 #define VERIFY_CONTAINS(text, part)                                \
   QVERIFY2(contains((text), (part)),                               \

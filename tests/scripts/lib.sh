@@ -1,0 +1,18 @@
+# Shared by the CLI test scripts (source it after setting $work, a scratch directory).
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+# expect_exit CODE PATTERN COMMAND...: the exit code, and one stderr line matching PATTERN.
+expect_exit() {
+  local code=$1 pattern=$2
+  shift 2
+  set +e
+  "$@" >"$work/out" 2>"$work/err"
+  local rc=$?
+  set -e
+  [ "$rc" -eq "$code" ] || fail "$* exited $rc, expected $code; stderr: $(cat "$work/err")"
+  grep -Eq -e "$pattern" "$work/err" || fail "$*: stderr lacks /$pattern/: $(cat "$work/err")"
+}

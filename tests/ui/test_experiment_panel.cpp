@@ -9,6 +9,10 @@
 #include <QTableWidget>
 #include <QtTest>
 
+#include <fstream>
+
+#include "core/text/sentencepiece.h"
+#include "core/text/tokenizer.h"
 #include "core/train/experiment.h"
 #include "ui/views/experiment_panel.h"
 
@@ -22,6 +26,27 @@ QString write(const QTemporaryDir& dir, const QString& name, const QByteArray& c
   if (!file.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
   file.write(content);
   return path;
+}
+
+// A small SentencePiece model (crisp's special pieces) trained in dir.
+QString trainModel(const QTemporaryDir& dir) {
+  const char* subjects[] = {"the film", "this movie", "the plot", "the acting", "the ending"};
+  const char* adjectives[] = {"wonderful", "boring",   "not bad", "surprisingly good",
+                              "too long",  "charming", "dull",    "brilliant"};
+  std::vector<std::string> sentences;
+  for (int i = 0; i < 400; ++i) {
+    sentences.push_back(std::string(subjects[i % 5]) + " was " + adjectives[(i * 7) % 8] + " .");
+  }
+  crisp::SentencePieceVocabularyOptions options;
+  options.vocabSize = 40;
+  crisp::trainSentencePieceTokenizer(sentences, options, dir.path().toStdString(), "test");
+  return dir.filePath(QStringLiteral("spiece.model"));
+}
+
+// Whether a form row's field (and its label) is enabled: rows that do not apply are greyed.
+bool rowEnabled(const ExperimentPanel& panel, const char* fieldName) {
+  auto* field = panel.findChild<QWidget*>(QString::fromLatin1(fieldName));
+  return field != nullptr && field->isEnabledTo(const_cast<ExperimentPanel*>(&panel));
 }
 
 }  // namespace
@@ -155,6 +180,95 @@ class TestExperimentPanel : public QObject {
         ->setText(QStringLiteral("sparse:2"));
     QVERIFY(!panel.canStart());
     QVERIFY(panel.problems().join('\n').contains(QStringLiteral("sparse:2")));
+  }
+
+  // The tokenizer row: from the model, a WordPiece vocabulary, a SentencePiece .model, or
+  // SentencePiece trained on the data; each validated in the form.
+  void tokenizerChoicesAreValidatedInTheForm() {
+    QTemporaryDir dir;
+    const QString vocab = write(dir, QStringLiteral("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n");
+    const QString model = trainModel(dir);
+    const QString corrupt = write(dir, QStringLiteral("corrupt.model"), "not a model");
+    const QString train = write(dir, QStringLiteral("train.tsv"), "sentence\tlabel\ngood\t1\n");
+    ExperimentPanel panel;
+    auto* tokenizer = panel.findChild<QComboBox*>(QStringLiteral("tokenizerCombo"));
+    QCOMPARE(tokenizer->count(), 4);
+    const auto problems = [&] { return panel.problems().join('\n'); };
+
+    // A SentencePiece model: accepted, and the experiment names it.
+    panel.setDataFiles(train, train);
+    panel.setVocabulary(model);
+    QCOMPARE(tokenizer->currentData().toString(), QStringLiteral("sentencepiece"));
+    QVERIFY2(panel.canStart(), qPrintable(problems()));
+    QCOMPARE(panel.experiment().tokenizer, model.toStdString());
+    QVERIFY(!panel.experiment().trainSentencePiece.enabled());
+    QVERIFY(rowEnabled(panel, "vocabEdit"));
+    QVERIFY(!rowEnabled(panel, "sentencePieceVocabSpin"));
+
+    // The wrong kind for the file's extension, a missing file, a corrupt model.
+    auto* path = panel.findChild<QLineEdit*>(QStringLiteral("vocabEdit"));
+    tokenizer->setCurrentIndex(tokenizer->findData(QStringLiteral("wordpiece")));
+    QVERIFY(!panel.canStart());
+    QVERIFY2(problems().contains(QStringLiteral("is a SentencePiece model")),
+             qPrintable(problems()));
+    tokenizer->setCurrentIndex(tokenizer->findData(QStringLiteral("sentencepiece")));
+    path->setText(vocab);
+    QVERIFY2(problems().contains(QStringLiteral("not a SentencePiece model")),
+             qPrintable(problems()));
+    path->setText(dir.filePath(QStringLiteral("absent.model")));
+    QVERIFY2(problems().contains(QStringLiteral("not found")), qPrintable(problems()));
+    path->setText(corrupt);
+    QVERIFY2(problems().contains(QStringLiteral("corrupt.model")), qPrintable(problems()));
+    QVERIFY(!panel.canStart());
+    path->setText(QString());
+    QVERIFY2(problems().contains(QStringLiteral("Choose a SentencePiece model")),
+             qPrintable(problems()));
+
+    // Trained on the data: size and type from the form, within core's range.
+    panel.setSentencePieceTraining(500, QStringLiteral("bpe"));
+    QVERIFY2(panel.canStart(), qPrintable(problems()));
+    QVERIFY(!rowEnabled(panel, "vocabEdit"));
+    QVERIFY(rowEnabled(panel, "sentencePieceVocabSpin"));
+    crisp::ExperimentConfig c = panel.experiment();
+    QCOMPARE(c.trainSentencePiece.vocabSize, 500);
+    QCOMPARE(c.trainSentencePiece.modelType, std::string("bpe"));
+    QCOMPARE(c.tokenizer, std::string());
+    auto* size = panel.findChild<QSpinBox*>(QStringLiteral("sentencePieceVocabSpin"));
+    QCOMPARE(size->minimum(), crisp::kSentencePieceMinVocab);
+    QCOMPARE(size->maximum(), crisp::kSentencePieceMaxVocab);
+    size->setValue(3);  // out of range: clamped, never sent to core
+    QCOMPARE(panel.experiment().trainSentencePiece.vocabSize, crisp::kSentencePieceMinVocab);
+    QTest::keyClicks(size, QStringLiteral("0"));  // typing stays within the range too
+    QVERIFY(panel.experiment().trainSentencePiece.vocabSize <= crisp::kSentencePieceMaxVocab);
+
+    // A pretrained checkpoint cannot take a newly trained vocabulary, nor one of another size.
+    const QString hf = dir.filePath(QStringLiteral("hf"));
+    QVERIFY(QDir().mkpath(hf));
+    write(dir, QStringLiteral("hf/config.json"),
+          R"({"model_type": "distilbert", "vocab_size": 4})");
+    write(dir, QStringLiteral("hf/model.safetensors"), "");
+    write(dir, QStringLiteral("hf/vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n");
+    panel.setModel(hf);
+    QVERIFY2(problems().contains(QStringLiteral("pretrained checkpoint")), qPrintable(problems()));
+    panel.setVocabulary(model);  // 40 pieces against vocab_size 4
+    QVERIFY2(problems().contains(QStringLiteral("40 entries")) &&
+                 problems().contains(QStringLiteral("vocab_size 4")),
+             qPrintable(problems()));
+    panel.setVocabulary(vocab);  // 4 entries: matches
+    QVERIFY2(!problems().contains(QStringLiteral("entries")), qPrintable(problems()));
+    panel.setVocabulary(QString());  // the checkpoint's own
+    QVERIFY2(!problems().contains(QStringLiteral("okenizer")), qPrintable(problems()));
+    QVERIFY(!rowEnabled(panel, "vocabEdit"));
+    QVERIFY(!rowEnabled(panel, "sentencePieceVocabSpin"));
+
+    // Optional: the form as it looks (CRISP_SCREENSHOT_DIR set).
+    if (qEnvironmentVariableIsSet("CRISP_SCREENSHOT_DIR")) {
+      panel.setModel(QStringLiteral("preset:small"));
+      panel.setSentencePieceTraining(8000, QStringLiteral("unigram"));
+      panel.resize(320, 700);
+      panel.grab().save(qEnvironmentVariable("CRISP_SCREENSHOT_DIR") +
+                        QStringLiteral("/experiment-tokenizer.png"));
+    }
   }
 };
 

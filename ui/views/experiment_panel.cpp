@@ -2,6 +2,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QDoubleValidator>
@@ -11,6 +12,8 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -24,6 +27,7 @@
 
 #include "core/data/dataset.h"
 #include "core/model/attention_policy.h"
+#include "core/text/tokenizer.h"
 #include "core/train/experiment.h"
 #include "ui/settings.h"
 
@@ -40,7 +44,7 @@ void setFormRowApplies(QFormLayout* form, QWidget* field, bool applies) {
 
 constexpr int kPreviewRows = 8;
 const QString kHuggingFace = QStringLiteral("hf");
-enum TokenizerChoice { kModelOwn = 0, kVocabulary = 1 };
+enum TokenizerChoice { kModelOwn = 0, kWordPiece = 1, kSentencePiece = 2, kTrainSentencePiece = 3 };
 enum DataChoice { kDemo = 0, kQuickDemo = 1, kFiles = 2 };
 
 QComboBox* combo(const QString& name, const QList<QPair<QString, QString>>& items,
@@ -56,6 +60,16 @@ QComboBox* combo(const QString& name, const QList<QPair<QString, QString>>& item
 
 QString shortPath(const QString& path) {
   return QFileInfo(path).fileName().isEmpty() ? path : QFileInfo(path).fileName();
+}
+
+// A checkpoint's vocab_size from its config.json; -1 when absent or unreadable (loading the
+// model reports that).
+qint64 readVocabSize(const QString& configFile) {
+  QFile file(configFile);
+  if (!file.open(QIODevice::ReadOnly)) return -1;
+  const QJsonValue value =
+      QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("vocab_size"));
+  return value.isDouble() ? static_cast<qint64>(value.toDouble()) : -1;
 }
 
 }  // namespace
@@ -165,16 +179,37 @@ QWidget* ExperimentPanel::buildModelGroup() {
                        true, QString(), group, &modelDirRow_);
   form->addRow(tr("Directory"), modelDirRow_);
   tokenizer_ = combo(QStringLiteral("tokenizerCombo"),
-                     {{tr("the model's own"), QString()},
-                      {tr("vocab.txt (file or directory)…"), QStringLiteral("vocab")}},
+                     {{tr("the model's own"), QStringLiteral("model")},
+                      {tr("WordPiece vocabulary (vocab.txt)…"), QStringLiteral("wordpiece")},
+                      {tr("SentencePiece model (.model)…"), QStringLiteral("sentencepiece")},
+                      {tr("Train SentencePiece on the data"), QStringLiteral("train")}},
                      group);
   tokenizer_->setToolTip(
-      tr("The demo's embedded vocabulary or the checkpoint's vocab.txt; a "
-         "preset trained on your own data needs a vocabulary"));
+      tr("The model's own (the demo's vocabulary, or the checkpoint's vocab.txt / spiece.model), "
+         "a WordPiece vocabulary, a SentencePiece .model, or a SentencePiece vocabulary trained "
+         "on the training sentences before a model from scratch is built. The run keeps a copy."));
   form->addRow(tr("Tokenizer"), tokenizer_);
-  vocab_ = pathEdit(QStringLiteral("vocabEdit"), tr("e.g. ../shared/data/bert-base-uncased"), false,
-                    tr("Vocabulary (*.txt);;All files (*)"), group, &vocabRow_);
-  form->addRow(tr("Vocabulary"), vocabRow_);
+  vocab_ = pathEdit(QStringLiteral("vocabEdit"), tr("vocab.txt, its directory, or a .model"), false,
+                    tr("Tokenizer (*.txt *.model);;All files (*)"), group, &vocabRow_);
+  form->addRow(tr("File"), vocabRow_);
+  spmRow_ = new QWidget(group);
+  spmVocab_ = new QSpinBox(spmRow_);
+  spmVocab_->setObjectName(QStringLiteral("sentencePieceVocabSpin"));
+  spmVocab_->setRange(kSentencePieceMinVocab, kSentencePieceMaxVocab);
+  spmVocab_->setValue(8000);
+  spmVocab_->setToolTip(
+      tr("Pieces in the trained vocabulary, its 4 special ones included; SentencePiece says "
+         "when the data cannot fill that many"));
+  spmType_ = combo(QStringLiteral("sentencePieceTypeCombo"),
+                   {{tr("unigram"), QStringLiteral("unigram")}, {tr("BPE"), QStringLiteral("bpe")}},
+                   spmRow_);
+  spmType_->setMinimumContentsLength(6);
+  auto* spmLayout = new QHBoxLayout(spmRow_);
+  spmLayout->setContentsMargins(0, 0, 0, 0);
+  spmLayout->addWidget(spmVocab_, 1);
+  spmLayout->addWidget(spmType_);
+  form->addRow(tr("Vocab size"), spmRow_);
+  connect(spmVocab_, &QSpinBox::valueChanged, this, &ExperimentPanel::validate);
   connect(model_, &QComboBox::currentIndexChanged, this, &ExperimentPanel::onModelChanged);
   connect(tokenizer_, &QComboBox::currentIndexChanged, this, [this] {
     updateVisibility();
@@ -370,8 +405,13 @@ void ExperimentPanel::updateVisibility() {
   auto* modelForm = qobject_cast<QFormLayout*>(model_->parentWidget()->layout());
   const bool huggingFace = model_->currentData().toString() == kHuggingFace;
   setFormRowApplies(modelForm, modelDirRow_, huggingFace);
-  setFormRowApplies(modelForm, vocabRow_, tokenizer_->currentIndex() == kVocabulary);
-  tokenizer_->setItemText(kModelOwn, huggingFace ? tr("the model directory's vocab.txt")
+  const int tokenizer = tokenizer_->currentIndex();
+  setFormRowApplies(modelForm, vocabRow_, tokenizer == kWordPiece || tokenizer == kSentencePiece);
+  setFormRowApplies(modelForm, spmRow_, tokenizer == kTrainSentencePiece);
+  vocab_->setPlaceholderText(tokenizer == kSentencePiece
+                                 ? tr("e.g. ~/models/spiece.model")
+                                 : tr("e.g. ../shared/data/bert-base-uncased"));
+  tokenizer_->setItemText(kModelOwn, huggingFace ? tr("the model directory's tokenizer")
                                                  : tr("the demo's embedded vocabulary"));
   auto* dataForm = qobject_cast<QFormLayout*>(data_->parentWidget()->layout());
   const bool files = data_->currentIndex() == kFiles;
@@ -441,8 +481,13 @@ QString ExperimentPanel::chosenModel() const {
 ExperimentConfig ExperimentPanel::experiment() const {
   ExperimentConfig config = ExperimentConfig::demo();
   config.model = chosenModel().toStdString();
-  config.tokenizer =
-      tokenizer_->currentIndex() == kVocabulary ? vocab_->text().trimmed().toStdString() : "";
+  const int tokenizer = tokenizer_->currentIndex();
+  if (tokenizer == kWordPiece || tokenizer == kSentencePiece) {
+    config.tokenizer = vocab_->text().trimmed().toStdString();
+  } else if (tokenizer == kTrainSentencePiece) {
+    config.trainSentencePiece.vocabSize = spmVocab_->value();
+    config.trainSentencePiece.modelType = spmType_->currentData().toString().toStdString();
+  }
   if (data_->currentIndex() == kFiles) {
     config.trainData = trainPath_->text().trimmed().toStdString();
     config.devData = devPath_->text().trimmed().toStdString();
@@ -484,8 +529,37 @@ void ExperimentPanel::setDataFiles(const QString& train, const QString& dev) {
 
 void ExperimentPanel::setVocabulary(const QString& path) {
   vocab_->setText(path);
-  tokenizer_->setCurrentIndex(path.isEmpty() ? kModelOwn : kVocabulary);
+  tokenizer_->setCurrentIndex(path.isEmpty()                           ? kModelOwn
+                              : path.endsWith(QLatin1String(".model")) ? kSentencePiece
+                                                                       : kWordPiece);
   validate();
+}
+
+void ExperimentPanel::setSentencePieceTraining(int vocabSize, const QString& modelType) {
+  spmVocab_->setValue(vocabSize);
+  spmType_->setCurrentIndex(std::max(0, spmType_->findData(modelType)));
+  tokenizer_->setCurrentIndex(kTrainSentencePiece);
+  validate();
+}
+
+QString ExperimentPanel::tokenizerProblem(const QString& path, qint64* vocabSize) const {
+  const QFileInfo info(path);
+  const QString key = QStringLiteral("%1|%2|%3")
+                          .arg(info.absoluteFilePath())
+                          .arg(info.lastModified().toMSecsSinceEpoch())
+                          .arg(info.size());
+  if (key != checkedTokenizer_) {
+    checkedTokenizer_ = key;
+    checkedProblem_.clear();
+    checkedVocabSize_ = -1;
+    try {
+      checkedVocabSize_ = static_cast<qint64>(openTokenizer(path.toStdString())->vocabSize());
+    } catch (const std::exception& e) {
+      checkedProblem_ = QString::fromUtf8(e.what());
+    }
+  }
+  *vocabSize = checkedVocabSize_;
+  return checkedProblem_;
 }
 
 QTableWidget* ExperimentPanel::previewTable(int which) const {
@@ -579,6 +653,8 @@ void ExperimentPanel::validate() {
   QStringList problems;
   const bool huggingFace = model_->currentData().toString() == kHuggingFace;
   const bool files = data_->currentIndex() == kFiles;
+  const int tokenizer = tokenizer_->currentIndex();
+  qint64 modelVocabSize = -1;  // a checkpoint's config.json vocab_size, when readable
   if (huggingFace) {
     const QString dir = modelDir_->text().trimmed();
     const QDir d(dir);
@@ -591,23 +667,56 @@ void ExperimentPanel::validate() {
     } else if (!d.exists(QStringLiteral("model.safetensors")) &&
                !d.exists(QStringLiteral("pytorch_model.bin"))) {
       problems << tr("%1 has no model.safetensors or pytorch_model.bin.").arg(dir);
-    } else if (tokenizer_->currentIndex() == kModelOwn && !d.exists(QStringLiteral("vocab.txt"))) {
-      problems << tr("%1 has no vocab.txt: choose a vocabulary.").arg(dir);
+    } else if (tokenizer == kModelOwn && !d.exists(QStringLiteral("vocab.txt")) &&
+               !d.exists(QStringLiteral("spiece.model"))) {
+      problems << tr("%1 has no vocab.txt or spiece.model: choose a tokenizer.").arg(dir);
+    } else {
+      modelVocabSize = readVocabSize(d.filePath(QStringLiteral("config.json")));
     }
   }
-  if (tokenizer_->currentIndex() == kVocabulary) {
-    const QString vocab = vocab_->text().trimmed();
-    const QFileInfo info(vocab);
-    if (vocab.isEmpty()) {
-      problems << tr("Choose a vocabulary (vocab.txt or its directory).");
-    } else if (!(info.isFile() ||
-                 (info.isDir() && QDir(vocab).exists(QStringLiteral("vocab.txt"))))) {
-      problems << tr("No vocab.txt at %1").arg(vocab);
+  if (tokenizer == kWordPiece || tokenizer == kSentencePiece) {
+    const QString path = vocab_->text().trimmed();
+    const QFileInfo info(path);
+    const bool isModel = path.endsWith(QLatin1String(".model"));
+    if (path.isEmpty()) {
+      problems << (tokenizer == kWordPiece
+                       ? tr("Choose a WordPiece vocabulary (vocab.txt or its directory).")
+                       : tr("Choose a SentencePiece model (a .model file)."));
+    } else if (tokenizer == kWordPiece && isModel) {
+      problems << tr("%1 is a SentencePiece model: choose “SentencePiece model” as the tokenizer.")
+                      .arg(shortPath(path));
+    } else if (tokenizer == kWordPiece &&
+               !(info.isFile() ||
+                 (info.isDir() && QDir(path).exists(QStringLiteral("vocab.txt"))))) {
+      problems << tr("No vocab.txt at %1").arg(path);
+    } else if (tokenizer == kSentencePiece && !isModel) {
+      problems << tr("%1 is not a SentencePiece model: choose a file ending in .model.")
+                      .arg(shortPath(path));
+    } else if (tokenizer == kSentencePiece && !info.isFile()) {
+      problems << tr("SentencePiece model not found: %1").arg(path);
+    } else {
+      qint64 size = -1;
+      const QString problem = tokenizerProblem(path, &size);
+      if (!problem.isEmpty()) {
+        problems << tr("Tokenizer: %1").arg(problem);
+      } else if (modelVocabSize > 0 && size != modelVocabSize) {
+        problems << tr("The tokenizer %1 has %2 entries but the model's config.json says "
+                       "vocab_size %3: a checkpoint needs the tokenizer it was trained with.")
+                        .arg(shortPath(path))
+                        .arg(size)
+                        .arg(modelVocabSize);
+      }
+    }
+  } else if (tokenizer == kTrainSentencePiece) {
+    try {
+      validateTokenizerChoice(experiment());
+    } catch (const std::exception& e) {
+      problems << tr("Tokenizer: %1").arg(QString::fromUtf8(e.what()));
     }
   } else if (!huggingFace && files) {
     problems << tr(
-        "A preset trained on your own data needs a vocabulary: choose "
-        "“vocab.txt” as the tokenizer (e.g. ../shared/data/bert-base-uncased).");
+        "A preset trained on your own data needs a tokenizer: a WordPiece vocabulary (e.g. "
+        "../shared/data/bert-base-uncased), a SentencePiece model, or one trained on the data.");
   }
   if (files) {
     const QString names[2] = {tr("Training data"), tr("Dev data")};

@@ -39,10 +39,12 @@ class ExperimentPanel : public QWidget {
   QSize sizeHint() const override { return QSize(300, 600); }
 
   // Programmatic setup (tests, saved sessions): a Hugging Face directory or "preset:NAME";
-  // data files ("" for the demo corpus); a vocabulary ("" for the model's own).
+  // data files ("" for the demo corpus); a tokenizer file ("" for the model's own; a .model is
+  // SentencePiece, anything else WordPiece); SentencePiece trained on the data.
   void setModel(const QString& model);
   void setDataFiles(const QString& train, const QString& dev);
   void setVocabulary(const QString& path);
+  void setSentencePieceTraining(int vocabSize, const QString& modelType);
   // Row counts of the preview tables; which: 0 train, 1 dev.
   QTableWidget* previewTable(int which) const;
   int previewRejectedCount(int which) const;
@@ -63,12 +65,19 @@ class ExperimentPanel : public QWidget {
   void updatePreview();
   void validate();
   QString chosenModel() const;
+  // Loads a tokenizer file through core once per version of the file: "" when it loads (its
+  // vocabulary size in vocabSize), else core's message.
+  QString tokenizerProblem(const QString& path, qint64* vocabSize) const;
   QLineEdit* pathEdit(const QString& name, const QString& placeholder, bool directory,
                       const QString& filter, QWidget* parent, QWidget** row);
 
   QComboBox *model_, *tokenizer_, *data_, *policy_, *pattern_;
   QLineEdit *modelDir_, *vocab_, *trainPath_, *devPath_, *customPolicy_, *learningRate_;
-  QWidget *modelDirRow_, *vocabRow_, *trainRow_, *devRow_, *filesBox_;
+  QWidget *modelDirRow_, *vocabRow_, *spmRow_, *trainRow_, *devRow_, *filesBox_;
+  QSpinBox* spmVocab_;
+  QComboBox* spmType_;
+  mutable QString checkedTokenizer_, checkedProblem_;  // tokenizerProblem's cache
+  mutable qint64 checkedVocabSize_ = -1;
   QDoubleSpinBox *sparsity_, *damLambda_;
   QSpinBox *patternWidth_, *epochs_, *seed_, *batch_, *maxLength_;
   QCheckBox *alsoCrisp_, *trainOnly_, *damStructured_;

@@ -41,7 +41,7 @@ struct ExperimentConfig {
   int maxLength = 128;
   Hyperparameters hyper;
   std::vector<std::string> probes;  // sentences whose attention is snapshotted at each eval
-  size_t demoTrainSize = 4000, demoDevSize = 500;  // the demo corpus's splits
+  size_t demoTrainSize = 8000, demoDevSize = 500;  // the demo corpus's splits
 
   bool usesDemoData() const { return trainData.empty(); }
   nlohmann::json toJson() const;

@@ -221,11 +221,14 @@ QWidget* ExperimentPanel::buildModelGroup() {
 QWidget* ExperimentPanel::buildDataGroup() {
   auto* group = new QGroupBox(tr("Data"), this);
   auto* form = new QFormLayout(group);
-  data_ = combo(QStringLiteral("dataCombo"),
-                {{tr("Embedded demo corpus (4,000 / 500)"), QStringLiteral("demo")},
-                 {tr("Quick demo (800 / 200)"), QStringLiteral("quick")},
-                 {tr("Files…"), QStringLiteral("files")}},
-                group);
+  const ExperimentConfig demo = ExperimentConfig::demo();
+  data_ =
+      combo(QStringLiteral("dataCombo"),
+            {{tr("Embedded demo corpus (%L1 / %L2)").arg(demo.demoTrainSize).arg(demo.demoDevSize),
+              QStringLiteral("demo")},
+             {tr("Quick demo (800 / 200)"), QStringLiteral("quick")},
+             {tr("Files…"), QStringLiteral("files")}},
+            group);
   form->addRow(tr("Data"), data_);
   const QString filter = tr("Data (*.tsv *.csv *.jsonl *.ndjson *.txt);;All files (*)");
   trainPath_ = pathEdit(QStringLiteral("trainDataEdit"), tr("GLUE TSV, CSV or JSON Lines"), false,
@@ -395,7 +398,8 @@ void ExperimentPanel::onModelChanged() {
   const bool huggingFace = model_->currentData().toString() == kHuggingFace;
   // Assumed defaults: the demo's measured rate for presets from scratch, the usual BERT
   // fine-tuning rate for pretrained checkpoints.
-  learningRate_->setText(huggingFace ? QStringLiteral("2e-5") : QStringLiteral("5e-4"));
+  const double demoRate = ExperimentConfig::demo().hyper.learningRate;
+  learningRate_->setText(huggingFace ? QStringLiteral("2e-5") : QString::number(demoRate));
   if (huggingFace && maxLength_->value() < 128) maxLength_->setValue(128);
   updateVisibility();
   validate();
@@ -741,7 +745,7 @@ void ExperimentPanel::validate() {
   bool rateOk = false;
   const double rate = QLocale::c().toDouble(learningRate_->text(), &rateOk);
   if (!rateOk || rate <= 0 || rate > 1) {
-    problems << tr("Learning rate: enter a positive number such as 5e-4.");
+    problems << tr("Learning rate: enter a positive number such as 2e-4.");
   }
   problems_ = problems;
   problemLabel_->setText(problems.join(QLatin1Char('\n')));

@@ -67,6 +67,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   experiment_ = new ExperimentPanel(dock);
   dock->setWidget(experiment_);
   addDockWidget(Qt::LeftDockWidgetArea, dock);
+  // Wide enough that the form's combo boxes show their choices whole; a saved layout wins.
+  resizeDocks({dock}, {380}, Qt::Horizontal);
 
   buildMenus();
   buildStatusBar();

@@ -6,6 +6,7 @@
 #include <QPainter>
 #include <QSvgGenerator>
 #include <QTextStream>
+#include <algorithm>
 #include <functional>
 #include <vector>
 
@@ -32,7 +33,7 @@ QFont paperFont(const QFont& base, int points, bool bold = false) {
 // Applies the paper style to a plot and restores the on-screen style when it goes.
 class PaperStyle {
  public:
-  explicit PaperStyle(QCustomPlot& plot) : plot_(plot) {
+  PaperStyle(QCustomPlot& plot, QSize sizePoints) : plot_(plot) {
     for (QCPLayoutElement* element : plot.plotLayout()->elements(true)) {
       if (auto* rect = qobject_cast<QCPAxisRect*>(element)) {
         for (QCPAxis* axis : rect->axes()) style(axis);
@@ -48,8 +49,10 @@ class PaperStyle {
       } else if (auto* legend = qobject_cast<QCPLegend*>(element)) {
         const QFont font = legend->font();
         const QSize icon = legend->iconSize();
+        const QSize minimum = legend->minimumSize();
         legend->setFont(paperFont(font, 7));
         legend->setIconSize(16, 8);
+        legend->setMinimumSize(0, 0);  // a width fitted to the screen's fonts is too wide here
         for (int i = 0; i < legend->itemCount(); ++i) {
           if (QCPAbstractLegendItem* item = legend->item(i)) {
             const QFont itemFont = item->font();
@@ -57,12 +60,14 @@ class PaperStyle {
             restore_.push_back([item, itemFont] { item->setFont(itemFont); });
           }
         }
-        restore_.push_back([legend, font, icon] {
+        restore_.push_back([legend, font, icon, minimum] {
           legend->setFont(font);
           legend->setIconSize(icon);
+          legend->setMinimumSize(minimum);
         });
       }
     }
+    legendBelow(sizePoints);
     // On-screen helpers (the crosshair and its label) do not belong in a figure.
     if (QCPLayer* layer = plot.layer(QStringLiteral("crosshair")); layer && layer->visible()) {
       layer->setVisible(false);
@@ -77,6 +82,65 @@ class PaperStyle {
   PaperStyle& operator=(const PaperStyle&) = delete;
 
  private:
+  // A legend beside the axes (in a column of the layout, as the curves view puts one when it
+  // compares runs) goes under them, its entries in as many columns as the width takes: a
+  // single-column figure cannot spare a third of its width for it.
+  void legendBelow(QSize sizePoints) {
+    QCPLegend* legend = plot_.legend;  // null where the layout was rebuilt (the heatmaps)
+    if (legend == nullptr) return;
+    QCPLayoutGrid* grid = plot_.plotLayout();
+    auto* column = qobject_cast<QCPLayoutGrid*>(legend->layout());
+    if (column == nullptr || column == grid || !legend->visible()) return;
+    int row = -1, col = -1;
+    for (int r = 0; r < grid->rowCount(); ++r) {
+      for (int c = 0; c < grid->columnCount(); ++c) {
+        if (grid->hasElement(r, c) && grid->element(r, c) == column) {
+          row = r;
+          col = c;
+        }
+      }
+    }
+    if (row < 0) return;
+    const QList<double> rows = grid->rowStretchFactors(), columns = grid->columnStretchFactors();
+    const int wrap = legend->wrap();
+    const QCPLayoutGrid::FillOrder order = legend->fillOrder();
+    // The most columns whose widest entries, side by side, fit the figure's width.
+    QList<int> widths;
+    for (int i = 0; i < legend->itemCount(); ++i)
+      widths << legend->item(i)->minimumOuterSizeHint().width();
+    const QMargins margins = legend->margins();
+    const int room = sizePoints.width() - margins.left() - margins.right() - 8;
+    int columnCount = static_cast<int>(widths.size());
+    for (; columnCount > 1; --columnCount) {
+      int total = legend->columnSpacing() * (columnCount - 1);
+      for (int c = 0; c < columnCount; ++c) {
+        int widest = 0;
+        for (int i = c; i < widths.size(); i += columnCount) widest = std::max(widest, widths[i]);
+        total += widest;
+      }
+      if (total <= room) break;
+    }
+    column->take(legend);
+    grid->take(column);
+    grid->simplify();
+    const int below = grid->rowCount();
+    grid->addElement(below, 0, legend);
+    grid->setRowStretchFactor(below, 0.001);
+    legend->setWrap(std::max(1, columnCount));
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    restore_.push_back([this, legend, column, row, col, rows, columns, wrap, order] {
+      QCPLayoutGrid* layout = plot_.plotLayout();
+      layout->take(legend);
+      layout->simplify();
+      legend->setWrap(wrap);
+      legend->setFillOrder(order);
+      column->addElement(0, 0, legend);
+      layout->addElement(row, col, column);
+      layout->setRowStretchFactors(rows);
+      layout->setColumnStretchFactors(columns);
+    });
+  }
+
   void style(QCPAxis* axis) {
     const QFont label = axis->labelFont(), ticks = axis->tickLabelFont();
     const int padding = axis->labelPadding();
@@ -202,7 +266,7 @@ FigureSetResult exportFigureSet(const QList<FigureSpec>& figures, const QString&
   const QDir dir(folder);
   for (const FigureSpec& figure : figures) {
     if (figure.plot == nullptr) continue;
-    const PaperStyle style(*figure.plot);
+    const PaperStyle style(*figure.plot, figure.sizePoints);
     for (const char* suffix : {".pdf", ".png", ".svg"}) {
       const QString path = dir.absoluteFilePath(figure.name + QLatin1String(suffix));
       const QString error = exportPlot(*figure.plot, path, figure.sizePoints, dpi);

@@ -40,6 +40,11 @@ QCPGraph* graphNamed(const QCustomPlot& plot, const QString& prefix) {
   return nullptr;
 }
 
+// The legend is in a column of the plot's layout, not inside the axis rectangle.
+bool legendBesideAxes(const QCustomPlot& plot) {
+  return plot.legend->layout() != plot.axisRect()->insetLayout();
+}
+
 QByteArray readAll(const QString& path) {
   QFile file(path);
   return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
@@ -54,15 +59,19 @@ class TestCurves : public QObject {
 
   // A tiny real run of the core trainer on the embedded demo (about a second).
   QString train(const QString& name, const std::string& policy) {
+    return train(root_.filePath(name), name, policy, 1);
+  }
+  QString train(const QString& path, const QString& name, const std::string& policy,
+                uint64_t seed) {
     ExperimentConfig config = ExperimentConfig::demo();
     config.name = name.toStdString();
     config.policy = policy;
+    config.hyper.seed = seed;
     config.demoTrainSize = 128;
     config.demoDevSize = 32;
     config.hyper.epochs = 2;
     config.hyper.logEvery = 1;
     config.hyper.evalEvery = 2;
-    const QString path = root_.filePath(name);
     PreparedExperiment prepared = prepareExperiment(config);
     Trainer trainer(std::move(prepared.inputs), config.hyper, path.toStdString(),
                     prepared.runConfig);
@@ -84,10 +93,16 @@ class TestCurves : public QObject {
     QCOMPARE(view.runNames(), QStringList({"dense", "crisp-0.6"}));
     const QStringList accuracy = legendNames(*view.accuracyPlot());
     QCOMPARE(accuracy, QStringList({"dense", "crisp-0.6"}));
+    // The loss legend names each run once and each kind of curve once.
     const QStringList loss = legendNames(*view.lossPlot());
-    QCOMPARE(loss.size(), 4);  // smoothed train and dev loss of each run
-    QVERIFY(loss.contains(QStringLiteral("dense · dev")));
-    QVERIFY(loss.contains(QStringLiteral("crisp-0.6 · dev")));
+    QCOMPARE(loss.size(), 4);
+    QCOMPARE(loss.mid(0, 2), QStringList({"dense", "crisp-0.6"}));
+    QVERIFY2(loss[2].startsWith(QStringLiteral("train (EMA")), qPrintable(loss[2]));
+    QCOMPARE(loss[3], QStringLiteral("dev"));
+    // The curves themselves keep the run's name, for the crosshair and the CSV.
+    QVERIFY(graphNamed(*view.lossPlot(), QStringLiteral("crisp-0.6 · dev")) != nullptr);
+    // Beside the axes, not over the data.
+    QVERIFY(legendBesideAxes(*view.accuracyPlot()));
     // Each accuracy graph holds its run's evaluations.
     const RunCurves crisp = readRunCurves(crisp_.toStdString());
     QCOMPARE(graphNamed(*view.accuracyPlot(), QStringLiteral("crisp-0.6"))->dataCount(),
@@ -99,9 +114,129 @@ class TestCurves : public QObject {
     view.setOverlayRuns({crisp_});
     QCOMPARE(view.runCount(), 1);
     QCOMPARE(view.runColor(crisp_), crispColour);
+    QVERIFY(!legendBesideAxes(*view.accuracyPlot()));  // one run: few entries, inside
     view.setOverlayRuns({});
     QCOMPARE(view.runCount(), 0);
     QCOMPARE(legendNames(*view.accuracyPlot()), QStringList());
+  }
+
+  // A sweep (configurations x seeds): the legend names each configuration once in its colour
+  // and each seed once by its line style, beside the axes; the seeds of a configuration share
+  // its colour.
+  void sweepLegendNamesConfigurationsAndSeeds() {
+    QTemporaryDir sweep;
+    QStringList runs;
+    for (const char* configuration : {"dense", "crisp-0.6"}) {
+      for (int seed : {1, 2}) {
+        const QString name = QStringLiteral("%1-seed%2").arg(configuration).arg(seed);
+        runs << train(sweep.filePath(name), QString::fromLatin1(configuration),
+                      configuration == QLatin1String("dense") ? "dense" : "crisp:0.6", seed);
+        QVERIFY(!runs.last().isEmpty());
+      }
+    }
+    CurvesView view;
+    view.resize(1000, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setOverlayRuns(runs);
+    QCOMPARE(view.runCount(), 4);
+    // Each curve is still named by its run directory.
+    QCOMPARE(view.runNames(),
+             QStringList({"dense-seed1", "dense-seed2", "crisp-0.6-seed1", "crisp-0.6-seed2"}));
+    const QStringList accuracy = legendNames(*view.accuracyPlot());
+    QCOMPARE(accuracy, QStringList({"dense", "crisp-0.6", "seed 1", "seed 2"}));
+    const QStringList loss = legendNames(*view.lossPlot());
+    QCOMPARE(loss.size(), 6);  // + train and dev, instead of 2 x 4 entries
+    QCOMPARE(view.runColor(runs[0]), view.runColor(runs[1]));
+    QCOMPARE(view.runColor(runs[2]), view.runColor(runs[3]));
+    QVERIFY(view.runColor(runs[0]) != view.runColor(runs[2]));
+    const QCPGraph* first = graphNamed(*view.accuracyPlot(), QStringLiteral("crisp-0.6-seed1"));
+    const QCPGraph* second = graphNamed(*view.accuracyPlot(), QStringLiteral("crisp-0.6-seed2"));
+    QVERIFY(first && second);
+    QCOMPARE(first->pen().style(), Qt::SolidLine);
+    QVERIFY(second->pen().style() != Qt::SolidLine);
+    QCOMPARE(graphNamed(*view.accuracyPlot(), QStringLiteral("dense-seed2"))->pen().style(),
+             second->pen().style());
+    // The legends sit beside the axes, off the data, and are as wide as each other so that the
+    // two plots' x axes line up.
+    for (QCustomPlot* plot : {view.lossPlot(), view.accuracyPlot()}) {
+      plot->replot();
+      QVERIFY(legendBesideAxes(*plot));
+      QVERIFY(!plot->legend->outerRect().intersects(plot->axisRect()->rect()));
+    }
+    QCOMPARE(view.lossPlot()->axisRect()->rect().right(),
+             view.accuracyPlot()->axisRect()->rect().right());
+    // A figure of it keeps every curve in its CSV, under the run's name.
+    QTemporaryDir dir;
+    const ui::FigureSetResult written =
+        ui::exportFigureSet({{view.accuracyPlot(), QStringLiteral("accuracy")}}, dir.path());
+    QVERIFY2(written.ok(), qPrintable(written.errors.join('\n')));
+    const QByteArray csv = readAll(dir.filePath(QStringLiteral("accuracy.csv")));
+    for (const QString& name : view.runNames()) QVERIFY(csv.contains(name.toUtf8()));
+    QVERIFY(!csv.contains("\"seed 1\""));  // legend keys have no data
+    // The figure had its legend under the axes; the view has it beside them again.
+    QVERIFY(legendBesideAxes(*view.accuracyPlot()));
+    QCOMPARE(view.accuracyPlot()->legend->wrap(), 0);
+    QCOMPARE(view.accuracyPlot()->plotLayout()->columnCount(), 2);
+  }
+
+  // The statistics under the runs table follow the selection (all runs when none is selected),
+  // say which runs they cover, and export exactly that.
+  void statisticsFollowTheSelection() {
+    ui::RunsView view;
+    QSignalSpy updated(&view, &ui::RunsView::statisticsUpdated);
+    view.setRoot(root_.path());
+    QVERIFY(updated.wait(30000));
+    const QAbstractItemModel* stats = view.statisticsTable()->model();
+    const auto configurations = [stats] {
+      QStringList names;
+      for (int r = 0; r < stats->rowCount(); ++r) names << stats->index(r, 0).data().toString();
+      names.sort();
+      return names;
+    };
+    QCOMPARE(configurations(), QStringList({"crisp-0.6", "dense"}));
+    QVERIFY2(view.statisticsScope().startsWith(QStringLiteral("All 2 runs")),
+             qPrintable(view.statisticsScope()));
+    QCOMPARE(view.statisticsRuns().size(), 2);
+    int denseRow = -1, crispRow = -1;
+    for (int r = 0; r < view.table()->model()->rowCount(); ++r) {
+      const QString name = view.table()->model()->index(r, 0).data().toString();
+      (name == QLatin1String("dense") ? denseRow : crispRow) = r;
+    }
+
+    // Only the dense run: a table of dense alone, and so are its exports.
+    view.table()->selectRow(denseRow);
+    QVERIFY(updated.wait(30000));
+    QCOMPARE(configurations(), QStringList({"dense"}));
+    QVERIFY2(view.statisticsScope().contains(QStringLiteral("1 selected run")),
+             qPrintable(view.statisticsScope()));
+    QCOMPARE(view.statisticsRuns(), QStringList({dense_}));
+    QVERIFY(view.statisticsCsv().contains(QStringLiteral("\ndense,")));
+    QVERIFY(!view.statisticsCsv().contains(QStringLiteral("crisp-0.6")));
+    QVERIFY(!view.statisticsLatex().contains(QStringLiteral("crisp-0.6")));
+
+    // Only the crisp run: dense joins it as the baseline (not selected, and said so), so the
+    // paired test is still there.
+    view.table()->selectRow(crispRow);
+    QVERIFY(updated.wait(30000));
+    QCOMPARE(configurations(), QStringList({"crisp-0.6", "dense"}));
+    QVERIFY2(view.statisticsScope().contains(QStringLiteral("not selected")),
+             qPrintable(view.statisticsScope()));
+    QCOMPARE(view.statisticsRuns(), QStringList({dense_, crisp_}));  // the baseline first
+    QVERIFY(view.statisticsLatex().contains(QStringLiteral("crisp-0.6")));
+    QVERIFY(view.statisticsLatex().startsWith(QStringLiteral("% Crisp Studio: The 1 selected")));
+    // Comparing with itself instead: the selection alone.
+    view.setBaseline(QStringLiteral("crisp-0.6"));
+    QVERIFY(updated.wait(30000));
+    QCOMPARE(configurations(), QStringList({"crisp-0.6"}));
+    view.setBaseline(QString());
+    QVERIFY(updated.wait(30000));
+
+    // No selection: every run again.
+    view.table()->clearSelection();
+    QVERIFY(updated.wait(30000));
+    QCOMPARE(configurations(), QStringList({"crisp-0.6", "dense"}));
+    QVERIFY(view.statisticsScope().startsWith(QStringLiteral("All 2 runs")));
   }
 
   void runsTableSelectionOverlays() {

@@ -15,6 +15,7 @@
 #include <limits>
 
 #include "core/train/run_curves.h"
+#include "core/train/run_directory.h"
 #include "ui/qcp.h"
 #include "ui/settings.h"
 
@@ -32,6 +33,14 @@ const QColor kPalette[] = {{31, 119, 180},  {255, 127, 14},  {44, 160, 44},
                            {214, 39, 40},   {148, 103, 189}, {140, 86, 75},
                            {227, 119, 194}, {188, 189, 34},  {23, 190, 207}};
 const QColor kDensePalette[] = {{20, 20, 20}, {110, 110, 110}, {165, 165, 165}};
+// The seeds of one configuration share its colour and differ in line style.
+const Qt::PenStyle kSeedStyles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine,
+                                    Qt::DashDotDotLine};
+const QColor kKeyColour(70, 70, 70);  // legend entries for a line style or a kind of curve
+
+bool plotLegendOutside(const QCustomPlot* plot) {
+  return plot->legend->layout() != plot->axisRect()->insetLayout();
+}
 
 QCustomPlot* makePlot(const QString& title, const QString& yLabel, QWidget* parent) {
   auto* plot = new QCustomPlot(parent);
@@ -45,6 +54,7 @@ QCustomPlot* makePlot(const QString& title, const QString& yLabel, QWidget* pare
   plot->legend->setFont(QFont("sans", 9));
   plot->legend->setBrush(QColor(255, 255, 255, 210));
   plot->legend->setBorderPen(QPen(QColor(190, 190, 190)));
+  plot->plotLayout()->setColumnSpacing(4);
   plot->setMouseTracking(true);  // the crosshair follows the mouse without a button held
   plot->addLayer(kCrosshairLayer, plot->layer(QStringLiteral("legend")), QCustomPlot::limAbove);
   return plot;
@@ -52,6 +62,18 @@ QCustomPlot* makePlot(const QString& title, const QString& yLabel, QWidget* pare
 
 QVector<double> toQVector(const std::vector<double>& v) {
   return QVector<double>(v.begin(), v.end());
+}
+
+// The seed in a run directory's config.json; -1 when it cannot be read.
+qint64 seedOf(const QString& path) {
+  try {
+    const nlohmann::json config = RunDirectory(path.toStdString()).readConfig();
+    const nlohmann::json hyper = config.value("experiment", nlohmann::json::object())
+                                     .value("hyperparameters", nlohmann::json::object());
+    return hyper.value("seed", qint64{-1});
+  } catch (const std::exception&) {
+    return -1;
+  }
 }
 
 CurvePoint curvePoint(qint64 step, double epoch, double seconds, double loss,
@@ -69,6 +91,8 @@ CurvePoint curvePoint(qint64 step, double epoch, double seconds, double loss,
 
 struct CurvesView::Series {
   QString key, name, policy;
+  QString configuration;  // the run's configuration; name may be its directory's to be unique
+  qint64 seed = -1;       // -1: unknown
   bool dense = false;
   std::vector<CurvePoint> train, dev;
   QCPGraph *raw = nullptr, *smooth = nullptr, *devLoss = nullptr, *devAccuracy = nullptr;
@@ -98,6 +122,7 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
   series_.emplace_back(new Series);
   series_.back()->key = kLiveKey;
   series_.back()->name = tr("this run");
+  series_.back()->configuration = series_.back()->name;
   makeSeries(QString(), QString(), QString());  // creates the live run's graphs in place
 
   for (QCustomPlot* plot : {lossPlot_, accuracyPlot_}) {
@@ -228,14 +253,15 @@ CurvesView::Series* CurvesView::makeSeries(const QString& key, const QString& na
     series = series_.back().get();
     series->key = key;
     series->name = name;
+    series->configuration = name;
     series->policy = policy;
     series->dense = policy.isEmpty() || policy == QLatin1String("dense");
+    series->seed = seedOf(key);
   }
   series->raw = lossPlot_->addGraph();
   series->smooth = lossPlot_->addGraph();
   series->devLoss = lossPlot_->addGraph();
   series->devAccuracy = accuracyPlot_->addGraph();
-  styleSeries(*series);
   return series;
 }
 
@@ -246,10 +272,18 @@ void CurvesView::removeSeries(Series& series) {
   accuracyPlot_->removeGraph(series.devAccuracy);
 }
 
-QColor CurvesView::runColor(const QString& key) const {
+QString CurvesView::colourKey(const Series& series) const {
+  return grouped_ ? QStringLiteral("configuration:") + series.configuration : series.key;
+}
+
+QColor CurvesView::runColor(const QString& runKey) const {
   bool dense = false;
+  QString key = runKey;
   for (const auto& s : series_) {
-    if (s->key == key) dense = s->dense;
+    if (s->key == runKey) {
+      dense = s->dense;
+      key = colourKey(*s);
+    }
   }
   auto it = colours_.find(key);
   if (it == colours_.end()) {
@@ -262,42 +296,135 @@ QColor CurvesView::runColor(const QString& key) const {
   return kPalette[slot % std::size(kPalette)];
 }
 
-void CurvesView::styleSeries(Series& s) {
-  const QColor colour = runColor(s.key);
-  QColor faint = colour;
-  faint.setAlpha(s.dense ? 55 : 70);
-  s.raw->setPen(QPen(faint, 1));
-  s.smooth->setPen(QPen(colour, s.dense ? 2.2 : 1.8));
-  s.devLoss->setPen(QPen(colour, 1.5, Qt::DashLine));
-  s.devLoss->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, colour, Qt::white, 5));
-  s.devAccuracy->setPen(QPen(colour, s.dense ? 2.2 : 1.8));
-  s.devAccuracy->setScatterStyle(QCPScatterStyle(
-      s.dense ? QCPScatterStyle::ssSquare : QCPScatterStyle::ssCircle, colour, colour, 5));
-
+void CurvesView::restyle() {
+  std::vector<Series*> shown;
+  QMap<QString, int> seedsOf;  // configuration -> runs drawn
+  for (const auto& s : series_) {
+    if (!s->shown()) continue;
+    shown.push_back(s.get());
+    ++seedsOf[s->configuration];
+  }
+  const int drawn = static_cast<int>(shown.size());
+  grouped_ = std::any_of(seedsOf.cbegin(), seedsOf.cend(), [](int n) { return n > 1; });
+  QList<qint64> seeds;  // ascending: the first seed is drawn solid in every configuration
+  if (grouped_) {
+    for (const Series* s : shown) {
+      if (!seeds.contains(s->seed)) seeds << s->seed;
+    }
+    std::sort(seeds.begin(), seeds.end());
+  }
+  const auto seedStyle = [&](qint64 seed) {
+    const int index = std::max(0, static_cast<int>(seeds.indexOf(seed)));
+    return grouped_ ? kSeedStyles[index % std::size(kSeedStyles)] : Qt::SolidLine;
+  };
   const QString smoothName = smoothingKind_ == Smoothing::Ema
                                  ? tr("EMA %1").arg(emaPercent_ / 100.0, 0, 'f', 2)
                                  : tr("mean of %1").arg(window_);
-  int drawn = 0;
-  for (const auto& other : series_) drawn += other->shown() ? 1 : 0;
-  if (drawn <= 1) {
-    s.raw->setName(tr("train loss"));
-    s.smooth->setName(tr("train loss (%1)").arg(smoothName));
-    s.devLoss->setName(tr("dev loss"));
-    s.devAccuracy->setName(tr("dev accuracy"));
-  } else {
-    s.raw->setName(tr("%1 · train").arg(s.name));
-    s.smooth->setName(tr("%1 · train (%2)").arg(s.name, smoothName));
-    s.devLoss->setName(tr("%1 · dev").arg(s.name));
-    s.devAccuracy->setName(s.name);
+
+  for (const auto& series : series_) {
+    Series& s = *series;
+    // Colours are handed out to runs when they are first drawn, never to an empty live run.
+    const QColor colour = s.shown() ? runColor(s.key) : QColor(Qt::gray);
+    const Qt::PenStyle style = seedStyle(s.seed);
+    QColor faint = colour;
+    faint.setAlpha(drawn > 3 ? 30 : s.dense ? 55 : 70);  // many runs: the raw loss is a haze
+    s.raw->setPen(QPen(faint, 1));
+    s.smooth->setPen(QPen(colour, s.dense ? 2.2 : 1.8, style));
+    s.devLoss->setPen(QPen(colour, 1.5, grouped_ ? style : Qt::DashLine));
+    s.devLoss->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, colour, Qt::white, 5));
+    s.devAccuracy->setPen(QPen(colour, s.dense ? 2.2 : 1.8, style));
+    s.devAccuracy->setScatterStyle(QCPScatterStyle(
+        s.dense ? QCPScatterStyle::ssSquare : QCPScatterStyle::ssCircle, colour, colour, 5));
+    if (drawn <= 1) {
+      s.raw->setName(tr("train loss"));
+      s.smooth->setName(tr("train loss (%1)").arg(smoothName));
+      s.devLoss->setName(tr("dev loss"));
+      s.devAccuracy->setName(tr("dev accuracy"));
+    } else {  // what the crosshair and the CSV name
+      s.raw->setName(tr("%1 · train").arg(s.name));
+      s.smooth->setName(tr("%1 · train (%2)").arg(s.name, smoothName));
+      s.devLoss->setName(tr("%1 · dev").arg(s.name));
+      s.devAccuracy->setName(s.name);
+    }
+    for (QCPGraph* g : {s.raw, s.smooth, s.devLoss, s.devAccuracy}) g->removeFromLegend();
+    if (drawn == 1 && s.shown()) {  // one run: the legend names the kinds of curve
+      for (QCPGraph* g : {s.raw, s.smooth, s.devLoss, s.devAccuracy}) g->addToLegend();
+    }
   }
-  // Several runs: one legend line per run and curve kind; the raw loss stays unlabelled.
-  const bool legend = s.shown();
-  for (QCPGraph* g : {s.raw, s.smooth, s.devLoss, s.devAccuracy}) g->removeFromLegend();
-  if (legend) {
-    if (drawn <= 1) s.raw->addToLegend();
-    s.smooth->addToLegend();
-    s.devLoss->addToLegend();
-    s.devAccuracy->addToLegend();
+
+  // Several runs: the legend names runs (or configurations and seeds) once, through data-less
+  // key graphs, and the kinds of curve once; it sits beside the axes, off the data.
+  for (QCPGraph* key : std::as_const(legendKeys_)) key->parentPlot()->removeGraph(key);
+  legendKeys_.clear();
+  const auto addKey = [this](QCustomPlot* plot, const QString& name, const QPen& pen,
+                             const QCPScatterStyle& scatter = QCPScatterStyle()) {
+    QCPGraph* key = plot->addGraph();
+    key->setName(name);
+    key->setPen(pen);
+    key->setScatterStyle(scatter);
+    legendKeys_ << key;
+  };
+  if (drawn > 1) {
+    QStringList named;
+    for (const Series* s : shown) {
+      const QString label = grouped_ ? s->configuration : s->name;
+      if (named.contains(label)) continue;
+      named << label;
+      const QColor colour = runColor(s->key);
+      addKey(lossPlot_, label, QPen(colour, 2.5));
+      addKey(accuracyPlot_, label, QPen(colour, 2.5), s->devAccuracy->scatterStyle());
+    }
+    for (const qint64 seed : std::as_const(seeds)) {
+      const QString label = seed < 0 ? tr("seed unknown") : tr("seed %1").arg(seed);
+      for (QCustomPlot* plot : {lossPlot_, accuracyPlot_})
+        addKey(plot, label, QPen(kKeyColour, 1.8, seedStyle(seed)));
+    }
+    addKey(lossPlot_, tr("train (%1)").arg(smoothName), QPen(kKeyColour, 1.8));
+    addKey(lossPlot_, tr("dev"), QPen(kKeyColour, 1.5, grouped_ ? Qt::SolidLine : Qt::DashLine),
+           QCPScatterStyle(QCPScatterStyle::ssCircle, kKeyColour, Qt::white, 5));
+  }
+  // The paper's reference lines stay last.
+  for (QCPGraph* g : {paperDense_, paperSparse_}) {
+    g->removeFromLegend();
+    if (g->visible()) g->addToLegend();
+  }
+  setLegendOutside(lossPlot_, drawn > 1);
+  setLegendOutside(accuracyPlot_, drawn > 1);
+  // Both plots share the x axis: legends of one width keep their axes aligned.
+  int width = 0;
+  for (QCustomPlot* plot : {lossPlot_, accuracyPlot_}) {
+    plot->legend->setMinimumSize(0, 0);
+    if (drawn > 1) width = std::max(width, plot->legend->minimumOuterSizeHint().width());
+  }
+  for (QCustomPlot* plot : {lossPlot_, accuracyPlot_}) {
+    plot->legend->setSizeConstraintRect(QCPLayoutElement::scrOuterRect);
+    plot->legend->setMinimumSize(width, 0);
+  }
+}
+
+void CurvesView::setLegendOutside(QCustomPlot* plot, bool outside) {
+  QCPLegend* legend = plot->legend;
+  QCPLayoutInset* inset = plot->axisRect()->insetLayout();
+  if (outside == (legend->layout() != inset)) return;
+  if (outside) {
+    inset->take(legend);
+    inset->simplify();
+    // A column right of the axes: the legend at its top, an empty element under it.
+    auto* column = new QCPLayoutGrid;
+    plot->plotLayout()->addElement(1, 1, column);
+    plot->plotLayout()->setColumnStretchFactor(1, 0.001);
+    column->addElement(0, 0, legend);
+    column->addElement(1, 0, new QCPLayoutElement(plot));
+    column->setRowStretchFactor(0, 0.001);
+    column->setMargins(QMargins(0, 8, 6, 0));
+  } else {
+    auto* column = qobject_cast<QCPLayoutGrid*>(legend->layout());
+    column->take(legend);
+    plot->plotLayout()->remove(column);
+    plot->plotLayout()->simplify();
+    // Loss falls and accuracy rises: the upper right and the lower right are free.
+    inset->addElement(legend, plot == lossPlot_ ? Qt::AlignTop | Qt::AlignRight
+                                                : Qt::AlignBottom | Qt::AlignRight);
   }
 }
 
@@ -340,10 +467,8 @@ void CurvesView::rebuild(Series& s) {
 }
 
 void CurvesView::rebuildAll() {
-  for (auto& s : series_) {
-    styleSeries(*s);
-    rebuild(*s);
-  }
+  restyle();
+  for (auto& s : series_) rebuild(*s);
   refresh();
 }
 
@@ -386,6 +511,8 @@ void CurvesView::setLiveRun(const QString& name, const QString& policy, const QS
   Series& s = live();
   s.key = path.isEmpty() ? kLiveKey : path;
   s.name = name;
+  s.configuration = name;
+  s.seed = path.isEmpty() ? -1 : seedOf(path);
   s.policy = policy;
   s.dense = policy.isEmpty() || policy == QLatin1String("dense");
   // An overlay of the same directory would draw the run twice.
@@ -414,7 +541,7 @@ void CurvesView::addStep(const StepPoint& point) {
 void CurvesView::addEval(const EvalPoint& point) {
   Series& s = live();
   s.dev.push_back(curvePoint(point.step, point.epoch, point.seconds, point.loss, point.accuracy));
-  styleSeries(s);
+  restyle();
   rebuild(s);
   updateSummary();
   refresh();
@@ -488,10 +615,8 @@ void CurvesView::setSmoothing(int value) {
   prefs.emaPercent = emaPercent_;
   prefs.window = window_;
   StudioSettings::setCurves(prefs);
-  for (auto& s : series_) {
-    styleSeries(*s);
-    rebuildTrain(*s);
-  }
+  restyle();
+  for (auto& s : series_) rebuildTrain(*s);
   refresh();
 }
 
@@ -568,7 +693,7 @@ void CurvesView::updateSummary() {
 
 void CurvesView::refresh() {
   double low = std::numeric_limits<double>::max(), high = std::numeric_limits<double>::lowest();
-  double lowAccuracy = 100;
+  double lowAccuracy = 100, highAccuracy = 0;
   for (const auto& s : series_) {
     for (QCPGraph* g : {s->raw, s->devLoss}) {
       bool found = false;
@@ -578,7 +703,10 @@ void CurvesView::refresh() {
         high = std::max(high, range.upper);
       }
     }
-    for (const CurvePoint& p : s->dev) lowAccuracy = std::min(lowAccuracy, 100.0 * p.accuracy);
+    for (const CurvePoint& p : s->dev) {
+      lowAccuracy = std::min(lowAccuracy, 100.0 * p.accuracy);
+      highAccuracy = std::max(highAccuracy, 100.0 * p.accuracy);
+    }
   }
   if (low > high) {
     low = 0;
@@ -589,16 +717,27 @@ void CurvesView::refresh() {
     g->setData({low, high}, {y, y}, true);
   }
   if (!userView_) {
-    const QCPRange x(low, std::max(high, low + 1e-9));
+    // A little room on the right: the last evaluation's marker is not cut in half.
+    const QCPRange x(low, std::max(high + 0.01 * (high - low), low + 1e-9));
     lossPlot_->xAxis->setRange(x);
     accuracyPlot_->xAxis->setRange(x);
     lossPlot_->yAxis->rescale(true);
     const QCPRange y = lossPlot_->yAxis->range();
     lossPlot_->yAxis->setRange(0, y.upper > 0 ? y.upper * 1.05 : 1);
-    if (references_->isChecked()) lowAccuracy = std::min(lowAccuracy, kPaperDense);
-    // Leave room under the lowest curve for the legend in the lower right corner.
-    const double floor = std::max(0.0, std::floor((lowAccuracy - 8) / 5) * 5);
-    accuracyPlot_->yAxis->setRange(std::min(floor, 50.0), 100.5);
+    if (references_->isChecked()) {
+      lowAccuracy = std::min(lowAccuracy, kPaperDense);
+      highAccuracy = std::max(highAccuracy, kPaperSparse);
+    }
+    if (plotLegendOutside(accuracyPlot_) && highAccuracy >= lowAccuracy) {
+      // Runs compared: the legend is off the axes, so the axis can close in on the curves,
+      // where differences of a point or two are visible.
+      const double floor = std::max(0.0, std::floor((lowAccuracy - 1) / 5) * 5);
+      accuracyPlot_->yAxis->setRange(floor, std::min(100.5, std::ceil((highAccuracy + 1) / 5) * 5));
+    } else {
+      // Leave room under the lowest curve for the legend in the lower right corner.
+      const double floor = std::max(0.0, std::floor((lowAccuracy - 8) / 5) * 5);
+      accuracyPlot_->yAxis->setRange(std::min(floor, 50.0), 100.5);
+    }
   }
   // An empty legend is a stray box: show it only when it has entries.
   for (QCustomPlot* plot : {lossPlot_, accuracyPlot_})

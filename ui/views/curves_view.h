@@ -23,7 +23,9 @@ namespace crisp::ui {
 // Training loss (raw and smoothed), dev loss and dev accuracy of the live run and of any runs
 // selected for comparison, overlaid with a legend; x axis as step, epoch or wall time; zoom,
 // pan and a crosshair with the exact value of the nearest point; the Crisp Attention paper's
-// reference accuracies as optional lines.
+// reference accuracies as optional lines. With several runs the legend sits beside the axes,
+// one entry per run; when a configuration has several seeds, one entry per configuration (its
+// colour) and one per seed (its line style), so a 4 x 3 sweep needs 7 entries, not 24.
 class CurvesView : public QWidget {
   Q_OBJECT
  public:
@@ -79,7 +81,10 @@ class CurvesView : public QWidget {
   Series& live();
   Series* makeSeries(const QString& key, const QString& name, const QString& policy);
   void removeSeries(Series& series);
-  void styleSeries(Series& series);
+  // Colours, line styles, names and the legends of every series: they depend on all of them.
+  void restyle();
+  QString colourKey(const Series& series) const;
+  void setLegendOutside(QCustomPlot* plot, bool outside);
   void rebuild(Series& series);
   void rebuildTrain(Series& series);
   void rebuildAll();
@@ -102,6 +107,8 @@ class CurvesView : public QWidget {
   QLabel* smoothingLabel_;
   QCheckBox* references_;
   QLabel* summary_;
+  QList<QCPGraph*> legendKeys_;  // data-less graphs that only name colours and line styles
+  bool grouped_ = false;         // seeds of a configuration share its colour
   std::vector<std::unique_ptr<Series>> series_;  // [0]: the live or opened run
   mutable QHash<QString, int> colours_;          // run key -> palette slot
   mutable int denseCount_ = 0, sparseCount_ = 0;

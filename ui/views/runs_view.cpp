@@ -3,6 +3,7 @@
 #include <QComboBox>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFutureWatcher>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -15,6 +16,7 @@
 #include <QStandardItemModel>
 #include <QTableView>
 #include <QTextStream>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 #include <algorithm>
@@ -85,8 +87,15 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
   connect(table_, &QTableView::activated, this, [this](const QModelIndex& index) {
     Q_EMIT runActivated(model_->item(index.row(), 0)->data(kPathRole).toString());
   });
-  connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-          [this] { Q_EMIT runsSelected(selectedRuns()); });
+  // The statistics follow the selection, once the selection has settled.
+  statsTimer_ = new QTimer(this);
+  statsTimer_->setSingleShot(true);
+  statsTimer_->setInterval(150);
+  connect(statsTimer_, &QTimer::timeout, this, &RunsView::computeStatistics);
+  connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+    Q_EMIT runsSelected(selectedRuns());
+    statsTimer_->start();
+  });
 
   auto* refreshButton = new QPushButton(tr("Refresh"), this);
   connect(refreshButton, &QPushButton::clicked, this, &RunsView::refresh);
@@ -118,6 +127,12 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
   statsNote_ = new QLabel(tr("Statistics appear once runs have finished."), this);
   statsNote_->setObjectName(QStringLiteral("statisticsNote"));
   statsNote_->setWordWrap(true);
+  statsScope_ = new QLabel(this);
+  statsScope_->setObjectName(QStringLiteral("statisticsScope"));
+  statsScope_->setWordWrap(true);
+  QFont scopeFont = statsScope_->font();
+  scopeFont.setBold(true);
+  statsScope_->setFont(scopeFont);
   auto* statsCsv = new QPushButton(tr("Export CSV…"), this);
   connect(statsCsv, &QPushButton::clicked, this, [this] { exportStatistics(false); });
   auto* statsLatex = new QPushButton(tr("Export LaTeX…"), this);
@@ -129,8 +144,9 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
   statsButtons->addWidget(statsCsv);
   statsButtons->addWidget(statsLatex);
   auto* stats = new QGroupBox(
-      tr("Configurations: best dev accuracy over seeds, paired test against the baseline"), this);
+      tr("Statistics: best dev accuracy over seeds, paired test against the baseline"), this);
   auto* statsLayout = new QVBoxLayout(stats);
+  statsLayout->addWidget(statsScope_);
   statsLayout->addLayout(statsButtons);
   statsLayout->addWidget(statsTable_, 1);
   statsLayout->addWidget(statsNote_);
@@ -198,25 +214,73 @@ void RunsView::setBaseline(const QString& configuration) {
 }
 
 void RunsView::computeStatistics() {
-  std::vector<std::string> runs;
+  statsTimer_->stop();
+  // The rows to summarise: the selected ones, else all of them.
+  QList<int> rows;
+  for (const QModelIndex& index : table_->selectionModel()->selectedRows()) rows << index.row();
+  std::sort(rows.begin(), rows.end());
+  const bool selection = !rows.isEmpty();
+  QStringList configurations;  // of the whole folder, in table order
   for (int r = 0; r < model_->rowCount(); ++r) {
-    runs.push_back(model_->item(r, 0)->data(kPathRole).toString().toStdString());
+    if (!selection) rows << r;
+    const QString configuration = model_->item(r, 0)->text();
+    if (!configurations.contains(configuration)) configurations << configuration;
   }
+  // The baseline as core will choose it: the one picked, else dense if the folder has it. A
+  // selection without its runs gets them from the folder: a test against nothing says nothing.
+  QString baseline = baselineChoice_;
+  if (baseline.isEmpty() && configurations.contains(QStringLiteral("dense"))) {
+    baseline = QStringLiteral("dense");
+  }
+  QList<int> added;
+  if (selection && !baseline.isEmpty()) {
+    const bool has = std::any_of(rows.begin(), rows.end(),
+                                 [&](int r) { return model_->item(r, 0)->text() == baseline; });
+    for (int r = 0; r < model_->rowCount() && !has; ++r) {
+      if (model_->item(r, 0)->text() == baseline) added << r;
+    }
+  }
+  QStringList paths;
+  for (int r : added + rows) paths << model_->item(r, 0)->data(kPathRole).toString();
+  const auto count = [](qsizetype n) { return n == 1 ? tr("1 run") : tr("%1 runs").arg(n); };
+  QString scope, hint;
+  if (!selection) {
+    scope = tr("All %1 in the folder").arg(count(rows.size()));
+    hint = tr("select runs to cover only those");
+  } else {
+    scope =
+        rows.size() == 1 ? tr("The 1 selected run") : tr("The %1 selected runs").arg(rows.size());
+    if (!added.isEmpty()) {
+      scope +=
+          tr(" and, as the baseline, %1's %2 (not selected)").arg(baseline, count(added.size()));
+    }
+    hint = tr("clear the selection for all runs");
+  }
+  {
+    const QSignalBlocker block(baseline_);
+    baseline_->clear();
+    baseline_->addItems(configurations);
+    baseline_->setCurrentText(baseline);
+  }
+
   const int generation = ++generation_;
-  if (runs.empty()) {
-    showStatistics(nullptr);
+  if (paths.isEmpty()) {
+    showStatistics(nullptr, {}, {}, {});
     return;
   }
+  std::vector<std::string> runs;
+  for (const QString& path : paths) runs.push_back(path.toStdString());
   StatisticsOptions options;
   options.baseline = baselineChoice_.toStdString();
   statsNote_->setText(tr("Computing statistics of %n run(s)…", nullptr, int(runs.size())));
   // The bootstrap reads every run's predictions and resamples them: off the GUI thread.
   using Result = std::shared_ptr<const SweepStatistics>;
   auto* watcher = new QFutureWatcher<Result>(this);
-  connect(watcher, &QFutureWatcher<Result>::finished, this, [this, watcher, generation] {
-    watcher->deleteLater();
-    if (generation == generation_) showStatistics(watcher->result());
-  });
+  connect(watcher, &QFutureWatcher<Result>::finished, this,
+          [this, watcher, generation, paths, scope, hint] {
+            watcher->deleteLater();
+            if (generation == generation_) showStatistics(watcher->result(), paths, scope, hint);
+          });
   watcher->setFuture(QtConcurrent::run([runs, options]() -> Result {
     try {
       return std::make_shared<const SweepStatistics>(computeSweepStatistics(runs, options));
@@ -228,8 +292,12 @@ void RunsView::computeStatistics() {
   }));
 }
 
-void RunsView::showStatistics(std::shared_ptr<const SweepStatistics> statistics) {
+void RunsView::showStatistics(std::shared_ptr<const SweepStatistics> statistics,
+                              const QStringList& runs, const QString& scope, const QString& hint) {
   statistics_ = std::move(statistics);
+  shownRuns_ = runs;
+  shownScope_ = scope;
+  statsScope_->setText(scope.isEmpty() ? QString() : tr("Showing: %1 (%2).").arg(scope, hint));
   statsModel_->clear();
   const SweepStatistics empty;
   const SweepStatistics& s = statistics_ ? *statistics_ : empty;
@@ -288,12 +356,8 @@ void RunsView::showStatistics(std::shared_ptr<const SweepStatistics> statistics)
   }
   statsTable_->resizeColumnsToContents();
 
-  {
+  if (!s.baseline.empty()) {
     const QSignalBlocker block(baseline_);
-    baseline_->clear();
-    for (const ConfigurationSummary& c : s.configurations) {
-      baseline_->addItem(QString::fromStdString(c.name));
-    }
     baseline_->setCurrentText(QString::fromStdString(s.baseline));
   }
   QString note = tr("Statistics appear once runs have finished.");
@@ -312,12 +376,22 @@ void RunsView::showStatistics(std::shared_ptr<const SweepStatistics> statistics)
   Q_EMIT statisticsUpdated();
 }
 
+QString RunsView::statisticsScope() const {
+  return shownScope_;
+}
+
 QString RunsView::statisticsCsv() const {
   return statistics_ ? QString::fromStdString(crisp::toCsv(*statistics_)) : QString();
 }
 
 QString RunsView::statisticsLatex() const {
-  return statistics_ ? QString::fromStdString(crisp::toLatex(*statistics_)) : QString();
+  if (!statistics_) return {};
+  // Which runs the table is of, as LaTeX comments: the file says what it was made from.
+  QString text = QStringLiteral("% Crisp Studio: %1.\n").arg(statisticsScope());
+  QStringList names;
+  for (const QString& path : shownRuns_) names << QFileInfo(path).fileName();
+  text += QStringLiteral("% Runs: %1\n").arg(names.join(QStringLiteral(", ")));
+  return text + QString::fromStdString(crisp::toLatex(*statistics_));
 }
 
 void RunsView::exportStatistics(bool latex) {
@@ -325,7 +399,9 @@ void RunsView::exportStatistics(bool latex) {
     QMessageBox::information(this, tr("Export statistics"), tr("No statistics yet."));
     return;
   }
-  saveText(this, QStringLiteral("statistics"), latex, latex ? statisticsLatex() : statisticsCsv());
+  const bool all = shownRuns_.size() == model_->rowCount();
+  saveText(this, all ? QStringLiteral("statistics") : QStringLiteral("statistics-selection"), latex,
+           latex ? statisticsLatex() : statisticsCsv());
 }
 
 QString RunsView::toCsv() const {

@@ -8,6 +8,7 @@ class QComboBox;
 class QLabel;
 class QStandardItemModel;
 class QTableView;
+class QTimer;
 
 namespace crisp {
 struct SweepStatistics;
@@ -17,9 +18,11 @@ namespace crisp::ui {
 
 // The table of runs read from the run directories under a root folder, sortable; activating a
 // row opens that run (its curves and its model for live prediction), selecting rows overlays
-// their curves. Below it, core's sweep statistics of the same runs: per configuration mean and
-// sd of the best dev accuracy, and the paired test of each configuration against the baseline
-// (computed off the GUI thread).
+// their curves. Below it, core's sweep statistics: per configuration mean and sd of the best dev
+// accuracy, and the paired test of each configuration against the baseline (computed off the
+// GUI thread). They cover the selected runs, or every run when none is selected; a selection
+// without the baseline's runs gets them from the folder, so the paired test stays possible. The
+// panel says which runs it covers, and its exports are of exactly what it shows.
 class RunsView : public QWidget {
   Q_OBJECT
  public:
@@ -31,10 +34,14 @@ class RunsView : public QWidget {
   // The table as CSV or as a LaTeX tabular (booktabs), for papers.
   QString toCsv() const;
   QString toLatex() const;
-  // The statistics panel: its table, and core's CSV / LaTeX of the latest result (empty before).
+  // The statistics panel: its table, and core's CSV / LaTeX of the result shown (empty before).
   QTableView* statisticsTable() const { return statsTable_; }
   QString statisticsCsv() const;
   QString statisticsLatex() const;
+  // The run directories the shown statistics were computed from, and which runs they are in
+  // words ("All 12 runs in the folder", "The 3 selected runs and, as the baseline, ...").
+  QStringList statisticsRuns() const { return shownRuns_; }
+  QString statisticsScope() const;
   // The baseline configuration to compare with; empty: core's default (dense if present).
   void setBaseline(const QString& configuration);
 
@@ -52,7 +59,8 @@ class RunsView : public QWidget {
   void exportTable(bool latex);
   void exportStatistics(bool latex);
   void computeStatistics();
-  void showStatistics(std::shared_ptr<const SweepStatistics> statistics);
+  void showStatistics(std::shared_ptr<const SweepStatistics> statistics, const QStringList& runs,
+                      const QString& scope, const QString& hint);
   QString root_;
   QStandardItemModel* model_;
   QTableView* table_;
@@ -60,6 +68,10 @@ class RunsView : public QWidget {
   QTableView* statsTable_;
   QComboBox* baseline_;
   QLabel* statsNote_;
+  QLabel* statsScope_;
+  QTimer* statsTimer_;  // coalesces the selection changes of one click-and-drag
+  QStringList shownRuns_;
+  QString shownScope_;
   QString baselineChoice_;
   std::shared_ptr<const SweepStatistics> statistics_;
   int generation_ = 0;  // results of an older computation are dropped

@@ -5,10 +5,13 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include "core/analysis/attention_stats.h"
+#include "core/train/experiment.h"
 #include "core/train/predictor.h"
+#include "ui/model_snapshot.h"
 #include "ui/qcp.h"
 #include "ui/views/attention_grid.h"
 #include "ui/views/attention_view.h"
@@ -202,6 +205,60 @@ class TestAttentionView : public QObject {
     auto* dam = qobject_cast<QCPColorMap*>(view.damPlot()->plottable(0));
     // Cell (key 3, query 2) of layer 1, head 0.
     QCOMPARE(dam->data()->cell(3, 2), double(fx.frame.at(fx.frame.damKeep, 1, 0, 2, 3)));
+  }
+
+  // A real run with a learned mask, opened as from the Runs tab: the view shows the run's probe
+  // sentences through its model without being asked, and the mask tab shows core's sigma(alpha)
+  // of the checkpoint with the count of pairs it keeps.
+  void realDamRunShowsItsProbesAndMask() {
+    QTemporaryDir root;
+    crisp::ExperimentConfig config = crisp::ExperimentConfig::demo();
+    config.name = "dam";
+    config.policy = "dam:0.01";
+    config.demoTrainSize = 128;
+    config.demoDevSize = 32;
+    config.hyper.epochs = 2;
+    config.hyper.evalEvery = 4;
+    const QString run = root.filePath(QStringLiteral("dam"));
+    crisp::PreparedExperiment prepared = crisp::prepareExperiment(config);
+    crisp::Trainer trainer(std::move(prepared.inputs), config.hyper, run.toStdString(),
+                           prepared.runConfig);
+    QVERIFY(trainer.run() == crisp::RunState::Finished);
+
+    AttentionView view;
+    crisp::ui::ModelSnapshot snapshot;
+    view.setModelSnapshot(&snapshot);
+    view.resize(1000, 800);
+    view.show();
+    snapshot.follow(run);
+    auto* sentences = view.findChild<QComboBox*>(QStringLiteral("probeCombo"));
+    QTRY_COMPARE_WITH_TIMEOUT(sentences->count(), static_cast<int>(config.probes.size()), 20000);
+    const AttentionFrame* frame = view.currentFrame();
+    QVERIFY(frame != nullptr);
+    QCOMPARE(frame->sentence, QString::fromStdString(config.probes.front()));
+    QVERIFY(!sentences->currentText().startsWith(QStringLiteral("✎")));  // a probe, not typed
+    QCOMPARE(frame->damKeep.size(), frame->before.size());
+
+    // The same sigma(alpha) as core's predictor on the run's checkpoint.
+    const crisp::Prediction p =
+        crisp::Predictor::fromRun(run.toStdString())->predict(config.probes.front());
+    QCOMPARE(static_cast<size_t>(frame->damKeep.size()), p.damKeep.size());
+    for (int i = 0; i < frame->damKeep.size(); ++i) QCOMPARE(frame->damKeep[i], p.damKeep[i]);
+
+    view.select(1, 1);
+    QVERIFY(!view.damPlot()->isHidden());
+    auto* map = qobject_cast<QCPColorMap*>(view.damPlot()->plottable(0));
+    QCOMPARE(map->data()->keySize(), frame->length);
+    QCOMPARE(map->data()->cell(2, 1), double(frame->at(frame->damKeep, 1, 1, 1, 2)));
+    int kept = 0;
+    for (int q = 0; q < frame->length; ++q) {
+      for (int k = 0; k < frame->length; ++k) kept += frame->at(frame->damKeep, 1, 1, q, k) > 0.5f;
+    }
+    const QString expected =
+        QStringLiteral("layer 2, head 2: %1 of %2 (").arg(kept).arg(frame->length * frame->length);
+    QVERIFY2(view.damSummary().contains(expected), qPrintable(view.damSummary()));
+    // The mask is shared by the layers (the default), and the view says so.
+    QVERIFY(view.damSummary().contains(QStringLiteral("shared by all 2 layers")));
   }
 };
 

@@ -2,6 +2,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -17,6 +18,7 @@
 
 #include "core/analysis/attention_stats.h"
 #include "core/train/predictor.h"
+#include "core/train/run_directory.h"
 #include "ui/model_snapshot.h"
 #include "ui/plot_style.h"
 #include "ui/views/attention_grid.h"
@@ -80,6 +82,34 @@ QWidget* addPage(QTabWidget* tabs, const QString& title, QWidget* page,
   for (QWidget* w : widgets) layout->addWidget(w, w == *(widgets.end() - 1) ? 1 : 0);
   tabs->addTab(page, title);
   return page;
+}
+
+// Blue (dropped) through near-white at the 0.5 threshold to red (kept): whether a pair is kept
+// reads at a glance, and a mask that keeps nothing is plainly blue rather than blank.
+QCPColorGradient keepGradient() {
+  QCPColorGradient gradient;
+  gradient.setColorInterpolation(QCPColorGradient::ciRGB);
+  gradient.setColorStopAt(0.0, QColor(33, 102, 172));
+  gradient.setColorStopAt(0.25, QColor(146, 197, 222));
+  gradient.setColorStopAt(0.5, QColor(247, 247, 247));
+  gradient.setColorStopAt(0.75, QColor(244, 165, 130));
+  gradient.setColorStopAt(1.0, QColor(178, 24, 43));
+  return gradient;
+}
+
+// The probe sentences a run was trained with (config.json); none if unreadable.
+QStringList probesOf(const QString& runDirectory) {
+  QStringList probes;
+  try {
+    const nlohmann::json config = RunDirectory(runDirectory.toStdString()).readConfig();
+    const nlohmann::json experiment = config.value("experiment", nlohmann::json::object());
+    for (const nlohmann::json& probe : experiment.value("probes", nlohmann::json::array())) {
+      if (probe.is_string()) probes << QString::fromStdString(probe.get<std::string>());
+    }
+  } catch (const std::exception&) {
+    // A run without a readable config.json still takes typed sentences.
+  }
+  return probes;
 }
 
 QTableWidgetItem* number(double value, int decimals) {
@@ -198,20 +228,41 @@ AttentionView::AttentionView(QWidget* parent) : QWidget(parent) {
 
   auto* damPage = new QWidget(details_);
   damNote_ = new QLabel(damPage);
+  damNote_->setObjectName(QStringLiteral("damNote"));
   damNote_->setWordWrap(true);
   damPlot_ = new QCustomPlot(damPage);
   damPlot_->setObjectName(QStringLiteral("damPlot"));
+  damPlot_->setMinimumHeight(160);
   damPlot_->plotLayout()->clear();
   auto* damScale = new QCPColorScale(damPlot_);
   damScale->setLabel(tr("keep probability σ(α)"));
-  damScale->setGradient(QCPColorGradient(QCPColorGradient::gpGrayscale).inverted());
+  damScale->setGradient(keepGradient());
   damScale->setDataRange(QCPRange(0.0, 1.0));
-  damMap_ = addHeatmap(damPlot_, 0, tr("Learned mask (DAM)"), damScale);
-  damPlot_->plotLayout()->addElement(1, 1, damScale);
+  damScale->axis()->setTickLabelFont(QFont("sans", 8));
+  damMap_ = addHeatmap(damPlot_, 0, QString(), damScale);
+  // The tab names the plot: its height goes to the tokens.
+  damPlot_->plotLayout()->remove(damPlot_->plotLayout()->element(0, 0));
+  damPlot_->plotLayout()->simplify();
+  damPlot_->plotLayout()->addElement(0, 1, damScale);
+  for (auto type : {QCPAxis::atBottom, QCPAxis::atLeft}) {
+    damPlot_->axisRect()->axis(type)->setTickLabelFont(QFont("sans", 8));
+    damPlot_->axisRect()->axis(type)->setLabel(QString());
+  }
   auto* damGroup = new QCPMarginGroup(damPlot_);
   damPlot_->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, damGroup);
   damScale->setMarginGroup(QCP::msTop | QCP::msBottom, damGroup);
-  addPage(details_, tr("Learned mask (DAM)"), damPage, {damNote_, damPlot_});
+  damSummary_ = new QLabel(damPage);
+  damSummary_->setObjectName(QStringLiteral("damSummary"));
+  damSummary_->setWordWrap(true);
+  damSummary_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  damSummary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  damSummary_->setMinimumWidth(220);
+  auto* damBody = new QWidget(damPage);
+  auto* damBodyLayout = new QHBoxLayout(damBody);
+  damBodyLayout->setContentsMargins(0, 0, 0, 0);
+  damBodyLayout->addWidget(damPlot_, 3);
+  damBodyLayout->addWidget(damSummary_, 2);
+  addPage(details_, tr("Learned mask (DAM)"), damPage, {damNote_, damBody});
 
   auto* top = new QWidget(this);
   auto* topLayout = new QVBoxLayout(top);
@@ -247,10 +298,12 @@ AttentionView::AttentionView(QWidget* parent) : QWidget(parent) {
   inference_ = new QFutureWatcher<Prediction>(this);
   connect(inference_, &QFutureWatcher<Prediction>::finished, this, [this] {
     try {
-      addTypedFrame(inference_->result(), inferenceText_);
+      addInferredFrame(inference_->result(), inferenceText_, inferenceTyped_);
     } catch (const std::exception& e) {
       modelLabel_->setText(tr("Inference failed: %1").arg(QString::fromUtf8(e.what())));
     }
+    inferring_ = false;
+    runNext();
   });
   clear();
 }
@@ -271,6 +324,8 @@ void AttentionView::clear() {
   beforeMap_->data()->clear();
   afterMap_->data()->clear();
   damMap_->data()->clear();
+  damSummary_->clear();
+  framesRun_.clear();
   grid_->clear();
   stats_->setRowCount(0);
   statsNote_->setText(tr("Statistics of every head appear with the first attention map."));
@@ -283,6 +338,13 @@ void AttentionView::setModelSnapshot(ModelSnapshot* snapshot) {
   snapshot_ = snapshot;
   connect(snapshot, &ModelSnapshot::loaded, this, [this] {
     modelLabel_->setText(tr("model: %1").arg(snapshot_->describe()));
+    const QString run = snapshot_->runDirectory();
+    // Frames that came while no run was named are the live run's, the one now loaded.
+    if (framesRun_.isEmpty() && !frames_.isEmpty()) framesRun_ = run;
+    if (run != framesRun_) {
+      showRun(run);
+      return;
+    }
     // Typed sentences follow the model as training goes on.
     if (sentence_->currentData(kTypedRole).toBool()) {
       showSentence(sentence_->currentData(kKeyRole).toString());
@@ -298,14 +360,44 @@ void AttentionView::showSentence(const QString& text) {
     modelLabel_->setText(tr("No model yet: train until the first evaluation, or open a run."));
     return;
   }
-  if (inference_->isRunning()) inference_->waitForFinished();  // one at a time; it takes ms
-  inferenceText_ = sentence;
+  enqueue(sentence, true);
+}
+
+void AttentionView::showRun(const QString& runDirectory) {
+  // Another run's model: its probe sentences, then what was typed, all through that model.
+  const QStringList typed = typedSentences_;
+  clear();
+  framesRun_ = runDirectory;
+  const QStringList probes = probesOf(runDirectory);
+  for (const QString& probe : probes) enqueue(probe, false);
+  for (const QString& text : typed) enqueue(text, true);
+  if (probes.isEmpty() && typed.isEmpty()) {
+    caption_->setText(tr("%1 names no probe sentences: type one above to see its attention.")
+                          .arg(QFileInfo(runDirectory).fileName()));
+  }
+}
+
+void AttentionView::enqueue(const QString& text, bool typed) {
+  queue_.append({text, typed});
+  if (!inferring_) runNext();
+}
+
+void AttentionView::runNext() {
+  if (inferring_ || queue_.isEmpty()) return;
+  if (!snapshot_ || !snapshot_->predictor()) {
+    queue_.clear();
+    return;
+  }
+  const auto [text, typed] = queue_.takeFirst();
+  inferring_ = true;  // one at a time, in order; each takes milliseconds
+  inferenceText_ = text;
+  inferenceTyped_ = typed;
   const auto predictor = snapshot_->predictor();
-  const std::string utf8 = sentence.toStdString();
+  const std::string utf8 = text.toStdString();
   inference_->setFuture(QtConcurrent::run([predictor, utf8] { return predictor->predict(utf8); }));
 }
 
-void AttentionView::addTypedFrame(const Prediction& p, const QString& text) {
+void AttentionView::addInferredFrame(const Prediction& p, const QString& text, bool typed) {
   AttentionFrame f;
   f.step = snapshot_ ? snapshot_->checkpointName().mid(5).toLongLong() : 0;
   f.sentence = text;
@@ -317,6 +409,10 @@ void AttentionView::addTypedFrame(const Prediction& p, const QString& text) {
   f.before = QVector<float>(p.before.begin(), p.before.end());
   f.after = QVector<float>(p.after.begin(), p.after.end());
   f.damKeep = QVector<float>(p.damKeep.begin(), p.damKeep.end());
+  if (!typed) {
+    setFrame(f);
+    return;
+  }
   if (!typedSentences_.contains(text)) typedSentences_ << text;
   setFrame(f);
   const int index = sentence_->findData(text, kKeyRole);
@@ -463,11 +559,15 @@ void AttentionView::updateDam(const AttentionFrame& f, int layer, int head) {
         tr("This run's policy has no learned mask. Choose “Learned mask (DAM)” as "
            "the attention policy to train one (SparseBERT, Shi et al. 2021)."));
     damMap_->data()->clear();
+    damSummary_->clear();
     damPlot_->setVisible(false);
+    damSummary_->setVisible(false);
     return;
   }
   damPlot_->setVisible(true);
-  const float* layerMask = f.damKeep.constData() + layer * f.heads * cells;
+  damSummary_->setVisible(true);
+  const float* mask = f.damKeep.constData();
+  const float* layerMask = mask + layer * f.heads * cells;
   QVector<QVector<double>> values;
   if (head >= 0) {
     values = submatrix(layerMask + head * cells, f.length, shown_);
@@ -478,11 +578,63 @@ void AttentionView::updateDam(const AttentionFrame& f, int layer, int head) {
   QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
   for (int i = 0; i < shown_.size(); ++i) ticker->addTick(i, f.tokens.value(shown_[i]));
   fill(damMap_, values, ticker);
-  damNote_->setText(tr("Layer %1, %2: σ(α) per (query, key) pair; at evaluation a pair is kept "
-                       "when σ(α) > 0.5.")
+
+  // Pairs of the shown tokens kept at evaluation (sigma(alpha) > 0.5): in the heads shown, and in
+  // every layer and head.
+  const auto kept = [&](int l, int h) {
+    const float* m = mask + (static_cast<qsizetype>(l) * f.heads + h) * cells;
+    int count = 0;
+    for (int q : std::as_const(shown_)) {
+      for (int k : std::as_const(shown_)) count += m[q * f.length + k] > 0.5f ? 1 : 0;
+    }
+    return count;
+  };
+  const int pairs = static_cast<int>(shown_.size() * shown_.size());
+  int keptShown = 0, keptAll = 0;
+  for (int l = 0; l < f.layers; ++l) {
+    for (int h = 0; h < f.heads; ++h) {
+      const int k = kept(l, h);
+      keptAll += k;
+      if (l == layer && (head < 0 || h == head)) keptShown += k;
+    }
+  }
+  bool sameInEveryLayer = f.layers > 1;
+  for (int l = 1; l < f.layers && sameInEveryLayer; ++l) {
+    sameInEveryLayer = std::equal(mask, mask + f.heads * cells, mask + l * f.heads * cells);
+  }
+  const int headsShown = head >= 0 ? 1 : f.heads;
+  const auto share = [](int k, int n) {
+    return QStringLiteral("%1 of %2 (%3%)").arg(k).arg(n).arg(n ? 100.0 * k / n : 0.0, 0, 'f', 1);
+  };
+  const QString heads = head >= 0 ? tr("head %1").arg(head + 1) : tr("all %1 heads").arg(f.heads);
+  QString summary = tr("<b>Pairs kept</b> (σ(α) &gt; 0.5) among the %1 tokens shown:<br>"
+                       "layer %2, %3: %4<br>every layer and head: %5")
+                        .arg(shown_.size())
                         .arg(layer + 1)
-                        .arg(head >= 0 ? tr("head %1").arg(head + 1) : tr("mean over heads")));
+                        .arg(heads, share(keptShown, pairs * headsShown),
+                             share(keptAll, pairs * f.heads * f.layers));
+  if (sameInEveryLayer) summary += tr("<br>One mask shared by all %1 layers.").arg(f.layers);
+  if (keptAll == 0) {
+    summary +=
+        tr("<br><span style=\"color:#b2182b\">The mask drops every pair of this "
+           "sentence: at evaluation each query keeps only its best-scoring key (see "
+           "After pruning above).</span>");
+  }
+  damSummary_->setText(summary);
+
+  QString what = head >= 0 ? tr("head %1").arg(head + 1) : tr("mean over heads");
+  if (head == kRollout) what = tr("mean over heads (rollout does not apply to the mask)");
+  damNote_->setText(tr("Learned mask at step %1, layer %2%3, %4: keep probability σ(α) of each "
+                       "(query row, key column) pair; a pair is kept when σ(α) > 0.5.")
+                        .arg(f.step)
+                        .arg(layer + 1)
+                        .arg(sameInEveryLayer ? tr(" (the same in every layer)") : QString())
+                        .arg(what));
   damPlot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString AttentionView::damSummary() const {
+  return damSummary_->text();
 }
 
 AttentionView::Hover AttentionView::hoverAt(const QPointF& pos) const {

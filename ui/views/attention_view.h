@@ -42,6 +42,8 @@ class AttentionView : public QWidget {
   ~AttentionView() override;
   QCustomPlot* heatmapPlot() const { return plot_; }
   QCustomPlot* damPlot() const { return damPlot_; }
+  // Beside the learned mask: how many (query, key) pairs of the sentence it keeps.
+  QString damSummary() const;
   AttentionGrid* grid() const { return grid_; }
   QTableWidget* statisticsTable() const { return stats_; }
   // The matrices shown now ([query][key], after the head choice and token filter).
@@ -64,7 +66,9 @@ class AttentionView : public QWidget {
   Hover hoverAt(const QPointF& pos) const;
   QString hoverText() const;  // the status line under the heatmaps
 
-  // Typed sentences run through this snapshot's model (shared with the Predict view).
+  // Typed sentences run through this snapshot's model (shared with the Predict view). When it
+  // loads another run than the one the view shows (a run opened from the Runs tab), the view
+  // shows that run's probe sentences, and the sentences typed before, through its model.
   void setModelSnapshot(ModelSnapshot* snapshot);
   void showSentence(const QString& text);
 
@@ -80,14 +84,16 @@ class AttentionView : public QWidget {
   void updateStatistics(const AttentionFrame& f);
   void updateDam(const AttentionFrame& f, int layer, int head);
   void onMouseMove(QMouseEvent* event);
-  void runTyped();
-  void addTypedFrame(const Prediction& p, const QString& text);
+  void showRun(const QString& runDirectory);
+  void enqueue(const QString& text, bool typed);
+  void runNext();
+  void addInferredFrame(const Prediction& p, const QString& text, bool typed);
   QCustomPlot* plot_;
   QCustomPlot* damPlot_;
   QCPColorMap *beforeMap_, *afterMap_, *damMap_;
   QComboBox *sentence_, *layer_, *head_;
   QCheckBox* hideSpecial_;
-  QLabel *caption_, *hover_, *modelLabel_, *statsNote_, *damNote_;
+  QLabel *caption_, *hover_, *modelLabel_, *statsNote_, *damNote_, *damSummary_;
   QLineEdit* typed_;
   AttentionGrid* grid_;
   QComboBox* gridSource_;
@@ -99,8 +105,11 @@ class AttentionView : public QWidget {
   QPointer<ModelSnapshot> snapshot_;
   QFutureWatcher<Prediction>* inference_;
   QString inferenceText_;
+  bool inferenceTyped_ = false, inferring_ = false;
+  QList<QPair<QString, bool>> queue_;  // sentences waiting for the model (text, typed)
   QStringList typedSentences_;
-  QString statsKey_;  // the frame the table shows (sentence + step)
+  QString framesRun_;  // the run the frames are of; empty: the live run, or none yet
+  QString statsKey_;   // the frame the table shows (sentence + step)
 };
 
 }  // namespace crisp::ui

@@ -383,8 +383,13 @@ at::Tensor attentionProbabilities(const at::Tensor& scores, const at::Tensor& ke
     }
   }
 
-  const at::Tensor probs = at::softmax(prune ? scores.masked_fill(keep.logical_not(), negInf)
-                                             : scores.masked_fill(keyAllowed.logical_not(), negInf),
+  // SparseBERT's -c(1 - M) term as a straight-through: it adds exactly zero here (keys are removed
+  // above), but carries the task loss's gradient on each kept score to the mask's logits.
+  const at::Tensor scored = damMask.defined() && damMask.requires_grad()
+                                ? scores + kDamGradientScale * (damMask - damMask.detach())
+                                : scores;
+  const at::Tensor probs = at::softmax(prune ? scored.masked_fill(keep.logical_not(), negInf)
+                                             : scored.masked_fill(keyAllowed.logical_not(), negInf),
                                        -1);
   if (capture != nullptr) {
     at::NoGradGuard noGrad;

@@ -124,6 +124,28 @@ class TestClassifier : public QObject {
     }
   }
 
+  // Without the penalty (lambda 0) the mask's logits learn from the classification loss alone:
+  // its gradient reaches them through the kept scores (SparseBERT's straight-through), and the
+  // forward pass is the same as with the mask applied as a constant.
+  void damLogitsLearnFromTheTaskLoss() {
+    for (const char* policy : {"dam:0", "dam:0:structured:per-layer"}) {
+      auto model = crisp::makeClassifier(tinyConfig(crisp::Architecture::DistilBert));
+      model->setPolicy(crisp::AttentionPolicySpec::parse(policy));
+      model->train();
+      auto [ids, mask] = paddedBatch();
+      at::manual_seed(3);
+      const auto out = model->forward(ids, mask);
+      out.logits.pow(2).sum().backward();
+      const at::Tensor grad = model->dam()->logits.grad();
+      QVERIFY2(grad.defined() && grad.abs().sum().item<double>() > 0, policy);
+
+      model->dam()->logits.set_requires_grad(false);  // the same mask sample, as a constant
+      at::manual_seed(3);
+      const auto constant = model->forward(ids, mask);
+      QVERIFY2(at::equal(out.logits, constant.logits), policy);
+    }
+  }
+
   void damIsNotExportedUnderHuggingFaceNames() {
     auto model = crisp::makeClassifier(tinyConfig(crisp::Architecture::Bert));
     model->setPolicy(crisp::AttentionPolicySpec::parse("dam:0.001"));

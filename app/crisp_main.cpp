@@ -179,7 +179,10 @@ int main(int argc, char** argv) {
   train->add_option("--seed", ex.hyper.seed, "Seed (weights, order, dropout)");
   train->add_option("--eval-every", ex.hyper.evalEvery, "Evaluate every N steps (0: epoch ends)");
   train->add_option("--max-len", ex.maxLength, "Maximum tokens per sentence");
-  train->add_option("--name", ex.name, "A name for the run's configuration");
+  train->add_option("--name", ex.name,
+                    "A name for the run's configuration; runs of one name are seeds of one\n"
+                    "configuration (default: the experiment's name, with -POLICY appended\n"
+                    "when --attention is given)");
   train->add_flag("--json", trainOptions.json, "Print a JSON summary (progress goes to stderr)");
 
   std::string resumeDirectory;
@@ -358,6 +361,8 @@ int main(int argc, char** argv) {
           return 2;  // a bad experiment file is bad input
         }
       }
+      crisp::cli::nameRunAfterPolicy(
+          trainOptions, [&](const std::string& flag) { return train->count(flag) > 0; });
       return crisp::cli::runTrain(trainOptions, std::cout, std::cerr);
     }
     if (sweep->parsed()) return crisp::cli::runSweep(sweepOptions, std::cout, std::cerr);

@@ -203,6 +203,15 @@ void applyExperimentFile(TrainOptions& options,
   options.experiment = fromFile;
 }
 
+void nameRunAfterPolicy(TrainOptions& options,
+                        const std::function<bool(const std::string&)>& given) {
+  // Runs that differ only in --attention must not share a configuration name: the runs view and
+  // `crisp stats` group seeds by it.
+  if (!given("--name") && given("--attention") && options.experiment.policy != "dense") {
+    options.experiment.name += "-" + options.experiment.policy;
+  }
+}
+
 int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err) {
   if (options.runDirectory.empty()) {
     err << "crisp train: error: --out DIR is required\n";

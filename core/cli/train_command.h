@@ -20,6 +20,11 @@ struct TrainOptions {
 void applyExperimentFile(TrainOptions& options,
                          const std::function<bool(const std::string&)>& given);
 
+// Without --name, a run trained with a non-dense --attention is named EXPERIMENT-POLICY
+// (e.g. demo-crisp:0.8), so runs of different policies are not taken for seeds of one.
+void nameRunAfterPolicy(TrainOptions& options,
+                        const std::function<bool(const std::string&)>& given);
+
 // `crisp train`: trains into a run directory on a worker thread, showing progress (a bar on a
 // terminal, log lines otherwise); Ctrl-C stops with a final checkpoint. Exit codes: 0 finished
 // or stopped, 1 failed, 2 bad configuration, 130 interrupted.

@@ -68,11 +68,12 @@ void FusedAdamW::step(float gradScale) {
     for (auto& p : group.params()) {
       const at::Tensor& gradient = p.grad();
       if (!gradient.defined()) continue;
-      if (p.scalar_type() != at::kFloat || gradient.scalar_type() != at::kFloat ||
-          gradient.is_sparse() || !p.is_contiguous() || p.sizes() != gradient.sizes()) {
+      if (!p.is_cpu() || !gradient.is_cpu() || p.scalar_type() != at::kFloat ||
+          gradient.scalar_type() != at::kFloat || gradient.is_sparse() || !p.is_contiguous() ||
+          p.sizes() != gradient.sizes()) {
         throw Error("FusedAdamW: parameter of shape " + c10::str(p.sizes()) + " (" +
-                    std::string(c10::toString(p.scalar_type())) +
-                    ") needs a contiguous float32 parameter and a dense gradient of its shape");
+                    std::string(c10::toString(p.scalar_type())) + ", " + p.device().str() +
+                    ") needs a contiguous float32 CPU parameter and a dense gradient of its shape");
       }
       const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
       auto found = state_.find(key);

@@ -19,7 +19,7 @@ namespace crisp {
 // as it is read, which equals torch::nn::utils::clip_grad_norm_'s in-place scaling followed
 // by a step, without its extra pass over every gradient.
 //
-// Limits (a clear error otherwise): float32 parameters and dense gradients; no amsgrad.
+// Limits (a clear error otherwise): float32 CPU parameters and dense gradients; no amsgrad.
 class FusedAdamW : public torch::optim::AdamW {
  public:
   using torch::optim::AdamW::AdamW;

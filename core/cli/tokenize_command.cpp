@@ -8,16 +8,13 @@
 #include <vector>
 
 #include "core/sys/error.h"
+#include "core/sys/parse.h"
 #include "core/text/sentencepiece.h"
 #include "core/text/unicode_text.h"
 #include "core/text/wordpiece.h"
 
 namespace crisp::cli {
 namespace {
-
-bool endsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
 
 template <typename Id>
 void writeLine(std::string& buffer, const std::vector<std::string>& tokens,

@@ -12,20 +12,12 @@
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
 #include "core/sys/error.h"
+#include "core/sys/parse.h"
 
 namespace crisp {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool endsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-bool startsWith(const std::string& s, const std::string& prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
 
 // TF-era checkpoints name LayerNorm parameters gamma/beta; Hugging Face renames them on load.
 std::string modernName(std::string key) {

@@ -3,8 +3,17 @@
 #include <charconv>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace crisp {
+
+inline bool startsWith(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+inline bool endsWith(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
 
 // The whole of `text` as a decimal integer (an optional leading '-'); nullopt for anything else:
 // empty, trailing characters, out of range. Callers word their own error messages.

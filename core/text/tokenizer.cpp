@@ -8,6 +8,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/json_file.h"
 #include "core/sys/error.h"
+#include "core/sys/parse.h"
 #include "core/text/sentencepiece.h"
 #include "core/text/unicode_text.h"
 
@@ -15,11 +16,6 @@ namespace crisp {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool endsWith(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 nlohmann::json wordPieceConfigJson(const WordPieceConfig& c) {
   nlohmann::json j = {

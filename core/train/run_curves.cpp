@@ -37,6 +37,7 @@ RunCurves readRunCurves(const std::string& path) {
   curves.name =
       summary.name.empty() ? std::filesystem::path(path).filename().string() : summary.name;
   curves.policy = summary.policy;
+  curves.seed = summary.seed;
   for (const nlohmann::json& r : RunDirectory(path).readMetrics()) {
     const std::string type = r.value("type", "");
     if (type != "train" && type != "eval") continue;

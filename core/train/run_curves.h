@@ -16,6 +16,7 @@ struct CurvePoint {
 
 struct RunCurves {
   std::string path, name, policy;
+  uint64_t seed = 0;
   std::vector<CurvePoint> train, dev;
   bool isDense() const;  // the baseline: no pruning or mask at all
 };

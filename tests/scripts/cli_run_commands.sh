@@ -6,14 +6,8 @@
 # `crisp forward`, and bad inputs exit 2 (the user's side) or 1 (run time) with one clear line.
 #   cli_run_commands.sh CRISP_BINARY WORK_DIR
 set -euo pipefail
-crisp=$1
-work=$2
-py=/usr/bin/python3
-rm -rf "$work"
-mkdir -p "$work"
-export CRISP_THREADS=2
 # shellcheck source=lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 cat >"$work/experiment.json" <<'JSON'
 {"name": "cli-test", "policy": "crisp:0.8", "demo_train_size": 300, "demo_dev_size": 100,

@@ -1,4 +1,12 @@
-# Shared by the CLI test scripts (source it after setting $work, a scratch directory).
+# Shared by the CLI test scripts: `source lib.sh "$@"` with the script's arguments
+# CRISP_BINARY WORK_DIR sets $crisp, empties the scratch directory $work, names the Python with
+# torch ($py) and fixes 2 intra-op threads.
+crisp=$1
+work=$2
+py=/usr/bin/python3
+rm -rf "$work"
+mkdir -p "$work"
+export CRISP_THREADS=2
 
 fail() {
   echo "FAIL: $*" >&2

@@ -6,14 +6,8 @@
 # one line naming the flag, file or field.
 #   tokenizer_train_cli.sh CRISP_BINARY WORK_DIR
 set -euo pipefail
-crisp=$1
-work=$2
-py=/usr/bin/python3
-rm -rf "$work"
-mkdir -p "$work"
-export CRISP_THREADS=2
 # shellcheck source=lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 help=$("$crisp" train --help)
 for flag in --tokenizer --train-sentencepiece --sentencepiece-type; do

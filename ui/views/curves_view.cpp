@@ -64,13 +64,10 @@ QVector<double> toQVector(const std::vector<double>& v) {
   return QVector<double>(v.begin(), v.end());
 }
 
-// The seed in a run directory's config.json; -1 when it cannot be read.
+// The seed of a run directory; -1 when it cannot be read.
 qint64 seedOf(const QString& path) {
   try {
-    const nlohmann::json config = RunDirectory(path.toStdString()).readConfig();
-    const nlohmann::json hyper = config.value("experiment", nlohmann::json::object())
-                                     .value("hyperparameters", nlohmann::json::object());
-    return hyper.value("seed", qint64{-1});
+    return static_cast<qint64>(summarizeRun(path.toStdString()).seed);
   } catch (const std::exception&) {
     return -1;
   }
@@ -123,7 +120,7 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
   series_.back()->key = kLiveKey;
   series_.back()->name = tr("this run");
   series_.back()->configuration = series_.back()->name;
-  makeSeries(QString(), QString(), QString());  // creates the live run's graphs in place
+  makeSeries(QString(), QString(), QString(), -1);  // creates the live run's graphs in place
 
   for (QCustomPlot* plot : {lossPlot_, accuracyPlot_}) {
     Crosshair& c = plot == lossPlot_ ? lossCross_ : accuracyCross_;
@@ -246,7 +243,7 @@ CurvesView::Series& CurvesView::live() {
 }
 
 CurvesView::Series* CurvesView::makeSeries(const QString& key, const QString& name,
-                                           const QString& policy) {
+                                           const QString& policy, qint64 seed) {
   Series* series = series_.front().get();
   if (!key.isEmpty()) {
     series_.emplace_back(new Series);
@@ -256,7 +253,7 @@ CurvesView::Series* CurvesView::makeSeries(const QString& key, const QString& na
     series->configuration = name;
     series->policy = policy;
     series->dense = policy.isEmpty() || policy == QLatin1String("dense");
-    series->seed = seedOf(key);
+    series->seed = seed;
   }
   series->raw = lossPlot_->addGraph();
   series->smooth = lossPlot_->addGraph();
@@ -581,7 +578,7 @@ void CurvesView::setOverlayRuns(const QStringList& paths) {
       continue;
     }
     Series* s = makeSeries(path, QString::fromStdString(curves.name),
-                           QString::fromStdString(curves.policy));
+                           QString::fromStdString(curves.policy), static_cast<qint64>(curves.seed));
     s->train = std::move(curves.train);
     s->dev = std::move(curves.dev);
   }

@@ -79,7 +79,7 @@ class CurvesView : public QWidget {
  private:
   struct Series;
   Series& live();
-  Series* makeSeries(const QString& key, const QString& name, const QString& policy);
+  Series* makeSeries(const QString& key, const QString& name, const QString& policy, qint64 seed);
   void removeSeries(Series& series);
   // Colours, line styles, names and the legends of every series: they depend on all of them.
   void restyle();

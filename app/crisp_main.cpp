@@ -51,6 +51,8 @@ int main(int argc, char** argv) {
                     "Remove the diagonal (a token attending to itself)");
   forward->add_flag("--with-attention", forwardOptions.withAttention,
                     "Add attention_pre/attention_post [layer][batch][head][query][key]");
+  forward->add_flag("--with-hidden-states", forwardOptions.withHiddenStates,
+                    "Add hidden_states [embeddings + each layer][batch][token][hidden]");
   forward->add_flag("--json", forwardOptions.json, "JSON output (the default)");
 
   crisp::cli::TokenizeOptions tokenizeOptions;
@@ -67,6 +69,9 @@ int main(int argc, char** argv) {
                    "Truncate to N ids per line ([CLS] and [SEP] included, [SEP] kept)")
       ->check(CLI::PositiveNumber);
   tokenize->add_flag("--json", tokenizeOptions.json, "One JSON object per line (the default)");
+  tokenize->add_flag("--offsets", tokenizeOptions.offsets,
+                     "Add \"offsets\": each token's [begin, end) in bytes of the line's UTF-8 "
+                     "([0, 0] for [CLS], [SEP])");
 
   // The options both training benchmarks share.
   const auto addTrainingBenchOptions = [](CLI::App* command, auto& options) {
@@ -108,8 +113,11 @@ int main(int argc, char** argv) {
   addTrainingBenchOptions(throughput, throughputOptions);
   throughput->add_option("--train", throughputOptions.trainData, "GLUE TSV (sentence, label)")
       ->required();
-  throughput->add_option("--tokenizer", throughputOptions.tokenizer, "Directory with vocab.txt")
-      ->required();
+  throughput->add_option("--tokenizer", throughputOptions.tokenizer,
+                         "Directory with vocab.txt (required with --preset)");
+  throughput->add_option("--model", throughputOptions.model,
+                         "A pretrained checkpoint to fine-tune instead of --preset (a Hugging "
+                         "Face directory or a hub id in the cache)");
   throughput->add_option("--sentences", throughputOptions.sentences, "Rows to train on (4096)")
       ->check(CLI::PositiveNumber);
   throughput->add_option("--max-len", throughputOptions.maxLength, "Maximum tokens per row (64)")

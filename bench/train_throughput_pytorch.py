@@ -42,6 +42,57 @@ def read_batches(path):
     return batches
 
 
+def timed_training(model, logits_of, batches, warmup_steps):
+    """The trainer's loop on the batches (AdamW, weight decay 0.01 except on biases and
+    LayerNorm, warm-up 10% then linear decay, cross-entropy, loss.item() every step, clipping to
+    norm 1.0); sentences/s over the steps after warmup_steps, and the run's figures."""
+    model.train()
+    decay, no_decay = [], []
+    for name, parameter in model.named_parameters():
+        is_norm = "layer_norm" in name or "LayerNorm" in name
+        (no_decay if name.endswith(".bias") or is_norm else decay).append(parameter)
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01},
+                                   {"params": no_decay, "weight_decay": 0.0}], lr=2e-5)
+    total = len(batches)
+    warmup = math.ceil(0.1 * total)  # as Trainer::scheduleFactor: warm-up ratio 0.1
+
+    def factor(step):
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total - step) / max(1, total - warmup))
+
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+    parameters = list(model.parameters())
+    step_end = []
+    for ids, mask, labels in batches:
+        loss = F.cross_entropy(logits_of(ids, mask), labels)
+        loss.item()  # the trainer reads the loss every step (NaN check, metrics)
+        optimizer.zero_grad(set_to_none=True)  # as the trainer: gradients released, not zeroed
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(parameters, 1.0)
+        optimizer.step()
+        schedule.step()
+        step_end.append(time.perf_counter())
+
+    first = warmup_steps  # steps first+1 .. total are timed
+    sentences = sum(b[0].size(0) for b in batches[first:])
+    padded = sum(b[0].numel() for b in batches[first:])
+    seconds = step_end[-1] - step_end[first - 1]
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "sentences_per_second": sentences / seconds,
+        "peak_rss_mb": usage.ru_maxrss / 1024.0,
+        "threads": torch.get_num_threads(),
+        "batch": batches[0][0].size(0),
+        "steps": total,
+        "timed_steps": total - first,
+        "timed_sentences": sentences,
+        "timed_seconds": seconds,
+        "mean_padded_length": padded / sentences,
+        "process_cpu_ms": (usage.ru_utime + usage.ru_stime) * 1000.0,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", required=True, help="JSON Lines from --batches-out")
@@ -62,54 +113,10 @@ def main():
         raise SystemExit("train_throughput_pytorch.py: too few batches for the warm-up")
     torch.manual_seed(42)
     model = Classifier(*PRESETS[args.preset], max_positions=args.max_positions)
-    model.train()
-    decay, no_decay = [], []
-    for name, parameter in model.named_parameters():
-        is_norm = "layer_norm" in name or "LayerNorm" in name
-        (no_decay if name.endswith(".bias") or is_norm else decay).append(parameter)
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=2e-5)
-    total = len(batches)
-    warmup = math.ceil(0.1 * total)  # as Trainer::scheduleFactor: warm-up ratio 0.1
-
-    def factor(step):
-        if step < warmup:
-            return (step + 1) / warmup
-        return max(0.0, (total - step) / max(1, total - warmup))
-
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
-    parameters = list(model.parameters())
-    step_end = []
-    for ids, mask, labels in batches:
-        loss = F.cross_entropy(model(ids, mask, None), labels)
-        loss.item()  # the trainer reads the loss every step (NaN check, metrics)
-        optimizer.zero_grad(set_to_none=True)  # as the trainer: gradients released, not zeroed
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(parameters, 1.0)
-        optimizer.step()
-        schedule.step()
-        step_end.append(time.perf_counter())
-
-    first = args.warmup_steps  # steps first+1 .. total are timed
-    sentences = sum(b[0].size(0) for b in batches[first:])
-    padded = sum(b[0].numel() for b in batches[first:])
-    seconds = step_end[-1] - step_end[first - 1]
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    result = {
-        "sentences_per_second": sentences / seconds,
-        "peak_rss_mb": usage.ru_maxrss / 1024.0,
-        "preset": args.preset,
-        "attention": "dense",
-        "threads": torch.get_num_threads(),
-        "batch": batches[0][0].size(0),
-        "steps": total,
-        "timed_steps": total - first,
-        "timed_sentences": sentences,
-        "timed_seconds": seconds,
-        "mean_padded_length": padded / sentences,
-        "implementation": f"PyTorch {torch.__version__} eager",
-        "process_cpu_ms": (usage.ru_utime + usage.ru_stime) * 1000.0,
-    }
+    result = timed_training(model, lambda ids, mask: model(ids, mask, None), batches,
+                            args.warmup_steps)
+    result.update({"preset": args.preset, "attention": "dense",
+                   "implementation": f"PyTorch {torch.__version__} eager"})
     if args.json:
         print(json.dumps(result))
     else:

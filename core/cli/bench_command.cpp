@@ -197,8 +197,8 @@ std::vector<int64_t> tensorValues(const at::Tensor& t) {
 
 int runThroughputBench(const ThroughputOptions& options, std::ostream& out, std::ostream& err) {
   try {
-    if (options.trainData.empty() || options.tokenizer.empty()) {
-      throw Error("--train and --tokenizer are required");
+    if (options.trainData.empty() || (options.tokenizer.empty() && options.model.empty())) {
+      throw Error("--train and --tokenizer (or --model) are required");
     }
     if (options.sentences < 1 || options.batch < 1 || options.warmupSteps < 1) {
       // The rate starts at the end of a step: the trainer's clock also counts its set-up.
@@ -208,7 +208,7 @@ int runThroughputBench(const ThroughputOptions& options, std::ostream& out, std:
     const ScratchDirectory scratch;
     ExperimentConfig experiment;
     experiment.name = "throughput";
-    experiment.model = "preset:" + options.preset;
+    experiment.model = options.model.empty() ? "preset:" + options.preset : options.model;
     experiment.tokenizer = options.tokenizer;
     experiment.trainData = scratch.path() + "/train.tsv";
     experiment.devData = scratch.path() + "/dev.tsv";
@@ -285,7 +285,9 @@ int runThroughputBench(const ThroughputOptions& options, std::ostream& out, std:
     nlohmann::ordered_json j;
     j["sentences_per_second"] = static_cast<double>(sentences) / seconds;
     j["peak_rss_mb"] = peakRssMb();
-    j["preset"] = options.preset;
+    const std::string modelName = options.model.empty() ? options.preset : options.model;
+    j["preset"] = options.model.empty() ? options.preset : std::string();
+    j["model"] = modelName;
     j["attention"] = options.attention;
     j["threads"] = currentThreadCount();
     j["batch"] = options.batch;
@@ -299,7 +301,7 @@ int runThroughputBench(const ThroughputOptions& options, std::ostream& out, std:
     if (options.json) {
       out << j.dump() << "\n";
     } else {
-      out << "train throughput  " << options.preset << ", " << options.attention << ", batch "
+      out << "train throughput  " << modelName << ", " << options.attention << ", batch "
           << options.batch << ", " << currentThreadCount() << " threads\n"
           << "rate              " << j["sentences_per_second"].get<double>() << " sentences/s over "
           << j["timed_steps"].get<int64_t>() << " steps (" << sentences

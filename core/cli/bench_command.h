@@ -26,8 +26,9 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
 
 struct ThroughputOptions {
   std::string preset = "tiny";
+  std::string model;      // a pretrained checkpoint to fine-tune instead of the preset
   std::string trainData;  // GLUE TSV (sentence, label), e.g. ../shared/data/sst2/train.tsv
-  std::string tokenizer;  // a directory with vocab.txt
+  std::string tokenizer;  // a directory with vocab.txt (default with model: the model's own)
   int sentences = 4096;   // the first N rows of trainData
   int batch = 32;
   int maxLength = 64;

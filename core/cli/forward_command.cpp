@@ -82,6 +82,7 @@ int runForward(const ForwardOptions& options, std::ostream& out, std::ostream& e
     at::NoGradGuard noGrad;
     crisp::ForwardOptions forward;
     forward.captureAttention = options.withAttention;
+    forward.captureHiddenStates = options.withHiddenStates;
     const ClassifierOutput result = loaded.model->forward(ids, mask, forward);
     nlohmann::json j = {{"logits", toJson(result.logits)}, {"policy", policy.toString()}};
     if (options.withAttention) {
@@ -92,6 +93,11 @@ int runForward(const ForwardOptions& options, std::ostream& out, std::ostream& e
       }
       j["attention_pre"] = std::move(pre);
       j["attention_post"] = std::move(post);
+    }
+    if (options.withHiddenStates) {
+      nlohmann::json hidden = nlohmann::json::array();
+      for (const at::Tensor& h : result.hiddenStates) hidden.push_back(toJson(h));
+      j["hidden_states"] = std::move(hidden);
     }
     out << j.dump() << "\n";
     return 0;

@@ -11,10 +11,12 @@ struct ForwardOptions {
   std::string attention = "dense";
   bool noDiagonal = false;
   bool withAttention = false;
+  bool withHiddenStates = false;
   bool json = true;
 };
 
-// `crisp forward`: logits (and optionally attention before/after the policy) of a Hugging Face
+// `crisp forward`: logits (and optionally attention before/after the policy and every layer's
+// hidden states) of a Hugging Face
 // directory for given token ids, as JSON. Returns the exit code; errors go to err.
 int runForward(const ForwardOptions& options, std::ostream& out, std::ostream& err);
 

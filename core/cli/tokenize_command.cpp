@@ -16,9 +16,11 @@
 namespace crisp::cli {
 namespace {
 
+// offsets: null, or one byte span per token.
 template <typename Id>
 void writeLine(std::string& buffer, const std::vector<std::string>& tokens,
-               const std::vector<Id>& ids, std::ostream& out) {
+               const std::vector<Id>& ids, const std::vector<ByteSpan>* offsets,
+               std::ostream& out) {
   buffer.assign("{\"tokens\": [");
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     if (i > 0) buffer += ", ";
@@ -29,7 +31,17 @@ void writeLine(std::string& buffer, const std::vector<std::string>& tokens,
     if (i > 0) buffer += ", ";
     buffer += std::to_string(ids[i]);
   }
-  buffer += "]}\n";
+  buffer += "]";
+  if (offsets != nullptr) {
+    buffer += ", \"offsets\": [";
+    for (std::size_t i = 0; i < offsets->size(); ++i) {
+      if (i > 0) buffer += ", ";
+      const ByteSpan& span = (*offsets)[i];
+      buffer += "[" + std::to_string(span.begin) + ", " + std::to_string(span.end) + "]";
+    }
+    buffer += "]";
+  }
+  buffer += "}\n";
   out << buffer;
 }
 
@@ -57,14 +69,20 @@ int runTokenize(const TokenizeOptions& options, std::istream& in, std::ostream& 
 
   if (endsWith(options.tokenizer, ".model")) {
     const SentencePieceModel model = SentencePieceModel::load(options.tokenizer);
+    std::vector<ByteSpan> offsets;
     while (readLine()) {
       std::vector<std::string> pieces = model.encodeAsPieces(line);
-      std::vector<int32_t> ids = model.encode(line);
+      const SentencePiecePieces encoded = model.encodeWithOffsets(line);
+      std::vector<int32_t> ids = encoded.ids;
+      offsets.resize(ids.size());
+      for (std::size_t i = 0; i < ids.size(); ++i)
+        offsets[i] = {encoded.begins[i], encoded.ends[i]};
       if (options.maxLength > 0 && ids.size() > options.maxLength) {
         ids.resize(options.maxLength);
+        offsets.resize(options.maxLength);
         pieces.resize(std::min(pieces.size(), options.maxLength));
       }
-      writeLine(buffer, pieces, ids, out);
+      writeLine(buffer, pieces, ids, options.offsets ? &offsets : nullptr, out);
     }
     return 0;
   }
@@ -78,7 +96,8 @@ int runTokenize(const TokenizeOptions& options, std::istream& in, std::ostream& 
   WordPieceEncoding encoding;
   while (readLine()) {
     tokenizer.encode(line, encoding, encodeOptions);
-    writeLine(buffer, encoding.tokens, encoding.ids, out);
+    writeLine(buffer, encoding.tokens, encoding.ids, options.offsets ? &encoding.offsets : nullptr,
+              out);
   }
   out.flush();
   if (!out) throw Error("cannot write the output");

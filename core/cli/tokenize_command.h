@@ -10,6 +10,7 @@ struct TokenizeOptions {
   std::string tokenizer;      // a WordPiece directory or vocab file, or a SentencePiece .model
   std::size_t maxLength = 0;  // > 0: truncate each line to this many ids ([SEP] kept)
   bool json = true;           // one JSON object per line (the only format so far)
+  bool offsets = false;       // add each token's byte span in the line
 };
 
 // `crisp tokenize`: reads lines from in, writes {"tokens": [...], "ids": [...]} per line to out.

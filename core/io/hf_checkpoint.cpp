@@ -10,6 +10,7 @@
 #include <set>
 
 #include "core/io/atomic_file.h"
+#include "core/io/model_location.h"
 #include "core/io/safetensors.h"
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
@@ -70,6 +71,8 @@ LoadReport loadStateDict(SequenceClassifier& model, const StateDict& state,
   at::NoGradGuard noGrad;
   for (const auto& [rawKey, tensor] : state) {
     std::string key = modernName(rawKey);
+    // Older checkpoints saved the position-id buffer; transformers skips it without a word.
+    if (endsWith(key, "embeddings.position_ids")) continue;
     if (report.baseModelCheckpoint) key = prefix + key;
     at::Tensor* target = params.find(key);
     if (target == nullptr) {
@@ -111,9 +114,9 @@ std::string LoadReport::describe(const std::string& modelName) const {
   return text;
 }
 
-LoadedModel loadHuggingFaceDirectory(const std::string& directory) {
+LoadedModel loadHuggingFaceDirectory(const std::string& nameOrPath) {
+  const std::string directory = resolveModelDirectory(nameOrPath);
   const fs::path dir(directory);
-  if (!fs::is_directory(dir)) throw Error(directory + ": not a directory");
   const fs::path configPath = dir / "config.json";
   if (!fs::exists(configPath)) throw Error(directory + ": no config.json");
   const ModelConfig config = ModelConfig::fromFile(configPath.string());

@@ -39,7 +39,9 @@ struct LoadedModel {
 
 // Loads a Hugging Face model directory: config.json plus model.safetensors (preferred) or
 // pytorch_model.bin. A head the checkpoint lacks is initialised fresh and listed as missing.
-LoadedModel loadHuggingFaceDirectory(const std::string& directory);
+// nameOrPath may also be a sentence-transformers package or a hub id in the local cache
+// (model_location.h).
+LoadedModel loadHuggingFaceDirectory(const std::string& nameOrPath);
 
 // Writes a directory `transformers` loads with from_pretrained: config.json (architectures,
 // id2label/label2id), model.safetensors with Hugging Face's key names, and the given tokenizer

@@ -259,6 +259,7 @@ ClassifierOutput SequenceClassifier::forward(const at::Tensor& ids, const at::Te
   if (options.captureAttention) out.attention.resize(config_.layers);
   const std::vector<at::Tensor> dam = sampleDam(ids.size(1), out);
   at::Tensor x = embed(ids);
+  if (options.captureHiddenStates) out.hiddenStates.push_back(x);
   for (int i = 0; i < config_.layers; ++i) {
     const Attend attend = [&](const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                               nn::Dropout& dropout) {
@@ -267,6 +268,7 @@ ClassifierOutput SequenceClassifier::forward(const at::Tensor& ids, const at::Te
                            damMaskForLayer(dam, i));
     };
     x = layer(i, x, attend);
+    if (options.captureHiddenStates) out.hiddenStates.push_back(x);
   }
   out.logits = classify(x);
   return out;

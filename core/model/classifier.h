@@ -18,13 +18,17 @@
 namespace crisp {
 
 struct ForwardOptions {
-  bool captureAttention = false;  // fill ClassifierOutput::attention (costs nothing when off)
+  bool captureAttention = false;     // fill ClassifierOutput::attention (costs nothing when off)
+  bool captureHiddenStates = false;  // fill ClassifierOutput::hiddenStates
 };
 
 struct ClassifierOutput {
   at::Tensor logits;                      // [B, numLabels]
   std::vector<LayerAttention> attention;  // one per layer when captured
-  at::Tensor regularizer;                 // DAM's lambda * mean(M) in training, else undefined
+  // When captured: the embeddings' output, then each layer's output, [B, T, hidden] each
+  // (layers + 1 tensors, Hugging Face's output_hidden_states).
+  std::vector<at::Tensor> hiddenStates;
+  at::Tensor regularizer;  // DAM's lambda * mean(M) in training, else undefined
 };
 
 // A BERT-family sequence classifier. Module and parameter names are Hugging Face's, so

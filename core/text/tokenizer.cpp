@@ -40,8 +40,8 @@ nlohmann::json wordPieceConfigJson(const WordPieceConfig& c) {
 
 class WordPieceAdapter final : public Tokenizer {
  public:
-  // files: the vocabulary first, then tokenizer_config.json / special_tokens_map.json where the
-  // source has them; empty for a tokenizer built in memory.
+  // files: the vocabulary (vocab.txt or tokenizer.json) first, then tokenizer_config.json /
+  // special_tokens_map.json where the source has them; empty for a tokenizer built in memory.
   WordPieceAdapter(std::shared_ptr<const WordPieceTokenizer> tokenizer,
                    std::vector<std::string> files)
       : wp_(std::move(tokenizer)), files_(std::move(files)) {}
@@ -71,9 +71,12 @@ class WordPieceAdapter final : public Tokenizer {
       written.push_back("tokenizer_config.json");
       return written;
     }
-    copyFileAtomically(files_.front(), (dir / "vocab.txt").string());
-    for (std::size_t i = 1; i < files_.size(); ++i) {
-      const std::string name = fs::path(files_[i]).filename().string();
+    // The vocabulary keeps its kind: a vocabulary file of any name becomes vocab.txt, a
+    // tokenizer.json stays one.
+    written.clear();
+    for (std::size_t i = 0; i < files_.size(); ++i) {
+      std::string name = fs::path(files_[i]).filename().string();
+      if (i == 0 && name != "tokenizer.json") name = "vocab.txt";
       copyFileAtomically(files_[i], (dir / name).string());
       written.push_back(name);
     }
@@ -237,7 +240,8 @@ std::shared_ptr<const Tokenizer> openWordPieceTokenizer(const std::string& path)
   auto tokenizer = std::make_shared<const WordPieceTokenizer>(path);
   std::vector<std::string> files;
   if (fs::is_directory(path)) {
-    files.push_back((fs::path(path) / "vocab.txt").string());
+    const bool hasVocab = fs::is_regular_file(fs::path(path) / "vocab.txt");
+    files.push_back((fs::path(path) / (hasVocab ? "vocab.txt" : "tokenizer.json")).string());
     for (const char* name : {"tokenizer_config.json", "special_tokens_map.json"}) {
       if (fs::is_regular_file(fs::path(path) / name)) {
         files.push_back((fs::path(path) / name).string());
@@ -257,6 +261,13 @@ std::shared_ptr<const Tokenizer> wrapWordPieceTokenizer(
 std::shared_ptr<const Tokenizer> openSentencePieceTokenizer(const std::string& path) {
   if (!fs::is_regular_file(path)) throw Error("SentencePiece model " + path + ": no such file");
   return std::make_shared<const SentencePieceAdapter>(readWholeFile(path), path);
+}
+
+bool hasTokenizerFiles(const std::string& directory) {
+  const fs::path p(directory);
+  std::error_code ec;
+  return fs::is_regular_file(p / "vocab.txt", ec) || fs::is_regular_file(p / "spiece.model", ec) ||
+         fs::is_regular_file(p / "tokenizer.json", ec);
 }
 
 std::shared_ptr<const Tokenizer> openTokenizer(const std::string& path) {
@@ -289,7 +300,9 @@ std::shared_ptr<const Tokenizer> openTokenizer(const std::string& path) {
     if (fs::is_regular_file(p / "spiece.model")) {
       return openSentencePieceTokenizer((p / "spiece.model").string());
     }
-    throw Error(path + ": no vocab.txt or spiece.model (not a tokenizer directory)");
+    if (fs::is_regular_file(p / "tokenizer.json")) return openWordPieceTokenizer(path);
+    throw Error(path +
+                ": no vocab.txt, spiece.model or tokenizer.json (not a tokenizer directory)");
   }
   if (!fs::exists(p)) throw Error(path + ": no such file or directory");
   if (endsWith(path, ".model")) return openSentencePieceTokenizer(path);

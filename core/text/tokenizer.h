@@ -90,9 +90,13 @@ std::shared_ptr<const Tokenizer> wrapWordPieceTokenizer(
 // [CLS]/BOS or [SEP]/EOS piece).
 std::shared_ptr<const Tokenizer> openSentencePieceTokenizer(const std::string& path);
 
+// Whether a model directory holds tokenizer files openTokenizer reads (vocab.txt,
+// spiece.model or tokenizer.json).
+bool hasTokenizerFiles(const std::string& directory);
+
 // Any tokenizer by path: a directory written by storeTokenizer (crisp_tokenizer.json); a
-// directory with vocab.txt, else with spiece.model; a file ending in .model (SentencePiece);
-// any other file (a WordPiece vocabulary).
+// directory with vocab.txt, else with spiece.model, else with tokenizer.json; a file ending in
+// .model (SentencePiece); any other file (a WordPiece vocabulary).
 std::shared_ptr<const Tokenizer> openTokenizer(const std::string& path);
 
 // Writes the tokenizer's files and crisp_tokenizer.json (describe() + "files" + "source":

@@ -114,8 +114,8 @@ struct Scratch {
   std::vector<std::size_t> wordBegin, wordEnd;  // per byte of word: its source span
   std::size_t wordChars = 0;
   std::vector<CodePoint> cps;   // a chunk's code points after cleaning
-  std::vector<CodePoint> norm;  // ... after NFC, lower-casing and accent stripping
-  std::vector<char32_t> whole, parts;
+  std::vector<CodePoint> norm;  // ... after accent stripping and lower-casing
+  std::vector<char32_t> whole;  // one code point's normalised characters
   std::vector<utf8proc_int32_t> buffer;
   std::string utf8;
   std::vector<Piece> pieces;
@@ -133,7 +133,7 @@ Scratch& scratch() {
   return s;
 }
 
-// What BasicTokenizer does with one character before NFC.
+// What the normalizer and pre-tokenizer do with one character.
 enum CharClass : std::uint8_t { kDrop, kSpace, kPunct, kWordChar, kCjk };
 
 bool isContinuationByte(char c) {
@@ -284,9 +284,14 @@ std::string cleanUpTokenization(std::string text) {
 }  // namespace
 
 WordPieceConfig WordPieceConfig::fromDirectory(const std::string& directory) {
+  WordPieceConfig config;
+  applyDirectory(directory, config);
+  return config;
+}
+
+void WordPieceConfig::applyDirectory(const std::string& directory, WordPieceConfig& config) {
   const fs::path dir(directory);
   if (!fs::is_directory(dir)) throw Error(directory + " is not a directory");
-  WordPieceConfig config;
   const fs::path tokenizerConfig = dir / "tokenizer_config.json";
   if (fs::exists(tokenizerConfig)) {
     applyTokenizerConfig(readJson(tokenizerConfig), tokenizerConfig.string(), config);
@@ -298,7 +303,6 @@ WordPieceConfig WordPieceConfig::fromDirectory(const std::string& directory) {
     if (!j.is_object()) throw Error(specialMap.string() + ": expected a JSON object");
     applySpecialTokens(j, specialMap.string(), config);
   }
-  return config;
 }
 
 // --- the tokenizer ----------------------------------------------------------------------------
@@ -584,8 +588,9 @@ struct WordPieceTokenizer::Impl {
 
   CharClass classify(char32_t cp) const {
     if (cp == 0xFFFD) return kDrop;
+    // The fast tokenizer's cleaning drops Cc, Cf and Co (and U+FFFD), but keeps unassigned code
+    // points (Cn), which become [UNK].
     switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
-      case UTF8PROC_CATEGORY_CN:
       case UTF8PROC_CATEGORY_CC:
       case UTF8PROC_CATEGORY_CF:
       case UTF8PROC_CATEGORY_CS:
@@ -633,7 +638,7 @@ struct WordPieceTokenizer::Impl {
     finishWord(c, s);
   }
 
-  // never_split: a whitespace-delimited word equal (after cleaning, NFC and lower-casing) to
+  // never_split: a whitespace-delimited word equal (after cleaning and lower-casing) to
   // one of them is one token.
   bool keptWhole(std::string_view text, std::size_t begin, std::size_t end, Collector& c,
                  Scratch& s) const {
@@ -647,7 +652,7 @@ struct WordPieceTokenizer::Impl {
     return true;
   }
 
-  // The chunk's code points with their source spans, without what _clean_text drops.
+  // The chunk's code points with their source spans, without what cleaning drops.
   void decodeChunk(std::string_view text, std::size_t begin, std::size_t end, Scratch& s) const {
     s.cps.clear();
     const std::string_view chunk = text.substr(0, end);
@@ -665,99 +670,44 @@ struct WordPieceTokenizer::Impl {
     }
   }
 
-  // NFC, then (lower) Python's str.lower(), then (strip) NFD without Mn marks, one grapheme
-  // cluster at a time: normalisation never crosses a cluster boundary, so the result equals
-  // normalising the whole text, and every output character knows its source.
+  // What the fast tokenizer's BertNormalizer does after cleaning: (strip) NFD without Mn marks,
+  // then (lower) lower-casing, one code point at a time. Every output character keeps the span
+  // of the code point it came from, and a stripped mark leaves no trace in any span: exactly
+  // the alignment of the Rust tokenizers' NormalizedString. (Canonical reordering of several
+  // marks on one base, which NFD of the whole text would do, cannot change the result: the
+  // marks it reorders are the Mn marks that stripping removes.)
   void normalizeChunk(bool toLower, bool toStrip, Scratch& s) const {
     s.norm.clear();
-    const std::vector<CodePoint>& cps = s.cps;
-    for (std::size_t k = 0; k < cps.size();) {
-      std::size_t m = k + 1;
-      utf8proc_int32_t state = 0;
-      while (m < cps.size() &&
-             !utf8proc_grapheme_break_stateful(static_cast<utf8proc_int32_t>(cps[m - 1].cp),
-                                               static_cast<utf8proc_int32_t>(cps[m].cp), &state)) {
-        ++m;
-      }
-      if (m == k + 1 && cps[k].cp < 0x80) {
-        const char32_t cp = cps[k].cp;
-        s.norm.push_back(
-            {toLower && cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp, cps[k].begin, cps[k].end});
-        k = m;
+    for (const CodePoint& q : s.cps) {
+      if (q.cp < 0x80) {
+        const char32_t cp = q.cp;
+        s.norm.push_back({toLower && cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp, q.begin, q.end});
         continue;
       }
-      normalize(k, m, toLower, toStrip, s.whole, s);
-      bool perCodePoint = m == k + 1;
-      if (!perCodePoint) {
-        // Finer spans where normalising each code point alone gives the same characters.
-        s.parts.clear();
-        std::vector<char32_t> one;
-        std::vector<std::size_t> counts;
-        for (std::size_t q = k; q < m; ++q) {
-          normalize(q, q + 1, toLower, toStrip, one, s);
-          s.parts.insert(s.parts.end(), one.begin(), one.end());
-          counts.push_back(one.size());
-        }
-        if (s.parts == s.whole) {
-          // A code point that normalises to nothing (a stripped mark) joins the character
-          // before it, so that no span splits a cluster.
-          const std::size_t first = s.norm.size();
-          std::size_t at = 0;
-          std::size_t pendingBegin = kNone;
-          for (std::size_t q = k; q < m; ++q) {
-            if (counts[q - k] == 0) {
-              if (s.norm.size() > first) {
-                s.norm.back().end = cps[q].end;
-              } else if (pendingBegin == kNone) {
-                pendingBegin = cps[q].begin;
-              }
-              continue;
-            }
-            for (std::size_t r = 0; r < counts[q - k]; ++r) {
-              const std::size_t b = pendingBegin != kNone ? pendingBegin : cps[q].begin;
-              pendingBegin = kNone;
-              s.norm.push_back({s.whole[at++], b, cps[q].end});
-            }
+      s.whole.clear();
+      if (toStrip) {
+        s.utf8.clear();
+        unicode::appendUtf8(s.utf8, q.cp);
+        decompose(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE, s);
+        for (utf8proc_int32_t cp : s.buffer) {
+          if (!unicode::isNonspacingMark(static_cast<char32_t>(cp))) {
+            s.whole.push_back(static_cast<char32_t>(cp));
           }
-          k = m;
-          continue;
         }
-      }
-      for (char32_t cp : s.whole) s.norm.push_back({cp, cps[k].begin, cps[m - 1].end});
-      k = m;
-    }
-  }
-
-  // Normalises s.cps[k, m) into out.
-  void normalize(std::size_t k, std::size_t m, bool toLower, bool toStrip,
-                 std::vector<char32_t>& out, Scratch& s) const {
-    s.utf8.clear();
-    for (std::size_t q = k; q < m; ++q) unicode::appendUtf8(s.utf8, s.cps[q].cp);
-    decompose(UTF8PROC_STABLE | UTF8PROC_COMPOSE, s);
-    const utf8proc_ssize_t composed = utf8proc_normalize_utf32(
-        s.buffer.data(), static_cast<utf8proc_ssize_t>(s.buffer.size()),
-        static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
-    if (composed < 0) throw Error("utf8proc could not normalise the text");
-    s.buffer.resize(static_cast<std::size_t>(composed));
-    out.clear();
-    for (utf8proc_int32_t cp : s.buffer) {
-      if (!toLower) {
-        out.push_back(static_cast<char32_t>(cp));
-      } else if (cp == 0x130) {  // the one multi-character lower case: İ -> i + U+0307
-        out.push_back(U'i');
-        out.push_back(0x307);
       } else {
-        out.push_back(static_cast<char32_t>(utf8proc_tolower(cp)));
+        s.whole.push_back(q.cp);
       }
-    }
-    if (!toStrip) return;
-    s.utf8.clear();
-    for (char32_t cp : out) unicode::appendUtf8(s.utf8, cp);
-    decompose(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE, s);
-    out.clear();
-    for (utf8proc_int32_t cp : s.buffer) {
-      if (!unicode::isNonspacingMark(static_cast<char32_t>(cp))) {
-        out.push_back(static_cast<char32_t>(cp));
+      for (char32_t cp : s.whole) {
+        if (!toLower) {
+          s.norm.push_back({cp, q.begin, q.end});
+        } else if (cp == 0x130) {  // the one multi-character lower case: İ -> i + U+0307
+          s.norm.push_back({U'i', q.begin, q.end});
+          s.norm.push_back({0x307, q.begin, q.end});
+        } else {
+          s.norm.push_back(
+              {static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp))), q.begin,
+               q.end});
+        }
       }
     }
   }
@@ -840,13 +790,106 @@ WordPieceTokenizer WordPieceTokenizer::fromVocabText(std::string_view vocabText,
 }
 
 namespace {
+
+// Hugging Face's fast-tokenizer file (tokenizer.json) of a WordPiece model: the vocabulary as
+// vocab.txt text (ids dense from 0) and the settings its normalizer, model and added tokens
+// hold. Anything that is not the BERT pipeline is refused, naming the key.
+std::pair<std::string, WordPieceConfig> readTokenizerJson(const fs::path& file) {
+  const std::string name = file.string();
+  const nlohmann::json j = readJson(file);
+  if (!j.is_object()) throw Error(name + ": expected a JSON object");
+  const auto object = [&](const nlohmann::json& parent, const char* key) -> const nlohmann::json& {
+    if (!parent.contains(key) || !parent[key].is_object()) {
+      throw Error(name + ": \"" + key + "\" must be an object");
+    }
+    return parent[key];
+  };
+  const nlohmann::json& model = object(j, "model");
+  if (model.value("type", "") != "WordPiece") {
+    throw Error(name + ": model.type " + model.value("type", nlohmann::json()).dump() +
+                " is not supported (only WordPiece)");
+  }
+  if (model.contains("continuing_subword_prefix") && model["continuing_subword_prefix"] != "##") {
+    throw Error(name + ": model.continuing_subword_prefix must be \"##\"");
+  }
+  WordPieceConfig config;
+  if (model.contains("unk_token"))
+    config.unkToken = tokenContent(model["unk_token"], name, "model.unk_token");
+  if (model.contains("max_input_chars_per_word")) {
+    const auto& v = model["max_input_chars_per_word"];
+    if (!v.is_number_unsigned() || v.get<uint64_t>() > 1'000'000) {
+      throw Error(name + ": model.max_input_chars_per_word must be a whole number <= 1000000");
+    }
+    config.maxInputCharsPerWord = v.get<int>();
+  }
+  if (j.contains("normalizer") && !j["normalizer"].is_null()) {
+    const nlohmann::json& normalizer = j["normalizer"];
+    if (!normalizer.is_object() || normalizer.value("type", "") != "BertNormalizer") {
+      throw Error(name + ": normalizer " + normalizer.dump() +
+                  " is not supported (only BertNormalizer)");
+    }
+    if (normalizer.contains("lowercase"))
+      config.doLowerCase = boolValue(normalizer["lowercase"], name, "normalizer.lowercase");
+    if (normalizer.contains("strip_accents") && !normalizer["strip_accents"].is_null())
+      config.stripAccents =
+          boolValue(normalizer["strip_accents"], name, "normalizer.strip_accents");
+    if (normalizer.contains("handle_chinese_chars")) {
+      config.tokenizeChineseChars =
+          boolValue(normalizer["handle_chinese_chars"], name, "normalizer.handle_chinese_chars");
+    }
+  }
+  if (j.contains("pre_tokenizer") && !j["pre_tokenizer"].is_null() &&
+      j["pre_tokenizer"].value("type", "") != "BertPreTokenizer") {
+    throw Error(name + ": pre_tokenizer " + j["pre_tokenizer"].dump() +
+                " is not supported (only BertPreTokenizer)");
+  }
+  const nlohmann::json& vocab = object(model, "vocab");
+  std::vector<std::string> tokens(vocab.size());
+  std::vector<bool> seen(vocab.size(), false);
+  for (const auto& [token, id] : vocab.items()) {
+    if (!id.is_number_unsigned() || id.get<uint64_t>() >= tokens.size() ||
+        seen[id.get<std::size_t>()]) {
+      throw Error(name + ": model.vocab[\"" + token + "\"] = " + id.dump() +
+                  ": ids must be distinct whole numbers below the vocabulary's size " +
+                  std::to_string(tokens.size()));
+    }
+    if (token.empty() || token.find_first_of("\r\n") != std::string::npos) {
+      throw Error(name + ": model.vocab entry " + nlohmann::json(token).dump() +
+                  " is empty or holds a line break");
+    }
+    seen[id.get<std::size_t>()] = true;
+    tokens[id.get<std::size_t>()] = token;
+  }
+  std::string vocabText;
+  for (const std::string& token : tokens) vocabText.append(token).push_back('\n');
+  if (j.contains("added_tokens") && !j["added_tokens"].is_null()) {
+    if (!j["added_tokens"].is_array()) throw Error(name + ": \"added_tokens\" must be a list");
+    for (const auto& added : j["added_tokens"]) {
+      if (!added.is_object() || !added.contains("id") || !added["id"].is_number_unsigned()) {
+        throw Error(name + ": added_tokens entry " + added.dump() + " has no whole-number id");
+      }
+      config.addedTokens.emplace_back(added["id"].get<int32_t>(),
+                                      tokenContent(added, name, "added_tokens"));
+    }
+  }
+  return {std::move(vocabText), std::move(config)};
+}
+
 WordPieceTokenizer loadFromPath(const std::string& path) {
   const fs::path p(path);
   if (fs::is_directory(p)) {
     const fs::path vocab = p / "vocab.txt";
-    if (!fs::exists(vocab)) throw Error(path + " has no vocab.txt");
-    return WordPieceTokenizer::fromVocabText(readFile(vocab), WordPieceConfig::fromDirectory(path),
-                                             vocab.string());
+    if (fs::exists(vocab)) {
+      return WordPieceTokenizer::fromVocabText(
+          readFile(vocab), WordPieceConfig::fromDirectory(path), vocab.string());
+    }
+    const fs::path fast = p / "tokenizer.json";
+    if (!fs::exists(fast)) throw Error(path + " has no vocab.txt or tokenizer.json");
+    // Like the fast tokenizer: tokenizer.json first, then tokenizer_config.json and
+    // special_tokens_map.json override its settings.
+    auto [vocabText, config] = readTokenizerJson(fast);
+    WordPieceConfig::applyDirectory(path, config);
+    return WordPieceTokenizer::fromVocabText(vocabText, std::move(config), fast.string());
   }
   if (!fs::exists(p)) throw Error(path + ": no such file or directory");
   return WordPieceTokenizer::fromVocabText(readFile(p), WordPieceConfig{}, path);

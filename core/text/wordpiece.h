@@ -1,19 +1,24 @@
 #pragma once
-// WordPiece tokenisation that gives exactly what Hugging Face's (slow) BertTokenizer gives:
-// BasicTokenizer (cleaning, CJK split, NFC, lower-casing, accent stripping, punctuation split),
+// WordPiece tokenisation that gives exactly what Hugging Face's fast BertTokenizerFast (the Rust
+// `tokenizers`, what AutoTokenizer loads) gives, ids and offsets: BertNormalizer (cleaning: Cc,
+// Cf, Co and U+FFFD dropped, unassigned code points kept; CJK split; accent stripping as NFD
+// without Mn marks; lower-casing), BertPreTokenizer (whitespace and punctuation split),
 // added/special tokens kept whole, then greedy longest-match-first WordPiece with "##".
 // No Qt, no LibTorch. Unicode data comes from utf8proc.
+//
+// Where transformers' slow, pure-Python BertTokenizer differs from the fast one, this follows
+// the fast one: the slow one also drops unassigned code points (the fast one gives [UNK]) and
+// applies NFC first (so a decomposed "e" + U+0301 can give other ids when accents are kept).
 //
 // Differences from transformers, all deliberate and documented:
 //  - a UTF-8 byte order mark at the start of vocab.txt is dropped (Python would keep it in the
 //    first token), and empty lines at the end of vocab.txt get no id;
 //  - invalid UTF-8 in the input either throws crisp::Error naming the byte offset (the default)
 //    or, with InvalidUtf8::kSkip, drops the ill-formed bytes: exactly what Python gives for
-//    bytes.decode("utf-8", errors="replace") followed by BertTokenizer, which drops U+FFFD;
+//    bytes.decode("utf-8", errors="replace") followed by the tokenizer, which drops U+FFFD;
 //  - do_basic_tokenize = false is not supported (loading such a config throws).
-// Character offsets are byte offsets into the original text. Where normalisation merges
-// several code points into one (NFC), each output character's span covers its whole source
-// (at most one grapheme cluster).
+// Offsets are byte offsets into the original text: each token spans the code points its
+// characters came from; a stripped accent belongs to no span (as in the Rust tokenizers).
 
 #include <cstddef>
 #include <cstdint>
@@ -54,6 +59,8 @@ struct WordPieceConfig {
   // Reads DIR/tokenizer_config.json and DIR/special_tokens_map.json where present (defaults
   // otherwise). Throws crisp::Error naming the file and key on malformed JSON or bad types.
   static WordPieceConfig fromDirectory(const std::string& directory);
+  // The same files applied over config's current values (e.g. settings from tokenizer.json).
+  static void applyDirectory(const std::string& directory, WordPieceConfig& config);
 };
 
 enum class InvalidUtf8 {
@@ -70,9 +77,10 @@ struct WordPieceEncodeOptions {
 
 class WordPieceTokenizer {
  public:
-  // A directory (vocab.txt + optional tokenizer_config.json and special_tokens_map.json) or a
-  // vocabulary file on its own (then with default, uncased settings, like
-  // BertTokenizer(vocab_file)). Throws crisp::Error naming the file at fault.
+  // A directory (vocab.txt, else Hugging Face's fast-tokenizer file tokenizer.json, + optional
+  // tokenizer_config.json and special_tokens_map.json, which override tokenizer.json's settings
+  // as they do in transformers) or a vocabulary file on its own (then with default, uncased
+  // settings, like BertTokenizer(vocab_file)). Throws crisp::Error naming the file at fault.
   explicit WordPieceTokenizer(const std::string& path);
   WordPieceTokenizer(const std::string& vocabFile, WordPieceConfig config);
   // vocab.txt contents in memory; name is used in messages.

@@ -10,6 +10,7 @@
 #include "core/data/dataset.h"
 #include "core/data/demo_corpus.h"
 #include "core/io/hf_checkpoint.h"
+#include "core/io/model_location.h"
 #include "core/sys/error.h"
 #include "core/sys/runtime_info.h"
 #include "core/sys/threads.h"
@@ -31,7 +32,8 @@ bool isPreset(const std::string& model) {
 
 std::string tokenizerPath(const ExperimentConfig& config) {
   if (!config.tokenizer.empty()) return config.tokenizer;
-  if (!isPreset(config.model)) return config.model;  // the checkpoint's vocab.txt / spiece.model
+  // The checkpoint's own vocab.txt / tokenizer.json / spiece.model.
+  if (!isPreset(config.model)) return resolveModelDirectory(config.model);
   throw Error(
       "a model preset trained on your own data needs a tokenizer: --tokenizer (a WordPiece "
       "vocabulary, e.g. ../shared/data/bert-base-uncased, or a SentencePiece .model) or "

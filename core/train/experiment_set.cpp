@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/io/json_file.h"
+#include "core/io/model_location.h"
 #include "core/model/attention_policy.h"
 #include "core/sys/error.h"
 
@@ -196,7 +197,12 @@ ExperimentSet parseExperimentSet(const nlohmann::json& j, const std::string& fil
     if (e.maxLength < 2) throw Error(where + ".max_length: must be at least 2");
     if (e.trainData.empty() != e.devData.empty())
       throw Error(where + ": give both train_data and dev_data, or neither (the embedded demo)");
-    if (e.model.rfind("preset:", 0) != 0) e.model = resolvePath(e.model, anchor);
+    if (e.model.rfind("preset:", 0) != 0) {
+      // A path relative to the file, unless it names nothing there and reads as a hub id
+      // ("distilbert-base-uncased"), which the Hugging Face cache resolves at training time.
+      const std::string anchored = resolvePath(e.model, anchor);
+      if (fs::exists(anchored) || !looksLikeHubId(e.model)) e.model = anchored;
+    }
     e.tokenizer = resolvePath(e.tokenizer, anchor);
     try {
       validateTokenizerChoice(e);

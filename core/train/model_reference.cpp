@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/hf_checkpoint.h"
+#include "core/io/model_location.h"
 #include "core/io/safetensors.h"
 #include "core/sys/parse.h"
 #include "core/train/run_directory.h"
@@ -14,8 +15,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kTokenizerFiles = {
-    "vocab.txt", "spiece.model", "tokenizer_config.json", "special_tokens_map.json"};
+const std::vector<std::string> kTokenizerFiles = {"vocab.txt", "tokenizer.json", "spiece.model",
+                                                  "tokenizer_config.json",
+                                                  "special_tokens_map.json"};
 
 std::vector<std::string> existingTokenizerFiles(const fs::path& directory) {
   std::vector<std::string> files;
@@ -114,10 +116,10 @@ ModelReference loadHuggingFace(const std::string& path, const nlohmann::json& co
   ModelReference ref;
   ref.kind = ModelReference::Kind::HuggingFace;
   ref.path = path;
-  if (!fs::exists(fs::path(path) / "vocab.txt") && !fs::exists(fs::path(path) / "spiece.model")) {
+  if (!hasTokenizerFiles(path)) {
     throw InputError(path +
-                     ": no vocab.txt or spiece.model (a Hugging Face model directory needs its "
-                     "tokenizer)");
+                     ": no vocab.txt, tokenizer.json or spiece.model (a Hugging Face model "
+                     "directory needs its tokenizer)");
   }
   LoadedModel loaded = loadHuggingFaceDirectory(path);
   ref.model = loaded.model;
@@ -180,6 +182,13 @@ std::string ModelReference::describe() const {
 ModelReference loadModelReference(const std::string& path,
                                   const std::optional<CheckpointChoice>& choice) {
   if (path.empty()) throw InputError("no run or model directory given");
+  // A hub id ("distilbert-base-uncased") or a sentence-transformers package names a model
+  // directory found offline.
+  if (looksLikeHubId(path) ||
+      (fs::is_directory(path) && !fs::exists(fs::path(path) / "config.json"))) {
+    const std::string resolved = resolveModelDirectory(path);
+    if (resolved != path) return loadModelReference(resolved, choice);
+  }
   if (!fs::exists(path)) throw InputError(path + ": no such run or model directory");
   if (!fs::is_directory(path)) {
     throw InputError(path + ": not a directory (expected a run or a Hugging Face model directory)");

@@ -2,6 +2,7 @@
 // rejected rows, and the full configuration it returns.
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QLineEdit>
 #include <QPushButton>
@@ -110,6 +111,54 @@ class TestExperimentPanel : public QObject {
     QVERIFY(panel.problems().join('\n').contains(QStringLiteral("config.json")));
     panel.setModel(QStringLiteral("preset:small"));
     QVERIFY(panel.canStart());
+  }
+
+  // Pretrained checkpoints in the Hugging Face cache are model choices (with their size);
+  // choosing one fine-tunes it with its own tokenizer, named after it. A hub id typed into the
+  // directory row resolves through the same cache.
+  void listsPretrainedCheckpointsFromTheCache() {
+    QTemporaryDir cache;
+    const QString repo = QStringLiteral("models--sentence-transformers--all-MiniLM-L6-v2");
+    const QString snapshot = cache.filePath(repo + QStringLiteral("/snapshots/abc"));
+    QVERIFY(QDir().mkpath(snapshot));
+    QVERIFY(QDir().mkpath(cache.filePath(repo + QStringLiteral("/refs"))));
+    write(cache, repo + QStringLiteral("/refs/main"), "abc");
+    write(cache, repo + QStringLiteral("/snapshots/abc/config.json"),
+          R"({"model_type": "bert", "vocab_size": 5})");
+    write(cache, repo + QStringLiteral("/snapshots/abc/model.safetensors"),
+          QByteArray(2'500'000, 'x'));
+    write(cache, repo + QStringLiteral("/snapshots/abc/vocab.txt"),
+          "[PAD]\n[UNK]\n[CLS]\n[SEP]\na\n");
+    // Not a BERT: not offered.
+    QVERIFY(QDir().mkpath(cache.filePath(QStringLiteral("models--gpt2/snapshots/x"))));
+    write(cache, QStringLiteral("models--gpt2/snapshots/x/config.json"),
+          R"({"model_type": "gpt2"})");
+    write(cache, QStringLiteral("models--gpt2/snapshots/x/model.safetensors"), "x");
+    qputenv("HF_HUB_CACHE", cache.path().toLocal8Bit());
+
+    ExperimentPanel panel;
+    auto* model = panel.findChild<QComboBox*>(QStringLiteral("modelCombo"));
+    const int found = model->findData(snapshot);
+    QVERIFY2(found >= 0, "the cached checkpoint is not listed");
+    QCOMPARE(model->itemText(found),
+             QStringLiteral("sentence-transformers/all-MiniLM-L6-v2 (pretrained bert, 3 MB)"));
+    QCOMPARE(model->findText(QStringLiteral("gpt2"), Qt::MatchContains), -1);
+    model->setCurrentIndex(found);
+    QVERIFY2(panel.canStart(), qPrintable(panel.problems().join('\n')));
+    const crisp::ExperimentConfig c = panel.experiment();
+    QCOMPARE(c.model, snapshot.toStdString());
+    QCOMPARE(c.name, std::string("all-MiniLM-L6-v2-dense"));
+    QCOMPARE(c.hyper.learningRate, 2e-5);  // the fine-tuning default, not the demo's
+    auto* tokenizer = panel.findChild<QComboBox*>(QStringLiteral("tokenizerCombo"));
+    QCOMPARE(tokenizer->itemText(0), QStringLiteral("the model directory's tokenizer"));
+
+    panel.setModel(QStringLiteral("sentence-transformers/all-MiniLM-L6-v2"));
+    QVERIFY2(panel.canStart(), qPrintable(panel.problems().join('\n')));
+    panel.setModel(QStringLiteral("bert-base-cased"));
+    QVERIFY(!panel.canStart());
+    QVERIFY2(panel.problems().join('\n').contains(QStringLiteral("not in the Hugging Face cache")),
+             qPrintable(panel.problems().join('\n')));
+    qunsetenv("HF_HUB_CACHE");
   }
 
   void previewShowsRowsAndRejectedRows() {

@@ -18,6 +18,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -26,6 +27,7 @@
 #include <QVBoxLayout>
 
 #include "core/data/dataset.h"
+#include "core/io/model_location.h"
 #include "core/model/attention_policy.h"
 #include "core/text/tokenizer.h"
 #include "core/train/experiment.h"
@@ -44,6 +46,8 @@ void setFormRowApplies(QFormLayout* form, QWidget* field, bool applies) {
 
 constexpr int kPreviewRows = 8;
 const QString kHuggingFace = QStringLiteral("hf");
+// A found pretrained checkpoint's name (empty for the presets and the directory choice).
+constexpr int kPretrainedNameRole = Qt::UserRole + 1;
 enum TokenizerChoice { kModelOwn = 0, kWordPiece = 1, kSentencePiece = 2, kTrainSentencePiece = 3 };
 enum DataChoice { kDemo = 0, kQuickDemo = 1, kFiles = 2 };
 
@@ -172,11 +176,20 @@ QWidget* ExperimentPanel::buildModelGroup() {
                   {tr("Hugging Face directory…"), kHuggingFace}},
                  group);
   model_->setToolTip(
-      tr("A preset trained from scratch, or a Hugging Face checkpoint directory "
-         "(config.json, vocab.txt, model.safetensors or pytorch_model.bin)"));
+      tr("A preset trained from scratch, a pretrained checkpoint found in the Hugging Face cache "
+         "or beside a chosen directory, or a Hugging Face checkpoint directory (config.json, "
+         "vocab.txt or tokenizer.json, model.safetensors or pytorch_model.bin), a "
+         "sentence-transformers package or a hub id in the cache"));
   form->addRow(tr("Model"), model_);
-  modelDir_ = pathEdit(QStringLiteral("modelDirEdit"), tr("e.g. ~/models/distilbert-base-uncased"),
-                       true, QString(), group, &modelDirRow_);
+  listPretrainedModels({});
+  modelDir_ = pathEdit(QStringLiteral("modelDirEdit"),
+                       tr("a folder, or a hub id in the cache: distilbert-base-uncased"), true,
+                       QString(), group, &modelDirRow_);
+  // A chosen directory's neighbours are listed too (a folder of checkpoints).
+  connect(modelDir_, &QLineEdit::editingFinished, this, [this] {
+    const QFileInfo chosen(modelDir_->text().trimmed());
+    if (chosen.isDir()) listPretrainedModels({chosen.absolutePath()});
+  });
   form->addRow(tr("Directory"), modelDirRow_);
   tokenizer_ = combo(QStringLiteral("tokenizerCombo"),
                      {{tr("the model's own"), QStringLiteral("model")},
@@ -394,13 +407,47 @@ QWidget* ExperimentPanel::buildTrainingGroup() {
   return group;
 }
 
+void ExperimentPanel::listPretrainedModels(const QStringList& folders) {
+  std::vector<std::string> extra;
+  for (const QString& f : folders) extra.push_back(f.toStdString());
+  for (const QString& f : std::as_const(pretrainedFolders_)) extra.push_back(f.toStdString());
+  for (const QString& f : folders) {
+    if (!pretrainedFolders_.contains(f)) pretrainedFolders_ << f;
+  }
+  const QString current = model_->currentData().toString();
+  const QSignalBlocker block(model_);
+  // Found entries sit between the presets and "Hugging Face directory…".
+  for (int i = model_->count() - 1; i >= 0; --i) {
+    if (!model_->itemData(i, kPretrainedNameRole).toString().isEmpty()) model_->removeItem(i);
+  }
+  int at = model_->findData(kHuggingFace);
+  for (const crisp::PretrainedModelInfo& info : crisp::findPretrainedModels(extra)) {
+    if (!info.supported) continue;  // only BERT and DistilBERT load
+    const QString name = QString::fromStdString(info.name);
+    model_->insertItem(at,
+                       tr("%1 (pretrained %2, %3 MB)")
+                           .arg(name, QString::fromStdString(info.modelType))
+                           .arg(static_cast<double>(info.weightsBytes) / 1e6, 0, 'f', 0),
+                       QString::fromStdString(info.directory));
+    model_->setItemData(at, name, kPretrainedNameRole);
+    model_->setItemData(at, QString::fromStdString(info.directory), Qt::ToolTipRole);
+    ++at;
+  }
+  const int keep = model_->findData(current);
+  model_->setCurrentIndex(keep >= 0 ? keep : 0);
+}
+
+bool ExperimentPanel::fineTunesCheckpoint() const {
+  return !model_->currentData().toString().startsWith(QLatin1String("preset:"));
+}
+
 void ExperimentPanel::onModelChanged() {
-  const bool huggingFace = model_->currentData().toString() == kHuggingFace;
+  const bool checkpoint = fineTunesCheckpoint();
   // Assumed defaults: the demo's measured rate for presets from scratch, the usual BERT
   // fine-tuning rate for pretrained checkpoints.
   const double demoRate = ExperimentConfig::demo().hyper.learningRate;
-  learningRate_->setText(huggingFace ? QStringLiteral("2e-5") : QString::number(demoRate));
-  if (huggingFace && maxLength_->value() < 128) maxLength_->setValue(128);
+  learningRate_->setText(checkpoint ? QStringLiteral("2e-5") : QString::number(demoRate));
+  if (checkpoint && maxLength_->value() < 128) maxLength_->setValue(128);
   updateVisibility();
   validate();
 }
@@ -415,8 +462,8 @@ void ExperimentPanel::updateVisibility() {
   vocab_->setPlaceholderText(tokenizer == kSentencePiece
                                  ? tr("e.g. ~/models/spiece.model")
                                  : tr("e.g. ../shared/data/bert-base-uncased"));
-  tokenizer_->setItemText(kModelOwn, huggingFace ? tr("the model directory's tokenizer")
-                                                 : tr("the demo's embedded vocabulary"));
+  tokenizer_->setItemText(kModelOwn, fineTunesCheckpoint() ? tr("the model directory's tokenizer")
+                                                           : tr("the demo's embedded vocabulary"));
   auto* dataForm = qobject_cast<QFormLayout*>(data_->parentWidget()->layout());
   const bool files = data_->currentIndex() == kFiles;
   setFormRowApplies(dataForm, trainRow_, files);
@@ -505,7 +552,9 @@ ExperimentConfig ExperimentPanel::experiment() const {
   config.hyper.batchSize = batch_->value();
   config.hyper.epochs = epochs_->value();
   config.hyper.seed = static_cast<uint64_t>(seed_->value());
-  const QString model = model_->currentData().toString() == kHuggingFace
+  const QString found = model_->currentData(kPretrainedNameRole).toString();
+  const QString model = !found.isEmpty() ? found.section(QLatin1Char('/'), -1)
+                        : model_->currentData().toString() == kHuggingFace
                             ? shortPath(QString::fromStdString(config.model))
                             : QString::fromStdString(config.model).mid(7);
   config.name = (model + QLatin1Char('-') + policyText()).toStdString();
@@ -660,22 +709,29 @@ void ExperimentPanel::validate() {
   const int tokenizer = tokenizer_->currentIndex();
   qint64 modelVocabSize = -1;  // a checkpoint's config.json vocab_size, when readable
   if (huggingFace) {
-    const QString dir = modelDir_->text().trimmed();
-    const QDir d(dir);
-    if (dir.isEmpty()) {
+    const QString typed = modelDir_->text().trimmed();
+    // Core resolves the name as training will: a folder, a sentence-transformers package or a
+    // hub id in the local cache.
+    QString dir;
+    crisp::PretrainedModelInfo info;
+    if (typed.isEmpty()) {
       problems << tr("Choose the Hugging Face model directory.");
-    } else if (!QFileInfo(dir).isDir()) {
-      problems << tr("Model directory not found: %1").arg(dir);
-    } else if (!d.exists(QStringLiteral("config.json"))) {
-      problems << tr("%1 has no config.json: not a Hugging Face model directory.").arg(dir);
-    } else if (!d.exists(QStringLiteral("model.safetensors")) &&
-               !d.exists(QStringLiteral("pytorch_model.bin"))) {
-      problems << tr("%1 has no model.safetensors or pytorch_model.bin.").arg(dir);
-    } else if (tokenizer == kModelOwn && !d.exists(QStringLiteral("vocab.txt")) &&
-               !d.exists(QStringLiteral("spiece.model"))) {
-      problems << tr("%1 has no vocab.txt or spiece.model: choose a tokenizer.").arg(dir);
     } else {
-      modelVocabSize = readVocabSize(d.filePath(QStringLiteral("config.json")));
+      try {
+        dir = QString::fromStdString(crisp::resolveModelDirectory(typed.toStdString()));
+      } catch (const std::exception& e) {
+        problems << QString::fromStdString(e.what());
+      }
+    }
+    if (dir.isEmpty()) {
+      // the problem is listed above
+    } else if (!crisp::describePretrainedModel(dir.toStdString(), info)) {
+      problems << tr("%1 has no model.safetensors or pytorch_model.bin.").arg(dir);
+    } else if (tokenizer == kModelOwn && !crisp::hasTokenizerFiles(dir.toStdString())) {
+      problems << tr("%1 has no vocab.txt, tokenizer.json or spiece.model: choose a tokenizer.")
+                      .arg(dir);
+    } else {
+      modelVocabSize = readVocabSize(QDir(dir).filePath(QStringLiteral("config.json")));
     }
   }
   if (tokenizer == kWordPiece || tokenizer == kSentencePiece) {

@@ -62,6 +62,10 @@ class ExperimentPanel : public QWidget {
   QWidget* buildTrainingGroup();
   void onModelChanged();
   void updateVisibility();
+  // Lists the supported pretrained checkpoints in the Hugging Face cache and in folders (and
+  // those listed before) as model choices.
+  void listPretrainedModels(const QStringList& folders);
+  bool fineTunesCheckpoint() const;  // not a preset from scratch
   void updatePreview();
   void validate();
   QString chosenModel() const;
@@ -72,6 +76,7 @@ class ExperimentPanel : public QWidget {
                       const QString& filter, QWidget* parent, QWidget** row);
 
   QComboBox *model_, *tokenizer_, *data_, *policy_, *pattern_;
+  QStringList pretrainedFolders_;
   QLineEdit *modelDir_, *vocab_, *trainPath_, *devPath_, *customPolicy_, *learningRate_;
   QWidget *modelDirRow_, *vocabRow_, *spmRow_, *trainRow_, *devRow_, *filesBox_;
   QSpinBox* spmVocab_;

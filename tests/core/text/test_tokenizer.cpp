@@ -274,7 +274,7 @@ class TestTokenizer : public QObject {
     const QString emptyDir = dir_.filePath(QStringLiteral("empty-dir"));
     QVERIFY(QDir().mkpath(emptyDir));
     QVERIFY(contains(errorOf([&] { openTokenizer(emptyDir.toStdString()); }),
-                     "no vocab.txt or spiece.model"));
+                     "no vocab.txt, spiece.model or tokenizer.json"));
     QVERIFY(contains(errorOf([&] { openTokenizer(""); }), "no tokenizer"));
   }
 

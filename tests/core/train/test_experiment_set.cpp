@@ -170,6 +170,17 @@ class TestExperimentSet : public QObject {
                                             "ramp:0.7:0.1"};
     QCOMPARE(policies("crisp-paper-distilbert.json"), paper);
     QCOMPARE(policies("crisp-paper-small.json"), paper);
+    QCOMPARE(policies("crisp-paper-minilm.json"),
+             (std::vector<std::string>{"dense", "crisp:0.6", "crisp:0.7", "crisp:0.8",
+                                       "crisp:0.8+train-only"}));
+    // A hub id stays one (the Hugging Face cache resolves it), a relative path is anchored.
+    const crisp::ExperimentSet distilbert =
+        crisp::loadExperimentSet(dir.filePath("crisp-paper-distilbert.json").toStdString());
+    QCOMPARE(distilbert.configurations.front().experiment.model,
+             std::string("distilbert-base-uncased"));
+    const crisp::ExperimentSet minilm =
+        crisp::loadExperimentSet(dir.filePath("crisp-paper-minilm.json").toStdString());
+    QVERIFY(fs::path(minilm.configurations.front().experiment.model).is_absolute());
     QCOMPARE(policies("sparsebert-small.json"),
              (std::vector<std::string>{"dense", "nodiag", "window:3", "bigbird:3:1:2", "dam:1e-4",
                                        "dam:1e-3", "dam:1e-2"}));

@@ -108,6 +108,11 @@ int trainInto(const std::string& runDirectory, const ExperimentConfig& experimen
     err << "crisp: error: " << e.what() << "\n";
     return 2;
   }
+  // Which tensors a pretrained checkpoint did not provide (a new head) or provided unused, as
+  // transformers says it.
+  if (prepared.runConfig.contains("load_report")) {
+    err << prepared.runConfig["load_report"].get<std::string>();
+  }
   Trainer trainer(std::move(prepared.inputs), experiment.hyper, runDirectory, prepared.runConfig);
   const bool terminal = !json && ::isatty(STDOUT_FILENO) == 1;
   ProgressPrinter printer(json ? err : out, terminal);

@@ -61,10 +61,14 @@ def main():
     for policy, oracle_policy in [("dense", {}), ("crisp:0.8", {"sparsity": 0.8})]:
         run = os.path.join(work, "run-" + policy.replace(":", "-"))
         exported = os.path.join(work, "export-" + policy.replace(":", "-"))
-        hf_oracle.run_crisp(crisp, ["train", "--model", source, "--train", train, "--dev", train,
-                                    "--attention", policy, "--epochs", "1", "--batch", "16",
-                                    "--lr", "1e-4", "--max-len", "64", "--seed", "3",
-                                    "--out", run])
+        _, report = hf_oracle.run_crisp(
+            crisp, ["train", "--model", source, "--train", train, "--dev", train, "--attention",
+                    policy, "--epochs", "1", "--batch", "16", "--lr", "1e-4", "--max-len", "64",
+                    "--seed", "3", "--out", run])
+        # The package ships a base encoder: the run must say that the head is new.
+        if "newly initialized: ['classifier.weight', 'classifier.bias']" not in report:
+            print(f"FAIL {name} {policy}: crisp train did not report the new head: {report!r}")
+            failures += 1
         hf_oracle.run_crisp(crisp, ["export", run, "--out", exported])
 
         tokenizer = transformers.AutoTokenizer.from_pretrained(exported)

@@ -9,8 +9,9 @@ probabilities, max |delta| <= 1e-5, for
   own directory as it ships (a base model: crisp must initialise the head and say so, while every
   hidden state still matches transformers' BertModel);
 
-under the policies dense, crisp:0.8, nodiag, nodiag+crisp:0.5 and window:2 (the policy inserted
-into transformers' attention softmax, see hf_oracle.py). Hidden states and attention rows are
+under the policies dense, crisp:0.8, nodiag, nodiag+crisp:0.5 and SparseBERT's fixed patterns
+(window, strided, fixed, longformer with crisp, logsparse), each inserted into transformers'
+attention softmax (hf_oracle.py). Hidden states and attention rows are
 compared at real tokens (padding positions carry no meaning in either).
 
 usage: PYENV_PYTHON check_forward_hf.py CRISP_BINARY WORK_DIR
@@ -33,7 +34,11 @@ POLICIES = {
     "crisp:0.8": {"sparsity": 0.8},
     "nodiag": {"nodiag": True},
     "nodiag+crisp:0.5": {"nodiag": True, "sparsity": 0.5},
-    "window:2": {"window": 2},
+    "window:2": {"pattern": "window:2"},
+    "strided:3": {"pattern": "strided:3"},
+    "fixed:4": {"pattern": "fixed:4"},
+    "longformer:1:1+crisp:0.5": {"pattern": "longformer:1:1", "sparsity": 0.5},
+    "logsparse": {"pattern": "logsparse"},
 }
 SENTENCES = [
     "it 's a charming and often affecting journey .",
@@ -167,7 +172,7 @@ def main():
                 if effect < 1e-3:
                     ok = False
             failures += not ok
-            print(f"{'ok  ' if ok else 'FAIL'} {label:40s} {policy_name:17s} "
+            print(f"{'ok  ' if ok else 'FAIL'} {label:40s} {policy_name:24s} "
                   + "  ".join(f"{k} {v:.1e}" for k, v in deltas.items())
                   + f"  (policy moves logits by {effect:.3f})")
 
@@ -185,7 +190,7 @@ def main():
                 ok = False
         failures += not ok
         print(f"{'ok  ' if ok else 'FAIL'} {label.replace(' + head', '') + ' (as shipped)':40s} "
-              f"dense             " + "  ".join(f"{k} {v:.1e}" for k, v in deltas.items())
+              f"dense                    " + "  ".join(f"{k} {v:.1e}" for k, v in deltas.items())
               + "  (head reported as newly initialised)")
     sys.exit(1 if failures else 0)
 

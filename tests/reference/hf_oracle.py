@@ -20,10 +20,21 @@ import torch
 _SOFTMAX = torch.nn.functional.softmax
 
 
-def policy_keep(scores, nodiag=False, window=None, sparsity=0.0, margins=None):
+# SparseBERT's fixed patterns as crisp defines them (core/model/attention_policy.h), as functions
+# of query and key positions i, j (and d = |i - j|).
+PATTERNS = {
+    "window:2": lambda i, j, d: d <= 2,
+    "strided:3": lambda i, j, d: (d < 3) | (d % 3 == 0),
+    "fixed:4": lambda i, j, d: (i // 4 == j // 4) | (j % 4 == 3),
+    "longformer:1:1": lambda i, j, d: (d <= 1) | (i < 1) | (j < 1),
+    "logsparse": lambda i, j, d: (d & (d - 1)) == 0,
+}
+
+
+def policy_keep(scores, nodiag=False, pattern=None, sparsity=0.0, margins=None):
     """crisp's policy on masked scores [B, H, T, T]: which keys each query keeps.
 
-    Structural masks first (padding, the diagonal, a window), then top-k of the keys still
+    Structural masks first (padding, the diagonal, a pattern of PATTERNS), then top-k of the keys still
     allowed, k = max(1, ceil((1 - s) n)), ties kept; a row left with no key keeps its
     best-scoring real key. With a list as margins, appends per batch row the smallest gap
     between the k-th score and the best score left out (inf where nothing is left out): below
@@ -36,8 +47,8 @@ def policy_keep(scores, nodiag=False, window=None, sparsity=0.0, margins=None):
     allowed = real.clone()
     if nodiag:
         allowed &= rows != cols
-    if window is not None:
-        allowed &= (rows - cols).abs() <= window
+    if pattern is not None:
+        allowed &= PATTERNS[pattern](rows, cols, (rows - cols).abs())
     empty = ~allowed.any(dim=-1, keepdim=True)
     best = scores.masked_fill(~real, -math.inf).argmax(dim=-1, keepdim=True)
     allowed |= empty & (cols == best)

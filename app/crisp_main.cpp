@@ -203,8 +203,9 @@ int main(int argc, char** argv) {
   CLI::App* sweep = app.add_subcommand(
       "sweep",
       "Train every configuration x seed of an experiment set into ROOT/<config>-seed<N>/, then "
-      "write ROOT/statistics.{md,csv,tex} (mean +- sd, exact McNemar, paired bootstrap CI vs the "
-      "baseline) and print the Markdown. Finished runs are skipped and interrupted ones resumed: "
+      "write ROOT/statistics.{md,csv,tex} (mean +- sd; vs the baseline on the same data and "
+      "model: seed-stratified test, hierarchical bootstrap CI, per-seed McNemar) and print the "
+      "Markdown. Finished runs are skipped and interrupted ones resumed: "
       "re-run the same command after Ctrl-C or a crash.\n"
       "Examples:\n"
       "  crisp sweep experiments/crisp-paper-small.json --out runs/crisp-small --dry-run\n"
@@ -239,12 +240,16 @@ int main(int argc, char** argv) {
   crisp::cli::StatsOptions statsOptions;
   CLI::App* stats = app.add_subcommand(
       "stats",
-      "Statistics of the run directories under ROOT: per configuration mean +- sample sd of the "
-      "best dev accuracy and of the dev loss there; against the baseline, the accuracy "
-      "difference with a paired bootstrap CI and the exact McNemar test on matched seeds");
+      "Statistics of the run directories under ROOT: per configuration (name, data and model: "
+      "runs of other data or models are never taken for seeds) mean +- sample sd of the best "
+      "dev accuracy and of the dev loss there; against the baseline on the same data and model, "
+      "the mean accuracy difference over matched seeds with a hierarchical bootstrap CI "
+      "(seeds, then the dev sentences they share), a seed-stratified paired test with the "
+      "sentence as the unit, and per seed the exact McNemar test");
   stats->add_option("root", statsOptions.root, "Directory of run directories")->required();
   stats->add_option("--baseline", statsOptions.baseline,
-                    "Baseline configuration (default: dense, else the first)");
+                    "Baseline configuration (default: dense, else one with the dense policy, "
+                    "else the first; one per data and model)");
   stats
       ->add_option("--resamples", statsOptions.bootstrapResamples,
                    "Bootstrap resamples (default 10000)")

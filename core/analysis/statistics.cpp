@@ -7,7 +7,9 @@
 #include <limits>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -58,6 +60,18 @@ std::vector<int64_t> int64Array(const nlohmann::json& j, const std::string& fiel
   }
 }
 
+// The number of sentences every seed has; crisp::Error for no seeds, no sentences or seeds of
+// different lengths.
+size_t checkSharedSentences(const std::vector<std::vector<int8_t>>& differences,
+                            const std::string& what) {
+  if (differences.empty()) throw Error(what + ": no seeds");
+  const size_t n = differences.front().size();
+  if (n == 0) throw Error(what + ": no sentences");
+  for (const std::vector<int8_t>& d : differences)
+    if (d.size() != n) throw Error(what + ": the seeds do not have the same sentences");
+  return n;
+}
+
 // Counts b (only baseline right) and c (only candidate right) into the running totals.
 void countDiscordant(const std::vector<int64_t>& labels, const std::vector<int64_t>& baseline,
                      const std::vector<int64_t>& candidate, int64_t& b, int64_t& c) {
@@ -67,6 +81,66 @@ void countDiscordant(const std::vector<int64_t>& labels, const std::vector<int64
     if (baseRight && !candRight) ++b;
     if (!baseRight && candRight) ++c;
   }
+}
+
+// --- what a run was trained on --------------------------------------------------------------
+
+// The last path component of a path ("" for none), ignoring a trailing separator.
+std::string lastComponent(const std::string& path) {
+  fs::path p = fs::path(path).lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();
+  return p.filename().string();
+}
+
+struct Identity {
+  std::string data, dataLabel, model, modelLabel;
+};
+
+// From config.json's experiment; a missing field takes ExperimentConfig's default, as
+// ExperimentConfig::fromJson does (the demo corpus of 8000 / 500 sentences, preset:tiny).
+Identity identityOf(const nlohmann::json& config) {
+  const nlohmann::json experiment = config.value("experiment", nlohmann::json::object());
+  const auto text = [&](const char* field, const std::string& fallback) {
+    const auto it = experiment.find(field);
+    return it != experiment.end() && it->is_string() ? it->get<std::string>() : fallback;
+  };
+  const auto number = [&](const char* field, const std::string& fallback) {
+    const auto it = experiment.find(field);
+    return it != experiment.end() && it->is_number_integer() ? std::to_string(it->get<int64_t>())
+                                                             : fallback;
+  };
+  Identity id;
+  const std::string train = text("train_data", ""), dev = text("dev_data", "");
+  if (train.empty()) {
+    id.data = "demo (train " + number("demo_train_size", "8000") + ", dev " +
+              number("demo_dev_size", "500") + ")";
+    id.dataLabel = "demo";
+  } else {
+    id.data = "train: " + train + ", dev: " + dev;
+    // The dev file's folder names the data set (glue/SST-2/dev.tsv), else the file itself.
+    const fs::path devPath = fs::path(dev).lexically_normal();
+    id.dataLabel = lastComponent(devPath.parent_path().string());
+    if (id.dataLabel.empty() || id.dataLabel == "." || id.dataLabel == "..")
+      id.dataLabel = devPath.stem().string();
+    if (id.dataLabel.empty()) id.dataLabel = id.data;
+  }
+  const std::string model = text("model", "preset:tiny");
+  id.model = model;
+  id.modelLabel = model.rfind("preset:", 0) == 0 ? model.substr(7) : lastComponent(model);
+  if (id.modelLabel.empty()) id.modelLabel = model;
+  const std::string tokenizer = text("tokenizer", "");
+  if (!tokenizer.empty()) {
+    id.model += ", tokenizer: " + tokenizer;
+    id.modelLabel += " + " + lastComponent(tokenizer);
+  }
+  const auto sentencePiece = experiment.find("train_sentencepiece");
+  if (sentencePiece != experiment.end() && sentencePiece->is_object()) {
+    const std::string spm = "sentencepiece " + sentencePiece->value("model_type", "unigram") + " " +
+                            std::to_string(sentencePiece->value("vocab_size", 0));
+    id.model += ", " + spm;
+    id.modelLabel += " + " + spm;
+  }
+  return id;
 }
 
 // --- formatting ------------------------------------------------------------------------------
@@ -107,6 +181,17 @@ const Comparison* comparisonFor(const SweepStatistics& s, const std::string& con
   return nullptr;
 }
 
+// Whether every (data, model) has a baseline of the same name (s.baseline).
+bool sameBaselineName(const SweepStatistics& s) {
+  for (const ConfigurationSummary& c : s.configurations)
+    if (c.isBaseline && c.configuration != s.baseline) return false;
+  return true;
+}
+
+std::string deltaTarget(const SweepStatistics& s) {
+  return sameBaselineName(s) ? s.baseline : std::string("baseline");
+}
+
 std::string seedList(const std::vector<uint64_t>& seeds) {
   std::string s;
   for (uint64_t seed : seeds) s += (s.empty() ? "" : " ") + std::to_string(seed);
@@ -126,6 +211,12 @@ std::string latexEscape(const std::string& s) {
       case '}':
         out += '\\';
         out += ch;
+        break;
+      case '[':  // braced: a cell starting with [ would be taken for \\'s optional argument
+      case ']':
+        out += '{';
+        out += ch;
+        out += '}';
         break;
       case '~': out += "\\textasciitilde{}"; break;
       case '^': out += "\\textasciicircum{}"; break;
@@ -180,6 +271,17 @@ double mcnemarExactPValue(int64_t b, int64_t c) {
   return static_cast<double>(std::min<long double>(1.0L, p));
 }
 
+std::vector<int8_t> pairedDifferences(const std::vector<int64_t>& labels,
+                                      const std::vector<int64_t>& baseline,
+                                      const std::vector<int64_t>& candidate) {
+  if (baseline.size() != labels.size() || candidate.size() != labels.size())
+    throw Error("paired predictions: labels and both prediction lists must have the same length");
+  std::vector<int8_t> delta(labels.size());
+  for (size_t i = 0; i < labels.size(); ++i)
+    delta[i] = static_cast<int8_t>((candidate[i] == labels[i]) - (baseline[i] == labels[i]));
+  return delta;
+}
+
 BootstrapInterval pairedBootstrapAccuracyDifference(const std::vector<int64_t>& labels,
                                                     const std::vector<int64_t>& baseline,
                                                     const std::vector<int64_t>& candidate,
@@ -192,12 +294,9 @@ BootstrapInterval pairedBootstrapAccuracyDifference(const std::vector<int64_t>& 
   // Per example: +1 only the candidate right, -1 only the baseline right, 0 otherwise; the
   // accuracy difference of a resample is the mean of these over the drawn indices.
   const size_t n = labels.size();
-  std::vector<int8_t> delta(n);
+  const std::vector<int8_t> delta = pairedDifferences(labels, baseline, candidate);
   int64_t observed = 0;
-  for (size_t i = 0; i < n; ++i) {
-    delta[i] = static_cast<int8_t>((candidate[i] == labels[i]) - (baseline[i] == labels[i]));
-    observed += delta[i];
-  }
+  for (int8_t d : delta) observed += d;
   std::mt19937_64 rng(seed);
   std::vector<double> differences(static_cast<size_t>(resamples));
   for (double& d : differences) {
@@ -213,9 +312,141 @@ BootstrapInterval pairedBootstrapAccuracyDifference(const std::vector<int64_t>& 
   return interval;
 }
 
+// --- over seeds on shared sentences ----------------------------------------------------------
+
+StratifiedTest seedStratifiedTest(const std::vector<std::vector<int8_t>>& differences,
+                                  double exactWorkLimit) {
+  const size_t n = checkSharedSentences(differences, "stratified test");
+  StratifiedTest t;
+  t.seeds = static_cast<int>(differences.size());
+  t.sentences = static_cast<int64_t>(n);
+  // d_i = sum over seeds; count the sentences per magnitude |d_i| = 1..S.
+  const size_t maxMagnitude = differences.size();
+  std::vector<int64_t> perMagnitude(maxMagnitude + 1, 0);
+  int64_t positive = 0, negative = 0;  // sentences with d_i > 0 / < 0
+  for (size_t i = 0; i < n; ++i) {
+    int64_t d = 0;
+    for (const std::vector<int8_t>& seed : differences) {
+      if (seed[i] < -1 || seed[i] > 1)
+        throw Error("stratified test: a paired difference must be -1, 0 or 1");
+      d += seed[i];
+      t.b += seed[i] < 0;
+      t.c += seed[i] > 0;
+    }
+    t.statistic += d;
+    t.variance += static_cast<double>(d * d);
+    if (d != 0) {
+      ++t.clusters;
+      ++perMagnitude[static_cast<size_t>(std::llabs(d))];
+      (d > 0 ? positive : negative) += 1;
+    }
+  }
+  const int64_t observed = std::llabs(t.statistic);
+  if (observed > 1) {
+    const double excess = static_cast<double>(observed - 1);
+    t.chiSquare = excess * excess / t.variance;
+  }
+  if (t.clusters == 0 || observed == 0) {
+    t.pValue = 1;
+    return t;
+  }
+  size_t magnitudes = 0;
+  for (size_t k = 1; k <= maxMagnitude; ++k) magnitudes += perMagnitude[k] > 0;
+  if (magnitudes == 1) {
+    // T* = k (2X - n) with X ~ Binomial(n, 1/2): the exact McNemar test of the net counts.
+    t.pValue = mcnemarExactPValue(negative, positive);
+    return t;
+  }
+  // The work of convolving the magnitudes' binomials: sum_k (support so far) x (n_k + 1).
+  double work = 0, support = 1;
+  for (size_t k = 1; k <= maxMagnitude; ++k) {
+    if (perMagnitude[k] == 0) continue;
+    work += support * static_cast<double>(perMagnitude[k] + 1);
+    support += static_cast<double>(k) * static_cast<double>(perMagnitude[k]);
+  }
+  if (work > exactWorkLimit) {
+    t.exact = false;
+    t.pValue = std::erfc(std::sqrt(t.chiSquare / 2));  // chi-square, 1 df
+    return t;
+  }
+  // U = sum_k k X_k, X_k ~ Binomial(n_k, 1/2) independent; T* = 2U - M, M = sum_k k n_k.
+  std::vector<double> pmf{1.0};
+  int64_t total = 0;  // M so far
+  for (size_t k = 1; k <= maxMagnitude; ++k) {
+    const int64_t count = perMagnitude[k];
+    if (count == 0) continue;
+    std::vector<double> binomial(static_cast<size_t>(count + 1));
+    for (int64_t j = 0; j <= count; ++j) {
+      binomial[static_cast<size_t>(j)] = static_cast<double>(
+          std::exp(logBinomial(count, j) - static_cast<long double>(count) * std::log(2.0L)));
+    }
+    const int64_t step = static_cast<int64_t>(k);
+    std::vector<double> next(pmf.size() + static_cast<size_t>(step * count), 0.0);
+    for (size_t u = 0; u < pmf.size(); ++u) {
+      if (pmf[u] == 0) continue;
+      for (int64_t j = 0; j <= count; ++j)
+        next[u + static_cast<size_t>(step * j)] += pmf[u] * binomial[static_cast<size_t>(j)];
+    }
+    pmf.swap(next);
+    total += step * count;
+  }
+  // |T| and M have the same parity, so T* >= |T| is U >= (M + |T|) / 2 exactly; T* is
+  // symmetric about 0, so P(|T*| >= |T|) = 2 P(T* >= |T|) for |T| > 0.
+  long double tail = 0;
+  for (size_t u = static_cast<size_t>((total + observed) / 2); u < pmf.size(); ++u) tail += pmf[u];
+  t.pValue = static_cast<double>(std::min<long double>(1.0L, 2.0L * tail));
+  return t;
+}
+
+BootstrapInterval hierarchicalBootstrapMeanDifference(
+    const std::vector<std::vector<int8_t>>& differences, int resamples, uint64_t seed,
+    double level) {
+  const size_t n = checkSharedSentences(differences, "hierarchical bootstrap");
+  if (resamples < 1) throw Error("hierarchical bootstrap: need at least one resample");
+  if (!(level > 0 && level < 1))
+    throw Error("hierarchical bootstrap: the confidence level must be in (0, 1)");
+  const size_t seeds = differences.size();
+  const double cells = static_cast<double>(seeds) * static_cast<double>(n);
+  int64_t observed = 0;
+  for (const std::vector<int8_t>& d : differences)
+    for (int8_t x : d) observed += x;
+
+  std::mt19937_64 rng(seed);
+  std::vector<int64_t> drawn(seeds, 0);  // how often each seed is drawn
+  std::vector<int32_t> combined(n, 0);   // per sentence: sum over the drawn seeds
+  if (seeds == 1)
+    for (size_t i = 0; i < n; ++i) combined[i] = differences[0][i];
+  std::vector<double> means(static_cast<size_t>(resamples));
+  for (double& mean : means) {
+    if (seeds > 1) {
+      // Level 1: the seeds. Level 2: one set of sentence indices for all of them.
+      std::fill(drawn.begin(), drawn.end(), 0);
+      for (size_t j = 0; j < seeds; ++j) ++drawn[uniformIndex(rng, seeds)];
+      std::fill(combined.begin(), combined.end(), 0);
+      for (size_t s = 0; s < seeds; ++s) {
+        if (drawn[s] == 0) continue;
+        const int32_t times = static_cast<int32_t>(drawn[s]);
+        const std::vector<int8_t>& d = differences[s];
+        for (size_t i = 0; i < n; ++i) combined[i] += times * d[i];
+      }
+    }
+    int64_t sum = 0;
+    for (size_t i = 0; i < n; ++i) sum += combined[uniformIndex(rng, n)];
+    mean = static_cast<double>(sum) / cells;
+  }
+  std::sort(means.begin(), means.end());
+  BootstrapInterval interval;
+  interval.observed = static_cast<double>(observed) / cells;
+  interval.low = quantile(means, (1 - level) / 2);
+  interval.high = quantile(means, 1 - (1 - level) / 2);
+  return interval;
+}
+
 // --- runs ------------------------------------------------------------------------------------
 
-RunResult readRunResult(const std::string& runDirectory) {
+namespace {
+
+RunResult readRun(const std::string& runDirectory, Identity& id) {
   const RunSummary summary = summarizeRun(runDirectory);
   RunResult r;
   r.path = runDirectory;
@@ -225,6 +456,9 @@ RunResult readRunResult(const std::string& runDirectory) {
   r.state = summary.state;
   r.bestAccuracy = summary.bestAccuracy;
   RunDirectory run(runDirectory);
+  id = identityOf(run.readConfig());
+  r.data = id.data;
+  r.model = id.model;
   try {
     r.bestStep = run.readState().value("best_step", int64_t{-1});
   } catch (const nlohmann::json::exception& e) {
@@ -246,6 +480,13 @@ RunResult readRunResult(const std::string& runDirectory) {
   return r;
 }
 
+}  // namespace
+
+RunResult readRunResult(const std::string& runDirectory) {
+  Identity id;
+  return readRun(runDirectory, id);
+}
+
 std::vector<std::string> runDirectoriesUnder(const std::string& root) {
   std::vector<std::string> paths;
   std::error_code ec;
@@ -260,19 +501,119 @@ std::vector<std::string> runDirectoriesUnder(const std::string& root) {
 
 // --- a sweep -------------------------------------------------------------------------------
 
+namespace {
+
+// The runs of one (configuration, data, model).
+struct Group {
+  std::string configuration, data, model, policy;
+  std::map<uint64_t, RunResult> bySeed;
+  size_t summary = 0;  // index into SweepStatistics::configurations
+};
+
+// A table label per identity: the short one, or the full identity where two identities would
+// share a short label.
+std::map<std::string, std::string> uniqueLabels(
+    const std::vector<std::pair<std::string, std::string>>& identityAndLabel) {
+  std::map<std::string, std::set<std::string>> identitiesPerLabel;
+  for (const auto& [identity, label] : identityAndLabel) identitiesPerLabel[label].insert(identity);
+  std::map<std::string, std::string> labels;
+  for (const auto& [identity, label] : identityAndLabel)
+    labels[identity] = identitiesPerLabel[label].size() > 1 ? identity : label;
+  return labels;
+}
+
+// Pairs the candidate's seeds with the baseline's and fills the comparison; warnings for what is
+// left out.
+Comparison compare(const Group& candidate, const std::string& candidateName, const Group& baseline,
+                   const std::string& baselineName, const StatisticsOptions& options,
+                   std::vector<std::string>& warnings) {
+  Comparison comparison;
+  comparison.configuration = candidateName;
+  comparison.baseline = baselineName;
+  std::vector<std::vector<int8_t>> differences;
+  const std::vector<int64_t>* sharedLabels = nullptr;
+  bool shared = true;
+  for (const auto& [seed, run] : candidate.bySeed) {
+    const std::string which = candidateName + " seed " + std::to_string(seed);
+    const auto base = baseline.bySeed.find(seed);
+    if (base == baseline.bySeed.end()) {
+      warnings.push_back(which + ": the baseline " + baselineName +
+                         " has no run with this seed; not compared");
+      continue;
+    }
+    const RunResult& b = base->second;
+    if (run.predictions.empty() || b.predictions.empty()) {
+      warnings.push_back(which + ": no dev predictions at the best step of " +
+                         (run.predictions.empty() ? run.path : b.path) + "; not compared");
+      continue;
+    }
+    if (run.labels != b.labels) {
+      warnings.push_back(which + ": dev labels differ from " + b.path +
+                         " (not the same dev set); not compared");
+      continue;
+    }
+    SeedComparison sc;
+    sc.seed = seed;
+    sc.examples = static_cast<int64_t>(run.labels.size());
+    countDiscordant(run.labels, b.predictions, run.predictions, sc.b, sc.c);
+    sc.pValue = mcnemarExactPValue(sc.b, sc.c);
+    // Each seed draws its own resamples from a seed derived from the options' seed.
+    sc.accuracyDifference = pairedBootstrapAccuracyDifference(
+        run.labels, b.predictions, run.predictions, options.bootstrapResamples,
+        options.bootstrapSeed + seed, options.confidenceLevel);
+    comparison.pooledB += sc.b;
+    comparison.pooledC += sc.c;
+    comparison.perSeed.push_back(sc);
+    if (sharedLabels == nullptr) sharedLabels = &run.labels;
+    shared = shared && run.labels == *sharedLabels;
+    differences.push_back(pairedDifferences(run.labels, b.predictions, run.predictions));
+  }
+  const double nan = std::nan("");
+  comparison.meanDifference = {nan, nan, nan};
+  comparison.meanPerSeedLow = comparison.meanPerSeedHigh = nan;
+  comparison.stratified.pValue = comparison.stratified.chiSquare = nan;
+  if (comparison.perSeed.empty()) return comparison;
+
+  const double k = static_cast<double>(comparison.perSeed.size());
+  comparison.meanPerSeedLow = comparison.meanPerSeedHigh = 0;
+  double mean = 0;
+  for (const SeedComparison& sc : comparison.perSeed) {
+    mean += sc.accuracyDifference.observed / k;
+    comparison.meanPerSeedLow += sc.accuracyDifference.low / k;
+    comparison.meanPerSeedHigh += sc.accuracyDifference.high / k;
+  }
+  comparison.meanDifference.observed = mean;
+  if (!shared) {
+    // Not the same sentences under every seed: nothing ties the seeds' pairs together.
+    warnings.push_back(candidateName +
+                       ": the matched seeds were not evaluated on the same dev "
+                       "sentences; no stratified test or CI over seeds");
+    return comparison;
+  }
+  comparison.stratified = seedStratifiedTest(differences);
+  comparison.meanDifference = hierarchicalBootstrapMeanDifference(
+      differences, options.bootstrapResamples, options.bootstrapSeed, options.confidenceLevel);
+  return comparison;
+}
+
+}  // namespace
+
 SweepStatistics computeSweepStatistics(const std::vector<std::string>& runDirectories,
                                        const StatisticsOptions& options) {
   SweepStatistics s;
   s.confidenceLevel = options.confidenceLevel;
   s.bootstrapResamples = options.bootstrapResamples;
 
-  // configuration -> seed -> run, configurations in order of first appearance.
-  std::vector<std::string> order;
-  std::map<std::string, std::map<uint64_t, RunResult>> runs;
+  // (configuration, data, model) -> its runs by seed, in order of first appearance.
+  using Key = std::tuple<std::string, std::string, std::string>;
+  std::vector<Key> order;
+  std::map<Key, Group> groups;
+  std::vector<std::pair<std::string, std::string>> dataLabels, modelLabels;
   for (const std::string& path : runDirectories) {
     RunResult r;
+    Identity id;
     try {
-      r = readRunResult(path);
+      r = readRun(path, id);
     } catch (const std::exception& e) {
       s.warnings.push_back(std::string("left out: ") + e.what());
       continue;
@@ -285,93 +626,119 @@ SweepStatistics computeSweepStatistics(const std::vector<std::string>& runDirect
       s.warnings.push_back("left out: " + path + " has no evaluation");
       continue;
     }
-    auto& bySeed = runs[r.configuration];
-    if (bySeed.empty()) order.push_back(r.configuration);
-    if (bySeed.count(r.seed)) {
+    dataLabels.emplace_back(id.data, id.dataLabel);
+    modelLabels.emplace_back(id.model, id.modelLabel);
+    const Key key{r.configuration, r.data, r.model};
+    Group& group = groups[key];
+    if (group.bySeed.empty()) {
+      order.push_back(key);
+      group.configuration = r.configuration;
+      group.data = r.data;
+      group.model = r.model;
+    }
+    if (group.bySeed.count(r.seed)) {
       s.warnings.push_back("left out: " + path + " repeats seed " + std::to_string(r.seed) +
-                           " of " + r.configuration + " (kept " + bySeed[r.seed].path + ")");
+                           " of " + r.configuration + " (kept " + group.bySeed[r.seed].path + ")");
       continue;
     }
-    bySeed.emplace(r.seed, std::move(r));
+    group.policy = r.policy;
+    group.bySeed.emplace(r.seed, std::move(r));
   }
 
-  for (const std::string& name : order) {
+  // (data, model) in order of first appearance; the table names say which when there are more.
+  std::vector<std::pair<std::string, std::string>> strata;
+  std::map<std::string, std::vector<const Group*>> namesakes;  // configuration -> its groups
+  for (const Key& key : order) {
+    const Group& g = groups.at(key);
+    const std::pair<std::string, std::string> stratum{g.data, g.model};
+    if (std::find(strata.begin(), strata.end(), stratum) == strata.end()) strata.push_back(stratum);
+    namesakes[g.configuration].push_back(&g);
+  }
+  const std::map<std::string, std::string> dataLabel = uniqueLabels(dataLabels);
+  const std::map<std::string, std::string> modelLabel = uniqueLabels(modelLabels);
+  const auto displayName = [&](const Group& g) {
+    if (strata.size() < 2) return g.configuration;
+    return g.configuration + " [" + dataLabel.at(g.data) + " / " + modelLabel.at(g.model) + "]";
+  };
+
+  for (const Key& key : order) {
+    Group& g = groups.at(key);
     ConfigurationSummary summary;
-    summary.name = name;
+    summary.name = displayName(g);
+    summary.configuration = g.configuration;
+    summary.policy = g.policy;
+    summary.data = g.data;
+    summary.model = g.model;
     std::vector<double> accuracies, losses;
-    for (const auto& [seed, run] : runs[name]) {
-      summary.policy = run.policy;
+    for (const auto& [seed, run] : g.bySeed) {
       summary.seeds.push_back(seed);
       accuracies.push_back(run.bestAccuracy);
       if (run.devLossAtBest >= 0) losses.push_back(run.devLossAtBest);
     }
     summary.bestAccuracy = meanAndSampleSd(accuracies);
     summary.devLossAtBest = meanAndSampleSd(losses);
+    g.summary = s.configurations.size();
     s.configurations.push_back(std::move(summary));
   }
-
-  if (!options.baseline.empty()) {
-    if (!runs.count(options.baseline))
-      throw Error("baseline \"" + options.baseline + "\" has no usable runs");
-    s.baseline = options.baseline;
-  } else if (runs.count("dense")) {
-    s.baseline = "dense";
-  } else if (!order.empty()) {
-    s.baseline = order.front();
+  for (const auto& [configuration, same] : namesakes) {
+    if (same.size() < 2) continue;
+    std::string names;
+    for (const Group* g : same)
+      names += (names.empty() ? "\"" : ", \"") + s.configurations[g->summary].name + "\"";
+    s.warnings.push_back(
+        "configuration " + configuration + " has runs on " + std::to_string(same.size()) +
+        " different data / models; not taken for seeds of one configuration: " + names +
+        ", each compared with the baseline on its own data and model");
   }
-  if (s.baseline.empty()) return s;
 
-  const auto& baseRuns = runs[s.baseline];
-  for (const std::string& name : order) {
-    if (name == s.baseline) continue;
-    Comparison comparison;
-    comparison.configuration = name;
-    comparison.baseline = s.baseline;
-    for (const auto& [seed, run] : runs[name]) {
-      const auto base = baseRuns.find(seed);
-      if (base == baseRuns.end()) {
-        s.warnings.push_back(name + " seed " + std::to_string(seed) + ": the baseline " +
-                             s.baseline + " has no run with this seed; not compared");
-        continue;
-      }
-      const RunResult& b = base->second;
-      if (run.predictions.empty() || b.predictions.empty()) {
-        s.warnings.push_back(name + " seed " + std::to_string(seed) +
-                             ": no dev predictions at the best step of " +
-                             (run.predictions.empty() ? run.path : b.path) + "; not compared");
-        continue;
-      }
-      if (run.labels != b.labels) {
-        s.warnings.push_back(name + " seed " + std::to_string(seed) + ": dev labels differ from " +
-                             b.path + " (not the same dev set); not compared");
-        continue;
-      }
-      SeedComparison sc;
-      sc.seed = seed;
-      sc.examples = static_cast<int64_t>(run.labels.size());
-      countDiscordant(run.labels, b.predictions, run.predictions, sc.b, sc.c);
-      sc.pValue = mcnemarExactPValue(sc.b, sc.c);
-      // Each seed draws its own resamples from a seed derived from the options' seed.
-      sc.accuracyDifference = pairedBootstrapAccuracyDifference(
-          run.labels, b.predictions, run.predictions, options.bootstrapResamples,
-          options.bootstrapSeed + seed, options.confidenceLevel);
-      comparison.pooledB += sc.b;
-      comparison.pooledC += sc.c;
-      comparison.perSeed.push_back(sc);
+  if (!options.baseline.empty() && !namesakes.count(options.baseline))
+    throw Error("baseline \"" + options.baseline + "\" has no usable runs");
+
+  for (const auto& [data, model] : strata) {
+    std::vector<Group*> members;
+    for (const Key& key : order) {
+      Group& g = groups.at(key);
+      if (g.data == data && g.model == model) members.push_back(&g);
     }
-    if (!comparison.perSeed.empty()) {
-      comparison.pooledPValue = mcnemarExactPValue(comparison.pooledB, comparison.pooledC);
-      const double k = static_cast<double>(comparison.perSeed.size());
-      comparison.meanDifference = comparison.meanLow = comparison.meanHigh = 0;
-      for (const SeedComparison& sc : comparison.perSeed) {
-        comparison.meanDifference += sc.accuracyDifference.observed / k;
-        comparison.meanLow += sc.accuracyDifference.low / k;
-        comparison.meanHigh += sc.accuracyDifference.high / k;
-      }
+    const auto pick = [&](const auto& matches) -> Group* {
+      for (Group* g : members)
+        if (matches(*g)) return g;
+      return nullptr;
+    };
+    Group* baseline = nullptr;
+    if (!options.baseline.empty()) {
+      baseline = pick([&](const Group& g) { return g.configuration == options.baseline; });
     } else {
-      comparison.meanDifference = comparison.meanLow = comparison.meanHigh = std::nan("");
+      baseline = pick([](const Group& g) { return g.configuration == "dense"; });
+      if (baseline == nullptr) baseline = pick([](const Group& g) { return g.policy == "dense"; });
+      if (baseline == nullptr) baseline = members.front();
     }
-    s.comparisons.push_back(std::move(comparison));
+    if (baseline == nullptr) {
+      std::string names;
+      for (const Group* g : members)
+        names += (names.empty() ? "" : ", ") + s.configurations[g->summary].name;
+      s.warnings.push_back("no runs of the baseline " + options.baseline + " on " +
+                           dataLabel.at(data) + " / " + modelLabel.at(model) + ": " + names +
+                           " not compared");
+      continue;
+    }
+    if (s.baseline.empty()) s.baseline = baseline->configuration;
+    s.configurations[baseline->summary].isBaseline = true;
+  }
+  if (!options.baseline.empty()) s.baseline = options.baseline;
+
+  for (const Key& key : order) {
+    const Group& g = groups.at(key);
+    if (s.configurations[g.summary].isBaseline) continue;
+    const Group* baseline = nullptr;
+    for (const Key& other : order) {
+      const Group& b = groups.at(other);
+      if (b.data == g.data && b.model == g.model && s.configurations[b.summary].isBaseline)
+        baseline = &b;
+    }
+    if (baseline == nullptr) continue;  // said above
+    s.comparisons.push_back(compare(g, s.configurations[g.summary].name, *baseline,
+                                    s.configurations[baseline->summary].name, options, s.warnings));
   }
   return s;
 }
@@ -382,32 +749,49 @@ std::string toMarkdown(const SweepStatistics& s) {
   const std::string level = percentLevel(s.confidenceLevel);
   std::ostringstream out;
   out << "| Configuration | Policy | Seeds | Best dev accuracy (%) | Dev loss at best | Δ vs "
-      << s.baseline << " (pp) | " << level << "% CI (pp) | b / c | McNemar p |\n"
+      << deltaTarget(s) << " (pp) | " << level << "% CI (pp) | Σb / Σc | Stratified p |\n"
       << "|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const ConfigurationSummary& c : s.configurations) {
-    out << "| " << c.name << (c.name == s.baseline ? " (baseline)" : "") << " | `" << c.policy
-        << "` | " << c.bestAccuracy.n << " | " << meanSd(c.bestAccuracy, 100, 2, " ± ") << " | "
+    out << "| " << c.name << (c.isBaseline ? " (baseline)" : "") << " | `" << c.policy << "` | "
+        << c.bestAccuracy.n << " | " << meanSd(c.bestAccuracy, 100, 2, " ± ") << " | "
         << meanSd(c.devLossAtBest, 1, 4, " ± ") << " | ";
     const Comparison* cmp = comparisonFor(s, c.name);
     if (cmp == nullptr || cmp->perSeed.empty()) {
       out << "– | – | – | – |\n";
       continue;
     }
-    out << signedFixed(100 * cmp->meanDifference, 2) << " | [" << signedFixed(100 * cmp->meanLow, 2)
-        << ", " << signedFixed(100 * cmp->meanHigh, 2) << "] | " << cmp->pooledB << " / "
-        << cmp->pooledC << " | " << pValue(cmp->pooledPValue) << " |\n";
+    const BootstrapInterval& d = cmp->meanDifference;
+    out << signedFixed(100 * d.observed, 2) << " | ";
+    if (std::isfinite(d.low))
+      out << "[" << signedFixed(100 * d.low, 2) << ", " << signedFixed(100 * d.high, 2) << "]";
+    else
+      out << "–";
+    out << " | " << cmp->pooledB << " / " << cmp->pooledC << " | " << pValue(cmp->stratified.pValue)
+        << (cmp->stratified.exact ? "" : " (χ²)") << " |\n";
   }
-  out << "\nMean ± sample sd over seeds. Δ: candidate − baseline dev accuracy on matched seeds, "
-         "mean over seeds; CI: paired percentile bootstrap ("
+  out << "\nMean ± sample sd over seeds. Δ: candidate − baseline dev accuracy, mean over matched "
+         "seeds; CI: hierarchical percentile bootstrap ("
       << s.bootstrapResamples
-      << " resamples of dev sentences) per seed, bounds averaged over seeds. b / c: dev sentences "
-         "only the baseline / only the candidate got right, pooled over seeds; p: two-sided exact "
-         "McNemar test on the pooled pairs.\n";
+      << " resamples: seeds with replacement, then one draw of the dev sentences shared by all "
+         "drawn seeds). Σb / Σc: dev sentences only the baseline / only the candidate got right, "
+         "summed over seeds (each sentence counts once per seed). Stratified p: two-sided test "
+         "for pairs matched within each seed, with the sentence as the independent unit (exact "
+         "sign-flip distribution of Σ(c − b) over sentences; (χ²): its chi-square "
+         "approximation); with one seed it is the exact McNemar test. No test on the pooled "
+         "Σb / Σc: the seeds share their dev sentences, so pooling them overstates the "
+         "evidence.\n";
+  if (!sameBaselineName(s)) {
+    out << "\nBaselines (one per data and model):";
+    for (const ConfigurationSummary& c : s.configurations)
+      if (c.isBaseline) out << " " << c.name << ";";
+    out << "\n";
+  }
 
   bool anyPerSeed = false;
   for (const Comparison& cmp : s.comparisons) anyPerSeed |= !cmp.perSeed.empty();
   if (anyPerSeed) {
-    out << "\n| Configuration | Seed | Dev sentences | Δ (pp) | " << level
+    out << "\nPer seed (paired bootstrap CI, exact McNemar test):\n\n"
+        << "| Configuration | Seed | Dev sentences | Δ (pp) | " << level
         << "% CI (pp) | b / c | McNemar p |\n|---|---:|---:|---:|---:|---:|---:|\n";
     for (const Comparison& cmp : s.comparisons) {
       for (const SeedComparison& sc : cmp.perSeed) {
@@ -428,10 +812,12 @@ std::string toMarkdown(const SweepStatistics& s) {
 
 std::string toCsv(const SweepStatistics& s) {
   std::ostringstream out;
+  // The columns of earlier versions first, in their order (but mcnemar_p_pooled: no longer
+  // computed, see statistics.h), then the statistics over seeds and what each row is of.
   out << "configuration,policy,baseline,seeds,n,best_accuracy_mean,best_accuracy_sd,"
          "dev_loss_mean,dev_loss_sd,delta_mean,ci_low_mean,ci_high_mean,ci_level,"
-         "pooled_b,pooled_c,mcnemar_p_pooled\n";
-  out << std::setprecision(10);
+         "pooled_b,pooled_c,stratified_p,stratified_p_method,ci_low_hierarchical,"
+         "ci_high_hierarchical,compared_with,configuration_name,data,model\n";
   const auto number = [](double v) {
     if (!std::isfinite(v)) return std::string();
     std::ostringstream o;
@@ -439,18 +825,25 @@ std::string toCsv(const SweepStatistics& s) {
     return o.str();
   };
   for (const ConfigurationSummary& c : s.configurations) {
-    out << csvField(c.name) << "," << csvField(c.policy) << "," << (c.name == s.baseline ? 1 : 0)
-        << "," << csvField(seedList(c.seeds)) << "," << c.bestAccuracy.n << ","
+    out << csvField(c.name) << "," << csvField(c.policy) << "," << (c.isBaseline ? 1 : 0) << ","
+        << csvField(seedList(c.seeds)) << "," << c.bestAccuracy.n << ","
         << number(c.bestAccuracy.mean) << "," << number(c.bestAccuracy.sd) << ","
         << number(c.devLossAtBest.mean) << "," << number(c.devLossAtBest.sd) << ",";
     const Comparison* cmp = comparisonFor(s, c.name);
     if (cmp == nullptr || cmp->perSeed.empty()) {
-      out << ",,,,,,\n";
-      continue;
+      out << ",,,,,,,,,,,";
+    } else {
+      const bool overSeeds = std::isfinite(cmp->stratified.pValue);
+      out << number(cmp->meanDifference.observed) << "," << number(cmp->meanPerSeedLow) << ","
+          << number(cmp->meanPerSeedHigh) << "," << number(s.confidenceLevel) << "," << cmp->pooledB
+          << "," << cmp->pooledC << "," << number(cmp->stratified.pValue) << ","
+          << (!overSeeds              ? ""
+              : cmp->stratified.exact ? "exact"
+                                      : "chi2")
+          << "," << number(cmp->meanDifference.low) << "," << number(cmp->meanDifference.high)
+          << "," << csvField(cmp->baseline) << ",";
     }
-    out << number(cmp->meanDifference) << "," << number(cmp->meanLow) << ","
-        << number(cmp->meanHigh) << "," << number(s.confidenceLevel) << "," << cmp->pooledB << ","
-        << cmp->pooledC << "," << number(cmp->pooledPValue) << "\n";
+    out << csvField(c.configuration) << "," << csvField(c.data) << "," << csvField(c.model) << "\n";
   }
   return out.str();
 }
@@ -458,31 +851,46 @@ std::string toCsv(const SweepStatistics& s) {
 std::string toLatex(const SweepStatistics& s) {
   const std::string level = percentLevel(s.confidenceLevel);
   std::ostringstream out;
+  bool approximate = false;
   out << "% Requires \\usepackage{booktabs}.\n"
       << "\\begin{table}[t]\n\\centering\n\\begin{tabular}{llrrrrrr}\n\\toprule\n"
       << "Configuration & Policy & $n$ & Dev acc.\\ (\\%) & Dev loss & $\\Delta$ (pp) & " << level
-      << "\\% CI (pp) & McNemar $p$ \\\\\n\\midrule\n";
+      << "\\% CI (pp) & Stratified $p$ \\\\\n\\midrule\n";
   for (const ConfigurationSummary& c : s.configurations) {
     out << latexEscape(c.name) << " & \\texttt{" << latexEscape(c.policy) << "} & "
         << c.bestAccuracy.n << " & $" << meanSd(c.bestAccuracy, 100, 2, " \\pm ") << "$ & $"
         << meanSd(c.devLossAtBest, 1, 4, " \\pm ") << "$ & ";
     const Comparison* cmp = comparisonFor(s, c.name);
-    if (c.name == s.baseline) {
+    if (c.isBaseline) {
       out << "\\multicolumn{3}{c}{baseline} \\\\\n";
     } else if (cmp == nullptr || cmp->perSeed.empty()) {
       out << "-- & -- & -- \\\\\n";
     } else {
-      out << "$" << signedFixed(100 * cmp->meanDifference, 2) << "$ & $["
-          << signedFixed(100 * cmp->meanLow, 2) << ", " << signedFixed(100 * cmp->meanHigh, 2)
-          << "]$ & " << pValue(cmp->pooledPValue) << " \\\\\n";
+      const BootstrapInterval& d = cmp->meanDifference;
+      out << "$" << signedFixed(100 * d.observed, 2) << "$ & ";
+      if (std::isfinite(d.low))
+        out << "$[" << signedFixed(100 * d.low, 2) << ", " << signedFixed(100 * d.high, 2) << "]$";
+      else
+        out << "--";
+      out << " & "
+          << (std::isfinite(cmp->stratified.pValue) ? pValue(cmp->stratified.pValue) : "--");
+      if (std::isfinite(cmp->stratified.pValue) && !cmp->stratified.exact) {
+        out << "$^\\dagger$";
+        approximate = true;
+      }
+      out << " \\\\\n";
     }
   }
   out << "\\bottomrule\n\\end{tabular}\n\\caption{Best dev accuracy and dev loss at the best "
          "evaluation, mean $\\pm$ sample sd over seeds. $\\Delta$: accuracy difference to "
-      << latexEscape(s.baseline) << " on matched seeds; CI: paired percentile bootstrap ("
+      << (sameBaselineName(s) ? latexEscape(s.baseline) : std::string("the baseline"))
+      << " on the same data and model, mean over matched seeds; CI: hierarchical percentile "
+         "bootstrap ("
       << s.bootstrapResamples
-      << " resamples) averaged over seeds; $p$: two-sided exact McNemar test on the dev "
-         "predictions pooled over seeds.}\n\\end{table}\n";
+      << " resamples of the seeds, then of the dev sentences they share); $p$: two-sided "
+         "seed-stratified test for matched pairs with the sentence as the unit (exact "
+         "sign-flip distribution"
+      << (approximate ? "; $^\\dagger$ chi-square approximation" : "") << ").}\n\\end{table}\n";
   return out.str();
 }
 

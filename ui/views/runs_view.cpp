@@ -221,16 +221,21 @@ void RunsView::computeStatistics() {
   std::sort(rows.begin(), rows.end());
   const bool selection = !rows.isEmpty();
   QStringList configurations;  // of the whole folder, in table order
+  QString densePolicy;         // the first configuration whose policy is dense
   for (int r = 0; r < model_->rowCount(); ++r) {
     if (!selection) rows << r;
     const QString configuration = model_->item(r, 0)->text();
     if (!configurations.contains(configuration)) configurations << configuration;
+    if (densePolicy.isEmpty() && model_->item(r, 1)->text() == QLatin1String("dense"))
+      densePolicy = configuration;
   }
-  // The baseline as core will choose it: the one picked, else dense if the folder has it. A
-  // selection without its runs gets them from the folder: a test against nothing says nothing.
+  // The baseline as core will choose it: the one picked, else dense if the folder has it, else
+  // a configuration with the dense policy. A selection without its runs gets them from the
+  // folder: a test against nothing says nothing. (Core picks one per data and model.)
   QString baseline = baselineChoice_;
-  if (baseline.isEmpty() && configurations.contains(QStringLiteral("dense"))) {
-    baseline = QStringLiteral("dense");
+  if (baseline.isEmpty()) {
+    baseline =
+        configurations.contains(QStringLiteral("dense")) ? QStringLiteral("dense") : densePolicy;
   }
   QList<int> added;
   if (selection && !baseline.isEmpty()) {
@@ -301,10 +306,11 @@ void RunsView::showStatistics(std::shared_ptr<const SweepStatistics> statistics,
   statsModel_->clear();
   const SweepStatistics empty;
   const SweepStatistics& s = statistics_ ? *statistics_ : empty;
-  statsModel_->setHorizontalHeaderLabels(
-      {tr("Configuration"), tr("Attention"), tr("Seeds"), tr("Best dev acc. (%)"),
-       tr("Dev loss at best"), tr("Δ acc. (pp)"),
-       tr("%1% CI (pp)").arg(100 * s.confidenceLevel, 0, 'g', 3), tr("McNemar p"), tr("b / c")});
+  statsModel_->setHorizontalHeaderLabels({tr("Configuration"), tr("Attention"), tr("Seeds"),
+                                          tr("Best dev acc. (%)"), tr("Dev loss at best"),
+                                          tr("Δ acc. (pp)"),
+                                          tr("%1% CI (pp)").arg(100 * s.confidenceLevel, 0, 'g', 3),
+                                          tr("Stratified p"), tr("Σb / Σc")});
   const auto meanSd = [](const MeanSd& m, double scale, int decimals) {
     if (m.n == 0 || !std::isfinite(m.mean)) return QStringLiteral("–");
     const QString mean = QString::number(scale * m.mean, 'f', decimals);
@@ -322,30 +328,46 @@ void RunsView::showStatistics(std::shared_ptr<const SweepStatistics> statistics,
     for (const Comparison& candidate : s.comparisons) {
       if (candidate.configuration == c.name) comparison = &candidate;
     }
-    if (c.name == s.baseline) {
+    if (c.isBaseline) {
       row << new QStandardItem(tr("baseline"));
       QFont bold = row.front()->font();
       bold.setBold(true);
       row.front()->setFont(bold);
-    } else if (comparison == nullptr || comparison->perSeed.empty()) {
+    } else if (comparison == nullptr) {
+      row << new QStandardItem(tr("no baseline on its data and model"));
+    } else if (comparison->perSeed.empty()) {
       row << new QStandardItem(tr("no matched seeds"));
     } else {
-      const double p = comparison->pooledPValue;
-      auto* pItem =
-          new QStandardItem(p < 1e-4 ? QStringLiteral("< 0.0001") : QString::number(p, 'g', 3));
+      const double p = comparison->stratified.pValue;
+      auto* pItem = new QStandardItem(!std::isfinite(p) ? QStringLiteral("–")
+                                      : p < 1e-4        ? QStringLiteral("< 0.0001")
+                                                        : QString::number(p, 'g', 3));
       pItem->setToolTip(
-          tr("Exact McNemar test on the paired dev predictions of %n matched seed(s), pooled",
-             nullptr, static_cast<int>(comparison->perSeed.size())));
+          tr("Two-sided test of the pairs matched within each of %n seed(s), with the dev "
+             "sentence as the independent unit (%1); with one seed, the exact McNemar test",
+             nullptr, static_cast<int>(comparison->perSeed.size()))
+              .arg(comparison->stratified.exact ? tr("exact") : tr("chi-square approximation")));
       if (p < 0.05) {
         QFont bold = pItem->font();
         bold.setBold(true);
         pItem->setFont(bold);
       }
-      row << new QStandardItem(QString::asprintf("%+.2f", 100 * comparison->meanDifference))
-          << new QStandardItem(QStringLiteral("[%1, %2]")
-                                   .arg(100 * comparison->meanLow, 0, 'f', 2)
-                                   .arg(100 * comparison->meanHigh, 0, 'f', 2))
-          << pItem
+      const BootstrapInterval& d = comparison->meanDifference;
+      auto* ci = new QStandardItem(
+          std::isfinite(d.low)
+              ? QStringLiteral("[%1, %2]").arg(100 * d.low, 0, 'f', 2).arg(100 * d.high, 0, 'f', 2)
+              : QStringLiteral("–"));
+      QStringList perSeed;
+      for (const SeedComparison& sc : comparison->perSeed) {
+        perSeed << tr("seed %1: %2 pp, b / c %3 / %4, McNemar p %5")
+                       .arg(sc.seed)
+                       .arg(100 * sc.accuracyDifference.observed, 0, 'f', 2)
+                       .arg(sc.b)
+                       .arg(sc.c)
+                       .arg(sc.pValue, 0, 'g', 3);
+      }
+      ci->setToolTip(perSeed.join(QLatin1Char('\n')));
+      row << new QStandardItem(QString::asprintf("%+.2f", 100 * d.observed)) << ci << pItem
           << new QStandardItem(
                  QStringLiteral("%1 / %2").arg(comparison->pooledB).arg(comparison->pooledC));
     }
@@ -362,9 +384,12 @@ void RunsView::showStatistics(std::shared_ptr<const SweepStatistics> statistics,
   }
   QString note = tr("Statistics appear once runs have finished.");
   if (statistics_) {
-    note = tr("Paired over matched seeds, on the dev predictions of each run's best evaluation. "
-              "b: only the baseline right; c: only this configuration right. CI: paired "
-              "percentile bootstrap (%1 resamples), averaged over seeds.")
+    note = tr("Paired over matched seeds, on the dev predictions of each run's best evaluation, "
+              "against the baseline on the same data and model. Σb / Σc: only the baseline / "
+              "only this configuration right, summed over seeds. CI: hierarchical percentile "
+              "bootstrap (%1 resamples of seeds, then of the dev sentences they share). "
+              "Stratified p: the sentence as the unit, not each seed's copy of it (the per-seed "
+              "McNemar tests are in the CI's tooltip).")
                .arg(s.bootstrapResamples);
     if (!s.warnings.empty()) {
       QStringList warnings;

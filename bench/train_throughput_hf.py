@@ -11,7 +11,6 @@ cross-entropy, loss.item() every step, clipping to norm 1.0). Prints the same JS
 C++ command: sentences/s over the steps after the warm-up.
 """
 
-import argparse
 import json
 import os
 import sys
@@ -20,26 +19,15 @@ import torch
 import transformers
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_throughput_pytorch import read_batches, timed_training  # noqa: E402
+from train_throughput_pytorch import parse_arguments, timed_training  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batches", required=True, help="JSON Lines from --batches-out")
-    parser.add_argument("--model", required=True, help="the pretrained checkpoint's directory")
-    parser.add_argument("--labels", type=int, default=2)
-    parser.add_argument("--warmup-steps", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=None)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    if args.warmup_steps < 1:
-        raise SystemExit("train_throughput_hf.py: --warmup-steps must be positive")
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
+    def model_arguments(parser):
+        parser.add_argument("--model", required=True, help="the pretrained checkpoint's directory")
+        parser.add_argument("--labels", type=int, default=2)
 
-    batches = read_batches(args.batches)
-    if len(batches) <= args.warmup_steps + 1:
-        raise SystemExit("train_throughput_hf.py: too few batches for the warm-up")
+    args, batches = parse_arguments(__doc__.splitlines()[0], model_arguments)
     torch.manual_seed(42)
     transformers.logging.set_verbosity_error()
     model = transformers.AutoModelForSequenceClassification.from_pretrained(

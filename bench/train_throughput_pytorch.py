@@ -93,24 +93,34 @@ def timed_training(model, logits_of, batches, warmup_steps):
     }
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_arguments(description, add_model_arguments):
+    """The options both peers share (--batches, --warmup-steps, --threads, --json) plus their
+    own; returns the arguments and the batches, threads set, warm-up checked."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--batches", required=True, help="JSON Lines from --batches-out")
-    parser.add_argument("--preset", default="tiny", choices=sorted(PRESETS))
-    parser.add_argument("--max-positions", type=int, default=64,
-                        help="position embeddings (crisp: max(--max-len, 64))")
+    add_model_arguments(parser)
     parser.add_argument("--warmup-steps", type=int, default=5)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    name = os.path.basename(sys.argv[0])
     if args.warmup_steps < 1:
-        raise SystemExit("train_throughput_pytorch.py: --warmup-steps must be positive")
+        raise SystemExit(f"{name}: --warmup-steps must be positive")
     if args.threads is not None:
         torch.set_num_threads(args.threads)
-
     batches = read_batches(args.batches)
     if len(batches) <= args.warmup_steps + 1:
-        raise SystemExit("train_throughput_pytorch.py: too few batches for the warm-up")
+        raise SystemExit(f"{name}: too few batches for the warm-up")
+    return args, batches
+
+
+def main():
+    def model_arguments(parser):
+        parser.add_argument("--preset", default="tiny", choices=sorted(PRESETS))
+        parser.add_argument("--max-positions", type=int, default=64,
+                            help="position embeddings (crisp: max(--max-len, 64))")
+
+    args, batches = parse_arguments(__doc__.splitlines()[0], model_arguments)
     torch.manual_seed(42)
     model = Classifier(*PRESETS[args.preset], max_positions=args.max_positions)
     result = timed_training(model, lambda ids, mask: model(ids, mask, None), batches,

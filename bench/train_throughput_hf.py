@@ -11,7 +11,6 @@ cross-entropy, loss.item() every step, clipping to norm 1.0). Prints the same JS
 C++ command: sentences/s over the steps after the warm-up.
 """
 
-import json
 import os
 import sys
 
@@ -19,7 +18,7 @@ import torch
 import transformers
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_throughput_pytorch import parse_arguments, timed_training  # noqa: E402
+from train_throughput_pytorch import parse_arguments, print_result, timed_training  # noqa: E402
 
 
 def main():
@@ -38,12 +37,7 @@ def main():
     result.update({"model": args.model, "attention": "dense",
                    "implementation": f"transformers {transformers.__version__} eager on "
                                      f"PyTorch {torch.__version__}"})
-    if args.json:
-        print(json.dumps(result))
-    else:
-        print(f"train throughput  {args.model}, dense, {result['threads']} threads")
-        print(f"rate              {result['sentences_per_second']:.1f} sentences/s over "
-              f"{result['timed_steps']} steps")
+    print_result(result, args.model, args.json)
 
 
 if __name__ == "__main__":

@@ -114,6 +114,17 @@ def parse_arguments(description, add_model_arguments):
     return args, batches
 
 
+def print_result(result, model_name, as_json):
+    """One JSON object (the C++ command's fields), or three lines for people."""
+    if as_json:
+        print(json.dumps(result))
+        return
+    print(f"train throughput  {model_name}, dense, {result['threads']} threads")
+    print(f"rate              {result['sentences_per_second']:.1f} sentences/s over "
+          f"{result['timed_steps']} steps")
+    print(f"peak RSS          {result['peak_rss_mb']:.1f} MB")
+
+
 def main():
     def model_arguments(parser):
         parser.add_argument("--preset", default="tiny", choices=sorted(PRESETS))
@@ -127,13 +138,7 @@ def main():
                             args.warmup_steps)
     result.update({"preset": args.preset, "attention": "dense",
                    "implementation": f"PyTorch {torch.__version__} eager"})
-    if args.json:
-        print(json.dumps(result))
-    else:
-        print(f"train throughput  {args.preset}, dense, {result['threads']} threads")
-        print(f"rate              {result['sentences_per_second']:.1f} sentences/s over "
-              f"{result['timed_steps']} steps")
-        print(f"peak RSS          {result['peak_rss_mb']:.1f} MB")
+    print_result(result, args.preset, args.json)
 
 
 if __name__ == "__main__":

@@ -107,6 +107,21 @@ std::vector<std::string> lines(const std::string& text) {
   return out;
 }
 
+// Labels and two models' predictions on 200 examples: the baseline gets 30 wrong, the
+// candidate fixes 12 of them and makes 4 errors of its own.
+struct PairedPredictions {
+  std::vector<int64_t> labels, baseline, candidate;
+};
+PairedPredictions twelveFixedFourBroken() {
+  PairedPredictions p{std::vector<int64_t>(200), std::vector<int64_t>(200),
+                      std::vector<int64_t>(200)};
+  for (int i = 0; i < 200; ++i) p.labels[i] = p.baseline[i] = p.candidate[i] = i % 3 == 0;
+  for (int i = 0; i < 30; ++i) p.baseline[i] = 1 - p.labels[i];
+  for (int i = 0; i < 18; ++i) p.candidate[i] = 1 - p.labels[i];
+  for (int i = 100; i < 104; ++i) p.candidate[i] = 1 - p.labels[i];
+  return p;
+}
+
 }  // namespace
 
 class TestStatistics : public QObject {
@@ -153,11 +168,8 @@ class TestStatistics : public QObject {
 
   void bootstrapIsDeterministicAndContainsTheObservedDifference() {
     // 200 examples: the candidate fixes 12 of the baseline's errors and makes 4 of its own.
-    std::vector<int64_t> labels(200), baseline(200), candidate(200);
-    for (int i = 0; i < 200; ++i) labels[i] = baseline[i] = candidate[i] = i % 3 == 0;
-    for (int i = 0; i < 30; ++i) baseline[i] = 1 - labels[i];
-    for (int i = 0; i < 18; ++i) candidate[i] = 1 - labels[i];
-    for (int i = 100; i < 104; ++i) candidate[i] = 1 - labels[i];
+    const PairedPredictions p = twelveFixedFourBroken();
+    const auto& [labels, baseline, candidate] = p;
     const auto a = crisp::pairedBootstrapAccuracyDifference(labels, baseline, candidate, 4000, 7);
     const auto b = crisp::pairedBootstrapAccuracyDifference(labels, baseline, candidate, 4000, 7);
     const auto c = crisp::pairedBootstrapAccuracyDifference(labels, baseline, candidate, 4000, 8);
@@ -360,11 +372,8 @@ class TestStatistics : public QObject {
 
   void hierarchicalBootstrapProperties() {
     // One seed: no seed is drawn; the same resamples as the paired bootstrap.
-    std::vector<int64_t> labels(200), baseline(200), candidate(200);
-    for (int i = 0; i < 200; ++i) labels[i] = baseline[i] = candidate[i] = i % 3 == 0;
-    for (int i = 0; i < 30; ++i) baseline[i] = 1 - labels[i];
-    for (int i = 0; i < 18; ++i) candidate[i] = 1 - labels[i];
-    for (int i = 100; i < 104; ++i) candidate[i] = 1 - labels[i];
+    const PairedPredictions p = twelveFixedFourBroken();
+    const auto& [labels, baseline, candidate] = p;
     const auto paired =
         crisp::pairedBootstrapAccuracyDifference(labels, baseline, candidate, 3000, 5);
     const auto single = crisp::hierarchicalBootstrapMeanDifference(

@@ -14,6 +14,7 @@
 #include "core/cli/sweep_command.h"
 #include "core/cli/tokenize_command.h"
 #include "core/cli/train_command.h"
+#include "core/model/policy_term.h"
 #include "core/sys/error.h"
 #include "core/sys/threads.h"
 
@@ -26,6 +27,12 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads,
                  "Intra-op threads (default: CRISP_THREADS, else the machine's cores)")
       ->check(CLI::Range(1, 1024));
+
+  const std::string policyHelp =
+      "Attention policy, e.g. crisp:0.8 or nodiag+window:3 (default dense; `crisp policies` "
+      "lists every term)";
+  CLI::App* policies = app.add_subcommand(
+      "policies", "Explain the attention policy terms, their parameters and ranges");
 
   crisp::cli::InfoOptions infoOptions;
   CLI::App* info = app.add_subcommand(
@@ -44,9 +51,7 @@ int main(int argc, char** argv) {
                    "Token ids: rows separated by ';', ids by ',' (\"101,7592,102;101,102\"); "
                    "shorter rows are padded with the pad id")
       ->required();
-  forward->add_option("--attention", forwardOptions.attention,
-                      "Attention policy: dense, crisp:S, nodiag+crisp:S, window:W, ... "
-                      "(default dense)");
+  forward->add_option("--attention", forwardOptions.attention, policyHelp);
   forward->add_flag("--no-diagonal", forwardOptions.noDiagonal,
                     "Remove the diagonal (a token attending to itself)");
   forward->add_flag("--with-attention", forwardOptions.withAttention,
@@ -74,12 +79,11 @@ int main(int argc, char** argv) {
                      "([0, 0] for [CLS], [SEP])");
 
   // The options both training benchmarks share.
-  const auto addTrainingBenchOptions = [](CLI::App* command, auto& options) {
+  const auto addTrainingBenchOptions = [&policyHelp](CLI::App* command, auto& options) {
     command->add_option("--preset", options.preset, "distilbert-base, small or tiny");
     command->add_option("--batch", options.batch, "Rows per step (default 32)")
         ->check(CLI::PositiveNumber);
-    command->add_option("--attention", options.attention,
-                        "Attention policy: dense, crisp:S, ... (default dense)");
+    command->add_option("--attention", options.attention, policyHelp);
     command->add_option("--threads", options.threads, "Intra-op threads")
         ->check(CLI::Range(1, 1024));
     command->add_flag("--json", options.json, "Print one JSON object instead of text");
@@ -180,7 +184,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"unigram", "bpe"}));
   train->add_option("--train", ex.trainData, "Training data (GLUE TSV, CSV/TSV, JSON Lines)");
   train->add_option("--dev", ex.devData, "Dev data, same format");
-  train->add_option("--attention", ex.policy, "Attention policy (dense, crisp:0.8, ...)");
+  train->add_option("--attention", ex.policy, policyHelp);
   train->add_option("--epochs", ex.hyper.epochs, "Epochs");
   train->add_option("--batch", ex.hyper.batchSize, "Batch size");
   train->add_option("--lr", ex.hyper.learningRate, "Peak learning rate");
@@ -363,6 +367,10 @@ int main(int argc, char** argv) {
   }
   try {
     const crisp::ThreadChoice choice = crisp::configureThreads(threads, std::nullopt);
+    if (policies->parsed()) {
+      std::cout << crisp::policyTermsHelp();
+      return 0;
+    }
     if (info->parsed()) return crisp::cli::runInfo(infoOptions, choice, std::cout, std::cerr);
     if (train->parsed()) {
       if (!trainOptions.experimentFile.empty()) {

@@ -1,6 +1,6 @@
 // GEMM throughput: LibTorch's matmul on the BLAS it loaded, against Debian's reference BLAS
 // called directly (loaded in a private link namespace), measured side by side in one run
-// (ENGINEERING.md hazards B and C).
+// (docs/ARCHITECTURE.md, "Platform hazards").
 //   build/release/bin/bench_blas_gemm [n=1024] [repeats=5]
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>

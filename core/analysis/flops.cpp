@@ -1,5 +1,7 @@
 #include "core/analysis/flops.h"
 
+#include <ATen/ATen.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -10,9 +12,6 @@
 
 namespace crisp {
 namespace {
-
-// The same slack as attention_policy.cpp: (1 - 0.8) * 5 is 1.0000000000000002 in doubles.
-constexpr double kCeilSlack = 1e-9;
 
 std::string format(const char* pattern, double value) {
   char buffer[64];
@@ -51,8 +50,7 @@ double ModelFlops::encoder() const {
 }
 
 int64_t crispKeptKeys(int64_t allowedKeys, double sparsity) {
-  const double k = std::ceil(static_cast<double>(allowedKeys) * (1.0 - sparsity) - kCeilSlack);
-  return std::max<int64_t>(1, static_cast<int64_t>(k));
+  return topKCount(at::scalar_tensor(allowedKeys, at::kLong), sparsity).item<int64_t>();
 }
 
 LayerFlops layerFlops(const ModelConfig& config, int64_t length, int64_t batch, double keptKeys,
@@ -96,29 +94,20 @@ std::vector<double> expectedKeptKeys(const AttentionPolicySpec& policy, int laye
     }
     return kept;
   }
-  if (policy.crisp.schedule == SparsitySchedule::TopP || policy.dam.enabled) {
+  if (policy.keepsDataDependentKeys()) {
     throw Error("FLOPs: policy \"" + policy.toString() +
                 "\" keeps a data-dependent number of keys: pass the measured kept fraction");
   }
   policy.validate(layers);
-  const bool structural = policy.removeDiagonal || policy.pattern.kind != PatternKind::None;
+  const bool topK = policy.term(TermRole::Selection) != nullptr;
   for (int layer = 0; layer < layers; ++layer) {
     // Keys each row may use before top-k (a row left empty keeps its best key).
-    std::vector<int64_t> allowed(static_cast<size_t>(length), length);
-    if (structural) {
-      const at::Tensor mask = structuralMask(policy, length, layer);
-      const auto rows = mask.accessor<bool, 2>();
-      for (int64_t i = 0; i < length; ++i) {
-        int64_t n = 0;
-        for (int64_t j = 0; j < length; ++j) n += rows[i][j] ? 1 : 0;
-        allowed[static_cast<size_t>(i)] = std::max<int64_t>(1, n);
-      }
-    }
-    const bool topK = policy.crisp.schedule != SparsitySchedule::None;
-    const double s = policy.sparsityForLayer(layer, layers);
-    double sum = 0;
-    for (int64_t n : allowed) sum += static_cast<double>(topK ? crispKeptKeys(n, s) : n);
-    kept[static_cast<size_t>(layer)] = sum / t;
+    const at::Tensor allowed = policy.hasStructure()
+                                   ? structuralMask(policy, length, layer).sum(-1).clamp_min(1)
+                                   : at::full({length}, length, at::kLong);
+    const at::Tensor used =
+        topK ? topKCount(allowed, policy.sparsityForLayer(layer, layers)) : allowed;
+    kept[static_cast<size_t>(layer)] = static_cast<double>(used.sum().item<int64_t>()) / t;
   }
   return kept;
 }

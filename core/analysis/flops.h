@@ -59,8 +59,8 @@ struct ModelFlops {
   double total() const { return embeddings + encoder() + head; }
 };
 
-// Keys the crisp rule keeps in a row with `allowedKeys` keys: max(1, ceil((1 - s) n)), with the
-// same rounding slack as attention_policy.cpp ((1 - 0.8) * 5 keeps 1 key, not 2).
+// Keys the crisp rule keeps in a row with `allowedKeys` keys: max(1, ceil((1 - s) n)), by
+// topKCount (core/model/policy_term.h), the rule the model runs ((1 - 0.8) * 5 keeps 1 key).
 int64_t crispKeptKeys(int64_t allowedKeys, double sparsity);
 
 // One layer with `keptKeys` keys per query row (a mean; <= T). keptKeys < 0 means dense (T).

@@ -70,7 +70,10 @@ int runForward(const ForwardOptions& options, std::ostream& out, std::ostream& e
     const std::string warnings = loaded.report.describe("the model");
     if (!warnings.empty()) err << warnings;
     AttentionPolicySpec policy = AttentionPolicySpec::parse(options.attention);
-    if (options.noDiagonal) policy.removeDiagonal = true;
+    if (options.noDiagonal && policy.term(TermRole::Diagonal) == nullptr) {
+      policy = AttentionPolicySpec::parse(policy.terms.empty() ? "nodiag"
+                                                               : "nodiag+" + policy.toString());
+    }
     loaded.model->setPolicy(policy);
     loaded.model->eval();
     const ModelConfig& config = loaded.model->config();

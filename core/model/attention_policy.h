@@ -8,30 +8,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "core/model/policy_term.h"
+
 namespace crisp {
-
-// SparseBERT's fixed sparse patterns (Shi et al. 2021, their comparison), bidirectional.
-enum class PatternKind { None, Window, Strided, Fixed, Longformer, Star, BigBird, LogSparse };
-
-struct FixedPattern {
-  PatternKind kind = PatternKind::None;
-  int window = 3;        // Window/Longformer/BigBird: |i - j| <= window
-  int stride = 8;        // Strided: |i-j| < stride or stride divides i-j; Fixed: block length
-  int globalTokens = 1;  // Longformer/Star/BigBird: the first g tokens attend and are attended
-  int randomKeys = 2;    // BigBird: extra random keys per query row
-  uint64_t seed = 0;     // BigBird's random keys
-};
-
-// How crisp top-k chooses the sparsity s of each layer.
-enum class SparsitySchedule { None, Uniform, PerLayer, Ramp, TopP };
-
-struct CrispSelection {
-  SparsitySchedule schedule = SparsitySchedule::None;
-  double sparsity = 0.0;         // Uniform; the mean for Ramp
-  std::vector<double> perLayer;  // PerLayer: one s per layer
-  double rampSpread = 0.1;       // Ramp: s goes from mean - spread (first) to mean + spread
-  double topP = 0.9;             // TopP: keep the smallest set with dense mass >= p
-};
 
 // SparseBERT's Differentiable Attention Mask: learnable logits alpha per head, relaxed with a
 // Gumbel-sigmoid (temperature tau) and hard straight-through; the loss gains lambda * mean(M).
@@ -46,28 +25,34 @@ struct DamSpec {
   bool frozen = false;         // binarised into a fixed pattern (second fine-tuning phase)
 };
 
-// An attention policy: structural masks first (padding, diagonal removal, a fixed pattern),
-// then crisp selection among the keys still allowed. Text form (see parse): policies joined by
-// '+', e.g. "dense", "crisp:0.8", "nodiag+crisp:0.8", "ramp:0.7:0.2", "layers:0.5,0.6",
-// "topp:0.9", "window:3", "strided:8", "fixed:8", "longformer:3:1", "star", "bigbird:3:1:2:7",
-// "logsparse".
+// An attention policy: terms joined by '+' ("dense", "crisp:0.8", "nodiag+crisp:0.8",
+// "bigbird:3:1:2:7+crisp:0.5", "dam:0.001:structured"). Each kind of term is declared once in
+// core/model/policy_terms/ (see policy_term.h); this type composes them: structural masks
+// first (padding, the diagonal, a pattern), then a selection among the keys still allowed,
+// a learned mask, and whether it prunes outside training.
 struct AttentionPolicySpec {
-  bool removeDiagonal = false;
-  FixedPattern pattern;
-  CrispSelection crisp;
-  DamSpec dam;
-  bool applyInEval = true;  // also prune at evaluation and inference
+  std::vector<PolicyTerm> terms;  // canonical order (by role); none for "dense"
 
-  bool isDense() const;
-  // The sparsity s of `layer` (0-based) of `layers`; 0 when no top-k applies.
+  bool isDense() const;              // nothing prunes (no term, or train-only alone)
+  bool appliesInEvaluation() const;  // false with train-only
+  bool hasStructure() const;         // a diagonal or pattern term
+  const PolicyTerm* term(TermRole role) const;
+  bool keepsDataDependentKeys() const;  // top-p or a learned mask
+  // The sparsity s of `layer` (0-based) of `layers`; 0 when no top-k rule applies.
   double sparsityForLayer(int layer, int layers) const;
-  void validate(int layers) const;  // throws crisp::Error
+  DamSpec dam() const;  // enabled only with a dam term
+  void freezeDam();     // the dam term gains :frozen
+  // Checks what needs the model; throws crisp::Error. Ranges are checked by parse already.
+  void validate(int layers, int maxPositions = 0) const;
 
-  static AttentionPolicySpec parse(const std::string& text);
+  static AttentionPolicySpec parse(const std::string& text);  // throws crisp::Error
   std::string toString() const;
   nlohmann::json toJson() const;
   static AttentionPolicySpec fromJson(const nlohmann::json& json);
 };
+
+// The DAM configuration a dam term declares (core/model/policy_terms/dam.cpp).
+DamSpec damSpecOf(const PolicyTerm& term);
 
 // What one layer's attention looked like, [batch, heads, query, key] each.
 struct LayerAttention {

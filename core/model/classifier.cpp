@@ -275,19 +275,19 @@ ClassifierOutput SequenceClassifier::forward(const at::Tensor& ids, const at::Te
 }
 
 void SequenceClassifier::setPolicy(AttentionPolicySpec policy) {
-  policy.validate(config_.layers);
-  if (!policy.dam.enabled) {
+  policy.validate(config_.layers, config_.maxPositions);
+  const DamSpec dam = policy.dam();
+  if (!dam.enabled) {
     if (dam_) unregister_module("crisp_dam");
     dam_.reset();
-  } else if (dam_ &&
-             dam_->matches(policy.dam, config_.layers, config_.heads, config_.maxPositions)) {
-    dam_->setSpec(policy.dam);
-    dam_->logits.set_requires_grad(!policy.dam.frozen);
+  } else if (dam_ && dam_->matches(dam, config_.layers, config_.heads, config_.maxPositions)) {
+    dam_->setSpec(dam);
+    dam_->logits.set_requires_grad(!dam.frozen);
   } else {
     if (dam_) unregister_module("crisp_dam");
     dam_ = register_module(
         "crisp_dam",
-        std::make_shared<DamMask>(policy.dam, config_.layers, config_.heads, config_.maxPositions));
+        std::make_shared<DamMask>(dam, config_.layers, config_.heads, config_.maxPositions));
   }
   policy_ = std::move(policy);
 }
@@ -295,7 +295,7 @@ void SequenceClassifier::setPolicy(AttentionPolicySpec policy) {
 void SequenceClassifier::freezeDam() {
   if (!dam_) return;
   dam_->freeze();
-  policy_.dam.frozen = true;
+  policy_.freezeDam();
 }
 
 std::vector<std::pair<std::string, at::Tensor>> SequenceClassifier::huggingFaceParameters() const {
@@ -308,13 +308,14 @@ std::vector<std::pair<std::string, at::Tensor>> SequenceClassifier::huggingFaceP
 
 std::vector<at::Tensor> SequenceClassifier::sampleDam(int64_t length, ClassifierOutput& out) {
   if (!dam_) return {};
-  const bool prune = is_training() || policy_.applyInEval;
+  const bool prune = is_training() || policy_.appliesInEvaluation();
   if (!prune) return {};
   std::vector<at::Tensor> masks = dam_->sample(length, is_training());
-  if (is_training() && !policy_.dam.frozen && policy_.dam.lambda > 0) {
+  const DamSpec& dam = dam_->spec();
+  if (is_training() && !dam.frozen && dam.lambda > 0) {
     at::Tensor total = at::zeros({}, masks[0].options());
     for (const at::Tensor& m : masks) total = total + m.mean();
-    out.regularizer = total * (policy_.dam.lambda / static_cast<double>(masks.size()));
+    out.regularizer = total * (dam.lambda / static_cast<double>(masks.size()));
   }
   return masks;
 }

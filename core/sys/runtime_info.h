@@ -43,7 +43,7 @@ struct RuntimeInfo {
 RuntimeInfo collectRuntimeInfo();
 
 // Multiply-adds per second of a square float GEMM on the current threads, in GFLOP/s
-// (2·n³ flops per product), the figure hazard B is about.
+// (2·n³ flops per product): how a slow reference BLAS shows (docs/ARCHITECTURE.md).
 double measureGemmGflops(int n = 1024, int repeats = 5);
 
 }  // namespace crisp

@@ -13,7 +13,8 @@ struct ThreadChoice {
   ThreadSource source = ThreadSource::MachineCores;
 };
 
-// Why explicit: LibTorch's default was 1 thread on a 2-core machine (ENGINEERING.md hazard C).
+// Why explicit: LibTorch's default was 1 thread on a 2-core machine (docs/ARCHITECTURE.md,
+// "Platform hazards").
 // Precedence: a command-line flag, then CRISP_THREADS, then a saved setting, then the cores.
 // Throws crisp::Error naming the source when a value is not a positive integer.
 ThreadChoice resolveThreadCount(std::optional<int> flag, std::optional<int> setting);

@@ -2,17 +2,38 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "core/io/json_file.h"
 #include "core/io/model_location.h"
 #include "core/model/attention_policy.h"
+#include "core/model/config.h"
 #include "core/sys/error.h"
+#include "core/sys/parse.h"
 
 namespace crisp {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The layers and positions of the model a configuration names, when they can be known without
+// loading weights: a preset (its positions depend on the run's max_length, so they are left
+// unchecked here), or a model directory's config.json. nullopt for a hub id not in the cache.
+std::optional<ModelConfig> modelConfigIfKnown(const std::string& model) {
+  if (startsWith(model, "preset:")) {
+    ModelConfig preset = ModelConfig::preset(model.substr(7), /*vocabSize=*/1);
+    preset.maxPositions = 0;
+    return preset;
+  }
+  std::string directory;
+  try {
+    directory = resolveModelDirectory(model);
+  } catch (const Error&) {
+    return std::nullopt;  // the run itself says what is missing
+  }
+  return ModelConfig::fromFile((fs::path(directory) / "config.json").string());
+}
 
 std::set<std::string> keysOf(const nlohmann::json& object) {
   std::set<std::string> keys;
@@ -189,10 +210,11 @@ ExperimentSet parseExperimentSet(const nlohmann::json& j, const std::string& fil
       throw Error(where + " (" + name + "): " + e.what());
     }
     ExperimentConfig& e = configuration.experiment;
+    AttentionPolicySpec policy;
     try {
-      AttentionPolicySpec::parse(e.policy);
+      policy = AttentionPolicySpec::parse(e.policy);
     } catch (const std::exception& error) {
-      throw Error(where + ".policy: " + error.what());
+      throw Error(where + ".policy (" + name + "): " + error.what());
     }
     if (e.maxLength < 2) throw Error(where + ".max_length: must be at least 2");
     if (e.trainData.empty() != e.devData.empty())
@@ -202,6 +224,18 @@ ExperimentSet parseExperimentSet(const nlohmann::json& j, const std::string& fil
       // ("distilbert-base-uncased"), which the Hugging Face cache resolves at training time.
       const std::string anchored = resolvePath(e.model, anchor);
       if (fs::exists(anchored) || !looksLikeHubId(e.model)) e.model = anchored;
+    }
+    // The checks that need the model, before any run of the set starts.
+    std::optional<ModelConfig> model;
+    try {
+      model = modelConfigIfKnown(e.model);
+    } catch (const std::exception& error) {
+      throw Error(where + ".model (" + name + "): " + error.what());
+    }
+    try {
+      if (model) policy.validate(model->layers, model->maxPositions);
+    } catch (const std::exception& error) {
+      throw Error(where + ".policy (" + name + "): " + error.what());
     }
     e.tokenizer = resolvePath(e.tokenizer, anchor);
     try {

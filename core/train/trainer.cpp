@@ -209,7 +209,7 @@ struct Trainer::Impl {
     };
     addGroup(decay, hp.learningRate, hp.weightDecay);
     addGroup(noDecay, hp.learningRate, 0.0);
-    if (!dam.empty()) addGroup(dam, in.model->policy().dam.learningRate, 0.0);
+    if (!dam.empty()) addGroup(dam, in.model->policy().dam().learningRate, 0.0);
     optimizer = std::make_unique<FusedAdamW>(std::move(groups),
                                              torch::optim::AdamWOptions(hp.learningRate));
   }

@@ -9,7 +9,7 @@ foreach(binary IN LISTS binaries)
     continue()  # not an ELF file
   endif()
   if(dynamic MATCHES "libsentencepiece")
-    message(FATAL_ERROR "${binary} links libsentencepiece directly (see ENGINEERING.md hazard A)")
+    message(FATAL_ERROR "${binary} links libsentencepiece directly (see docs/ARCHITECTURE.md, platform hazards)")
   endif()
   message(STATUS "ok: ${binary}")
 endforeach()

@@ -200,11 +200,12 @@ class TestExperimentPanel : public QObject {
     panel.setModel(QStringLiteral("preset:small"));
     panel.setVocabulary(vocab);
     panel.setDataFiles(train, train);
-    auto* policy = panel.findChild<QComboBox*>(QStringLiteral("policyCombo"));
-    policy->setCurrentIndex(policy->findData(QStringLiteral("dam")));
-    panel.findChild<QDoubleSpinBox*>(QStringLiteral("damLambdaSpin"))->setValue(0.01);
-    panel.findChild<QCheckBox*>(QStringLiteral("alsoCrispCheck"))->setChecked(true);
-    panel.findChild<QDoubleSpinBox*>(QStringLiteral("sparsitySpin"))->setValue(0.5);
+    auto* mask = panel.findChild<QComboBox*>(QStringLiteral("learnedMaskCombo"));
+    mask->setCurrentIndex(mask->findData(QStringLiteral("dam")));
+    panel.findChild<QDoubleSpinBox*>(QStringLiteral("parameter.dam.LAMBDA"))->setValue(0.01);
+    auto* selection = panel.findChild<QComboBox*>(QStringLiteral("selectionCombo"));
+    selection->setCurrentIndex(selection->findData(QStringLiteral("crisp")));
+    panel.findChild<QDoubleSpinBox*>(QStringLiteral("parameter.crisp.S"))->setValue(0.5);
     panel.findChild<QLineEdit*>(QStringLiteral("learningRateEdit"))
         ->setText(QStringLiteral("3e-5"));
     panel.findChild<QSpinBox*>(QStringLiteral("batchSpin"))->setValue(16);
@@ -217,16 +218,15 @@ class TestExperimentPanel : public QObject {
     QCOMPARE(c.tokenizer, vocab.toStdString());
     QCOMPARE(c.trainData, train.toStdString());
     QCOMPARE(c.devData, train.toStdString());
-    QCOMPARE(c.policy, std::string("dam:0.01+crisp:0.5"));
+    QCOMPARE(c.policy, std::string("crisp:0.5+dam:0.01:unstructured:shared"));
     QCOMPARE(c.hyper.learningRate, 3e-5);
     QCOMPARE(c.hyper.batchSize, 16);
     QCOMPARE(c.maxLength, 96);
     QCOMPARE(c.hyper.epochs, 3);
     QCOMPARE(c.hyper.seed, uint64_t{7});
-    // A bad custom policy is refused in the form.
-    policy->setCurrentIndex(policy->findData(QStringLiteral("custom")));
-    panel.findChild<QLineEdit*>(QStringLiteral("customPolicyEdit"))
-        ->setText(QStringLiteral("sparse:2"));
+    // A bad policy typed as text is refused in the form.
+    QTest::keyClicks(panel.findChild<QLineEdit*>(QStringLiteral("policyTextEdit")),
+                     QStringLiteral("+sparse:2"));
     QVERIFY(!panel.canStart());
     QVERIFY(panel.problems().join('\n').contains(QStringLiteral("sparse:2")));
   }

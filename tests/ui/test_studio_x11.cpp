@@ -56,7 +56,8 @@ class TestStudioX11 : public QObject {
     window.move(0, 0);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.findChild<QComboBox*>(QStringLiteral("policyCombo"))->setCurrentIndex(1);  // crisp
+    auto* selection = window.findChild<QComboBox*>(QStringLiteral("selectionCombo"));
+    selection->setCurrentIndex(selection->findData(QStringLiteral("crisp")));
     window.findChild<QSpinBox*>(QStringLiteral("epochsSpin"))->setValue(6);
     QSignalSpy finished(window.session(), &crisp::ui::TrainingSession::finished);
     window.startTraining();

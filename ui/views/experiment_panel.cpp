@@ -28,10 +28,10 @@
 
 #include "core/data/dataset.h"
 #include "core/io/model_location.h"
-#include "core/model/attention_policy.h"
 #include "core/text/tokenizer.h"
 #include "core/train/experiment.h"
 #include "ui/settings.h"
+#include "ui/views/policy_editor.h"
 
 namespace crisp::ui {
 namespace {
@@ -290,83 +290,11 @@ QWidget* ExperimentPanel::buildDataGroup() {
 
 QWidget* ExperimentPanel::buildPolicyGroup() {
   auto* group = new QGroupBox(tr("Attention policy"), this);
-  auto* form = new QFormLayout(group);
-  policy_ = combo(QStringLiteral("policyCombo"),
-                  {{tr("Dense"), QStringLiteral("dense")},
-                   {tr("Crisp top-k"), QStringLiteral("crisp")},
-                   {tr("Crisp top-k, layer ramp"), QStringLiteral("ramp")},
-                   {tr("No diagonal"), QStringLiteral("nodiag")},
-                   {tr("Fixed sparse pattern"), QStringLiteral("pattern")},
-                   {tr("Learned mask (DAM)"), QStringLiteral("dam")},
-                   {tr("Custom…"), QStringLiteral("custom")}},
-                  group);
-  form->addRow(tr("Policy"), policy_);
-  sparsity_ = new QDoubleSpinBox(group);
-  sparsity_->setObjectName(QStringLiteral("sparsitySpin"));
-  sparsity_->setRange(0.0, 0.95);
-  sparsity_->setSingleStep(0.05);
-  sparsity_->setValue(0.8);
-  sparsity_->setToolTip(tr("Fraction of allowed keys pruned per query row: k = ⌈(1−s)·n⌉"));
-  form->addRow(tr("Sparsity s"), sparsity_);
-  pattern_ = combo(QStringLiteral("patternCombo"),
-                   {{tr("Window ±w"), QStringLiteral("window")},
-                    {tr("Strided (Sparse Transformer)"), QStringLiteral("strided")},
-                    {tr("Fixed (Sparse Transformer)"), QStringLiteral("fixed")},
-                    {tr("Longformer (window + global)"), QStringLiteral("longformer")},
-                    {tr("BigBird (window + global + random)"), QStringLiteral("bigbird")},
-                    {tr("Star"), QStringLiteral("star")},
-                    {tr("LogSparse"), QStringLiteral("logsparse")}},
-                   group);
-  form->addRow(tr("Pattern"), pattern_);
-  patternWidth_ = new QSpinBox(group);
-  patternWidth_->setObjectName(QStringLiteral("patternWidthSpin"));
-  patternWidth_->setRange(1, 64);
-  patternWidth_->setValue(3);
-  patternWidth_->setToolTip(tr("Window half-width w, or the stride / block length"));
-  form->addRow(tr("Width / stride"), patternWidth_);
-  damLambda_ = new QDoubleSpinBox(group);
-  damLambda_->setObjectName(QStringLiteral("damLambdaSpin"));
-  damLambda_->setDecimals(5);
-  damLambda_->setRange(0.00001, 1.0);
-  damLambda_->setSingleStep(0.0001);
-  damLambda_->setValue(0.001);
-  damLambda_->setToolTip(tr("Weight of the mask's L1 penalty (SparseBERT: 1e-4 … 1e-1)"));
-  form->addRow(tr("DAM λ"), damLambda_);
-  damStructured_ = new QCheckBox(tr("structured (per offset |i−j|)"), group);
-  damStructured_->setObjectName(QStringLiteral("damStructuredCheck"));
-  damStructured_->setToolTip(
-      tr("One learned logit per diagonal offset |i−j| instead of per "
-         "(query, key) pair"));
-  form->addRow(QString(), damStructured_);
-  alsoCrisp_ = new QCheckBox(tr("then crisp top-k"), group);
-  alsoCrisp_->setObjectName(QStringLiteral("alsoCrispCheck"));
-  alsoCrisp_->setToolTip(tr("Crisp top-k selection among the keys the mask allows"));
-  form->addRow(QString(), alsoCrisp_);
-  customPolicy_ = new QLineEdit(group);
-  customPolicy_->setObjectName(QStringLiteral("customPolicyEdit"));
-  customPolicy_->setPlaceholderText(QStringLiteral("e.g. nodiag+bigbird:3:1:2:7+crisp:0.5"));
-  form->addRow(tr("Policy text"), customPolicy_);
-  trainOnly_ = new QCheckBox(tr("prune in training only"), group);
-  trainOnly_->setObjectName(QStringLiteral("trainOnlyCheck"));
-  trainOnly_->setToolTip(tr("Dense attention at evaluation and inference (policy train-only)"));
-  form->addRow(QString(), trainOnly_);
-  policyPreview_ = new QLabel(group);
-  policyPreview_->setObjectName(QStringLiteral("policyPreview"));
-  policyPreview_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  policyPreview_->setWordWrap(true);
-  form->addRow(tr("As text"), policyPreview_);
-  const auto changed = [this] {
-    updateVisibility();
-    validate();
-  };
-  connect(policy_, &QComboBox::currentIndexChanged, this, changed);
-  connect(pattern_, &QComboBox::currentIndexChanged, this, changed);
-  connect(sparsity_, &QDoubleSpinBox::valueChanged, this, changed);
-  connect(patternWidth_, &QSpinBox::valueChanged, this, changed);
-  connect(damLambda_, &QDoubleSpinBox::valueChanged, this, changed);
-  for (QCheckBox* box : {damStructured_, alsoCrisp_, trainOnly_})
-    connect(box, &QCheckBox::toggled, this, changed);
-  connect(customPolicy_, &QLineEdit::textChanged, this, changed);
+  auto* layout = new QVBoxLayout(group);
+  policyEditor_ = new PolicyEditor(group);
+  policyEditor_->setObjectName(QStringLiteral("policyEditor"));
+  layout->addWidget(policyEditor_);
+  connect(policyEditor_, &PolicyEditor::changed, this, &ExperimentPanel::validate);
   return group;
 }
 
@@ -469,59 +397,10 @@ void ExperimentPanel::updateVisibility() {
   setFormRowApplies(dataForm, trainRow_, files);
   setFormRowApplies(dataForm, devRow_, files);
   setFormRowApplies(dataForm, filesBox_, files);
-
-  auto* policyForm = qobject_cast<QFormLayout*>(policy_->parentWidget()->layout());
-  const QString choice = policy_->currentData().toString();
-  const bool structural = choice == QLatin1String("nodiag") || choice == QLatin1String("pattern") ||
-                          choice == QLatin1String("dam");
-  const QString pattern = pattern_->currentData().toString();
-  const bool widthApplies =
-      pattern != QLatin1String("star") && pattern != QLatin1String("logsparse");
-  setFormRowApplies(policyForm, sparsity_,
-                    choice == QLatin1String("crisp") || choice == QLatin1String("ramp") ||
-                        (structural && alsoCrisp_->isChecked()));
-  setFormRowApplies(policyForm, pattern_, choice == QLatin1String("pattern"));
-  setFormRowApplies(policyForm, patternWidth_, choice == QLatin1String("pattern") && widthApplies);
-  setFormRowApplies(policyForm, damLambda_, choice == QLatin1String("dam"));
-  setFormRowApplies(policyForm, damStructured_, choice == QLatin1String("dam"));
-  setFormRowApplies(policyForm, alsoCrisp_, structural);
-  setFormRowApplies(policyForm, customPolicy_, choice == QLatin1String("custom"));
-  setFormRowApplies(policyForm, trainOnly_,
-                    choice != QLatin1String("dense") && choice != QLatin1String("custom"));
 }
 
 QString ExperimentPanel::policyText() const {
-  const QString choice = policy_->currentData().toString();
-  if (choice == QLatin1String("custom")) return customPolicy_->text().trimmed();
-  const QString s = QString::number(sparsity_->value(), 'g', 3);
-  const QString w = QString::number(patternWidth_->value());
-  QStringList parts;
-  if (choice == QLatin1String("dense")) return QStringLiteral("dense");
-  if (choice == QLatin1String("crisp")) parts << QStringLiteral("crisp:") + s;
-  if (choice == QLatin1String("ramp")) parts << QStringLiteral("ramp:") + s;
-  if (choice == QLatin1String("nodiag")) parts << QStringLiteral("nodiag");
-  if (choice == QLatin1String("pattern")) {
-    const QString pattern = pattern_->currentData().toString();
-    if (pattern == QLatin1String("longformer")) {
-      parts << QStringLiteral("longformer:%1:1").arg(w);
-    } else if (pattern == QLatin1String("bigbird")) {
-      parts << QStringLiteral("bigbird:%1:1:2:%2").arg(w).arg(seed_->value());
-    } else if (pattern == QLatin1String("star") || pattern == QLatin1String("logsparse")) {
-      parts << pattern;
-    } else {
-      parts << pattern + QLatin1Char(':') + w;
-    }
-  }
-  if (choice == QLatin1String("dam")) {
-    parts << QStringLiteral("dam:%1%2")
-                 .arg(QString::number(damLambda_->value(), 'g', 3),
-                      damStructured_->isChecked() ? QStringLiteral(":structured") : QString());
-  }
-  const bool structural = choice == QLatin1String("nodiag") || choice == QLatin1String("pattern") ||
-                          choice == QLatin1String("dam");
-  if (structural && alsoCrisp_->isChecked()) parts << QStringLiteral("crisp:") + s;
-  if (trainOnly_->isChecked()) parts << QStringLiteral("train-only");
-  return parts.join(QLatin1Char('+'));
+  return policyEditor_->text();
 }
 
 QString ExperimentPanel::chosenModel() const {
@@ -791,13 +670,7 @@ void ExperimentPanel::validate() {
       }
     }
   }
-  const QString policy = policyText();
-  try {
-    AttentionPolicySpec::parse(policy.toStdString());
-  } catch (const std::exception& e) {
-    problems << tr("Attention policy “%1”: %2").arg(policy, QString::fromUtf8(e.what()));
-  }
-  policyPreview_->setText(QStringLiteral("<code>%1</code>").arg(policy.toHtmlEscaped()));
+  if (const QString problem = policyEditor_->problem(); !problem.isEmpty()) problems << problem;
   bool rateOk = false;
   const double rate = QLocale::c().toDouble(learningRate_->text(), &rateOk);
   if (!rateOk || rate <= 0 || rate > 1) {

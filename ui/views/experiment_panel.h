@@ -20,6 +20,8 @@ struct ExperimentConfig;
 
 namespace crisp::ui {
 
+class PolicyEditor;
+
 // The experiment form (model, tokenizer, data with a preview, attention policy,
 // hyperparameters, seed) and the run controls. It builds and validates the configuration; it
 // never trains. Invalid choices disable Start and say why.
@@ -75,18 +77,17 @@ class ExperimentPanel : public QWidget {
   QLineEdit* pathEdit(const QString& name, const QString& placeholder, bool directory,
                       const QString& filter, QWidget* parent, QWidget** row);
 
-  QComboBox *model_, *tokenizer_, *data_, *policy_, *pattern_;
+  QComboBox *model_, *tokenizer_, *data_;
+  PolicyEditor* policyEditor_;
   QStringList pretrainedFolders_;
-  QLineEdit *modelDir_, *vocab_, *trainPath_, *devPath_, *customPolicy_, *learningRate_;
+  QLineEdit *modelDir_, *vocab_, *trainPath_, *devPath_, *learningRate_;
   QWidget *modelDirRow_, *vocabRow_, *spmRow_, *trainRow_, *devRow_, *filesBox_;
   QSpinBox* spmVocab_;
   QComboBox* spmType_;
   mutable QString checkedTokenizer_, checkedProblem_;  // tokenizerProblem's cache
   mutable qint64 checkedVocabSize_ = -1;
-  QDoubleSpinBox *sparsity_, *damLambda_;
-  QSpinBox *patternWidth_, *epochs_, *seed_, *batch_, *maxLength_;
-  QCheckBox *alsoCrisp_, *trainOnly_, *damStructured_;
-  QLabel *policyPreview_, *problemLabel_;
+  QSpinBox *epochs_, *seed_, *batch_, *maxLength_;
+  QLabel* problemLabel_;
   QLabel* previewSummary_[2];
   QTableWidget* preview_[2];
   int rejected_[2] = {0, 0};

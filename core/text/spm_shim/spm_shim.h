@@ -2,8 +2,9 @@
  *
  * Why a shim: libsentencepiece carries its own protobuf-lite 3.14 with exported symbols and
  * LibTorch links the system protobuf 3.21; in one link namespace they crash at start-up
- * (ENGINEERING.md hazard A). core loads this library with dlmopen(LM_ID_NEWLM) so its protobuf
- * never meets LibTorch's. Only plain C types and caller-owned buffers cross this boundary.
+ * (docs/ARCHITECTURE.md, "Platform hazards"). core loads this library with
+ * dlmopen(LM_ID_NEWLM) so its protobuf never meets LibTorch's. Only plain C types and
+ * caller-owned buffers cross this boundary.
  *
  * Every function returns 0 on success and a non-zero code on failure, with a NUL-terminated
  * message written to err (at most err_len bytes, truncated). Functions never throw. */

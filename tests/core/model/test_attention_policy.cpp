@@ -3,7 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/analysis/flops.h"
 #include "core/model/attention_policy.h"
+#include "core/model/policy_term.h"
 #include "core/sys/error.h"
 
 using crisp::AttentionPolicySpec;
@@ -58,6 +60,112 @@ class TestAttentionPolicy : public QObject {
     }
     QVERIFY_THROWS_EXCEPTION(crisp::Error, AttentionPolicySpec::parse("crisp:1.2").validate(2));
     QVERIFY_THROWS_EXCEPTION(crisp::Error, AttentionPolicySpec::parse("layers:0.5").validate(2));
+  }
+
+  // Each case once crashed (an empty '+' term), or was accepted and then dropped or clamped.
+  void rejectsEmptyTermsExtraFieldsAndOutOfRangeValues_data() {
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("message");
+    const std::pair<const char*, const char*> cases[] = {
+        {"+", "empty term"},
+        {"crisp:0.5+", "empty term"},
+        {"+crisp:0.5", "empty term"},
+        {"nodiag++crisp:0.5", "empty term"},
+        {"crisp:0.5:0.7", "takes at most 1 parameter"},
+        {"window:3:4", "takes at most 1 parameter"},
+        {"star:2", "takes no parameters"},
+        {"dense:1", "takes no parameters"},
+        {"ramp:0.9:99", "spread 99 is outside [0, 1)"},
+        {"ramp:0.9:0.2", "from 0.7 to 1.1"},
+        {"ramp:0.1:0.2", "from -0.1 to 0.3"},
+        {"bigbird:3:1:1000000", "random keys 1000000 is outside whole numbers in [0, 1024]"},
+        {"window:3.5", "\"3.5\" is not a whole number"},
+        {"window:-1", "half-width -1 is outside whole numbers in [0, 1000000]"},
+        {"crisp:nan", "\"nan\" is not a number"},
+        {"crisp:inf", "\"inf\" is not a number"},
+        {"crisp:1", "sparsity 1 is outside [0, 1)"},
+        {"topp:0", "mass 0 is outside (0, 1]"},
+        {"dense+crisp:0.5", "dense cannot be combined"},
+        {"nodiag+nodiag", "more than one diagonal removal"},
+        {"window:2+block:4", "more than one fixed pattern"},
+        {"dam:0.1:bogus", "unknown option \"bogus\""},
+        {"dam:0.1:tau=0", "temperature 0 is outside (0, 1000]"},
+        {"crips:0.5", "unknown term \"crips\""},
+    };
+    for (const auto& [text, message] : cases) {
+      QTest::newRow(text) << QString::fromLatin1(text) << QString::fromLatin1(message);
+    }
+  }
+  void rejectsEmptyTermsExtraFieldsAndOutOfRangeValues() {
+    QFETCH(QString, text);
+    QFETCH(QString, message);
+    try {
+      AttentionPolicySpec::parse(text.toStdString());
+      QFAIL("accepted");
+    } catch (const crisp::Error& error) {
+      const QString what = QString::fromStdString(error.what());
+      QVERIFY2(what.contains(message), qPrintable(what));
+      QVERIFY2(what.contains(QLatin1Char('"') + text + QLatin1Char('"')), qPrintable(what));
+    }
+  }
+
+  // Every registered term parses from its declared defaults, prints canonically, and is listed
+  // in the generated help with each parameter's range.
+  void everyRegisteredTermRoundTripsAndIsDocumented() {
+    const std::string help = crisp::policyTermsHelp();
+    const std::string synopsis = crisp::policyTermsSynopsis();
+    QVERIFY(crisp::policyTermDefinitions().size() >= 16);
+    for (const crisp::PolicyTermDefinition* term : crisp::policyTermDefinitions()) {
+      QVERIFY2(help.find(term->syntax()) != std::string::npos, term->name.c_str());
+      QVERIFY2(synopsis.find(term->syntax()) != std::string::npos, term->name.c_str());
+      QVERIFY(!term->summary.empty());
+      std::string text = term->name;
+      for (const crisp::TermParameter& p : term->parameters) {
+        if (!p.isPositional() || !p.required) continue;
+        const double inside = p.kind == crisp::ParameterKind::Count
+                                  ? p.minimum
+                                  : (p.minimum + std::min(p.maximum, 1.0)) / 2;
+        text += ":" + (p.kind == crisp::ParameterKind::Count
+                           ? std::to_string(static_cast<long long>(std::ceil(inside)))
+                           : crisp::formatPolicyNumber(inside));
+        QVERIFY2(help.find(p.rangeText()) != std::string::npos, p.label.c_str());
+      }
+      const AttentionPolicySpec spec = AttentionPolicySpec::parse(text);
+      QCOMPARE(AttentionPolicySpec::parse(spec.toString()).toString(), spec.toString());
+      QCOMPARE(spec.isDense(),
+               term->role == crisp::TermRole::Dense || term->role == crisp::TermRole::Phase);
+      QVERIFY(crisp::findPolicyTerm(term->name) == term);
+    }
+    QCOMPARE(QString::fromStdString(crisp::findPolicyTerm("bigbird")->syntax()),
+             QStringLiteral("bigbird:W[:G[:R[:SEED]]]"));
+  }
+
+  // The pattern added to show the registry at work: one file and this test.
+  void blockPatternIsBlockDiagonal() {
+    const auto block = crisp::structuralMask(AttentionPolicySpec::parse("block:3"), 7, 0);
+    QCOMPARE(block.sum().item<int64_t>(), 2 * 9 + 1);  // blocks {0,1,2} {3,4,5} {6}
+    QVERIFY(block[0][2].item<bool>() && !block[2][3].item<bool>() && block[6][6].item<bool>());
+    // The FLOPs count reads the same declaration: 4 keys per row, then crisp:0.5 keeps 2.
+    QCOMPARE(crisp::expectedKeptKeys(AttentionPolicySpec::parse("block:4"), 2, 8),
+             std::vector<double>({4.0, 4.0}));
+    QCOMPARE(crisp::expectedKeptKeys(AttentionPolicySpec::parse("block:4+crisp:0.5"), 2, 8),
+             std::vector<double>({2.0, 2.0}));
+    Fixture f;
+    const auto a = run(f, "block:3");
+    QVERIFY(at::equal(a.keep[0][0],
+                      block.index({at::indexing::Slice(0, 6), at::indexing::Slice(0, 6)})));
+  }
+
+  void checksAgainstTheModel() {
+    QVERIFY_THROWS_EXCEPTION(crisp::Error,
+                             AttentionPolicySpec::parse("bigbird:3:1:600").validate(6, 512));
+    AttentionPolicySpec::parse("bigbird:3:1:600").validate(6, 1024);
+    QVERIFY_THROWS_EXCEPTION(crisp::Error,
+                             AttentionPolicySpec::parse("dam:0.1:len=1000").validate(6, 512));
+    AttentionPolicySpec dam = AttentionPolicySpec::parse("nodiag+dam:0.1");
+    QVERIFY(dam.dam().enabled && !dam.dam().frozen);
+    dam.freezeDam();
+    QCOMPARE(dam.toString(), std::string("nodiag+dam:0.1:unstructured:shared:frozen"));
   }
 
   void denseIsPlainMaskedSoftmax() {

@@ -98,7 +98,7 @@ class TestClassifier : public QObject {
       auto model = crisp::makeClassifier(tinyConfig(crisp::Architecture::DistilBert));
       model->setPolicy(crisp::AttentionPolicySpec::parse(policy));
       QVERIFY(model->dam() != nullptr);
-      const bool structured = model->policy().dam.structured;
+      const bool structured = model->policy().dam().structured;
       QCOMPARE(model->dam()->logits.dim(), structured ? int64_t{3} : int64_t{4});
       model->train();
       auto [ids, mask] = paddedBatch();

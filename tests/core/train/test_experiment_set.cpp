@@ -92,7 +92,22 @@ class TestExperimentSet : public QObject {
     j = minimalSet();
     j["configurations"][1]["policy"] = "sparse:0.5";
     e = parseError(j);
-    QVERIFY2(contains(e, "dir/set.json: configurations[1].policy: attention policy"), e.c_str());
+    QVERIFY2(contains(e, "dir/set.json: configurations[1].policy (dense): attention policy"),
+             e.c_str());
+    // Every configuration's policy is checked when the set loads, against the model where it
+    // is known: a sweep never dies hours in, on a configuration it reaches late.
+    j = minimalSet();
+    j["configurations"][1]["policy"] = "crisp:0.5:0.7";
+    e = parseError(j);
+    QVERIFY2(contains(e, "configurations[1].policy (dense): attention policy \"crisp:0.5:0.7\""),
+             e.c_str());
+    j = minimalSet();
+    j["base"]["model"] = "preset:small";
+    j["configurations"][1]["policy"] = "layers:0.5,0.5";
+    e = parseError(j);
+    QVERIFY2(contains(e, "configurations[1].policy (dense): ") &&
+                 contains(e, "2 per-layer sparsities for a model with 4 layers"),
+             e.c_str());
 
     j = minimalSet();
     j["configurations"][0]["hyperparameters"]["epochs"] = 0;

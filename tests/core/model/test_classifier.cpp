@@ -9,6 +9,7 @@
 #include "core/io/safetensors.h"
 #include "core/model/classifier.h"
 #include "core/sys/error.h"
+#include "tests/core/test_support.h"
 
 using crisp::ModelConfig;
 
@@ -227,6 +228,39 @@ class TestClassifier : public QObject {
     expectError("{\"model_type\": \"distilbert\", \"id2label\": {\"0\": \"a\", \"2\": \"b\"}}",
                 "id2label");
     QVERIFY_THROWS_EXCEPTION(crisp::Error, crisp::loadHuggingFaceDirectory("/nonexistent/model"));
+  }
+
+  // num_labels alone made a billion label names before any check.
+  void hugeLabelCountsAreRefusedBeforeNamingEachLabel() {
+    for (const std::string count : {"1000000", "1000000000"}) {
+      const std::string error = crisp::test::errorOf([&] {
+        ModelConfig::fromJson(
+            nlohmann::json::parse("{\"model_type\": \"distilbert\", \"num_labels\": " + count +
+                                  "}"),
+            "big/config.json");
+      });
+      QVERIFY2(crisp::test::contains(error, "big/config.json: num_labels " + count + " exceeds"),
+               error.c_str());
+    }
+  }
+
+  // get<int> wrapped a vocab_size of 2^32+105 to 105 and truncated 105.7 to 105.
+  void numbersAreReadAsTheirExactType() {
+    for (const std::string field : {"\"vocab_size\": 4294967401", "\"vocab_size\": 105.7",
+                                    "\"pad_token_id\": 0.5", "\"n_layers\": 2.5"}) {
+      const std::string error = crisp::test::errorOf([&] {
+        ModelConfig::fromJson(
+            nlohmann::json::parse("{\"model_type\": \"distilbert\", " + field + "}"),
+            "m/config.json");
+      });
+      const std::string key = field.substr(0, field.find(':'));
+      const std::string value = field.substr(field.find(':') + 2);
+      QVERIFY2(crisp::test::contains(error, "m/config.json: field " + key +
+                                                ": expected an integer from -2147483648 to "
+                                                "2147483647, got " +
+                                                value),
+               error.c_str());
+    }
   }
 
   void missingEncoderTensorIsAnError() {

@@ -69,6 +69,9 @@ int main(int argc, char** argv) {
   info->add_flag("--measure", infoOptions.measureGemm,
                  "Also time a 1024x1024 float GEMM and print GFLOP/s");
 
+  const std::string allowNonFiniteHelp =
+      "Load weights that hold NaN or infinite values (for forensics; refused otherwise)";
+
   crisp::cli::ForwardOptions forwardOptions;
   CLI::App* forward = app.add_subcommand(
       "forward", "Run a Hugging Face model directory on token ids and print logits as JSON");
@@ -89,6 +92,7 @@ int main(int argc, char** argv) {
   forward->add_flag("--with-hidden-states", forwardOptions.withHiddenStates,
                     "Add hidden_states [embeddings + each layer][batch][token][hidden]");
   forward->add_flag("--json", forwardOptions.json, "JSON output (the default)");
+  forward->add_flag("--allow-nonfinite", forwardOptions.allowNonFinite, allowNonFiniteHelp);
 
   crisp::cli::TokenizeOptions tokenizeOptions;
   CLI::App* tokenize = app.add_subcommand(
@@ -322,6 +326,7 @@ int main(int argc, char** argv) {
                    "Also write one JSON line per row: line, text, label, predicted, correct, "
                    "probabilities");
   eval->add_flag("--json", evalOptions.json, "Print one JSON object instead of text");
+  eval->add_flag("--allow-nonfinite", evalOptions.allowNonFinite, allowNonFiniteHelp);
 
   crisp::cli::PredictOptions predictOptions;
   CLI::App* predict = app.add_subcommand(
@@ -339,6 +344,7 @@ int main(int argc, char** argv) {
   predict->add_option("text", predictOptions.texts, "Sentences (quote each one)");
   predict->add_option("--file", predictOptions.file, "One sentence per line (- for stdin)");
   predict->add_option("--checkpoint", predictOptions.checkpoint, checkpointHelp);
+  predict->add_flag("--allow-nonfinite", predictOptions.allowNonFinite, allowNonFiniteHelp);
   predict->add_flag("--json", predictOptions.json,
                     "JSON Lines: text, label, label_id, probabilities, tokens, truncated, line");
 
@@ -368,6 +374,7 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   inspect->add_option("--out", inspectOptions.out, "Write to this file (png: required)");
   inspect->add_option("--checkpoint", inspectOptions.checkpoint, checkpointHelp);
+  inspect->add_flag("--allow-nonfinite", inspectOptions.allowNonFinite, allowNonFiniteHelp);
 
   crisp::cli::ExportOptions exportOptions;
   CLI::App* exportRun = app.add_subcommand(
@@ -384,6 +391,7 @@ int main(int argc, char** argv) {
   exportRun->add_option("--out", exportOptions.out, "Directory to write")->required();
   exportRun->add_option("--checkpoint", exportOptions.checkpoint, checkpointHelp);
   exportRun->add_flag("--json", exportOptions.json, "Print a JSON summary");
+  exportRun->add_flag("--allow-nonfinite", exportOptions.allowNonFinite, allowNonFiniteHelp);
 
   try {
     app.parse(argc, argv);

@@ -1,6 +1,8 @@
 #include <ATen/ATen.h>
+#include <torch/serialize.h>
 #include <QtTest>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -261,6 +263,33 @@ class TestClassifier : public QObject {
                                                 value),
                error.c_str());
     }
+  }
+
+  // A flipped bit in pytorch_model.bin loaded silently: LibTorch's zip reader skips the CRC-32.
+  void corruptPytorchBinIsRefused() {
+    QTemporaryDir dir;
+    c10::Dict<std::string, at::Tensor> dict;
+    dict.insert("classifier.weight", at::full({16}, 1.25f));
+    dict.insert("classifier.bias", at::zeros({2}));
+    const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
+    const std::string path = dir.filePath(QStringLiteral("pytorch_model.bin")).toStdString();
+    const auto write = [&](const std::vector<char>& data) {
+      std::ofstream(path, std::ios::binary)
+          .write(data.data(), static_cast<std::streamsize>(data.size()));
+    };
+    write(bytes);
+    QCOMPARE(crisp::readStateDict(path).size(), size_t{2});
+    // The lowest mantissa bit of the first 1.25f (00 00 a0 3f): the value becomes 1.2500001.
+    const char pattern[] = {0, 0, static_cast<char>(0xa0), 0x3f};
+    const auto at = std::search(bytes.begin(), bytes.end(), pattern, pattern + 4);
+    QVERIFY(at != bytes.end());
+    std::vector<char> corrupt = bytes;
+    corrupt[static_cast<size_t>(at - bytes.begin())] ^= 1;
+    write(corrupt);
+    const std::string error = crisp::test::errorOf([&] { crisp::readStateDict(path); });
+    QVERIFY2(crisp::test::contains(error, path + ": record \"") &&
+                 crisp::test::contains(error, "CRC-32 mismatch"),
+             error.c_str());
   }
 
   void missingEncoderTensorIsAnError() {

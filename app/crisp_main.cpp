@@ -16,7 +16,42 @@
 #include "core/cli/train_command.h"
 #include "core/model/policy_term.h"
 #include "core/sys/error.h"
+#include "core/sys/parse.h"
 #include "core/sys/threads.h"
+
+namespace {
+
+template <typename T>
+struct NumberOf {
+  using type = T;
+};
+template <typename T>
+struct NumberOf<std::optional<T>> {
+  using type = T;
+};
+
+// A numeric option read as exactly its type (crisp::parseNumber): CLI11 alone takes "-1" for an
+// unsigned seed as 2^64-1 and "010" as octal 8.
+template <typename T>
+CLI::Option* addNumber(CLI::App* command, const std::string& name, T& target,
+                       const std::string& help) {
+  using Number = typename NumberOf<T>::type;
+  return command
+      ->add_option_function<std::string>(
+          name,
+          [&target, name](const std::string& text) {
+            const std::optional<Number> value = crisp::parseNumber<Number>(text);
+            if (!value) {
+              throw CLI::ValidationError(
+                  name, "\"" + text + "\" is not " + crisp::numberExpectation<Number>());
+            }
+            target = *value;
+          },
+          help)
+      ->type_name(std::is_floating_point_v<Number> ? "FLOAT" : "INT");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -24,8 +59,8 @@ int main(int argc, char** argv) {
       "attention, headless.\nRun `crisp <command> --help` for each command."};
   app.require_subcommand(1);
   std::optional<int> threads;
-  app.add_option("--threads", threads,
-                 "Intra-op threads (default: CRISP_THREADS, else the machine's cores)")
+  addNumber(&app, "--threads", threads,
+            "Intra-op threads (default: CRISP_THREADS, else the machine's cores)")
       ->check(CLI::Range(1, 1024));
 
   const std::string policyHelp =
@@ -40,6 +75,9 @@ int main(int argc, char** argv) {
   info->add_flag("--json", infoOptions.json, "Print one JSON object instead of text");
   info->add_flag("--measure", infoOptions.measureGemm,
                  "Also time a 1024x1024 float GEMM and print GFLOP/s");
+
+  const std::string allowNonFiniteHelp =
+      "Load weights that hold NaN or infinite values (for forensics; refused otherwise)";
 
   crisp::cli::ForwardOptions forwardOptions;
   CLI::App* forward = app.add_subcommand(
@@ -59,6 +97,7 @@ int main(int argc, char** argv) {
   forward->add_flag("--with-hidden-states", forwardOptions.withHiddenStates,
                     "Add hidden_states [embeddings + each layer][batch][token][hidden]");
   forward->add_flag("--json", forwardOptions.json, "JSON output (the default)");
+  forward->add_flag("--allow-nonfinite", forwardOptions.allowNonFinite, allowNonFiniteHelp);
 
   crisp::cli::TokenizeOptions tokenizeOptions;
   CLI::App* tokenize = app.add_subcommand(
@@ -69,9 +108,8 @@ int main(int argc, char** argv) {
                    "A WordPiece directory (vocab.txt, tokenizer_config.json) or vocab file, or a "
                    "SentencePiece .model")
       ->required();
-  tokenize
-      ->add_option("--max-len", tokenizeOptions.maxLength,
-                   "Truncate to N ids per line ([CLS] and [SEP] included, [SEP] kept)")
+  addNumber(tokenize, "--max-len", tokenizeOptions.maxLength,
+            "Truncate to N ids per line ([CLS] and [SEP] included, [SEP] kept)")
       ->check(CLI::PositiveNumber);
   tokenize->add_flag("--json", tokenizeOptions.json, "One JSON object per line (the default)");
   tokenize->add_flag("--offsets", tokenizeOptions.offsets,
@@ -81,10 +119,10 @@ int main(int argc, char** argv) {
   // The options both training benchmarks share.
   const auto addTrainingBenchOptions = [&policyHelp](CLI::App* command, auto& options) {
     command->add_option("--preset", options.preset, "distilbert-base, small or tiny");
-    command->add_option("--batch", options.batch, "Rows per step (default 32)")
+    addNumber(command, "--batch", options.batch, "Rows per step (default 32)")
         ->check(CLI::PositiveNumber);
     command->add_option("--attention", options.attention, policyHelp);
-    command->add_option("--threads", options.threads, "Intra-op threads")
+    addNumber(command, "--threads", options.threads, "Intra-op threads")
         ->check(CLI::Range(1, 1024));
     command->add_flag("--json", options.json, "Print one JSON object instead of text");
   };
@@ -96,11 +134,11 @@ int main(int argc, char** argv) {
       "train-step",
       "Time forward + backward + AdamW steps of a preset model on random full-length rows");
   addTrainingBenchOptions(trainStep, trainStepOptions);
-  trainStep->add_option("--seq", trainStepOptions.seq, "Tokens per row (default 64)")
+  addNumber(trainStep, "--seq", trainStepOptions.seq, "Tokens per row (default 64)")
       ->check(CLI::PositiveNumber);
-  trainStep->add_option("--steps", trainStepOptions.steps, "Timed steps (default 8)")
+  addNumber(trainStep, "--steps", trainStepOptions.steps, "Timed steps (default 8)")
       ->check(CLI::PositiveNumber);
-  trainStep->add_option("--warmup", trainStepOptions.warmup, "Untimed steps first (default 2)")
+  addNumber(trainStep, "--warmup", trainStepOptions.warmup, "Untimed steps first (default 2)")
       ->check(CLI::NonNegativeNumber);
   trainStep
       ->add_option("--optimizer", trainStepOptions.optimizer,
@@ -122,13 +160,12 @@ int main(int argc, char** argv) {
   throughput->add_option("--model", throughputOptions.model,
                          "A pretrained checkpoint to fine-tune instead of --preset (a Hugging "
                          "Face directory or a hub id in the cache)");
-  throughput->add_option("--sentences", throughputOptions.sentences, "Rows to train on (4096)")
+  addNumber(throughput, "--sentences", throughputOptions.sentences, "Rows to train on (4096)")
       ->check(CLI::PositiveNumber);
-  throughput->add_option("--max-len", throughputOptions.maxLength, "Maximum tokens per row (64)")
+  addNumber(throughput, "--max-len", throughputOptions.maxLength, "Maximum tokens per row (64)")
       ->check(CLI::Range(2, 512));
-  throughput
-      ->add_option("--warmup-steps", throughputOptions.warmupSteps,
-                   "Steps left out of the rate (5)")
+  addNumber(throughput, "--warmup-steps", throughputOptions.warmupSteps,
+            "Steps left out of the rate (5)")
       ->check(CLI::PositiveNumber);
   throughput->add_option("--batches-out", throughputOptions.batchesOut,
                          "Write the exact batches as JSON Lines (for bench/"
@@ -136,8 +173,8 @@ int main(int argc, char** argv) {
   CLI::App* flops = bench->add_subcommand(
       "flops", "Print the forward FLOPs per layer, dense against sparse policies (Markdown)");
   flops->add_option("--preset", flopsOptions.preset, "distilbert-base, small or tiny");
-  flops->add_option("--batch", flopsOptions.batch, "Rows (default 1)")->check(CLI::PositiveNumber);
-  flops->add_option("--seq", flopsOptions.seq, "Tokens per row (default 128)")
+  addNumber(flops, "--batch", flopsOptions.batch, "Rows (default 1)")->check(CLI::PositiveNumber);
+  addNumber(flops, "--seq", flopsOptions.seq, "Tokens per row (default 128)")
       ->check(CLI::PositiveNumber);
   flops->add_option("--attention", flopsOptions.policies,
                     "Policies to compare (default: dense crisp:0.6 crisp:0.7 crisp:0.8)");
@@ -171,11 +208,10 @@ int main(int argc, char** argv) {
                     "file) or a SentencePiece .model. Default: the model's own (the demo's "
                     "vocabulary; a Hugging Face directory's vocab.txt or spiece.model). Copied "
                     "into the run directory");
-  train
-      ->add_option("--train-sentencepiece", ex.trainSentencePiece.vocabSize,
-                   "Instead, train a SentencePiece vocabulary of this size on the training "
-                   "sentences, into RUN/tokenizer/, before the model is built (a preset from "
-                   "scratch takes its vocabulary size from it)")
+  addNumber(train, "--train-sentencepiece", ex.trainSentencePiece.vocabSize,
+            "Instead, train a SentencePiece vocabulary of this size on the training "
+            "sentences, into RUN/tokenizer/, before the model is built (a preset from "
+            "scratch takes its vocabulary size from it)")
       ->check(CLI::Range(crisp::kSentencePieceMinVocab, crisp::kSentencePieceMaxVocab))
       ->excludes("--tokenizer");
   train
@@ -185,12 +221,12 @@ int main(int argc, char** argv) {
   train->add_option("--train", ex.trainData, "Training data (GLUE TSV, CSV/TSV, JSON Lines)");
   train->add_option("--dev", ex.devData, "Dev data, same format");
   train->add_option("--attention", ex.policy, policyHelp);
-  train->add_option("--epochs", ex.hyper.epochs, "Epochs");
-  train->add_option("--batch", ex.hyper.batchSize, "Batch size");
-  train->add_option("--lr", ex.hyper.learningRate, "Peak learning rate");
-  train->add_option("--seed", ex.hyper.seed, "Seed (weights, order, dropout)");
-  train->add_option("--eval-every", ex.hyper.evalEvery, "Evaluate every N steps (0: epoch ends)");
-  train->add_option("--max-len", ex.maxLength, "Maximum tokens per sentence");
+  addNumber(train, "--epochs", ex.hyper.epochs, "Epochs");
+  addNumber(train, "--batch", ex.hyper.batchSize, "Batch size");
+  addNumber(train, "--lr", ex.hyper.learningRate, "Peak learning rate");
+  addNumber(train, "--seed", ex.hyper.seed, "Seed (weights, order, dropout)");
+  addNumber(train, "--eval-every", ex.hyper.evalEvery, "Evaluate every N steps (0: epoch ends)");
+  addNumber(train, "--max-len", ex.maxLength, "Maximum tokens per sentence");
   train->add_option("--name", ex.name,
                     "A name for the run's configuration; runs of one name are seeds of one\n"
                     "configuration (default: the experiment's name, with -POLICY appended\n"
@@ -227,18 +263,17 @@ int main(int argc, char** argv) {
                   "Train nothing; compute the statistics of the finished runs under ROOT");
   sweep->add_option("--only", sweepOptions.only,
                     "Train only these configurations (repeatable; statistics cover all)");
-  sweep->add_option("--epochs", sweepOptions.epochs, "Override every configuration's epochs")
+  addNumber(sweep, "--epochs", sweepOptions.epochs, "Override every configuration's epochs")
       ->check(CLI::PositiveNumber);
   sweep->add_option("--model", sweepOptions.model,
                     "Override every configuration's model: a Hugging Face directory or "
                     "preset:NAME");
   sweep->add_option("--baseline", sweepOptions.baseline, "Override the set's baseline");
-  sweep
-      ->add_option("--resamples", sweepOptions.bootstrapResamples,
-                   "Bootstrap resamples (default 10000)")
+  addNumber(sweep, "--resamples", sweepOptions.bootstrapResamples,
+            "Bootstrap resamples (default 10000)")
       ->check(CLI::PositiveNumber);
-  sweep->add_option("--bootstrap-seed", sweepOptions.bootstrapSeed, "Bootstrap seed");
-  sweep->add_option("--threads", threads, "Intra-op threads (same as crisp --threads)")
+  addNumber(sweep, "--bootstrap-seed", sweepOptions.bootstrapSeed, "Bootstrap seed");
+  addNumber(sweep, "--threads", threads, "Intra-op threads (same as crisp --threads)")
       ->check(CLI::Range(1, 1024));
 
   crisp::cli::StatsOptions statsOptions;
@@ -254,11 +289,10 @@ int main(int argc, char** argv) {
   stats->add_option("--baseline", statsOptions.baseline,
                     "Baseline configuration (default: dense, else one with the dense policy, "
                     "else the first; one per data and model)");
-  stats
-      ->add_option("--resamples", statsOptions.bootstrapResamples,
-                   "Bootstrap resamples (default 10000)")
+  addNumber(stats, "--resamples", statsOptions.bootstrapResamples,
+            "Bootstrap resamples (default 10000)")
       ->check(CLI::PositiveNumber);
-  stats->add_option("--bootstrap-seed", statsOptions.bootstrapSeed, "Bootstrap seed");
+  addNumber(stats, "--bootstrap-seed", statsOptions.bootstrapSeed, "Bootstrap seed");
   stats->add_flag("--include-unfinished", statsOptions.includeUnfinished,
                   "Also count stopped, failed or running runs (at their best evaluation so far)");
   stats->add_option("--format", statsOptions.format, "What to print: md (default), csv or tex")
@@ -296,6 +330,7 @@ int main(int argc, char** argv) {
                    "Also write one JSON line per row: line, text, label, predicted, correct, "
                    "probabilities");
   eval->add_flag("--json", evalOptions.json, "Print one JSON object instead of text");
+  eval->add_flag("--allow-nonfinite", evalOptions.allowNonFinite, allowNonFiniteHelp);
 
   crisp::cli::PredictOptions predictOptions;
   CLI::App* predict = app.add_subcommand(
@@ -313,6 +348,7 @@ int main(int argc, char** argv) {
   predict->add_option("text", predictOptions.texts, "Sentences (quote each one)");
   predict->add_option("--file", predictOptions.file, "One sentence per line (- for stdin)");
   predict->add_option("--checkpoint", predictOptions.checkpoint, checkpointHelp);
+  predict->add_flag("--allow-nonfinite", predictOptions.allowNonFinite, allowNonFiniteHelp);
   predict->add_flag("--json", predictOptions.json,
                     "JSON Lines: text, label, label_id, probabilities, tokens, truncated, line");
 
@@ -336,12 +372,13 @@ int main(int argc, char** argv) {
   inspect->add_option("reference", inspectOptions.reference, referenceHelp)->required();
   inspect->add_option("sentence", inspectOptions.text, "The sentence")->required();
   inspect->add_option("--format", inspectOptions.format, "json (default), csv or png");
-  inspect->add_option("--layer", inspectOptions.layer, "Only this layer (0-based)")
+  addNumber(inspect, "--layer", inspectOptions.layer, "Only this layer (0-based)")
       ->check(CLI::NonNegativeNumber);
-  inspect->add_option("--head", inspectOptions.head, "Only this head (0-based)")
+  addNumber(inspect, "--head", inspectOptions.head, "Only this head (0-based)")
       ->check(CLI::NonNegativeNumber);
   inspect->add_option("--out", inspectOptions.out, "Write to this file (png: required)");
   inspect->add_option("--checkpoint", inspectOptions.checkpoint, checkpointHelp);
+  inspect->add_flag("--allow-nonfinite", inspectOptions.allowNonFinite, allowNonFiniteHelp);
 
   crisp::cli::ExportOptions exportOptions;
   CLI::App* exportRun = app.add_subcommand(
@@ -358,6 +395,7 @@ int main(int argc, char** argv) {
   exportRun->add_option("--out", exportOptions.out, "Directory to write")->required();
   exportRun->add_option("--checkpoint", exportOptions.checkpoint, checkpointHelp);
   exportRun->add_flag("--json", exportOptions.json, "Print a JSON summary");
+  exportRun->add_flag("--allow-nonfinite", exportOptions.allowNonFinite, allowNonFiniteHelp);
 
   try {
     app.parse(argc, argv);

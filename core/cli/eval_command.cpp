@@ -88,7 +88,8 @@ int runEval(const EvalOptions& options, std::ostream& out, std::ostream& err) {
   try {
     std::optional<CheckpointChoice> choice;
     if (!options.checkpoint.empty()) choice = CheckpointChoice::parse(options.checkpoint);
-    const ModelReference ref = loadModelReference(options.reference, choice);
+    const ModelReference ref =
+        loadModelReference(options.reference, choice, {false, options.allowNonFinite});
     if (!ref.loadWarnings.empty()) err << ref.loadWarnings;
     const EvalData data = readEvalData(options, ref);
     std::shared_ptr<const data::EncodedDataset> encoded;

@@ -11,6 +11,7 @@ struct EvalOptions {
   std::string checkpoint;   // best (default), last or a step; runs only
   std::string predictions;  // a JSON Lines file of per-row predictions; empty: none
   bool json = false;
+  bool allowNonFinite = false;  // load NaN/inf weights (forensics) instead of refusing them
 };
 
 // `crisp eval`: accuracy, loss, macro-F1 and the confusion matrix of a run's checkpoint or a

@@ -19,7 +19,8 @@ int runExport(const ExportOptions& options, std::ostream& out, std::ostream& err
     if (options.out.empty()) throw InputError("--out DIR is required");
     std::optional<CheckpointChoice> choice;
     if (!options.checkpoint.empty()) choice = CheckpointChoice::parse(options.checkpoint);
-    const ModelReference ref = loadModelReference(options.run, choice);
+    const ModelReference ref =
+        loadModelReference(options.run, choice, {false, options.allowNonFinite});
     if (ref.kind != ModelReference::Kind::Run) {
       throw InputError(options.run + " is already a Hugging Face model directory");
     }

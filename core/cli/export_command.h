@@ -10,6 +10,7 @@ struct ExportOptions {
   std::string out;         // the Hugging Face directory to write
   std::string checkpoint;  // best (default), last or a step
   bool json = false;
+  bool allowNonFinite = false;  // load NaN/inf weights (forensics) instead of refusing them
 };
 
 // `crisp export`: a run's checkpoint as a Hugging Face directory (config.json with

@@ -66,7 +66,8 @@ nlohmann::json toJson(const at::Tensor& tensor) {
 
 int runForward(const ForwardOptions& options, std::ostream& out, std::ostream& err) {
   try {
-    LoadedModel loaded = loadHuggingFaceDirectory(options.modelDir);
+    LoadedModel loaded =
+        loadHuggingFaceDirectory(options.modelDir, {false, options.allowNonFinite});
     const std::string warnings = loaded.report.describe("the model");
     if (!warnings.empty()) err << warnings;
     AttentionPolicySpec policy = AttentionPolicySpec::parse(options.attention);

@@ -13,6 +13,7 @@ struct ForwardOptions {
   bool withAttention = false;
   bool withHiddenStates = false;
   bool json = true;
+  bool allowNonFinite = false;  // load NaN/inf weights (forensics) instead of refusing them
 };
 
 // `crisp forward`: logits (and optionally attention before/after the policy and every layer's

@@ -186,7 +186,8 @@ int runInspect(const InspectOptions& options, std::ostream& out, std::ostream& e
     checkSentence(options.text, "the sentence");
     std::optional<CheckpointChoice> choice;
     if (!options.checkpoint.empty()) choice = CheckpointChoice::parse(options.checkpoint);
-    const ModelReference ref = loadModelReference(options.reference, choice);
+    const ModelReference ref =
+        loadModelReference(options.reference, choice, {false, options.allowNonFinite});
     if (!ref.loadWarnings.empty()) err << ref.loadWarnings;
     const ModelConfig& config = ref.model->config();
     const std::vector<int> layers = selection(options.layer, config.layers, "--layer");

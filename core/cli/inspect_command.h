@@ -12,6 +12,7 @@ struct InspectOptions {
   int layer = -1, head = -1;    // 0-based; -1 = all
   std::string out;              // a file (png: required); empty: standard output
   std::string checkpoint;       // best (default), last or a step; runs only
+  bool allowNonFinite = false;  // load NaN/inf weights (forensics) instead of refusing them
 };
 
 // `crisp inspect`: a sentence's tokens, prediction, and per layer and head the attention before

@@ -70,7 +70,8 @@ int runPredict(const PredictOptions& options, std::istream& in, std::ostream& ou
     for (size_t i = 0; i < options.texts.size(); ++i) {
       checkSentence(options.texts[i], "argument " + std::to_string(i + 1));
     }
-    const ModelReference ref = loadModelReference(options.reference, choice);
+    const ModelReference ref =
+        loadModelReference(options.reference, choice, {false, options.allowNonFinite});
     if (!ref.loadWarnings.empty()) err << ref.loadWarnings;
     const auto predictor = Predictor::fromReference(ref);
     if (!lines) {

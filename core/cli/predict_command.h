@@ -12,6 +12,7 @@ struct PredictOptions {
   std::string file;                // one sentence per line ("-": standard input)
   std::string checkpoint;          // best (default), last or a step; runs only
   bool json = false;               // JSON Lines
+  bool allowNonFinite = false;     // load NaN/inf weights (forensics) instead of refusing them
 };
 
 // `crisp predict`: the label and the probabilities of each sentence — the arguments, the lines

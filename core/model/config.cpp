@@ -17,16 +17,33 @@ template <typename T>
 void read(const json& j, const char* key, T& out, const std::string& source) {
   const auto it = j.find(key);
   if (it == j.end() || it->is_null()) return;
-  try {
-    out = it->get<T>();
-  } catch (const json::exception&) {
-    throw Error(source + ": field \"" + key + "\" has the wrong type (" + it->type_name() + ")");
+  if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+    // Exactly T: a vocab_size of 105.7 or 2^32+105 is an error, not 105.
+    out = jsonNumber<T>(*it, source + ": field \"" + key + "\"");
+  } else {
+    try {
+      out = it->get<T>();
+    } catch (const json::exception&) {
+      throw Error(source + ": field \"" + key + "\" has the wrong type (" + it->type_name() + ")");
+    }
   }
 }
 
 void requirePositive(int value, const char* field, const std::string& source) {
   if (value <= 0) {
     throw Error(source + ": \"" + field + "\" must be positive, got " + std::to_string(value));
+  }
+}
+
+// More labels than any classification data set has: checked before num_labels label names
+// (and a head of hidden x num_labels weights) are allocated.
+constexpr int kMaxLabels = 100000;
+
+void requireLabelCount(int numLabels, const std::string& source) {
+  requirePositive(numLabels, "num_labels", source);
+  if (numLabels > kMaxLabels) {
+    throw Error(source + ": num_labels " + std::to_string(numLabels) + " exceeds " +
+                std::to_string(kMaxLabels));
   }
 }
 
@@ -43,7 +60,7 @@ void ModelConfig::validate(const std::string& source) const {
   requirePositive(heads, "heads", source);
   requirePositive(intermediate, "intermediate size", source);
   requirePositive(maxPositions, "max_position_embeddings", source);
-  requirePositive(numLabels, "num_labels", source);
+  requireLabelCount(numLabels, source);
   if (hidden % heads != 0) {
     throw Error(source + ": hidden size " + std::to_string(hidden) +
                 " is not a multiple of the number of heads " + std::to_string(heads));
@@ -133,6 +150,7 @@ ModelConfig ModelConfig::fromJson(const json& j, const std::string& source) {
     }
   } else if (j.contains("num_labels")) {
     read(j, "num_labels", c.numLabels, source);
+    requireLabelCount(c.numLabels, source);
     c.id2label.clear();
     for (int i = 0; i < c.numLabels; ++i) c.id2label[i] = "LABEL_" + std::to_string(i);
   }

@@ -1,9 +1,14 @@
 #pragma once
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 namespace crisp {
 
@@ -15,14 +20,73 @@ inline bool endsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
+// The whole of `text` as a T: a decimal integer in T's range (no sign for unsigned T, no
+// fraction, no exponent, no octal or hex), or for a floating-point T a finite decimal number.
+// nullopt for anything else; numberExpectation<T>() words what was expected, for the callers'
+// messages, which name the file and key or the flag.
+template <typename T>
+std::optional<T> parseNumber(std::string_view text) {
+  static_assert(std::is_arithmetic_v<T> && !std::is_same_v<T, bool>);
+  T value{};
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  if constexpr (std::is_floating_point_v<T>) {
+    if (!std::isfinite(value)) return std::nullopt;
+  }
+  return value;
+}
+
+// "an integer from -2147483648 to 2147483647", "a non-negative integer up to 18446744073709551615"
+// or "a finite number".
+template <typename T>
+std::string numberExpectation() {
+  if constexpr (std::is_floating_point_v<T>) {
+    return "a finite number";
+  } else if constexpr (std::is_unsigned_v<T>) {
+    return "a non-negative integer up to " + std::to_string(std::numeric_limits<T>::max());
+  } else {
+    return "an integer from " + std::to_string(std::numeric_limits<T>::min()) + " to " +
+           std::to_string(std::numeric_limits<T>::max());
+  }
+}
+
 // The whole of `text` as a decimal integer (an optional leading '-'); nullopt for anything else:
 // empty, trailing characters, out of range. Callers word their own error messages.
 inline std::optional<long long> parseInteger(const std::string& text) {
-  long long value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end) return std::nullopt;
-  return value;
+  return parseNumber<long long>(text);
+}
+
+// Levenshtein distance (insertions, deletions, substitutions), for "did you mean" hints.
+inline size_t editDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The candidate closest to `word` when it is close enough to be a typo of it (at most a third
+// of its letters wrong, and at least one right); "" otherwise.
+template <typename Names>
+std::string closestName(std::string_view word, const Names& candidates) {
+  std::string best;
+  size_t bestDistance = std::max<size_t>(1, word.size() / 3) + 1;
+  for (const auto& candidate : candidates) {
+    const size_t d = editDistance(word, candidate);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  return best;
 }
 
 }  // namespace crisp

@@ -13,7 +13,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/io/json_file.h"
 #include "core/sys/error.h"
+#include "core/sys/parse.h"
 #include "core/text/unicode_text.h"
 
 namespace crisp {
@@ -245,16 +247,12 @@ void applyTokenizerConfig(const nlohmann::json& j, const std::string& file, Word
     if (!added.is_object()) throw Error(file + ": \"added_tokens_decoder\" must be an object");
     c.addedTokens.clear();
     for (const auto& [key, value] : added.items()) {
-      int32_t id = -1;
-      try {
-        std::size_t used = 0;
-        id = static_cast<int32_t>(std::stol(key, &used));
-        if (used != key.size() || id < 0) id = -1;
-      } catch (const std::exception&) {
-        id = -1;
+      // Exactly an int32: stol and a cast took "4294967296" for id 0.
+      const std::optional<int32_t> id = parseNumber<int32_t>(key);
+      if (!id || *id < 0) {
+        throw Error(file + ": added_tokens_decoder key \"" + key + "\" is not an id");
       }
-      if (id < 0) throw Error(file + ": added_tokens_decoder key \"" + key + "\" is not an id");
-      c.addedTokens.emplace_back(id, tokenContent(value, file, "added_tokens_decoder." + key));
+      c.addedTokens.emplace_back(*id, tokenContent(value, file, "added_tokens_decoder." + key));
     }
   }
   applySpecialTokens(j, file, c);
@@ -868,7 +866,7 @@ std::pair<std::string, WordPieceConfig> readTokenizerJson(const fs::path& file) 
       if (!added.is_object() || !added.contains("id") || !added["id"].is_number_unsigned()) {
         throw Error(name + ": added_tokens entry " + added.dump() + " has no whole-number id");
       }
-      config.addedTokens.emplace_back(added["id"].get<int32_t>(),
+      config.addedTokens.emplace_back(jsonNumber<int32_t>(added["id"], name + ": added_tokens id"),
                                       tokenContent(added, name, "added_tokens"));
     }
   }

@@ -2,14 +2,17 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/data/dataset.h"
 #include "core/data/demo_corpus.h"
 #include "core/io/hf_checkpoint.h"
+#include "core/io/json_file.h"
 #include "core/io/model_location.h"
 #include "core/sys/error.h"
 #include "core/sys/runtime_info.h"
@@ -127,6 +130,26 @@ void storeRunTokenizer(ResolvedTokenizer& resolved, const std::string& runDirect
   }
 }
 
+// Refuses data a run cannot learn from or be judged on: with no training sentences it
+// "finished" at step -1, with no dev sentences it recorded "accuracy 0.00 % (best)", and with
+// one class there is nothing to tell apart.
+void requireTrainableData(const std::vector<data::Example>& train,
+                          const std::vector<data::Example>& dev,
+                          const std::vector<std::string>& labelNames,
+                          const std::string& trainSource, const std::string& devSource) {
+  if (train.empty()) throw Error(trainSource + ": no training sentences");
+  if (dev.empty()) throw Error(devSource + ": no dev sentences to evaluate the run on");
+  const int label = train.front().label;
+  if (std::all_of(train.begin(), train.end(),
+                  [&](const data::Example& e) { return e.label == label; })) {
+    const std::string name = label >= 0 && static_cast<size_t>(label) < labelNames.size()
+                                 ? labelNames[static_cast<size_t>(label)]
+                                 : std::to_string(label);
+    throw Error(trainSource + ": every training sentence has the label \"" + name +
+                "\"; a classifier needs at least two classes");
+  }
+}
+
 }  // namespace
 
 std::string runTokenizerDirectory(const std::string& runDirectory) {
@@ -237,9 +260,38 @@ nlohmann::json ExperimentConfig::toJson() const {
   return j;
 }
 
+void checkExperimentKeys(const nlohmann::json& object, const std::string& where) {
+  const auto keysOf = [](const nlohmann::json& json) {
+    std::set<std::string> names;
+    for (const auto& item : json.items()) names.insert(item.key());
+    return names;
+  };
+  // Exactly what toJson writes (with SentencePiece training on, which it writes only then).
+  static const std::set<std::string> keys = [&] {
+    ExperimentConfig all;
+    all.trainSentencePiece.vocabSize = 8000;
+    return keysOf(all.toJson());
+  }();
+  static const std::set<std::string> hyperparameterKeys = keysOf(Hyperparameters().toJson());
+  checkJsonKeys(object, keys, where);
+  if (object.contains("hyperparameters")) {
+    const std::string member = jsonMember(where, "hyperparameters");
+    const nlohmann::json& hyperparameters = object.at("hyperparameters");
+    if (!hyperparameters.is_object()) throw Error(member + ": expected a JSON object");
+    checkJsonKeys(hyperparameters, hyperparameterKeys, member);
+  }
+}
+
 ExperimentConfig ExperimentConfig::fromJson(const nlohmann::json& j) {
   if (!j.is_object()) throw Error("experiment: expected a JSON object");
+  checkExperimentKeys(j, "");
   ExperimentConfig c = demo();
+  const auto number = [&](const char* key, auto& out) {
+    if (j.contains(key)) out = jsonNumber<std::decay_t<decltype(out)>>(j.at(key), key);
+  };
+  number("max_length", c.maxLength);
+  number("demo_train_size", c.demoTrainSize);
+  number("demo_dev_size", c.demoDevSize);
   try {
     c.name = j.value("name", c.name);
     c.model = j.value("model", c.model);
@@ -247,10 +299,7 @@ ExperimentConfig ExperimentConfig::fromJson(const nlohmann::json& j) {
     c.trainData = j.value("train_data", c.trainData);
     c.devData = j.value("dev_data", c.devData);
     c.policy = j.value("policy", c.policy);
-    c.maxLength = j.value("max_length", c.maxLength);
     c.probes = j.value("probes", c.probes);
-    c.demoTrainSize = j.value("demo_train_size", c.demoTrainSize);
-    c.demoDevSize = j.value("demo_dev_size", c.demoDevSize);
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("experiment: a field has the wrong type: ") + e.what());
   }
@@ -259,15 +308,12 @@ ExperimentConfig ExperimentConfig::fromJson(const nlohmann::json& j) {
     const std::string expected =
         " (expected {\"vocab_size\": N, \"model_type\": \"unigram\" or \"bpe\"})";
     if (!t.is_object()) throw Error("experiment: train_sentencepiece: not an object" + expected);
-    for (const auto& item : t.items()) {
-      if (item.key() != "vocab_size" && item.key() != "model_type") {
-        throw Error("experiment: train_sentencepiece." + item.key() + ": unknown field" + expected);
-      }
-    }
-    if (!t.contains("vocab_size") || !t.at("vocab_size").is_number_integer()) {
+    checkJsonKeys(t, {"vocab_size", "model_type"}, "experiment: train_sentencepiece");
+    if (!t.contains("vocab_size")) {
       throw Error("experiment: train_sentencepiece.vocab_size: expected an integer" + expected);
     }
-    c.trainSentencePiece.vocabSize = t.at("vocab_size").get<int>();
+    c.trainSentencePiece.vocabSize =
+        jsonNumber<int>(t.at("vocab_size"), "experiment: train_sentencepiece.vocab_size");
     if (t.contains("model_type")) {
       if (!t.at("model_type").is_string()) {
         throw Error("experiment: train_sentencepiece.model_type: expected a string" + expected);
@@ -343,6 +389,8 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config,
     dev = readDevExamples(config, labelNames, &devSource);
     trainSource = config.trainData;
   }
+
+  requireTrainableData(train, dev, labelNames, trainSource, devSource);
 
   ResolvedTokenizer resolved = resolveTokenizer(config, train, trainSource, runDirectory);
   prepared.tokenizer = resolved.tokenizer;

@@ -68,6 +68,11 @@ struct PreparedExperiment {
 PreparedExperiment prepareExperiment(const ExperimentConfig& config,
                                      const std::string& runDirectory = {});
 
+// Refuses keys of an experiment object (and of its "hyperparameters") that toJson does not
+// write, with a "did you mean" for a typo; `where` prefixes the key ("FILE: base" -> "FILE:
+// base.polcy"). Keys starting with '_' are comments.
+void checkExperimentKeys(const nlohmann::json& object, const std::string& where);
+
 // Checks the tokenizer fields on their own (exclusive choices, vocabulary size and model type
 // of SentencePiece training, which needs a model from scratch); throws crisp::Error naming the
 // field ("train_sentencepiece.vocab_size: ...").

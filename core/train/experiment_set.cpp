@@ -35,61 +35,13 @@ std::optional<ModelConfig> modelConfigIfKnown(const std::string& model) {
   return ModelConfig::fromFile((fs::path(directory) / "config.json").string());
 }
 
-std::set<std::string> keysOf(const nlohmann::json& object) {
-  std::set<std::string> keys;
-  for (const auto& item : object.items()) keys.insert(item.key());
-  return keys;
-}
-
-// Keys an experiment object may hold: exactly what ExperimentConfig::toJson writes (with
-// SentencePiece training on, which it writes only then).
-const std::set<std::string>& experimentKeys() {
-  static const std::set<std::string> keys = [] {
-    ExperimentConfig all;
-    all.trainSentencePiece.vocabSize = 8000;
-    return keysOf(all.toJson());
-  }();
-  return keys;
-}
-
-const std::set<std::string>& hyperparameterKeys() {
-  static const std::set<std::string> keys = keysOf(Hyperparameters().toJson());
-  return keys;
-}
-
-std::string joined(const std::set<std::string>& keys) {
-  std::string s;
-  for (const std::string& k : keys) s += (s.empty() ? "" : ", ") + k;
-  return s;
-}
-
-// "FILE: base" + "policy" -> "FILE: base.policy"; "FILE: " + "seeds" -> "FILE: seeds".
-std::string member(const std::string& where, const std::string& key) {
-  return !where.empty() && where.back() == ' ' ? where + key : where + "." + key;
-}
-
 bool isComment(const std::string& key) {
   return !key.empty() && key[0] == '_';
 }
 
-// Unknown keys are errors: a typo ("learning_rte") would otherwise silently run the default.
-void checkKeys(const nlohmann::json& object, const std::set<std::string>& allowed,
-               const std::string& where) {
-  for (const auto& item : object.items()) {
-    if (isComment(item.key()) || allowed.count(item.key())) continue;
-    throw Error(member(where, item.key()) + ": unknown field (expected one of " + joined(allowed) +
-                ")");
-  }
-}
-
 void checkExperimentObject(const nlohmann::json& object, const std::string& where) {
   if (!object.is_object()) throw Error(where + ": expected a JSON object");
-  checkKeys(object, experimentKeys(), where);
-  if (object.contains("hyperparameters")) {
-    const nlohmann::json& h = object.at("hyperparameters");
-    if (!h.is_object()) throw Error(where + ".hyperparameters: expected a JSON object");
-    checkKeys(h, hyperparameterKeys(), where + ".hyperparameters");
-  }
+  checkExperimentKeys(object, where);
 }
 
 // Drops comment keys so that ExperimentConfig::fromJson sees only its own fields.
@@ -119,7 +71,7 @@ T field(const nlohmann::json& j, const std::string& key, const std::string& wher
   try {
     return j.at(key).get<T>();
   } catch (const nlohmann::json::exception&) {
-    throw Error(member(where, key) + ": has the wrong type");
+    throw Error(jsonMember(where, key) + ": has the wrong type");
   }
 }
 
@@ -157,7 +109,7 @@ nlohmann::json ExperimentSet::toJson() const {
 
 ExperimentSet parseExperimentSet(const nlohmann::json& j, const std::string& file) {
   if (!j.is_object()) throw Error(file + ": expected a JSON object");
-  checkKeys(j, {"name", "notes", "base", "configurations", "seeds", "baseline"}, file + ": ");
+  checkJsonKeys(j, {"name", "notes", "base", "configurations", "seeds", "baseline"}, file + ": ");
   ExperimentSet set;
   set.file = file;
   set.name = field<std::string>(j, "name", file + ": ", fs::path(file).stem().string());
@@ -253,11 +205,7 @@ ExperimentSet parseExperimentSet(const nlohmann::json& j, const std::string& fil
     throw Error(file + ": seeds: expected a non-empty array of non-negative integers");
   for (size_t i = 0; i < j.at("seeds").size(); ++i) {
     const nlohmann::json& seed = j.at("seeds")[i];
-    if (!seed.is_number_unsigned() && !(seed.is_number_integer() && seed.get<int64_t>() >= 0)) {
-      throw Error(file + ": seeds[" + std::to_string(i) + "]: " + seed.dump() +
-                  " is not a non-negative integer");
-    }
-    const uint64_t value = seed.get<uint64_t>();
+    const uint64_t value = jsonNumber<uint64_t>(seed, file + ": seeds[" + std::to_string(i) + "]");
     if (std::find(set.seeds.begin(), set.seeds.end(), value) != set.seeds.end())
       throw Error(file + ": seeds[" + std::to_string(i) + "]: " + seed.dump() + " appears twice");
     set.seeds.push_back(value);

@@ -33,8 +33,20 @@ std::string listSteps(const std::vector<int64_t>& steps) {
   return text;
 }
 
+// A tokenizer whose ids run past the embedding table would index outside it on the first rare
+// word; a smaller one is fine (tables are often padded to a round size).
+void requireTokenizerFitsModel(const ModelReference& ref) {
+  const size_t entries = ref.tokenizer->vocabSize();
+  const int rows = ref.model->config().vocabSize;
+  if (entries > static_cast<size_t>(rows)) {
+    throw InputError(ref.tokenizer->name() + ": the tokenizer has " + std::to_string(entries) +
+                     " entries but the model's embedding table has " + std::to_string(rows) +
+                     " rows (vocab_size)");
+  }
+}
+
 ModelReference loadRun(const std::string& path, const nlohmann::json& config,
-                       const CheckpointChoice& choice) {
+                       const CheckpointChoice& choice, const LoadOptions& options) {
   ModelReference ref;
   ref.kind = ModelReference::Kind::Run;
   ref.path = path;
@@ -79,11 +91,13 @@ ModelReference loadRun(const std::string& path, const nlohmann::json& config,
   ref.model = makeClassifier(modelConfig);
   ref.model->setPolicy(AttentionPolicySpec::parse(config.at("policy").get<std::string>()));
   ref.weightsFile = run.checkpointPath(ref.step) + "/model.safetensors";
-  const LoadReport report =
-      loadStateDict(*ref.model, readSafeTensors(ref.weightsFile).tensors, ref.weightsFile);
-  if (!report.missing.empty()) throw Error(ref.weightsFile + ": " + report.describe("the model"));
+  const LoadReport report = loadStateDict(*ref.model, readSafeTensors(ref.weightsFile).tensors,
+                                          ref.weightsFile, options.allowNonFinite);
+  requireCompleteCheckpoint(report, modelConfig);
+  ref.loadWarnings = report.describe("the model");
   ref.model->eval();
   ref.tokenizer = loadRunTokenizer(path, config, *ref.experiment);
+  requireTokenizerFitsModel(ref);
   ref.labelNames = config.at("label_names").get<std::vector<std::string>>();
   ref.maxLength = ref.experiment->maxLength;
   ref.batchSize = ref.experiment->hyper.batchSize;
@@ -112,7 +126,8 @@ ModelReference loadRun(const std::string& path, const nlohmann::json& config,
   return ref;
 }
 
-ModelReference loadHuggingFace(const std::string& path, const nlohmann::json& config) {
+ModelReference loadHuggingFace(const std::string& path, const nlohmann::json& config,
+                               LoadOptions options) {
   ModelReference ref;
   ref.kind = ModelReference::Kind::HuggingFace;
   ref.path = path;
@@ -121,7 +136,8 @@ ModelReference loadHuggingFace(const std::string& path, const nlohmann::json& co
                      ": no vocab.txt, tokenizer.json or spiece.model (a Hugging Face model "
                      "directory needs its tokenizer)");
   }
-  LoadedModel loaded = loadHuggingFaceDirectory(path);
+  options.forInference = true;
+  LoadedModel loaded = loadHuggingFaceDirectory(path, options);
   ref.model = loaded.model;
   ref.model->eval();
   ref.weightsFile = loaded.report.weightsFile;
@@ -133,6 +149,7 @@ ModelReference loadHuggingFace(const std::string& path, const nlohmann::json& co
         AttentionPolicySpec::parse(config.at("crisp_attention_policy").get<std::string>()));
   }
   ref.tokenizer = openTokenizer(path);
+  requireTokenizerFitsModel(ref);
   const ModelConfig& mc = ref.model->config();
   for (int i = 0; i < mc.numLabels; ++i) {
     const auto it = mc.id2label.find(i);
@@ -180,14 +197,15 @@ std::string ModelReference::describe() const {
 }
 
 ModelReference loadModelReference(const std::string& path,
-                                  const std::optional<CheckpointChoice>& choice) {
+                                  const std::optional<CheckpointChoice>& choice,
+                                  const LoadOptions& options) {
   if (path.empty()) throw InputError("no run or model directory given");
   // A hub id ("distilbert-base-uncased") or a sentence-transformers package names a model
   // directory found offline.
   if (looksLikeHubId(path) ||
       (fs::is_directory(path) && !fs::exists(fs::path(path) / "config.json"))) {
     const std::string resolved = resolveModelDirectory(path);
-    if (resolved != path) return loadModelReference(resolved, choice);
+    if (resolved != path) return loadModelReference(resolved, choice, options);
   }
   if (!fs::exists(path)) throw InputError(path + ": no such run or model directory");
   if (!fs::is_directory(path)) {
@@ -204,13 +222,13 @@ ModelReference loadModelReference(const std::string& path,
     throw InputError(e.what());
   }
   if (config.is_object() && config.contains("experiment")) {
-    return loadRun(path, config, choice.value_or(CheckpointChoice{}));
+    return loadRun(path, config, choice.value_or(CheckpointChoice{}), options);
   }
   if (choice) {
     throw InputError("--checkpoint " + choice->toString() + ": " + path +
                      " is a Hugging Face model directory, which has one set of weights");
   }
-  return loadHuggingFace(path, config);
+  return loadHuggingFace(path, config, options);
 }
 
 }  // namespace crisp

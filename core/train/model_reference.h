@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/io/hf_checkpoint.h"
 #include "core/sys/input_error.h"
 #include "core/train/experiment.h"
 
@@ -51,8 +52,11 @@ struct ModelReference {
 // Loads path as a run directory (config.json with an "experiment" and checkpoints/) or a
 // Hugging Face directory (config.json + model.safetensors/pytorch_model.bin + vocab.txt). A
 // choice other than nullopt (default: best) is only valid for runs. Errors name the file, the
-// step or the tensor at fault: InputError for the user's side, crisp::Error otherwise.
+// step or the tensor at fault: InputError for the user's side, crisp::Error otherwise. The
+// checkpoint must be complete (LoadOptions::forInference is implied: no missing head, no extra
+// layers) and its tokenizer must fit the embedding table.
 ModelReference loadModelReference(const std::string& path,
-                                  const std::optional<CheckpointChoice>& choice = std::nullopt);
+                                  const std::optional<CheckpointChoice>& choice = std::nullopt,
+                                  const LoadOptions& options = {});
 
 }  // namespace crisp

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/hf_checkpoint.h"
+#include "core/io/json_file.h"
 #include "core/io/safetensors.h"
 #include "core/sys/allocator.h"
 #include "core/sys/error.h"
@@ -61,11 +62,9 @@ Hyperparameters Hyperparameters::fromJson(const nlohmann::json& j) {
   Hyperparameters h;
   const auto get = [&](const char* key, auto& out) {
     if (j.contains(key)) {
-      try {
-        j.at(key).get_to(out);
-      } catch (const nlohmann::json::exception&) {
-        throw Error(std::string("hyperparameter \"") + key + "\" has the wrong type");
-      }
+      // Exactly the field's type: 1.9 epochs or seed -1 are errors, not 1 and 2^64-1.
+      out =
+          jsonNumber<std::decay_t<decltype(out)>>(j.at(key), std::string("hyperparameters.") + key);
     }
   };
   get("epochs", h.epochs);

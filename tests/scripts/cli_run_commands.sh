@@ -165,6 +165,78 @@ expect_exit 2 "--format png needs --out" "$crisp" inspect "$run" "good" --format
 expect_exit 2 "mini.csv:1: |mini.csv" "$crisp" eval "$run" --data "$work/mini.csv"
 expect_exit 2 "required" "$crisp" export "$run"
 expect_exit 2 "" "$crisp" inspect "$run"
+# NaN weights are refused, naming the tensor, unless --allow-nonfinite asks for them (forensics);
+# they used to predict "negative nan" and evaluate to "loss nan" with exit 0.
+cp -r "$work/hf" "$work/nan"
+$py - "$work/nan/model.safetensors" <<'PY'
+import json, struct, sys
+path = sys.argv[1]
+data = bytearray(open(path, "rb").read())
+length = struct.unpack("<Q", data[:8])[0]
+begin = 8 + length + json.loads(data[8:8 + length])["classifier.weight"]["data_offsets"][0]
+data[begin:begin + 4] = struct.pack("<f", float("nan"))
+open(path, "wb").write(data)
+PY
+nan_error='model.safetensors: tensor "classifier.weight" holds 1 NaN or infinite values'
+expect_exit 1 "crisp eval: error: .*$nan_error" "$crisp" eval "$work/nan" --data "$work/mini.tsv"
+expect_exit 1 "crisp predict: error: .*$nan_error" "$crisp" predict "$work/nan" "good"
+expect_exit 0 "hold NaN or infinite values: \['classifier.weight'\]" \
+  "$crisp" eval "$work/nan" --data "$work/mini.tsv" --allow-nonfinite
+# A model whose config.json drops a layer of the checkpoint is not the model that was saved.
+cp -r "$work/hf" "$work/layers"
+$py - "$work/layers/config.json" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["n_layers"] -= 1
+json.dump(config, open(sys.argv[1], "w"))
+PY
+expect_exit 1 "the checkpoint has 2 layers but the config's n_layers is 1" \
+  "$crisp" predict "$work/layers" "good"
+# pytorch_model.bin as torch.save writes it (stored records) and recompressed (deflated records)
+# gives the same logits; a flipped bit in a tensor record is refused by the record's CRC-32, which
+# LibTorch's reader does not check.
+mkdir -p "$work/bin"
+cp "$work/hf/config.json" "$work/hf/vocab.txt" "$work/bin/"
+$py - "$work/hf/model.safetensors" "$work/bin" <<'PY'
+import json, struct, sys, zipfile
+import torch
+source, out = sys.argv[1], sys.argv[2]
+data = open(source, "rb").read()
+length = struct.unpack("<Q", data[:8])[0]
+state = {}
+for name, info in json.loads(data[8:8 + length]).items():
+    if name != "__metadata__":
+        begin, end = (8 + length + offset for offset in info["data_offsets"])
+        state[name] = torch.frombuffer(bytearray(data[begin:end]), dtype=torch.float32).reshape(
+            info["shape"]).clone()
+torch.save(state, f"{out}/pytorch_model.bin")
+with zipfile.ZipFile(f"{out}/pytorch_model.bin") as stored, \
+        zipfile.ZipFile(f"{out}/deflated.bin", "w", zipfile.ZIP_DEFLATED) as deflated:
+    for item in stored.infolist():
+        deflated.writestr(item.filename, stored.read(item.filename))
+# The largest record (the word embeddings) with one bit flipped in its middle.
+corrupt = bytearray(open(f"{out}/pytorch_model.bin", "rb").read())
+with zipfile.ZipFile(f"{out}/pytorch_model.bin") as stored:
+    item = max(stored.infolist(), key=lambda i: i.file_size)
+local = item.header_offset
+names = struct.unpack("<HH", corrupt[local + 26:local + 30])
+corrupt[local + 30 + sum(names) + item.file_size // 2] ^= 0x01
+open(f"{out}/corrupt.bin", "wb").write(corrupt)
+PY
+"$crisp" forward --model "$work/bin" --ids "$ids" --attention crisp:0.8 >"$work/forward_bin.json"
+mv "$work/bin/deflated.bin" "$work/bin/pytorch_model.bin"
+"$crisp" forward --model "$work/bin" --ids "$ids" --attention crisp:0.8 >"$work/forward_deflated.json"
+$py - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+expected = json.load(open(f"{work}/forward.json"))["logits"]
+for name in ("forward_bin", "forward_deflated"):
+    got = json.load(open(f"{work}/{name}.json"))["logits"]
+    assert all(abs(a - b) < 1e-6 for a, b in zip(expected[0], got[0])), (name, expected, got)
+PY
+mv "$work/bin/corrupt.bin" "$work/bin/pytorch_model.bin"
+expect_exit 1 "pytorch_model.bin: record \".*\": CRC-32 mismatch" \
+  "$crisp" forward --model "$work/bin" --ids "$ids"
 # A corrupt checkpoint: the weights file cut short.
 cp -r "$run" "$work/corrupt"
 weights=$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["weights"])' \

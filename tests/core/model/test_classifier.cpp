@@ -1,6 +1,8 @@
 #include <ATen/ATen.h>
+#include <torch/serialize.h>
 #include <QtTest>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -9,6 +11,7 @@
 #include "core/io/safetensors.h"
 #include "core/model/classifier.h"
 #include "core/sys/error.h"
+#include "tests/core/test_support.h"
 
 using crisp::ModelConfig;
 
@@ -227,6 +230,66 @@ class TestClassifier : public QObject {
     expectError("{\"model_type\": \"distilbert\", \"id2label\": {\"0\": \"a\", \"2\": \"b\"}}",
                 "id2label");
     QVERIFY_THROWS_EXCEPTION(crisp::Error, crisp::loadHuggingFaceDirectory("/nonexistent/model"));
+  }
+
+  // num_labels alone made a billion label names before any check.
+  void hugeLabelCountsAreRefusedBeforeNamingEachLabel() {
+    for (const std::string count : {"1000000", "1000000000"}) {
+      const std::string error = crisp::test::errorOf([&] {
+        ModelConfig::fromJson(
+            nlohmann::json::parse("{\"model_type\": \"distilbert\", \"num_labels\": " + count +
+                                  "}"),
+            "big/config.json");
+      });
+      QVERIFY2(crisp::test::contains(error, "big/config.json: num_labels " + count + " exceeds"),
+               error.c_str());
+    }
+  }
+
+  // get<int> wrapped a vocab_size of 2^32+105 to 105 and truncated 105.7 to 105.
+  void numbersAreReadAsTheirExactType() {
+    for (const std::string field : {"\"vocab_size\": 4294967401", "\"vocab_size\": 105.7",
+                                    "\"pad_token_id\": 0.5", "\"n_layers\": 2.5"}) {
+      const std::string error = crisp::test::errorOf([&] {
+        ModelConfig::fromJson(
+            nlohmann::json::parse("{\"model_type\": \"distilbert\", " + field + "}"),
+            "m/config.json");
+      });
+      const std::string key = field.substr(0, field.find(':'));
+      const std::string value = field.substr(field.find(':') + 2);
+      QVERIFY2(crisp::test::contains(error, "m/config.json: field " + key +
+                                                ": expected an integer from -2147483648 to "
+                                                "2147483647, got " +
+                                                value),
+               error.c_str());
+    }
+  }
+
+  // A flipped bit in pytorch_model.bin loaded silently: LibTorch's zip reader skips the CRC-32.
+  void corruptPytorchBinIsRefused() {
+    QTemporaryDir dir;
+    c10::Dict<std::string, at::Tensor> dict;
+    dict.insert("classifier.weight", at::full({16}, 1.25f));
+    dict.insert("classifier.bias", at::zeros({2}));
+    const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
+    const std::string path = dir.filePath(QStringLiteral("pytorch_model.bin")).toStdString();
+    const auto write = [&](const std::vector<char>& data) {
+      std::ofstream(path, std::ios::binary)
+          .write(data.data(), static_cast<std::streamsize>(data.size()));
+    };
+    write(bytes);
+    QCOMPARE(crisp::readStateDict(path).size(), size_t{2});
+    // The lowest mantissa bit of the first 1.25f (00 00 a0 3f): the value becomes 1.2500001.
+    const char pattern[] = {0, 0, static_cast<char>(0xa0), 0x3f};
+    const auto at = std::search(bytes.begin(), bytes.end(), pattern, pattern + 4);
+    QVERIFY(at != bytes.end());
+    std::vector<char> corrupt = bytes;
+    corrupt[static_cast<size_t>(at - bytes.begin())] ^= 1;
+    write(corrupt);
+    const std::string error = crisp::test::errorOf([&] { crisp::readStateDict(path); });
+    QVERIFY2(crisp::test::contains(error, path + ": record \"") &&
+                 crisp::test::contains(error, "CRC-32 mismatch"),
+             error.c_str());
   }
 
   void missingEncoderTensorIsAnError() {

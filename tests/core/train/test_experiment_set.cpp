@@ -38,6 +38,26 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+// The message of the crisp::Error that reading an experiment object throws ("" if it reads).
+std::string experimentError(const char* json) {
+  try {
+    crisp::ExperimentConfig::fromJson(nlohmann::json::parse(json));
+  } catch (const crisp::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// The message of the crisp::Error that preparing `config` throws ("" if it prepares).
+std::string prepareError(const crisp::ExperimentConfig& config) {
+  try {
+    crisp::prepareExperiment(config);
+  } catch (const crisp::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
 }  // namespace
 
 class TestExperimentSet : public QObject {
@@ -123,7 +143,10 @@ class TestExperimentSet : public QObject {
     j = minimalSet();
     j["seeds"] = {1, -2};
     e = parseError(j);
-    QVERIFY2(contains(e, "dir/set.json: seeds[1]: -2 is not a non-negative integer"), e.c_str());
+    QVERIFY2(contains(e,
+                      "dir/set.json: seeds[1]: expected a non-negative integer up to "
+                      "18446744073709551615, got -2"),
+             e.c_str());
     j["seeds"] = {1, 1};
     QVERIFY(contains(parseError(j), "seeds[1]: 1 appears twice"));
     j["seeds"] = nlohmann::json::array();
@@ -143,6 +166,89 @@ class TestExperimentSet : public QObject {
     QVERIFY(contains(parseError(j), "configurations[0]: give both train_data and dev_data"));
 
     QVERIFY_THROWS_EXCEPTION(crisp::Error, crisp::loadExperimentSet("/no/such/set.json"));
+  }
+
+  // Experiment files (crisp train --experiment) and sets (crisp sweep) share one key check.
+  void unknownKeysAreErrorsWithASuggestion() {
+    nlohmann::json j = minimalSet();
+    j["configurations"][0]["polcy"] = "dense";
+    std::string e = parseError(j);
+    QVERIFY2(contains(e,
+                      "dir/set.json: configurations[0].polcy: unknown field; did you mean "
+                      "\"policy\"?"),
+             e.c_str());
+    e = experimentError(R"({"polcy": "crisp:0.5"})");
+    QVERIFY2(contains(e, "polcy: unknown field; did you mean \"policy\"?"), e.c_str());
+    e = experimentError(R"({"hyperparameters": {"learning_rte": 0.001}})");
+    QVERIFY2(contains(e,
+                      "hyperparameters.learning_rte: unknown field; did you mean "
+                      "\"learning_rate\"?"),
+             e.c_str());
+    e = experimentError(R"({"zzz": 1})");
+    QVERIFY2(contains(e, "zzz: unknown field (expected one of") && !contains(e, "did you mean"),
+             e.c_str());
+    QCOMPARE(experimentError(R"({"_comment": "free text", "policy": "dense"})"), std::string());
+  }
+
+  // get<int> truncated 1.9 epochs to 1 and wrapped a seed of -1 to 2^64-1.
+  void numbersAreReadAsTheirExactType() {
+    const std::pair<const char*, const char*> cases[] = {
+        {R"({"hyperparameters": {"epochs": 1.9}})",
+         "hyperparameters.epochs: expected an integer from -2147483648 to 2147483647, got 1.9"},
+        {R"({"hyperparameters": {"seed": -1}})",
+         "hyperparameters.seed: expected a non-negative integer up to 18446744073709551615, got "
+         "-1"},
+        {R"({"hyperparameters": {"eval_every": 1e30}})", "hyperparameters.eval_every: expected"},
+        {R"({"demo_dev_size": -1})", "demo_dev_size: expected a non-negative integer"},
+        {R"({"max_length": 4294967360})", "max_length: expected an integer"},
+        {R"({"train_sentencepiece": {"vocab_size": 8000.5}})",
+         "train_sentencepiece.vocab_size: expected an integer"},
+    };
+    for (const auto& [json, expected] : cases) {
+      const std::string e = experimentError(json);
+      QVERIFY2(contains(e, expected), (std::string(json) + " -> " + e).c_str());
+    }
+    nlohmann::json j = minimalSet();
+    j["seeds"] = {1, 2.5};
+    const std::string e = parseError(j);
+    QVERIFY2(contains(e, "dir/set.json: seeds[1]: expected a non-negative integer"), e.c_str());
+  }
+
+  // One class trained a classifier with nothing to tell apart.
+  void singleClassTrainingDataIsRefused() {
+    QTemporaryDir dir;
+    const auto write = [&](const char* name, const std::string& text) {
+      const std::string path = dir.filePath(QString::fromUtf8(name)).toStdString();
+      std::ofstream(path) << text;
+      return path;
+    };
+    crisp::ExperimentConfig c = crisp::ExperimentConfig::demo();
+    c.tokenizer = write("vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\ngood\nbad\nfilm\n");
+    c.trainData = write("train.tsv", "sentence\tlabel\ngood film\t1\nbad film\t0\n");
+    c.devData = write("dev.tsv", "sentence\tlabel\ngood\t1\nbad\t0\n");
+    c.hyper.epochs = 1;
+    QCOMPARE(prepareError(c), std::string());  // two classes, both splits: fine
+
+    crisp::ExperimentConfig bad = c;
+    bad.trainData = write("one-class.tsv", "sentence\tlabel\ngood film\t1\ngood\t1\n");
+    const std::string e = prepareError(bad);
+    QVERIFY2(contains(e, "one-class.tsv: every training sentence has the label \"") &&
+                 contains(e, "a classifier needs at least two classes"),
+             e.c_str());
+  }
+
+  // 0 training sentences "finished" at step -1 and 0 dev sentences recorded "accuracy 0.00 %
+  // (best)". (Data files without rows are refused by the readers; the demo's sizes were not.)
+  void emptyDemoSplitsAreRefused() {
+    crisp::ExperimentConfig demo = crisp::ExperimentConfig::demo();
+    demo.demoTrainSize = 64;
+    demo.demoDevSize = 0;
+    std::string e = prepareError(demo);
+    QVERIFY2(contains(e, "demo dev: no dev sentences"), e.c_str());
+    demo.demoTrainSize = 0;
+    demo.demoDevSize = 32;
+    e = prepareError(demo);
+    QVERIFY2(contains(e, "demo train: no training sentences"), e.c_str());
   }
 
   void loadsEveryShippedFile() {

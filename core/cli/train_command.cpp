@@ -58,6 +58,8 @@ class ProgressPrinter {
              << e->epoch << "): accuracy " << std::setprecision(2) << 100 * e->metrics.accuracy
              << "%  loss " << std::setprecision(4) << e->metrics.loss << "  macro-F1 "
              << std::setprecision(3) << e->metrics.macroF1 << (e->best ? "  (best)" : "") << "\n";
+    } else if (const auto* state = std::get_if<StateEvent>(&event)) {
+      stateMessage_ = state->message;
     } else if (const auto* m = std::get_if<MessageEvent>(&event)) {
       line() << (m->level == MessageEvent::Level::Error     ? "error: "
                  : m->level == MessageEvent::Level::Warning ? "warning: "
@@ -70,6 +72,9 @@ class ProgressPrinter {
   void finish() {
     if (terminal_ && barDrawn_) out_ << "\n";
   }
+
+  // The message of the run's last state: state.json's, or why a resume left state.json as it was.
+  const std::string& stateMessage() const { return stateMessage_; }
 
  private:
   std::ostream& line() {
@@ -97,6 +102,7 @@ class ProgressPrinter {
   ProgressEvent progress_;
   double loss_ = 0;
   int64_t lastDecile_ = -1;
+  std::string stateMessage_;
 };
 
 int trainInto(const std::string& runDirectory, const ExperimentConfig& experiment, bool json,
@@ -151,7 +157,7 @@ int trainInto(const std::string& runDirectory, const ExperimentConfig& experimen
   if (json) {
     out << nlohmann::json{{"run_directory", runDirectory},
                           {"state", toString(state)},
-                          {"message", finalState.value("message", "")},
+                          {"message", printer.stateMessage()},
                           {"best_accuracy", finalState.value("best_accuracy", -1.0)},
                           {"best_step", finalState.value("best_step", -1)},
                           {"steps", finalState.value("step", 0)},
@@ -159,8 +165,8 @@ int trainInto(const std::string& runDirectory, const ExperimentConfig& experimen
                .dump()
         << "\n";
   } else {
-    out << toString(state) << ": " << finalState.value("message", "") << "  (wall time "
-        << clock(wall) << ")\n";
+    out << toString(state) << ": " << printer.stateMessage() << "  (wall time " << clock(wall)
+        << ")\n";
   }
   if (state == RunState::Failed) return 1;
   return interrupted ? 130 : 0;

@@ -12,6 +12,9 @@ namespace crisp {
 void writeFileAtomically(const std::string& path, const std::function<void(std::ostream&)>& write);
 void writeFileAtomically(const std::string& path, const std::string& content);
 
+// fsync of a file or a directory; throws crisp::Error naming the path when it fails.
+void syncToDisk(const std::string& path);
+
 // A whole file's bytes; throws crisp::Error "PATH: cannot read" when it cannot.
 std::string readWholeFile(const std::string& path);
 // Copies a file's bytes to `to`, written atomically as above.

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -25,12 +27,38 @@ std::string stepName(int64_t step) {
   return name.str();
 }
 
-void syncDirectory(const fs::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
+std::string utcTimestamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &utc);
+  return text;
+}
+
+// dir/stem+suffix, or dir/stem-2+suffix, ... whichever is free: setting aside never replaces.
+fs::path unusedPath(const fs::path& dir, const std::string& stem, const std::string& suffix) {
+  fs::path path = dir / (stem + suffix);
+  for (int n = 2; fs::exists(path); ++n) path = dir / (stem + "-" + std::to_string(n) + suffix);
+  return path;
+}
+
+// The end of the last whole line in the first `limit` bytes of `file`; 0 when none ends there.
+uint64_t endOfLastWholeLine(const fs::path& file, uint64_t limit) {
+  std::ifstream in(file, std::ios::binary);
+  constexpr uint64_t kChunk = 1 << 16;
+  std::string chunk;
+  for (uint64_t end = limit; end > 0;) {
+    const uint64_t begin = end > kChunk ? end - kChunk : 0;
+    chunk.resize(end - begin);
+    in.seekg(static_cast<std::streamoff>(begin));
+    if (!in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())))
+      throw Error(file.string() + ": cannot read");
+    const size_t newline = chunk.rfind('\n');
+    if (newline != std::string::npos) return begin + newline + 1;
+    end = begin;
   }
+  return 0;
 }
 
 }  // namespace
@@ -45,7 +73,12 @@ void RunDirectory::create() const {
 }
 
 RunDirectory::~RunDirectory() {
-  if (metrics_ != nullptr) std::fclose(metrics_);
+  closeMetrics();
+}
+
+void RunDirectory::closeMetrics() {
+  if (metricsFd_ >= 0) ::close(metricsFd_);
+  metricsFd_ = -1;
 }
 
 bool RunDirectory::hasConfig() const {
@@ -71,15 +104,24 @@ void RunDirectory::writeState(const nlohmann::json& state) const {
 }
 
 void RunDirectory::appendMetric(const nlohmann::json& record) {
-  if (metrics_ == nullptr) {
-    const std::string file = (fs::path(path_) / "metrics.jsonl").string();
-    metrics_ = std::fopen(file.c_str(), "ab");
-    if (metrics_ == nullptr) throw Error(file + ": cannot open for appending");
+  const std::string file = (fs::path(path_) / "metrics.jsonl").string();
+  if (metricsFd_ < 0) {
+    metricsFd_ = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (metricsFd_ < 0) throw Error(file + ": cannot open for appending: " + std::strerror(errno));
   }
   const std::string line = record.dump() + "\n";
-  if (std::fwrite(line.data(), 1, line.size(), metrics_) != line.size() ||
-      std::fflush(metrics_) != 0) {
-    throw Error(path_ + "/metrics.jsonl: write failed (disk full?)");
+  const off_t before = ::lseek(metricsFd_, 0, SEEK_END);
+  for (size_t written = 0; written < line.size();) {
+    const ssize_t n = ::write(metricsFd_, line.data() + written, line.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int error = n < 0 ? errno : ENOSPC;
+      // Part of a record left behind would glue the next record onto it.
+      const bool cutOff = before >= 0 && ::ftruncate(metricsFd_, before) == 0;
+      throw Error(file + ": cannot append a record: " + std::strerror(error) +
+                  (cutOff ? "" : " (and the partial record could not be removed)"));
+    }
+    written += static_cast<size_t>(n);
   }
 }
 
@@ -89,16 +131,26 @@ uint64_t RunDirectory::metricsSize() const {
   return ec ? 0 : size;
 }
 
-void RunDirectory::truncateMetrics(uint64_t size) {
-  if (metrics_ != nullptr) {
-    std::fclose(metrics_);
-    metrics_ = nullptr;
-  }
+uint64_t RunDirectory::truncateMetrics(uint64_t size) {
+  closeMetrics();
   const fs::path file = fs::path(path_) / "metrics.jsonl";
-  if (!fs::exists(file)) return;
+  if (!fs::exists(file)) return 0;
   std::error_code ec;
-  fs::resize_file(file, std::min<uint64_t>(size, fs::file_size(file)), ec);
+  const uint64_t keep = endOfLastWholeLine(file, std::min<uint64_t>(size, fs::file_size(file)));
+  fs::resize_file(file, keep, ec);
   if (ec) throw Error(file.string() + ": cannot truncate: " + ec.message());
+  return keep;
+}
+
+std::string RunDirectory::setMetricsAside() {
+  closeMetrics();
+  if (metricsSize() == 0) return {};
+  const fs::path file = fs::path(path_) / "metrics.jsonl";
+  const fs::path aside = unusedPath(path_, "metrics.jsonl." + utcTimestamp(), ".bak");
+  std::error_code ec;
+  fs::rename(file, aside, ec);
+  if (ec) throw Error(file.string() + ": cannot rename to " + aside.string() + ": " + ec.message());
+  return aside.string();
 }
 
 std::vector<nlohmann::json> RunDirectory::readMetrics() const {
@@ -143,20 +195,14 @@ std::string RunDirectory::stageCheckpoint(int64_t step) const {
 }
 
 void RunDirectory::commitCheckpoint(int64_t step, const std::string& staging) const {
-  for (const auto& entry : fs::directory_iterator(staging)) {
-    const int fd = ::open(entry.path().c_str(), O_RDONLY);
-    if (fd >= 0) {
-      ::fsync(fd);
-      ::close(fd);
-    }
-  }
-  syncDirectory(staging);
+  for (const auto& entry : fs::directory_iterator(staging)) syncToDisk(entry.path().string());
+  syncToDisk(staging);
   const fs::path target = checkpointPath(step);
   std::error_code ec;
   fs::remove_all(target, ec);  // a re-run of the same step after resume replaces it
   fs::rename(staging, target, ec);
   if (ec) throw Error(target.string() + ": cannot commit checkpoint: " + ec.message());
-  syncDirectory(target.parent_path());
+  syncToDisk(target.parent_path().string());
 }
 
 std::vector<int64_t> RunDirectory::checkpointSteps() const {
@@ -172,6 +218,16 @@ std::vector<int64_t> RunDirectory::checkpointSteps() const {
   }
   std::sort(steps.begin(), steps.end());
   return steps;
+}
+
+std::string RunDirectory::setCheckpointAside(int64_t step) const {
+  const std::string checkpoint = checkpointPath(step);
+  const fs::path aside =
+      unusedPath(fs::path(path_) / "checkpoints", "damaged-" + stepName(step), "");
+  std::error_code ec;
+  fs::rename(checkpoint, aside, ec);
+  if (ec) throw Error(checkpoint + ": cannot rename to " + aside.string() + ": " + ec.message());
+  return aside.string();
 }
 
 void RunDirectory::pruneCheckpoints(int keep, const std::vector<int64_t>& alsoKeep) const {

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,10 +12,14 @@ namespace crisp {
 // The files of one run:
 //   config.json            the fully resolved configuration (versions, git revision)
 //   state.json             run state, step, best evaluation (rewritten atomically)
-//   metrics.jsonl          one JSON record per line, appended and flushed per record
+//   metrics.jsonl          one JSON record per line, appended and flushed per record; a
+//                          record is whole or absent (a failed append is cut off again)
+//   metrics.jsonl.<UTC time>.bak  the metrics of an attempt that left no checkpoint, set
+//                          aside when training starts again from step 0
 //   predictions/step-N.json  dev predictions of each evaluation (for paired tests)
 //   checkpoints/step-N/    model.safetensors, optimizer.pt, rng.safetensors,
 //                          trainer_state.json; each directory appears atomically (rename)
+//   checkpoints/damaged-step-N/  a checkpoint that could not be resumed from, set aside
 class RunDirectory {
  public:
   explicit RunDirectory(std::string path);
@@ -33,11 +36,17 @@ class RunDirectory {
   nlohmann::json readState() const;  // {} when absent
   void writeState(const nlohmann::json& state) const;
 
-  // Appends one record and flushes it to the kernel.
+  // Appends one record and hands it to the kernel; on failure (a full disk) nothing of the
+  // record stays and the error names the file.
   void appendMetric(const nlohmann::json& record);
-  // Size of metrics.jsonl, and truncation back to a size recorded in a checkpoint.
+  // Size of metrics.jsonl, and truncation back to a size recorded in a checkpoint: to the end
+  // of the last whole record at or below `size` (the file may have lost its tail in a crash).
+  // Returns the size kept.
   uint64_t metricsSize() const;
-  void truncateMetrics(uint64_t size);
+  uint64_t truncateMetrics(uint64_t size);
+  // Renames a non-empty metrics.jsonl to metrics.jsonl.<UTC time>.bak so that a run starting
+  // again from step 0 has fresh metrics; returns the new path ("" when there was nothing).
+  std::string setMetricsAside();
   std::vector<nlohmann::json> readMetrics() const;  // skips a torn last line
 
   void writePredictions(int64_t step, const nlohmann::json& predictions) const;
@@ -50,12 +59,17 @@ class RunDirectory {
   std::string stageCheckpoint(int64_t step) const;
   void commitCheckpoint(int64_t step, const std::string& staging) const;
   std::vector<int64_t> checkpointSteps() const;  // complete checkpoints, ascending
+  // Renames checkpoints/step-N to checkpoints/damaged-step-N (never over an existing one), out
+  // of checkpointSteps(); returns the new path.
+  std::string setCheckpointAside(int64_t step) const;
   // Deletes all but the newest `keep` checkpoints and those in `alsoKeep`.
   void pruneCheckpoints(int keep, const std::vector<int64_t>& alsoKeep) const;
 
  private:
+  void closeMetrics();
+
   std::string path_;
-  std::FILE* metrics_ = nullptr;
+  int metricsFd_ = -1;
 };
 
 // One row of the runs table, read from a run directory's files.

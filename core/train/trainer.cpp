@@ -8,9 +8,9 @@
 #include <cmath>
 #include <deque>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/io/atomic_file.h"
 #include "core/io/hf_checkpoint.h"
 #include "core/io/json_file.h"
 #include "core/io/safetensors.h"
@@ -30,6 +30,10 @@ bool excludedFromWeightDecay(const std::string& name) {
   return name.size() >= 5 && (name.compare(name.size() - 5, 5, ".bias") == 0 ||
                               name.find("LayerNorm") != std::string::npos ||
                               name.find("layer_norm") != std::string::npos);
+}
+
+std::string firstLine(const std::string& text) {
+  return text.substr(0, text.find('\n'));
 }
 
 nlohmann::json metricsJson(const EvaluationMetrics& m) {
@@ -155,6 +159,12 @@ struct Trainer::Impl {
   int64_t bestStep = -1;
   int evalsWithoutImprovement = 0;
   double elapsedBefore = 0;
+  // The best evaluation whose checkpoint is on disk.
+  double checkpointedBestAccuracy = -1;
+  int64_t checkpointedBestStep = -1;
+  // False while the run is set up or resumed: a failure then leaves state.json as it was. True
+  // once training goes on: from then on a failure is noted in state.json.
+  bool committed = false;
   Clock::time_point sessionStart = Clock::now();
   std::deque<std::pair<Clock::time_point, int64_t>> recent;  // for throughput
 
@@ -175,13 +185,15 @@ struct Trainer::Impl {
     events.publish(MessageEvent{level, text});
   }
 
+  // state.json names the best checkpoint on disk (eval, predict and export use it), so it
+  // follows the checkpoints, not an evaluation whose checkpoint may yet fail to be written.
   void writeState(RunState state, const std::string& message = {}) {
     dir.writeState({{"state", toString(state)},
                     {"message", message},
                     {"step", step},
                     {"epoch", epoch},
-                    {"best_step", bestStep},
-                    {"best_accuracy", bestAccuracy},
+                    {"best_step", checkpointedBestStep},
+                    {"best_accuracy", checkpointedBestAccuracy},
                     {"elapsed_seconds", elapsed()}});
     events.publish(StateEvent{state, message});
   }
@@ -229,62 +241,134 @@ struct Trainer::Impl {
                              static_cast<double>(std::max<int64_t>(1, total - warmup)));
   }
 
-  void saveCheckpoint() {
+  // Writes a checkpoint, then state.json naming it, then prunes: state.json never names a
+  // checkpoint that is gone. A failed write (a full disk) leaves no partial checkpoint behind.
+  void saveCheckpoint(RunState state, const std::string& stateMessage = {}) {
     const std::string staging = dir.stageCheckpoint(step);
-    std::vector<std::pair<std::string, at::Tensor>> tensors;
-    for (const auto& item : in.model->named_parameters())
-      tensors.emplace_back(item.key(), item.value());
-    writeSafeTensors(staging + "/model.safetensors", tensors, {{"format", "pt"}});
-    torch::save(*optimizer, staging + "/optimizer.pt");
-    writeSafeTensors(staging + "/rng.safetensors",
-                     {std::pair<std::string, at::Tensor>(
-                         "cpu_generator", at::detail::getDefaultCPUGenerator().get_state())});
-    const nlohmann::json state = {{"step", step},
-                                  {"epoch", epoch},
-                                  {"batch_in_epoch", batchInEpoch},
-                                  {"best_accuracy", bestAccuracy},
-                                  {"best_step", bestStep},
-                                  {"evals_without_improvement", evalsWithoutImprovement},
-                                  {"metrics_size", dir.metricsSize()},
-                                  {"elapsed_seconds", elapsed()},
-                                  {"policy", in.model->policy().toString()}};
-    std::ofstream(staging + "/trainer_state.json") << state.dump(2) << "\n";
-    dir.commitCheckpoint(step, staging);
+    try {
+      std::vector<std::pair<std::string, at::Tensor>> tensors;
+      for (const auto& item : in.model->named_parameters())
+        tensors.emplace_back(item.key(), item.value());
+      writeSafeTensors(staging + "/model.safetensors", tensors, {{"format", "pt"}});
+      writeFileAtomically(staging + "/optimizer.pt",
+                          [&](std::ostream& out) { torch::save(*optimizer, out); });
+      writeSafeTensors(staging + "/rng.safetensors",
+                       {std::pair<std::string, at::Tensor>(
+                           "cpu_generator", at::detail::getDefaultCPUGenerator().get_state())});
+      const nlohmann::json position = {{"step", step},
+                                       {"epoch", epoch},
+                                       {"batch_in_epoch", batchInEpoch},
+                                       {"best_accuracy", bestAccuracy},
+                                       {"best_step", bestStep},
+                                       {"evals_without_improvement", evalsWithoutImprovement},
+                                       {"metrics_size", dir.metricsSize()},
+                                       {"elapsed_seconds", elapsed()},
+                                       {"policy", in.model->policy().toString()}};
+      // Written last: its presence is what marks a checkpoint complete.
+      writeFileAtomically(staging + "/trainer_state.json", position.dump(2) + "\n");
+      dir.commitCheckpoint(step, staging);
+    } catch (...) {
+      std::error_code ignored;
+      fs::remove_all(staging, ignored);  // also gives a full disk its space back
+      throw;
+    }
+    checkpointedBestAccuracy = bestAccuracy;
+    checkpointedBestStep = bestStep;
+    writeState(state, stateMessage);
     dir.pruneCheckpoints(hp.keepCheckpoints, {bestStep});
   }
 
-  bool resumeFromCheckpoint() {
-    const std::vector<int64_t> steps = dir.checkpointSteps();
-    if (steps.empty()) return false;
-    const std::string path = dir.checkpointPath(steps.back());
-    nlohmann::json state;
+  // Loads a checkpoint into the model, the optimizer, the random generator and the trainer's
+  // position; returns the metrics.jsonl size it recorded. Errors name the file at fault. A
+  // failure may leave the model and optimizer half loaded: the caller then loads another
+  // checkpoint over them completely, or gives up.
+  uint64_t restoreCheckpoint(const std::string& path) {
+    const std::string stateFile = path + "/trainer_state.json";
+    nlohmann::json position;
     try {
-      std::ifstream file(path + "/trainer_state.json");
-      state = nlohmann::json::parse(file);
-    } catch (const std::exception& e) {
-      throw Error(path + "/trainer_state.json: unreadable: " + e.what());
+      position = nlohmann::json::parse(readWholeFile(stateFile));
+      for (const char* key : {"step", "epoch", "batch_in_epoch", "best_accuracy", "best_step",
+                              "evals_without_improvement", "elapsed_seconds", "metrics_size"}) {
+        position.at(key).get<double>();
+      }
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(stateFile + ": unreadable: " + e.what());
+    }
+    const SafeTensors weights = readSafeTensors(path + "/model.safetensors");
+    const SafeTensors rng = readSafeTensors(path + "/rng.safetensors");
+    if (rng.tensors.empty()) throw Error(path + "/rng.safetensors: no generator state");
+    try {
+      torch::load(*optimizer, path + "/optimizer.pt");
+    } catch (const c10::Error& e) {
+      throw Error(path + "/optimizer.pt: unreadable: " + e.what_without_backtrace());
     }
     const LoadReport report =
-        loadStateDict(*in.model, readSafeTensors(path + "/model.safetensors").tensors,
-                      path + "/model.safetensors");
+        loadStateDict(*in.model, weights.tensors, path + "/model.safetensors");
     if (!report.missing.empty() || !report.unexpected.empty()) {
       throw Error(path + ": checkpoint does not match the model: " + report.describe("the model"));
     }
-    torch::load(*optimizer, path + "/optimizer.pt");
-    const SafeTensors rng = readSafeTensors(path + "/rng.safetensors");
     at::Generator generator = at::detail::getDefaultCPUGenerator();
     generator.set_state(rng.tensors.at(0).second);
-    step = state.at("step");
-    epoch = state.at("epoch");
-    batchInEpoch = state.at("batch_in_epoch");
-    bestAccuracy = state.at("best_accuracy");
-    bestStep = state.at("best_step");
-    evalsWithoutImprovement = state.at("evals_without_improvement");
-    elapsedBefore = state.at("elapsed_seconds");
+    step = position.at("step");
+    epoch = position.at("epoch");
+    batchInEpoch = position.at("batch_in_epoch");
+    bestAccuracy = checkpointedBestAccuracy = position.at("best_accuracy");
+    bestStep = checkpointedBestStep = position.at("best_step");
+    evalsWithoutImprovement = position.at("evals_without_improvement");
+    elapsedBefore = position.at("elapsed_seconds");
     sessionStart = Clock::now();
-    dir.truncateMetrics(state.at("metrics_size").get<uint64_t>());
-    message(MessageEvent::Level::Info, "resumed from " + path);
-    return true;
+    return position.at("metrics_size");
+  }
+
+  // Resuming is a transaction: checkpoints are read and checked, newest first, before any run
+  // file changes, so a resume that cannot go on leaves the run (and its best checkpoint, which
+  // eval, predict and export use) as it was. Returns false when there is no checkpoint at all.
+  bool resumeFromCheckpoint() {
+    const std::vector<int64_t> steps = dir.checkpointSteps();
+    if (steps.empty()) return false;
+    std::vector<std::pair<int64_t, std::string>> skipped;  // step, why
+    for (auto newest = steps.rbegin(); newest != steps.rend(); ++newest) {
+      const std::string path = dir.checkpointPath(*newest);
+      uint64_t recordedMetricsSize = 0;
+      try {
+        recordedMetricsSize = restoreCheckpoint(path);
+      } catch (const std::exception& e) {
+        skipped.emplace_back(*newest, firstLine(e.what()));
+        continue;
+      }
+      for (const auto& [damagedStep, why] : skipped) {
+        const std::string damaged = dir.checkpointPath(damagedStep);
+        const std::string aside = dir.setCheckpointAside(damagedStep);
+        message(MessageEvent::Level::Warning, "skipped checkpoint " + damaged + " (" + why +
+                                                  "), set aside as " + aside + "; resuming from " +
+                                                  path);
+      }
+      const uint64_t kept = dir.truncateMetrics(recordedMetricsSize);
+      if (kept < recordedMetricsSize) {
+        message(MessageEvent::Level::Warning,
+                dir.path() + "/metrics.jsonl: cut back to its last whole record (" +
+                    std::to_string(kept) + " bytes; the checkpoint recorded " +
+                    std::to_string(recordedMetricsSize) + "): the records in between are lost");
+      }
+      message(MessageEvent::Level::Info, "resumed from " + path);
+      return true;
+    }
+    std::string reasons;
+    for (const auto& [damagedStep, why] : skipped) reasons += "; " + why;
+    throw Error(dir.path() + ": no checkpoint can be resumed from" + reasons);
+  }
+
+  // No checkpoint: training starts at step 0, so metrics from an earlier attempt would repeat
+  // its steps. They are set aside, never deleted.
+  void startFreshMetrics() {
+    const std::string aside = dir.setMetricsAside();
+    if (!aside.empty()) {
+      message(MessageEvent::Level::Warning,
+              dir.path() +
+                  " has no checkpoint: training starts again from step 0; the earlier "
+                  "metrics.jsonl was kept as " +
+                  aside);
+    }
   }
 
   void snapshotProbes() {
@@ -381,6 +465,8 @@ struct Trainer::Impl {
     }
     buildOptimizer();
     const bool resumed = resumeFromCheckpoint();
+    if (!resumed) startFreshMetrics();
+    committed = true;
     const auto trainLoader =
         data::BatchLoader::training(in.train, hp.batchSize, hp.seed, in.collate);
     const auto devLoader = data::BatchLoader::evaluation(in.dev, hp.batchSize, in.collate);
@@ -455,8 +541,7 @@ struct Trainer::Impl {
             batchInEpoch = 0;
           }
           finishedEarly = evaluateAndRecord(devLoader);
-          saveCheckpoint();
-          writeState(RunState::Running);
+          saveCheckpoint(RunState::Running);
           if (epochEnd) {
             --epoch;  // the for-loop increments it again
             batchInEpoch = static_cast<int64_t>(plan.size());
@@ -481,8 +566,7 @@ struct Trainer::Impl {
         ++epoch;
         batchInEpoch = 0;
       }
-      saveCheckpoint();
-      writeState(RunState::Stopped, "stopped at step " + std::to_string(step));
+      saveCheckpoint(RunState::Stopped, "stopped at step " + std::to_string(step));
       return RunState::Stopped;
     }
     writeState(RunState::Finished, "best dev accuracy " + std::to_string(bestAccuracy) +
@@ -506,9 +590,13 @@ RunState Trainer::run() {
   try {
     return impl_->train();
   } catch (const std::exception& e) {
-    std::string text = e.what();
-    text = text.substr(0, text.find('\n'));
+    const std::string text = firstLine(e.what());
     impl_->message(MessageEvent::Level::Error, text);
+    if (!impl_->committed) {
+      // Setting up or resuming failed: the run's files stay as they were.
+      impl_->events.publish(StateEvent{RunState::Failed, text});
+      return RunState::Failed;
+    }
     try {
       impl_->writeState(RunState::Failed, text);
     } catch (const std::exception&) {

@@ -78,9 +78,10 @@ class GradientSynchronizer {
   virtual void synchronize(std::vector<at::Tensor>& /*parameters*/) {}
 };
 
-// Fine-tunes a classifier into a run directory that survives kill -9: metrics.jsonl is
-// appended and flushed per record, checkpoints are written atomically, and run() on an
-// existing directory resumes from its last checkpoint and reproduces the uninterrupted run.
+// Fine-tunes a classifier into a run directory that survives kill -9 and a full disk:
+// metrics.jsonl is appended and flushed per record, checkpoints are written atomically, and
+// run() on an existing directory resumes from its newest intact checkpoint and reproduces the
+// uninterrupted run (without any checkpoint it starts again from step 0).
 class Trainer {
  public:
   Trainer(TrainingInputs inputs, Hyperparameters hyper, std::string runDirectory,
@@ -88,7 +89,8 @@ class Trainer {
   ~Trainer();
 
   // Trains to the end (or until stopped); returns the final state. Never throws for training
-  // failures: they end the run as Failed with the message (also in state.json and events).
+  // failures: they end the run as Failed with the message (in events, and in state.json once
+  // training has started; a failed set-up or resume changes no file of the run).
   RunState run();
 
   EventChannel& events() { return events_; }

@@ -26,27 +26,5 @@ echo "killed after $(ls "$work/killed/checkpoints" | tr '\n' ' ')"
 "$crisp" resume "$work/killed" --json >"$work/resumed.json" 2>"$work/resumed.log"
 grep -q '"state":"finished"' "$work/resumed.json"
 
-/usr/bin/python3 - "$work/straight/metrics.jsonl" "$work/killed/metrics.jsonl" <<'PY'
-import json, math, sys
-def load(path):
-    out = []
-    for line in open(path):
-        r = json.loads(line)
-        r.pop("time", None)
-        out.append(r)
-    return out
-a, b = load(sys.argv[1]), load(sys.argv[2])
-assert len(a) == len(b), f"{len(a)} records uninterrupted vs {len(b)} after kill and resume"
-def close(x, y):
-    if isinstance(x, float) or isinstance(y, float):
-        return math.isclose(x, y, rel_tol=1e-5, abs_tol=1e-6)
-    if isinstance(x, dict):
-        return x.keys() == y.keys() and all(close(x[k], y[k]) for k in x)
-    if isinstance(x, list):
-        return len(x) == len(y) and all(close(p, q) for p, q in zip(x, y))
-    return x == y
-bad = [(p, q) for p, q in zip(a, b) if not close(p, q)]
-assert not bad, f"first difference: {bad[0]}"
-evals = [r for r in a if r["type"] == "eval"]
-print(f"ok: {len(a)} records match ({len(evals)} evaluations; final accuracy {evals[-1]['accuracy']:.4f})")
-PY
+/usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/same_metrics.py" "$work/straight/metrics.jsonl" \
+  "$work/killed/metrics.jsonl"

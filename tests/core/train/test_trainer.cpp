@@ -5,9 +5,11 @@
 #include <thread>
 
 #include "core/data/demo_corpus.h"
+#include "core/io/safetensors.h"
 #include "core/train/experiment.h"
 #include "core/train/run_directory.h"
 #include "core/train/trainer.h"
+#include "tests/core/test_support.h"
 
 using namespace crisp;
 
@@ -84,6 +86,58 @@ bool close(const nlohmann::json& a, const nlohmann::json& b) {
     return true;
   }
   return a == b;
+}
+
+std::string fileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::vector<std::string> messagesOf(Trainer& trainer, MessageEvent::Level level) {
+  std::vector<std::string> texts;
+  for (const auto& event : trainer.events().drain()) {
+    if (const auto* m = std::get_if<MessageEvent>(&event); m && m->level == level)
+      texts.push_back(m->text);
+  }
+  return texts;
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  return text;
+}
+
+// Every line of metrics.jsonl is one whole JSON record (none glued onto a torn fragment).
+void verifyEveryMetricsLineParses(const std::string& run) {
+  std::ifstream in(run + "/metrics.jsonl");
+  std::string line;
+  while (std::getline(in, line)) {
+    QVERIFY2(nlohmann::json::accept(line), ("not one record: " + line).c_str());
+  }
+}
+
+// state.json's best_step names a kept checkpoint whose weights read: what eval, predict and
+// export load.
+void verifyBestCheckpointLoads(const std::string& path) {
+  RunDirectory run(path);
+  const int64_t best = run.readState().value("best_step", int64_t{-1});
+  const auto steps = run.checkpointSteps();
+  QVERIFY2(std::find(steps.begin(), steps.end(), best) != steps.end(),
+           ("best_step " + std::to_string(best) + " is not a kept checkpoint").c_str());
+  QVERIFY(!readSafeTensors(run.checkpointPath(best) + "/model.safetensors").tensors.empty());
+}
+
+// The resume tests damage a finished run of `epochs` epochs (checkpoints 6 and 10 for one)
+// and run it again, with more epochs to make it train further.
+RunState trainRun(const std::string& path, int epochs) {
+  Hyperparameters h = smallHyper();
+  h.epochs = epochs;
+  Trainer trainer(smallInputs(), h, path, {{"resume_key", "resume"}});
+  const RunState state = trainer.run();
+  if (state != RunState::Finished)
+    qWarning("%s", joined(messagesOf(trainer, MessageEvent::Level::Error)).c_str());
+  return state;
 }
 
 }  // namespace
@@ -199,10 +253,113 @@ class TestTrainer : public QObject {
     h.epochs = 1;
     QCOMPARE(toString(Trainer(smallInputs(), h, path, {{"resume_key", "x"}}).run()),
              toString(RunState::Finished));
+    const std::string stateBefore = fileBytes(path + "/state.json");
     Trainer other(smallInputs(), h, path, {{"resume_key", "y"}});
     QCOMPARE(toString(other.run()), toString(RunState::Failed));
-    QVERIFY(RunDirectory(path).readState()["message"].get<std::string>().find("different") !=
+    QVERIFY(joined(messagesOf(other, MessageEvent::Level::Error)).find("different") !=
             std::string::npos);
+    // The refusal leaves the other run as it was (its best checkpoint still usable).
+    QCOMPARE(fileBytes(path + "/state.json"), stateBefore);
+  }
+
+  // A corrupt newest checkpoint is skipped with one line saying which and why; the run resumes
+  // from the newest intact one and ends as the uninterrupted run did.
+  void aCorruptNewestCheckpointFallsBackToTheNewestIntactOne() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath(QStringLiteral("corrupt")).toStdString();
+    QCOMPARE(toString(trainRun(path, 2)), toString(RunState::Finished));
+    const auto uninterrupted = comparableMetrics(path);
+    RunDirectory run(path);
+    const std::string newest = run.checkpointPath(run.checkpointSteps().back());
+    std::filesystem::resize_file(newest + "/model.safetensors", 1000);
+
+    // The finished run's last step again: training from the checkpoint before it.
+    Hyperparameters h = smallHyper();
+    Trainer trainer(smallInputs(), h, path, {{"resume_key", "resume"}});
+    QCOMPARE(toString(trainer.run()), toString(RunState::Finished));
+    const std::string warnings = joined(messagesOf(trainer, MessageEvent::Level::Warning));
+    QVERIFY2(test::contains(warnings, "step-00000020") &&
+                 test::contains(warnings, "model.safetensors") &&
+                 test::contains(warnings, "step-00000018"),
+             warnings.c_str());
+    const auto resumed = comparableMetrics(path);
+    QCOMPARE(resumed.size(), uninterrupted.size());
+    for (size_t i = 0; i < resumed.size(); ++i) {
+      QVERIFY2(close(uninterrupted[i], resumed[i]),
+               (uninterrupted[i].dump() + "\n" + resumed[i].dump()).c_str());
+    }
+    QCOMPARE(run.checkpointSteps().back(), int64_t{20});
+    verifyBestCheckpointLoads(path);
+  }
+
+  // A resume that cannot continue (no checkpoint it can restore) changes no file: state.json
+  // still names the best checkpoint, which eval, predict and export keep using.
+  void aFailedResumeTouchesNothing() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath(QStringLiteral("failed")).toStdString();
+    QCOMPARE(toString(trainRun(path, 1)), toString(RunState::Finished));
+    RunDirectory run(path);
+    for (int64_t step : run.checkpointSteps())
+      std::filesystem::resize_file(run.checkpointPath(step) + "/optimizer.pt", 100);
+    const std::string stateBefore = fileBytes(path + "/state.json");
+    const std::string metricsBefore = fileBytes(path + "/metrics.jsonl");
+    const auto stepsBefore = run.checkpointSteps();
+
+    Hyperparameters h = smallHyper();
+    Trainer trainer(smallInputs(), h, path, {{"resume_key", "resume"}});
+    QCOMPARE(toString(trainer.run()), toString(RunState::Failed));
+    QCOMPARE(fileBytes(path + "/state.json"), stateBefore);
+    QCOMPARE(fileBytes(path + "/metrics.jsonl"), metricsBefore);
+    QCOMPARE(run.checkpointSteps(), stepsBefore);
+    verifyBestCheckpointLoads(path);
+    const std::string errors = joined(messagesOf(trainer, MessageEvent::Level::Error));
+    QVERIFY2(test::contains(errors, "optimizer.pt"), errors.c_str());
+  }
+
+  // metrics.jsonl torn below the size the checkpoint recorded (its tail lost in a crash): it
+  // is cut back to the last whole record, so the next record starts on a line of its own.
+  void aTornMetricsFileIsCutBackToTheLastWholeRecord() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath(QStringLiteral("torn")).toStdString();
+    QCOMPARE(toString(trainRun(path, 1)), toString(RunState::Finished));
+    RunDirectory run(path);
+    const uint64_t recorded = nlohmann::json::parse(fileBytes(
+        run.checkpointPath(run.checkpointSteps().back()) + "/trainer_state.json"))["metrics_size"];
+    std::filesystem::resize_file(path + "/metrics.jsonl", recorded - 7);
+
+    QCOMPARE(toString(trainRun(path, 2)), toString(RunState::Finished));
+    verifyEveryMetricsLineParses(path);
+    int64_t lastTrainStep = 0;
+    for (const nlohmann::json& record : run.readMetrics()) {
+      if (record["type"] != "train") continue;
+      QVERIFY(record["step"].get<int64_t>() > lastTrainStep);
+      lastTrainStep = record["step"];
+    }
+    QCOMPARE(lastTrainStep, int64_t{20});
+  }
+
+  // With every checkpoint gone, training restarts from step 0 into a fresh metrics.jsonl; the
+  // old one is kept beside it (metrics.jsonl.<time>.bak), not deleted.
+  void withNoCheckpointLeftTheRunRestartsWithFreshMetrics() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath(QStringLiteral("restart")).toStdString();
+    QCOMPARE(toString(trainRun(path, 1)), toString(RunState::Finished));
+    const auto firstMetrics = comparableMetrics(path);
+    const std::string firstBytes = fileBytes(path + "/metrics.jsonl");
+    std::filesystem::remove_all(path + "/checkpoints");
+
+    QCOMPARE(toString(trainRun(path, 1)), toString(RunState::Finished));
+    const auto again = comparableMetrics(path);
+    QCOMPARE(again.size(), firstMetrics.size());  // no step twice
+    for (size_t i = 0; i < again.size(); ++i) QVERIFY(close(firstMetrics[i], again[i]));
+    std::vector<std::string> kept;
+    for (const auto& entry : std::filesystem::directory_iterator(path)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("metrics.jsonl.", 0) == 0) kept.push_back(entry.path().string());
+    }
+    QCOMPARE(kept.size(), size_t{1});
+    QVERIFY2(test::contains(kept[0], ".bak"), kept[0].c_str());
+    QCOMPARE(fileBytes(kept[0]), firstBytes);
   }
 
   void eventChannelDropsOnlySupersededEvents() {

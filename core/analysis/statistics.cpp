@@ -15,6 +15,7 @@
 
 #include "core/io/csv.h"
 #include "core/sys/error.h"
+#include "core/sys/parse.h"
 #include "core/train/run_directory.h"
 
 namespace crisp {
@@ -126,7 +127,7 @@ Identity identityOf(const nlohmann::json& config) {
   }
   const std::string model = text("model", "preset:tiny");
   id.model = model;
-  id.modelLabel = model.rfind("preset:", 0) == 0 ? model.substr(7) : lastComponent(model);
+  id.modelLabel = startsWith(model, "preset:") ? model.substr(7) : lastComponent(model);
   if (id.modelLabel.empty()) id.modelLabel = model;
   const std::string tokenizer = text("tokenizer", "");
   if (!tokenizer.empty()) {

@@ -7,8 +7,8 @@
 #include "core/cli/command_support.h"
 #include "core/data/demo_corpus.h"
 #include "core/io/atomic_file.h"
-#include "core/io/hf_checkpoint.h"
 #include "core/io/json_file.h"
+#include "core/model/hf_checkpoint.h"
 #include "core/train/model_reference.h"
 
 namespace crisp::cli {

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "core/cli/command_support.h"
-#include "core/io/hf_checkpoint.h"
+#include "core/model/hf_checkpoint.h"
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
 

@@ -9,6 +9,7 @@
 #include "core/cli/train_command.h"
 #include "core/io/atomic_file.h"
 #include "core/sys/error.h"
+#include "core/sys/parse.h"
 #include "core/train/experiment_set.h"
 #include "core/train/run_directory.h"
 
@@ -116,7 +117,7 @@ int runSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
   for (ExperimentSetConfiguration& c : set.configurations) {
     if (options.epochs) c.experiment.hyper.epochs = *options.epochs;
     if (!options.model.empty())
-      c.experiment.model = options.model.rfind("preset:", 0) == 0
+      c.experiment.model = startsWith(options.model, "preset:")
                                ? options.model
                                : fs::absolute(options.model).lexically_normal().string();
   }

@@ -10,6 +10,7 @@
 
 #include "core/io/json_file.h"
 #include "core/sys/input_error.h"
+#include "core/sys/parse.h"
 
 namespace crisp {
 namespace {
@@ -155,7 +156,7 @@ std::string resolveModelDirectory(const std::string& nameOrPath) {
     for (const std::string& root : roots) {
       for (const auto& entry : fs::directory_iterator(root, ec)) {
         const std::string name = entry.path().filename().string();
-        if (name.rfind("models--", 0) == 0 && name.size() > suffix.size() &&
+        if (startsWith(name, "models--") && name.size() > suffix.size() &&
             name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
           if (const auto snapshot = cachedSnapshot(entry.path())) return snapshot->string();
         }
@@ -205,7 +206,7 @@ std::vector<PretrainedModelInfo> findPretrainedModels(
   for (const std::string& root : huggingFaceCacheRoots()) {
     for (const auto& entry : fs::directory_iterator(root, ec)) {
       const std::string name = entry.path().filename().string();
-      if (name.rfind("models--", 0) != 0) continue;
+      if (!startsWith(name, "models--")) continue;
       const auto snapshot = cachedSnapshot(entry.path());
       PretrainedModelInfo info;
       if (snapshot && describePretrainedModel(snapshot->string(), info)) {

@@ -1,4 +1,5 @@
 #include "core/model/classifier.h"
+#include "core/sys/parse.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/init.h>
@@ -278,18 +279,22 @@ void SequenceClassifier::setPolicy(AttentionPolicySpec policy) {
   policy.validate(config_.layers, config_.maxPositions);
   const DamSpec dam = policy.dam();
   if (!dam.enabled) {
-    if (dam_) unregister_module("crisp_dam");
+    if (dam_) unregister_module(kDamModuleName);
     dam_.reset();
   } else if (dam_ && dam_->matches(dam, config_.layers, config_.heads, config_.maxPositions)) {
     dam_->setSpec(dam);
     dam_->logits.set_requires_grad(!dam.frozen);
   } else {
-    if (dam_) unregister_module("crisp_dam");
+    if (dam_) unregister_module(kDamModuleName);
     dam_ = register_module(
-        "crisp_dam",
+        kDamModuleName,
         std::make_shared<DamMask>(dam, config_.layers, config_.heads, config_.maxPositions));
   }
   policy_ = std::move(policy);
+}
+
+bool SequenceClassifier::isDamParameter(const std::string& name) {
+  return startsWith(name, std::string(kDamModuleName) + ".");
 }
 
 void SequenceClassifier::freezeDam() {
@@ -301,7 +306,7 @@ void SequenceClassifier::freezeDam() {
 std::vector<std::pair<std::string, at::Tensor>> SequenceClassifier::huggingFaceParameters() const {
   std::vector<std::pair<std::string, at::Tensor>> params;
   for (const auto& item : named_parameters(/*recurse=*/true)) {
-    if (item.key().rfind("crisp_dam.", 0) != 0) params.emplace_back(item.key(), item.value());
+    if (!isDamParameter(item.key())) params.emplace_back(item.key(), item.value());
   }
   return params;
 }

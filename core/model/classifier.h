@@ -44,8 +44,13 @@ class SequenceClassifier : public torch::nn::Module {
 
   const ModelConfig& config() const { return config_; }
   const AttentionPolicySpec& policy() const { return policy_; }
+  // The name the learnable DAM mask is registered under: its parameters are "crisp_dam.*",
+  // trained with their own learning rate and never exported to Hugging Face.
+  static constexpr const char* kDamModuleName = "crisp_dam";
+  static bool isDamParameter(const std::string& name);
+
   // Validates and installs a policy; a DAM policy creates (or keeps, if compatible) the
-  // learnable mask registered as "crisp_dam".
+  // learnable mask registered as kDamModuleName.
   void setPolicy(AttentionPolicySpec policy);
   // The DAM mask, or nullptr when the policy has none.
   std::shared_ptr<DamMask> dam() const { return dam_; }

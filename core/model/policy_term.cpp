@@ -241,8 +241,15 @@ PolicyTerm parsePolicyTerm(const std::string& text, const std::string& policy) {
   const std::vector<std::string> fields = split(text, ':');
   const PolicyTermDefinition* definition = findPolicyTerm(fields[0]);
   if (definition == nullptr) {
-    throw Error(prefix + "unknown term " + quoted(fields[0]) + " (known: " + policyTermsSynopsis() +
-                ")");
+    std::vector<std::string> names;
+    for (const PolicyTermDefinition* known : policyTermDefinitions()) {
+      names.push_back(known->name);
+      names.insert(names.end(), known->aliases.begin(), known->aliases.end());
+    }
+    const std::string suggestion = closestName(fields[0], names);
+    throw Error(prefix + "unknown term " + quoted(fields[0]) +
+                (suggestion.empty() ? "" : " (did you mean " + quoted(suggestion) + "?)") +
+                "; the terms: " + policyTermsSynopsis());
   }
   const std::string where = prefix + "term " + quoted(text) + ": ";
   PolicyTerm term;

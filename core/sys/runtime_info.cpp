@@ -13,8 +13,8 @@
 
 #include "core/sys/build_info.h"
 #include "core/sys/git_revision.h"
+#include "core/sys/sentencepiece_shim.h"
 #include "core/sys/threads.h"
-#include "core/text/sentencepiece.h"
 
 namespace crisp {
 namespace {

@@ -8,8 +8,8 @@
 
 namespace crisp {
 
-// A SentencePiece model, used through the isolated shim library (see spm_shim.h). Thread-safe
-// for concurrent encode/decode calls. Errors throw crisp::Error naming the model file.
+// A SentencePiece model, used through the isolated shim library (see core/sys/spm_shim_api.h).
+// Thread-safe for concurrent encode/decode calls. Errors throw crisp::Error naming the model file.
 // A model's special ids as its trainer options set them (unk_id, bos_id, eos_id, pad_id); -1
 // for one the model does not define.
 struct SentencePieceSpecialIds {
@@ -59,8 +59,5 @@ struct SentencePieceTrainOptions {
 };
 
 void trainSentencePiece(const SentencePieceTrainOptions& options);
-
-// The shim's resolved path after loading it (throws if it cannot be found or loaded).
-std::string sentencePieceShimPath();
 
 }  // namespace crisp

@@ -11,10 +11,11 @@
 
 #include "core/data/dataset.h"
 #include "core/data/demo_corpus.h"
-#include "core/io/hf_checkpoint.h"
 #include "core/io/json_file.h"
 #include "core/io/model_location.h"
+#include "core/model/hf_checkpoint.h"
 #include "core/sys/error.h"
+#include "core/sys/parse.h"
 #include "core/sys/runtime_info.h"
 #include "core/sys/threads.h"
 #include "core/train/run_directory.h"
@@ -30,7 +31,7 @@ const std::vector<std::string> kDemoProbes = {
 };
 
 bool isPreset(const std::string& model) {
-  return model.rfind("preset:", 0) == 0;
+  return startsWith(model, "preset:");
 }
 
 std::string tokenizerPath(const ExperimentConfig& config) {

@@ -171,7 +171,7 @@ ExperimentSet parseExperimentSet(const nlohmann::json& j, const std::string& fil
     if (e.maxLength < 2) throw Error(where + ".max_length: must be at least 2");
     if (e.trainData.empty() != e.devData.empty())
       throw Error(where + ": give both train_data and dev_data, or neither (the embedded demo)");
-    if (e.model.rfind("preset:", 0) != 0) {
+    if (!startsWith(e.model, "preset:")) {
       // A path relative to the file, unless it names nothing there and reads as a hub id
       // ("distilbert-base-uncased"), which the Hugging Face cache resolves at training time.
       const std::string anchored = resolvePath(e.model, anchor);

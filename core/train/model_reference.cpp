@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "core/io/hf_checkpoint.h"
 #include "core/io/model_location.h"
 #include "core/io/safetensors.h"
+#include "core/model/hf_checkpoint.h"
 #include "core/sys/parse.h"
 #include "core/train/run_directory.h"
 
@@ -113,9 +113,9 @@ ModelReference loadRun(const std::string& path, const nlohmann::json& config,
   // Runs from before tokenizers were stored: the demo's vocabulary is compiled in; any other
   // comes from a directory or a vocab file.
   const ExperimentConfig& ex = *ref.experiment;
-  const std::string tokenizerSource = !ex.tokenizer.empty()               ? ex.tokenizer
-                                      : ex.model.rfind("preset:", 0) != 0 ? ex.model
-                                                                          : std::string();
+  const std::string tokenizerSource = !ex.tokenizer.empty()              ? ex.tokenizer
+                                      : !startsWith(ex.model, "preset:") ? ex.model
+                                                                         : std::string();
   if (tokenizerSource.empty()) {
     ref.embeddedVocabulary = true;
   } else if (fs::is_directory(tokenizerSource)) {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/io/hf_checkpoint.h"
+#include "core/model/hf_checkpoint.h"
 #include "core/sys/input_error.h"
 #include "core/train/experiment.h"
 

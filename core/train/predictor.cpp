@@ -7,8 +7,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "core/io/hf_checkpoint.h"
 #include "core/io/safetensors.h"
+#include "core/model/hf_checkpoint.h"
 #include "core/sys/error.h"
 #include "core/train/experiment.h"
 #include "core/train/model_reference.h"

@@ -15,6 +15,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/json_file.h"
 #include "core/sys/error.h"
+#include "core/sys/parse.h"
 
 namespace crisp {
 namespace {
@@ -210,7 +211,7 @@ std::vector<int64_t> RunDirectory::checkpointSteps() const {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(fs::path(path_) / "checkpoints", ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.rfind("step-", 0) != 0 || !fs::exists(entry.path() / "trainer_state.json")) continue;
+    if (!startsWith(name, "step-") || !fs::exists(entry.path() / "trainer_state.json")) continue;
     try {
       steps.push_back(std::stoll(name.substr(5)));
     } catch (const std::exception&) {

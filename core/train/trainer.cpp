@@ -11,11 +11,12 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/atomic_file.h"
-#include "core/io/hf_checkpoint.h"
 #include "core/io/json_file.h"
 #include "core/io/safetensors.h"
+#include "core/model/hf_checkpoint.h"
 #include "core/sys/allocator.h"
 #include "core/sys/error.h"
+#include "core/sys/parse.h"
 #include "core/train/fused_adamw.h"
 #include "core/train/predictor.h"
 #include "core/train/run_directory.h"
@@ -202,7 +203,7 @@ struct Trainer::Impl {
     std::vector<at::Tensor> decay, noDecay, dam;
     for (const auto& item : in.model->named_parameters()) {
       if (!item.value().requires_grad()) continue;
-      if (item.key().rfind("crisp_dam.", 0) == 0) {
+      if (SequenceClassifier::isDamParameter(item.key())) {
         dam.push_back(item.value());
       } else if (excludedFromWeightDecay(item.key())) {
         noDecay.push_back(item.value());

@@ -7,9 +7,11 @@ the logits equal to <= 1e-5:
   transformers' attention (hf_oracle.py). Without it transformers computes dense attention, and
   the check also shows that this changes the logits. Top-k is discontinuous: where the k-th
   kept score and the best score left out are closer than TIE_MARGIN in some layer and head,
-  rounding differences of ~1e-7 between two correct implementations may choose differently.
-  So a sentence may differ by more than 1e-5 only if the oracle saw such a near-tie in it, and
-  at most MAX_DIFFERING sentences may (measured: 0 or 1 of 200, with 40-55 of them near-tied).
+  two correct implementations may choose differently: their hidden states agree to ~6e-6, so
+  a deeper layer's scores may differ by ~1e-5 (a gap of 2.8e-5 once flipped). So a sentence
+  may differ by more than 1e-5 only if the oracle saw such a near-tie in it, and at most
+  MAX_DIFFERING sentences may (measured: 0 or 1 of 200). A wrong selection rule changes far
+  more sentences than that.
 
 usage: PYENV_PYTHON check_export_hf.py CRISP_BINARY WORK_DIR SHARED_DIR
 Exits 77 (skipped) where the shared SST-2 data is absent.
@@ -28,7 +30,7 @@ import hf_oracle  # noqa: E402
 
 TOLERANCE = 1e-5
 SENTENCES = 200
-TIE_MARGIN = 1e-5
+TIE_MARGIN = 1e-4
 MAX_DIFFERING = 5
 
 

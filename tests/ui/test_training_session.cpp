@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include <QTableView>
-#include "core/io/hf_checkpoint.h"
 #include "core/io/safetensors.h"
+#include "core/model/hf_checkpoint.h"
 #include "core/train/experiment.h"
 #include "ui/main_window.h"
 #include "ui/training_session.h"

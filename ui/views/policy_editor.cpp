@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 
 #include "core/model/attention_policy.h"
 #include "core/sys/error.h"
@@ -19,8 +20,8 @@ namespace {
 
 // Open bounds are one display step inside; the largest values a spin box offers are capped
 // (a declared maximum of 10^6 is a sanity bound, not a useful choice).
-constexpr int kDecimals = 5;
-constexpr double kOpenStep = 1e-5;
+constexpr int kDecimals = 5;          // small rates and penalties (1e-4)
+constexpr int kFractionDecimals = 3;  // sparsities and masses in [0, 1]
 constexpr double kLargestOffered = 1e6;
 
 bool isWholeNumber(const TermParameter& p) {
@@ -104,9 +105,12 @@ void PolicyEditor::addTermParameters(QFormLayout* form, const PolicyTermDefiniti
     parameters->setContentsMargins(16, 0, 0, 0);
     for (const TermParameter& p : term->parameters) {
       QWidget* widget = parameterWidget(term, p, widgets.box);
+      // "Half-width W"; a symbol that only repeats the label ("Seed SEED") is left out.
+      const QString label = capitalised(p.label);
+      const QString symbol = QString::fromStdString(p.name);
       parameters->addRow(p.kind == ParameterKind::Flag ? QString()
-                                                       : capitalised(p.label) + QLatin1Char(' ') +
-                                                             QString::fromStdString(p.name),
+                         : label.toUpper() == symbol   ? label
+                                                       : label + QLatin1Char(' ') + symbol,
                          widget);
       widgets.parameters << widget;
     }
@@ -155,9 +159,10 @@ QWidget* PolicyEditor::parameterWidget(const PolicyTermDefinition* term, const T
         widget = spin;
       } else {
         auto* spin = new QDoubleSpinBox(parent);
-        spin->setDecimals(kDecimals);
-        spin->setRange(p.minimum + (p.minimumOpen ? kOpenStep : 0.0),
-                       maximum - (p.maximumOpen ? kOpenStep : 0.0));
+        spin->setDecimals(maximum <= 1.0 ? kFractionDecimals : kDecimals);
+        const double step = std::pow(10.0, -spin->decimals());
+        spin->setRange(p.minimum + (p.minimumOpen ? step : 0.0),
+                       maximum - (p.maximumOpen ? step : 0.0));
         spin->setSingleStep(maximum <= 1.0 ? 0.05 : 0.1);
         spin->setValue(p.defaultValue);
         connect(spin, &QDoubleSpinBox::valueChanged, this, notify);
@@ -285,7 +290,7 @@ void PolicyEditor::updateVisibility() {
     if (it->box != nullptr) it->box->setVisible(chosen.contains(it.key()));
   }
   for (const QString& name : chosen) {
-    summaries << QString::fromStdString(terms_.value(name).definition->summary);
+    summaries << capitalised(terms_.value(name).definition->summary);
   }
   summary_->setText(summaries.isEmpty() ? tr("Dense attention: every real key.")
                                         : summaries.join(QStringLiteral(". ")) + QLatin1Char('.'));

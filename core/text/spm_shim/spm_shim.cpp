@@ -1,6 +1,6 @@
-// The isolation shim around libsentencepiece: see spm_shim.h for why it exists. Everything
-// here catches its exceptions; nothing C++ leaves this file.
-#include "spm_shim.h"
+// The isolation shim around libsentencepiece: see core/sys/spm_shim_api.h for why it exists.
+// Everything here catches its exceptions; nothing C++ leaves this file.
+#include "core/sys/spm_shim_api.h"
 
 #include <sentencepiece_processor.h>
 #include <sentencepiece_trainer.h>

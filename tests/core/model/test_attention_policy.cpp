@@ -90,7 +90,8 @@ class TestAttentionPolicy : public QObject {
         {"window:2+block:4", "more than one fixed pattern"},
         {"dam:0.1:bogus", "unknown option \"bogus\""},
         {"dam:0.1:tau=0", "temperature 0 is outside (0, 1000]"},
-        {"crips:0.5", "unknown term \"crips\""},
+        {"crips:0.5", "unknown term \"crips\" (did you mean \"crisp\"?)"},
+        {"nodiagonal", "unknown term \"nodiagonal\" (did you mean \"no-diagonal\"?)"},
     };
     for (const auto& [text, message] : cases) {
       QTest::newRow(text) << QString::fromLatin1(text) << QString::fromLatin1(message);

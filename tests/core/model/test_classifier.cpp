@@ -7,9 +7,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "core/io/hf_checkpoint.h"
 #include "core/io/safetensors.h"
 #include "core/model/classifier.h"
+#include "core/model/hf_checkpoint.h"
 #include "core/sys/error.h"
 #include "tests/core/test_support.h"
 

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/io/hf_checkpoint.h"
 #include "core/io/safetensors.h"
+#include "core/model/hf_checkpoint.h"
 #include "core/train/model_reference.h"
 #include "tests/core/test_support.h"
 

@@ -7,15 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "core/io/state_dict.h"
 #include "core/model/classifier.h"
 
 namespace crisp {
-
-using StateDict = std::vector<std::pair<std::string, at::Tensor>>;
-
-// Reads a state dict from model.safetensors or pytorch_model.bin (PyTorch's zip format, whose
-// records' CRC-32 are checked: LibTorch's reader does not).
-StateDict readStateDict(const std::string& path);
 
 struct LoadOptions {
   // For eval, predict, inspect, export: the checkpoint must hold every tensor of the model, its

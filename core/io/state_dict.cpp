@@ -1,0 +1,155 @@
+#include "core/io/state_dict.h"
+
+#include <ATen/ATen.h>
+#include <torch/serialize.h>
+#include <zlib.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "core/io/safetensors.h"
+#include "core/sys/error.h"
+#include "core/sys/parse.h"
+
+namespace crisp {
+namespace {
+
+uint64_t littleEndian(const char* bytes, int width) {
+  uint64_t value = 0;
+  for (int i = width - 1; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  return value;
+}
+
+// The CRC-32 of a record's uncompressed bytes: stored as is (what torch.save writes) or deflated.
+uint32_t recordCrc(const char* data, uint64_t size, int method, const std::string& where) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  if (method == 0) {
+    for (uint64_t done = 0; done < size;) {
+      const uInt chunk = static_cast<uInt>(std::min<uint64_t>(size - done, 1u << 30));
+      crc = crc32(crc, reinterpret_cast<const Bytef*>(data + done), chunk);
+      done += chunk;
+    }
+    return static_cast<uint32_t>(crc);
+  }
+  if (method != 8)
+    throw Error(where + ": unsupported zip compression method " + std::to_string(method));
+  z_stream stream{};
+  if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) throw Error(where + ": cannot start inflating");
+  std::vector<Bytef> out(1 << 16);
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
+  stream.avail_in = static_cast<uInt>(std::min<uint64_t>(size, UINT32_MAX));
+  int status = Z_OK;
+  while (status == Z_OK) {
+    stream.next_out = out.data();
+    stream.avail_out = static_cast<uInt>(out.size());
+    status = inflate(&stream, Z_NO_FLUSH);
+    crc = crc32(crc, out.data(), static_cast<uInt>(out.size() - stream.avail_out));
+  }
+  inflateEnd(&stream);
+  if (status != Z_STREAM_END) throw Error(where + ": corrupt deflated data");
+  return static_cast<uint32_t>(crc);
+}
+
+// Checks every record of a zip archive (PyTorch's format) against the CRC-32 in its central
+// directory entry; LibTorch's reader skips that check, so a flipped bit would load silently.
+void verifyZipChecksums(const std::vector<char>& zip, const std::string& path) {
+  const char* base = zip.data();
+  const uint64_t size = zip.size();
+  const auto fail = [&](const std::string& what) -> void {
+    throw Error(path + ": not a readable PyTorch state dict (zip format): " + what);
+  };
+  // Whether `length` bytes at `offset` lie inside the file (offsets come from the file itself).
+  const auto inside = [&](uint64_t offset, uint64_t length) {
+    return offset <= size && length <= size - offset;
+  };
+  // The end-of-central-directory record: the last signature within its 22 bytes and a comment
+  // of at most 64 KiB.
+  if (size < 22) fail("too short for a zip archive");
+  uint64_t eocd = size - 22;
+  const uint64_t lowest = size - 22 > 65535 ? size - 22 - 65535 : 0;
+  while (littleEndian(base + eocd, 4) != 0x06054b50) {
+    if (eocd == lowest) fail("no end of central directory (truncated?)");
+    --eocd;
+  }
+  uint64_t entries = littleEndian(base + eocd + 10, 2);
+  uint64_t directory = littleEndian(base + eocd + 16, 4);
+  if (eocd >= 20 && littleEndian(base + eocd - 20, 4) == 0x07064b50) {  // ZIP64 (over 4 GiB)
+    const uint64_t record = littleEndian(base + eocd - 20 + 8, 8);
+    if (!inside(record, 56) || littleEndian(base + record, 4) != 0x06064b50) {
+      fail("bad ZIP64 end of central directory");
+    }
+    entries = littleEndian(base + record + 32, 8);
+    directory = littleEndian(base + record + 48, 8);
+  }
+  uint64_t at = directory;
+  for (uint64_t i = 0; i < entries; ++i) {
+    if (!inside(at, 46) || littleEndian(base + at, 4) != 0x02014b50) {
+      fail("damaged central directory");
+    }
+    const int method = static_cast<int>(littleEndian(base + at + 10, 2));
+    const uint32_t expected = static_cast<uint32_t>(littleEndian(base + at + 16, 4));
+    uint64_t compressed = littleEndian(base + at + 20, 4);
+    uint64_t uncompressed = littleEndian(base + at + 24, 4);
+    const uint64_t nameLength = littleEndian(base + at + 28, 2);
+    const uint64_t extraLength = littleEndian(base + at + 30, 2);
+    const uint64_t commentLength = littleEndian(base + at + 32, 2);
+    uint64_t local = littleEndian(base + at + 42, 4);
+    if (!inside(at, 46 + nameLength + extraLength + commentLength))
+      fail("damaged central directory");
+    const std::string name(base + at + 46, nameLength);
+    // ZIP64 extra field: the 8-byte values of the fields saturated at 0xFFFFFFFF, in order.
+    for (uint64_t e = at + 46 + nameLength; e + 4 <= at + 46 + nameLength + extraLength;) {
+      const uint64_t id = littleEndian(base + e, 2), length = littleEndian(base + e + 2, 2);
+      if (id == 0x0001) {
+        uint64_t field = e + 4;
+        for (uint64_t* value : {&uncompressed, &compressed, &local}) {
+          if (*value == 0xFFFFFFFF && field + 8 <= e + 4 + length && inside(field, 8)) {
+            *value = littleEndian(base + field, 8);
+            field += 8;
+          }
+        }
+      }
+      e += 4 + length;
+    }
+    if (!inside(local, 30) || littleEndian(base + local, 4) != 0x04034b50) {
+      fail("record \"" + name + "\": bad local header");
+    }
+    const uint64_t data =
+        local + 30 + littleEndian(base + local + 26, 2) + littleEndian(base + local + 28, 2);
+    if (!inside(data, compressed)) fail("record \"" + name + "\" is truncated");
+    const std::string where = path + ": record \"" + name + "\"";
+    if (recordCrc(base + data, compressed, method, where) != expected) {
+      throw Error(where + ": CRC-32 mismatch (the file is corrupt)");
+    }
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+}
+
+}  // namespace
+
+StateDict readStateDict(const std::string& path) {
+  if (endsWith(path, ".safetensors")) return readSafeTensors(path).tensors;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open");
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  verifyZipChecksums(bytes, path);
+  c10::IValue value;
+  try {
+    value = torch::pickle_load(bytes);
+  } catch (const std::exception& e) {
+    std::string message = e.what();
+    message = message.substr(0, message.find('\n'));
+    throw Error(path + ": not a readable PyTorch state dict (zip format): " + message);
+  }
+  if (!value.isGenericDict()) throw Error(path + ": the pickle holds no dict of tensors");
+  StateDict state;
+  for (const auto& item : value.toGenericDict()) {
+    if (!item.key().isString()) throw Error(path + ": a state dict key is not a string");
+    const std::string key = item.key().toStringRef();
+    if (!item.value().isTensor()) throw Error(path + ": entry \"" + key + "\" is not a tensor");
+    state.emplace_back(key, item.value().toTensor());
+  }
+  return state;
+}
+
+}  // namespace crisp

@@ -1,20 +1,18 @@
 #include "ui/model_snapshot.h"
 
-#include <QDir>
 #include <QFileInfo>
 #include <QtConcurrent>
 
 #include "core/train/predictor.h"
+#include "core/train/run_directory.h"
 
 namespace crisp::ui {
 namespace {
 
-QString newestCheckpoint(const QString& runDirectory) {
-  // Names are zero-padded ("step-00000120"), so the last in name order is the newest.
-  const QStringList checkpoints =
-      QDir(runDirectory + QStringLiteral("/checkpoints"))
-          .entryList({QStringLiteral("step-*")}, QDir::Dirs, QDir::Name);
-  return checkpoints.isEmpty() ? QString() : checkpoints.last();
+// The newest complete checkpoint, as core counts them (-1 when there is none yet).
+int64_t newestCheckpointStep(const QString& runDirectory) {
+  const std::vector<int64_t> steps = RunDirectory(runDirectory.toStdString()).checkpointSteps();
+  return steps.empty() ? -1 : steps.back();
 }
 
 }  // namespace
@@ -24,7 +22,6 @@ ModelSnapshot::ModelSnapshot(QObject* parent) : QObject(parent) {
     try {
       predictor_ = loading_.result();
       loadedRun_ = loadingRun_;
-      loadedCheckpoint_ = loadingCheckpoint_;
       Q_EMIT loaded();
     } catch (const std::exception& e) {
       Q_EMIT failed(QString::fromUtf8(e.what()));
@@ -47,19 +44,21 @@ void ModelSnapshot::follow(const QString& runDirectory) {
 }
 
 void ModelSnapshot::startLoad(const QString& runDirectory) {
-  const QString checkpoint = newestCheckpoint(runDirectory);
-  if (checkpoint.isEmpty()) return;  // nothing to load before the first evaluation
-  if (runDirectory == loadedRun_ && checkpoint == loadedCheckpoint_ && predictor_) return;
+  const int64_t newest = newestCheckpointStep(runDirectory);
+  if (newest < 0) return;  // nothing to load before the first evaluation
+  if (runDirectory == loadedRun_ && predictor_ && newest == predictor_->checkpointStep()) return;
   loadingRun_ = runDirectory;
-  loadingCheckpoint_ = checkpoint;
   const std::string dir = runDirectory.toStdString();
   loading_.setFuture(QtConcurrent::run([dir] { return Predictor::fromRun(dir); }));
 }
 
+qint64 ModelSnapshot::checkpointStep() const {
+  return predictor_ ? predictor_->checkpointStep() : -1;
+}
+
 QString ModelSnapshot::describe() const {
   if (!predictor_) return QString();
-  const QString step = QString::number(loadedCheckpoint_.mid(5).toLongLong());
-  return tr("%1 · step %2").arg(QFileInfo(loadedRun_).fileName(), step);
+  return tr("%1 · step %2").arg(QFileInfo(loadedRun_).fileName()).arg(checkpointStep());
 }
 
 }  // namespace crisp::ui

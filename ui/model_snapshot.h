@@ -24,7 +24,9 @@ class ModelSnapshot : public QObject {
   void follow(const QString& runDirectory);
   std::shared_ptr<Predictor> predictor() const { return predictor_; }
   QString runDirectory() const { return loadedRun_; }
-  QString checkpointName() const { return loadedCheckpoint_; }  // "step-00000120"
+  // The step of the checkpoint the predictor holds, as core loaded it (not as the folder looked
+  // when loading began: a newer checkpoint may have landed in between).
+  qint64 checkpointStep() const;
   // "<run folder> · step N", or "" before anything loaded.
   QString describe() const;
   void waitForLoad() { loading_.waitForFinished(); }
@@ -37,7 +39,7 @@ class ModelSnapshot : public QObject {
   void startLoad(const QString& runDirectory);
   QFutureWatcher<std::shared_ptr<Predictor>> loading_;
   std::shared_ptr<Predictor> predictor_;
-  QString loadingRun_, loadingCheckpoint_, loadedRun_, loadedCheckpoint_, pending_;
+  QString loadingRun_, loadedRun_, pending_;
 };
 
 }  // namespace crisp::ui

@@ -57,8 +57,10 @@ std::shared_ptr<Predictor> Predictor::fromRun(const std::string& runDirectory) {
 }
 
 std::shared_ptr<Predictor> Predictor::fromReference(const ModelReference& reference) {
-  return std::make_shared<Predictor>(reference.model, reference.tokenizer, reference.labelNames,
-                                     reference.maxLength);
+  auto predictor = std::make_shared<Predictor>(reference.model, reference.tokenizer,
+                                               reference.labelNames, reference.maxLength);
+  predictor->checkpointStep_ = reference.step;
+  return predictor;
 }
 
 Prediction Predictor::predict(const std::string& text) const {

@@ -59,12 +59,15 @@ class Predictor {
   const std::vector<std::string>& labels() const { return labels_; }
   int maxLength() const { return maxLength_; }
   const SequenceClassifier& model() const { return *model_; }
+  // The step of the run checkpoint actually loaded; -1 for a Hugging Face directory.
+  int64_t checkpointStep() const { return checkpointStep_; }
 
  private:
   std::shared_ptr<SequenceClassifier> model_;
   std::shared_ptr<const Tokenizer> tokenizer_;
   std::vector<std::string> labels_;
   int maxLength_;
+  int64_t checkpointStep_ = -1;
   mutable std::mutex mutex_;
 };
 

@@ -7,6 +7,7 @@
 
 #include "core/train/experiment.h"
 #include "core/train/predictor.h"
+#include "core/train/run_directory.h"
 #include "core/train/trainer.h"
 #include "ui/model_snapshot.h"
 #include "ui/views/attention_view.h"
@@ -74,6 +75,24 @@ class TestLiveModels : public QObject {
     view.compareWith(QString());
     QVERIFY(!view.isComparing());
     QVERIFY(view.comparisonResultText().isEmpty());
+  }
+
+  // The snapshot's step label is the checkpoint core loaded. The studio used to name the newest
+  // step-* folder it saw, complete or not, while core loaded the newest complete one.
+  void theSnapshotNamesTheCheckpointCoreLoaded() {
+    const QString dense = runs_.filePath(QStringLiteral("dense"));
+    const std::vector<int64_t> steps = RunDirectory(dense.toStdString()).checkpointSteps();
+    QVERIFY(!steps.empty());
+    QDir checkpoints(dense + QStringLiteral("/checkpoints"));
+    QVERIFY(checkpoints.mkdir(QStringLiteral("step-99999999")));  // staged, not yet complete
+    ui::ModelSnapshot snapshot;
+    QSignalSpy loaded(&snapshot, &ui::ModelSnapshot::loaded);
+    snapshot.follow(dense);
+    QVERIFY(loaded.wait(20000));
+    checkpoints.rmdir(QStringLiteral("step-99999999"));
+    QCOMPARE(snapshot.checkpointStep(), qint64(steps.back()));
+    QVERIFY2(snapshot.describe().endsWith(QStringLiteral("step %1").arg(steps.back())),
+             qPrintable(snapshot.describe()));
   }
 
   void attentionOfATypedSentenceFromTheSnapshot() {

@@ -399,7 +399,7 @@ void AttentionView::runNext() {
 
 void AttentionView::addInferredFrame(const Prediction& p, const QString& text, bool typed) {
   AttentionFrame f;
-  f.step = snapshot_ ? snapshot_->checkpointName().mid(5).toLongLong() : 0;
+  f.step = snapshot_ ? snapshot_->checkpointStep() : 0;
   f.sentence = text;
   for (const std::string& t : p.tokens) f.tokens << QString::fromStdString(t);
   f.probabilities = QVector<float>(p.probabilities.begin(), p.probabilities.end());

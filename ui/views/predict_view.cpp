@@ -15,6 +15,7 @@
 #include <QtConcurrent>
 
 #include "core/train/predictor.h"
+#include "core/train/run_directory.h"
 #include "ui/model_snapshot.h"
 
 namespace crisp::ui {
@@ -25,9 +26,7 @@ constexpr int kBarCells = 24;
 const QString kBrowse = QStringLiteral("\x01browse");  // the "Compare with run…" entry
 
 bool hasCheckpoint(const QString& runDirectory) {
-  return !QDir(runDirectory + QStringLiteral("/checkpoints"))
-              .entryList({QStringLiteral("step-*")}, QDir::Dirs)
-              .isEmpty();
+  return !RunDirectory(runDirectory.toStdString()).checkpointSteps().empty();
 }
 
 // One label's probability as a text bar (rich text in a QLabel has no reliable cell widths).

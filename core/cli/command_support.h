@@ -7,8 +7,8 @@
 #include <ostream>
 #include <string>
 
-#include "core/data/utf8.h"
 #include "core/sys/input_error.h"
+#include "core/sys/utf8.h"
 
 namespace crisp::cli {
 
@@ -29,10 +29,10 @@ inline int reportError(const std::string& command, const std::exception& e, std:
 // Refuses a sentence that is empty (or only whitespace) or not valid UTF-8; `where` names it
 // ("line 3 of reviews.txt", "argument 2").
 inline void checkSentence(const std::string& text, const std::string& where) {
-  const size_t bad = data::findInvalidUtf8(text);
+  const size_t bad = findInvalidUtf8(text);
   if (bad != std::string::npos) {
-    throw InputError(where + ": invalid UTF-8 at byte " + std::to_string(bad) + ": \"" +
-                     data::printableExcerpt(text, 60) + "\"");
+    throw InputError(where + ": " + describeInvalidUtf8(text, bad) + ": \"" +
+                     printableExcerpt(text, 60) + "\"");
   }
   if (text.find_first_not_of(" \t\r\n\f\v") == std::string::npos) {
     throw InputError(where + ": empty text");

@@ -9,8 +9,8 @@
 
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
+#include "core/sys/utf8.h"
 #include "core/text/sentencepiece.h"
-#include "core/text/unicode_text.h"
 #include "core/text/wordpiece.h"
 
 namespace crisp::cli {
@@ -60,9 +60,9 @@ int runTokenize(const TokenizeOptions& options, std::istream& in, std::ostream& 
     if (!std::getline(in, line)) return false;
     ++lineNumber;
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (const auto bad = unicode::findInvalidUtf8(line)) {
+    if (const size_t bad = findInvalidUtf8(line); bad != std::string_view::npos) {
       out.flush();
-      throw Error(where(lineNumber) + ": " + unicode::describeInvalidUtf8(line, *bad));
+      throw Error(where(lineNumber) + ": " + describeInvalidUtf8(line, bad));
     }
     return true;
   };

@@ -12,8 +12,8 @@
 #include <memory>
 #include <string_view>
 
-#include "core/data/utf8.h"
 #include "core/sys/error.h"
+#include "core/sys/utf8.h"
 
 namespace crisp::data {
 namespace {

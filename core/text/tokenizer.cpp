@@ -9,6 +9,7 @@
 #include "core/io/json_file.h"
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
+#include "core/sys/utf8.h"
 #include "core/text/sentencepiece.h"
 #include "core/text/unicode_text.h"
 
@@ -149,9 +150,9 @@ class SentencePieceAdapter final : public Tokenizer {
     std::string cleaned;
     std::vector<std::size_t> original;  // cleaned byte -> original byte; empty when unchanged
     std::string_view input = text;
-    if (const auto bad = unicode::findInvalidUtf8(text)) {
+    if (const size_t bad = findInvalidUtf8(text); bad != std::string_view::npos) {
       if (options.invalidUtf8 == InvalidUtf8::kThrow) {
-        throw Error(unicode::describeInvalidUtf8(text, *bad));
+        throw Error(describeInvalidUtf8(text, bad));
       }
       for (std::size_t i = 0; i < text.size();) {
         const unicode::Decoded d = unicode::decodeUtf8(text, i);
@@ -342,7 +343,7 @@ std::shared_ptr<const Tokenizer> trainSentencePieceTokenizer(
     std::ofstream out(corpus, std::ios::binary);
     if (!out) throw Error(corpus.string() + ": cannot write");
     for (std::string line : sentences) {
-      if (unicode::findInvalidUtf8(line)) continue;
+      if (!isValidUtf8(line)) continue;
       std::replace(line.begin(), line.end(), '\n', ' ');
       std::replace(line.begin(), line.end(), '\r', ' ');
       if (line.find_first_not_of(' ') == std::string::npos) continue;

@@ -32,20 +32,6 @@ Decoded decodeUtf8(std::string_view text, std::size_t offset) noexcept {
   return {};  // a continuation byte, C0/C1, or F5..FF
 }
 
-std::optional<std::size_t> findInvalidUtf8(std::string_view text) noexcept {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    if (static_cast<unsigned char>(text[i]) < 0x80) {
-      ++i;
-      continue;
-    }
-    const Decoded d = decodeUtf8(text, i);
-    if (d.length == 0) return i;
-    i += static_cast<std::size_t>(d.length);
-  }
-  return std::nullopt;
-}
-
 void appendUtf8(std::string& out, char32_t cp) {
   if (cp < 0x80) {
     out.push_back(static_cast<char>(cp));
@@ -62,14 +48,6 @@ void appendUtf8(std::string& out, char32_t cp) {
     out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
-}
-
-std::string describeInvalidUtf8(std::string_view text, std::size_t offset) {
-  char hex[8];
-  std::snprintf(
-      hex, sizeof hex, "0x%02X",
-      static_cast<unsigned>(static_cast<unsigned char>(offset < text.size() ? text[offset] : 0)));
-  return "invalid UTF-8 at byte " + std::to_string(offset) + " (" + hex + ")";
 }
 
 bool isChineseChar(char32_t cp) noexcept {

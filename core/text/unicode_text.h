@@ -22,14 +22,8 @@ struct Decoded {
 // well-formedness rules as Python's bytes.decode("utf-8").
 Decoded decodeUtf8(std::string_view text, std::size_t offset) noexcept;
 
-// The byte offset of the first ill-formed sequence, or nullopt when the text is valid UTF-8.
-std::optional<std::size_t> findInvalidUtf8(std::string_view text) noexcept;
-
 // Appends the UTF-8 encoding of cp (cp <= U+10FFFF, not a surrogate).
 void appendUtf8(std::string& out, char32_t cp);
-
-// "invalid UTF-8 at byte N (0xXY)": the message crisp::Error carries for such input.
-std::string describeInvalidUtf8(std::string_view text, std::size_t offset);
 
 // Hugging Face BasicTokenizer's character classes (transformers' tokenization_bert.py).
 bool isChineseChar(char32_t cp) noexcept;    // the CJK ideograph blocks of _is_chinese_char

@@ -16,6 +16,7 @@
 #include "core/io/json_file.h"
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
+#include "core/sys/utf8.h"
 #include "core/text/unicode_text.h"
 
 namespace crisp {
@@ -359,9 +360,9 @@ struct WordPieceTokenizer::Impl {
     vocabLines = lines.size();
     std::size_t bytes = 0;
     for (std::size_t i = 0; i < lines.size(); ++i) {
-      if (const auto bad = unicode::findInvalidUtf8(lines[i])) {
+      if (const size_t bad = findInvalidUtf8(lines[i]); bad != std::string_view::npos) {
         throw Error(name + " line " + std::to_string(i + 1) + ": " +
-                    unicode::describeInvalidUtf8(lines[i], *bad));
+                    describeInvalidUtf8(lines[i], bad));
       }
       bytes += lines[i].size();
     }
@@ -556,7 +557,7 @@ struct WordPieceTokenizer::Impl {
       }
       const unicode::Decoded d = unicode::decodeUtf8(segment, i);
       if (d.length == 0) {
-        if (policy == InvalidUtf8::kThrow) throw Error(unicode::describeInvalidUtf8(text, i));
+        if (policy == InvalidUtf8::kThrow) throw Error(describeInvalidUtf8(text, i));
         if (chunk != kNone) chunkAscii = false;  // dropped, like the U+FFFD Python puts there
         ++i;
         continue;

@@ -158,7 +158,7 @@ expect_exit 2 "is a Hugging Face model directory: give --data FILE" "$crisp" eva
 expect_exit 2 "--checkpoint last: .* is a Hugging Face model directory" \
   "$crisp" predict "$work/hf" --checkpoint last "good"
 printf 'good film\nbad \xff film\n' >"$work/bad.txt"
-expect_exit 2 "bad.txt:2: invalid UTF-8 at byte 4" "$crisp" predict "$run" --file "$work/bad.txt"
+expect_exit 2 "bad.txt:2: invalid UTF-8 at byte 5" "$crisp" predict "$run" --file "$work/bad.txt"
 expect_exit 2 "the sentence: empty text" "$crisp" inspect "$run" "  "
 expect_exit 2 "--layer 7: the model has 2" "$crisp" inspect "$run" "good" --layer 7
 expect_exit 2 "--format png needs --out" "$crisp" inspect "$run" "good" --format png

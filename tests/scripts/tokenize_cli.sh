@@ -49,7 +49,7 @@ set -e
 expect_eq "output before the bad line" "$(cat "$work/out")" \
   '{"tokens": ["[CLS]", "hello", "[SEP]"], "ids": [2, 5, 3]}'
 expect_eq "invalid UTF-8 message" "$(cat "$work/err")" \
-  'crisp: error: stdin line 2: invalid UTF-8 at byte 6 (0xFF)'
+  'crisp: error: stdin line 2: invalid UTF-8 at byte 7 (0xFF)'
 
 set +e
 "$crisp" tokenize --tokenizer "$work/missing" </dev/null >/dev/null 2>"$work/err"

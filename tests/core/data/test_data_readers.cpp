@@ -9,11 +9,13 @@
 #include <string>
 
 #include "core/data/dataset.h"
-#include "core/data/utf8.h"
 #include "core/sys/error.h"
+#include "core/sys/utf8.h"
 #include "tests/core/test_support.h"
 
 using namespace crisp::data;
+using crisp::findInvalidUtf8;
+using crisp::isValidUtf8;
 using crisp::test::contains;
 using crisp::test::errorOf;
 

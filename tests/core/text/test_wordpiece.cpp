@@ -474,7 +474,7 @@ class TestWordPiece : public QObject {
       QFAIL("no crisp::Error for invalid UTF-8");
     } catch (const crisp::Error& e) {
       const QString message = QString::fromUtf8(e.what());
-      QVERIFY2(message.startsWith(QStringLiteral("invalid UTF-8 at byte %1 (0x").arg(offset)),
+      QVERIFY2(message.startsWith(QStringLiteral("invalid UTF-8 at byte %1 (0x").arg(offset + 1)),
                qPrintable(message));
     }
     QVERIFY_THROWS_EXCEPTION(crisp::Error, bert()->tokenize(view(text)));

@@ -1,8 +1,9 @@
-#include "core/data/utf8.h"
+#include "core/sys/utf8.h"
 
 #include <cstdint>
+#include <cstdio>
 
-namespace crisp::data {
+namespace crisp {
 namespace {
 
 // The length of the well-formed sequence starting at s[i], or 0 when it is ill-formed.
@@ -48,6 +49,14 @@ size_t findInvalidUtf8(std::string_view text) {
   return std::string_view::npos;
 }
 
+std::string describeInvalidUtf8(std::string_view text, size_t offset) {
+  char hex[8];
+  std::snprintf(
+      hex, sizeof hex, "0x%02X",
+      static_cast<unsigned>(static_cast<unsigned char>(offset < text.size() ? text[offset] : 0)));
+  return "invalid UTF-8 at byte " + std::to_string(offset + 1) + " (" + hex + ")";
+}
+
 std::string printableExcerpt(std::string_view text, size_t maxBytes) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
@@ -80,4 +89,4 @@ std::string printableExcerpt(std::string_view text, size_t maxBytes) {
   return out;
 }
 
-}  // namespace crisp::data
+}  // namespace crisp

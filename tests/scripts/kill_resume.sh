@@ -6,7 +6,9 @@ crisp=$1
 work=$2
 rm -rf "$work"
 mkdir -p "$work"
-export CRISP_THREADS=2
+# One thread: with two, a busy machine's spin-waiting made these three short runs take up to
+# ten minutes (measured while other builds ran); one thread keeps it deterministic and steady.
+export CRISP_THREADS=1
 args=(--epochs 2 --eval-every 25 --seed 11 --name kill-test)
 
 "$crisp" train --out "$work/straight" "${args[@]}" --json >"$work/straight.json" 2>/dev/null

@@ -15,7 +15,7 @@ namespace {
 // removes keys exactly (-inf), so c only scales DAM's straight-through gradient.
 constexpr double kDamGradientScale = 1.0;
 
-// Why a role may appear once, in the words of the error.
+// What a role is called when a policy holds two terms of it.
 const char* roleNoun(TermRole role) {
   switch (role) {
     case TermRole::Dense: return "dense term";

@@ -18,11 +18,10 @@
 namespace crisp::ui {
 namespace {
 
-// Open bounds are one display step inside; the largest values a spin box offers are capped
-// (a declared maximum of 10^6 is a sanity bound, not a useful choice).
+// Spin boxes offer the declared range (no narrower, so typed text is never clamped); an open
+// bound is one display step inside.
 constexpr int kDecimals = 5;          // small rates and penalties (1e-4)
 constexpr int kFractionDecimals = 3;  // sparsities and masses in [0, 1]
-constexpr double kLargestOffered = 1e6;
 
 bool isWholeNumber(const TermParameter& p) {
   return p.kind == ParameterKind::Count || p.whole;
@@ -148,7 +147,7 @@ QWidget* PolicyEditor::parameterWidget(const PolicyTermDefinition* term, const T
     case ParameterKind::Real:
     case ParameterKind::Count:
     case ParameterKind::Keyed: {
-      const double maximum = std::min(p.maximum, kLargestOffered);
+      const double maximum = p.maximum;
       if (isWholeNumber(p)) {
         auto* spin = new QSpinBox(parent);
         spin->setRange(

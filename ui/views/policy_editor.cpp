@@ -147,22 +147,21 @@ QWidget* PolicyEditor::parameterWidget(const PolicyTermDefinition* term, const T
     case ParameterKind::Real:
     case ParameterKind::Count:
     case ParameterKind::Keyed: {
-      const double maximum = p.maximum;
       if (isWholeNumber(p)) {
         auto* spin = new QSpinBox(parent);
         spin->setRange(
             static_cast<int>(p.minimum) + (p.minimumOpen ? 1 : 0),
-            static_cast<int>(std::min(maximum, double(INT_MAX))) - (p.maximumOpen ? 1 : 0));
+            static_cast<int>(std::min(p.maximum, double(INT_MAX))) - (p.maximumOpen ? 1 : 0));
         spin->setValue(static_cast<int>(p.defaultValue));
         connect(spin, &QSpinBox::valueChanged, this, notify);
         widget = spin;
       } else {
         auto* spin = new QDoubleSpinBox(parent);
-        spin->setDecimals(maximum <= 1.0 ? kFractionDecimals : kDecimals);
+        spin->setDecimals(p.maximum <= 1.0 ? kFractionDecimals : kDecimals);
         const double step = std::pow(10.0, -spin->decimals());
         spin->setRange(p.minimum + (p.minimumOpen ? step : 0.0),
-                       maximum - (p.maximumOpen ? step : 0.0));
-        spin->setSingleStep(maximum <= 1.0 ? 0.05 : 0.1);
+                       p.maximum - (p.maximumOpen ? step : 0.0));
+        spin->setSingleStep(p.maximum <= 1.0 ? 0.05 : 0.1);
         spin->setValue(p.defaultValue);
         connect(spin, &QDoubleSpinBox::valueChanged, this, notify);
         widget = spin;

@@ -227,6 +227,23 @@ int main(int argc, char** argv) {
   addNumber(train, "--seed", ex.hyper.seed, "Seed (weights, order, dropout)");
   addNumber(train, "--eval-every", ex.hyper.evalEvery, "Evaluate every N steps (0: epoch ends)");
   addNumber(train, "--max-len", ex.maxLength, "Maximum tokens per sentence");
+  std::string saveEvery;
+  train
+      ->add_option("--save-every", saveEvery,
+                   "Also checkpoint every N steps (500) or every so long (90s, 10m, 2h), so a "
+                   "killed job loses little (default: only at evaluations)")
+      ->check([](const std::string& text) {
+        try {
+          crisp::Hyperparameters scratch;
+          crisp::parseSaveEvery(text, "--save-every", scratch);
+          return std::string();
+        } catch (const std::exception& e) {
+          return std::string(e.what());
+        }
+      })
+      ->each([&ex](const std::string& text) {
+        crisp::parseSaveEvery(text, "--save-every", ex.hyper);
+      });
   train->add_option("--name", ex.name,
                     "A name for the run's configuration; runs of one name are seeds of one\n"
                     "configuration (default: the experiment's name, with -POLICY appended\n"
@@ -263,6 +280,21 @@ int main(int argc, char** argv) {
                   "Train nothing; compute the statistics of the finished runs under ROOT");
   sweep->add_option("--only", sweepOptions.only,
                     "Train only these configurations (repeatable; statistics cover all)");
+  sweep
+      ->add_option_function<std::string>(
+          "--shard",
+          [&](const std::string& text) { sweepOptions.shard = crisp::cli::parseShard(text); },
+          "Train only share I of N (I from 0): run i goes to share i mod N, so a Slurm job array "
+          "splits the sweep (--shard ${SLURM_ARRAY_TASK_ID}/${SLURM_ARRAY_TASK_COUNT}); "
+          "statistics afterwards with --stats-only")
+      ->check([](const std::string& text) {
+        try {
+          crisp::cli::parseShard(text);
+          return std::string();
+        } catch (const std::exception& e) {
+          return std::string(e.what());
+        }
+      });
   addNumber(sweep, "--epochs", sweepOptions.epochs, "Override every configuration's epochs")
       ->check(CLI::PositiveNumber);
   sweep->add_option("--model", sweepOptions.model,
@@ -279,13 +311,18 @@ int main(int argc, char** argv) {
   crisp::cli::StatsOptions statsOptions;
   CLI::App* stats = app.add_subcommand(
       "stats",
-      "Statistics of the run directories under ROOT: per configuration (name, data and model: "
+      "Statistics of the run directories under one or more ROOTs: per configuration (name, data "
+      "and model: "
       "runs of other data or models are never taken for seeds) mean +- sample sd of the best "
       "dev accuracy and of the dev loss there; against the baseline on the same data and model, "
       "the mean accuracy difference over matched seeds with a hierarchical bootstrap CI "
       "(seeds, then the dev sentences they share), a seed-stratified paired test with the "
       "sentence as the unit, and per seed the exact McNemar test");
-  stats->add_option("root", statsOptions.root, "Directory of run directories")->required();
+  stats
+      ->add_option("root", statsOptions.roots,
+                   "Directories of run directories, merged (e.g. the roots of a sweep's shards "
+                   "on several machines)")
+      ->required();
   stats->add_option("--baseline", statsOptions.baseline,
                     "Baseline configuration (default: dense, else one with the dense policy, "
                     "else the first; one per data and model)");
@@ -297,7 +334,8 @@ int main(int argc, char** argv) {
                   "Also count stopped, failed or running runs (at their best evaluation so far)");
   stats->add_option("--format", statsOptions.format, "What to print: md (default), csv or tex")
       ->check(CLI::IsMember({"md", "csv", "tex"}));
-  stats->add_flag("--write", statsOptions.write, "Also write ROOT/statistics.{md,csv,tex}");
+  stats->add_flag("--write", statsOptions.write,
+                  "Also write statistics.{md,csv,tex} into the first ROOT");
 
   // eval, predict, inspect, export: RUN_OR_MODEL is a run directory (its best checkpoint unless
   // --checkpoint says otherwise) or a Hugging Face model directory.

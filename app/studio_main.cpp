@@ -8,6 +8,7 @@
 #include "core/sys/threads.h"
 #include "ui/main_window.h"
 #include "ui/settings.h"
+#include "ui/stop_signals.h"
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
@@ -24,7 +25,8 @@ int main(int argc, char** argv) {
   parser.addVersionOption();
   const QCommandLineOption threadsOption(
       QStringLiteral("threads"),
-      QStringLiteral("Intra-op threads (default: CRISP_THREADS, the saved setting, the cores)."),
+      QStringLiteral("Intra-op threads (default: CRISP_THREADS, OMP_NUM_THREADS, the saved "
+                     "setting, the usable CPUs)."),
       QStringLiteral("n"));
   const QCommandLineOption quitAfterOption(
       QStringLiteral("quit-after"),
@@ -65,6 +67,10 @@ int main(int argc, char** argv) {
     window.setRunsRoot(QFileInfo(runs).absoluteFilePath());
   }
   window.show();
+  // kill, logout or Ctrl-C in its terminal: close as the window's close button does (a running
+  // training stops with a checkpoint).
+  crisp::ui::StopSignals stopSignals;
+  QObject::connect(&stopSignals, &crisp::ui::StopSignals::received, &window, &QWidget::close);
   if (parser.isSet(quitAfterOption)) {
     QTimer::singleShot(parser.value(quitAfterOption).toInt(), &window, &QWidget::close);
   }

@@ -35,7 +35,12 @@ int runInfo(const InfoOptions& options, const ThreadChoice& threads, std::ostrea
         {"threads",
          {{"intra_op", info.threads},
           {"source", describe(threads.source)},
-          {"machine_cores", info.machineCores}}},
+          {"machine_cores", info.machineCores},
+          {"usable_cpus", threads.cpus.usableThreads()},
+          {"affinity_cpus", threads.cpus.affinityCpus},
+          {"cgroup_quota_cpus", threads.cpus.cgroupQuota},
+          {"local_ranks", threads.cpus.localProcesses},
+          {"adapts_to_load", threads.automatic()}}},
         {"sentencepiece",
          {{"version", info.sentencePieceVersion},
           {"loaded", info.sentencePieceLoaded},
@@ -56,7 +61,10 @@ int runInfo(const InfoOptions& options, const ThreadChoice& threads, std::ostrea
     row("BLAS") << describe(info.blas.kind) << "  " << info.blas.library << "\n";
     if (!info.blas.detail.empty()) row("") << info.blas.detail << "\n";
     row("Threads") << info.threads << " intra-op (from " << describe(threads.source) << "; "
-                   << info.machineCores << " cores)\n";
+                   << threads.cpus.describe() << ")\n";
+    if (threads.automatic()) {
+      row("") << "training lowers them while other processes use these CPUs\n";
+    }
     row("SentencePiece") << info.sentencePieceVersion
                          << (info.sentencePieceLoaded ? " (isolated shim: " : " (unavailable: ")
                          << info.sentencePieceShim << ")\n";

@@ -91,6 +91,20 @@ int sweepStatistics(const ExperimentSet& set, const SweepOptions& options, std::
 
 }  // namespace
 
+std::pair<int, int> parseShard(const std::string& text) {
+  const size_t slash = text.find('/');
+  const std::optional<int> index =
+      slash == std::string::npos ? std::nullopt : parseNumber<int>(text.substr(0, slash));
+  const std::optional<int> count =
+      slash == std::string::npos ? std::nullopt : parseNumber<int>(text.substr(slash + 1));
+  if (!index || !count || *count < 1 || *index < 0 || *index >= *count) {
+    throw Error("--shard " + text +
+                ": expected I/N with 0 <= I < N, e.g. 0/4 for the first of four shares "
+                "(Slurm: --shard ${SLURM_ARRAY_TASK_ID}/${SLURM_ARRAY_TASK_COUNT})");
+  }
+  return {*index, *count};
+}
+
 int runSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) {
   if (options.root.empty()) {
     err << "crisp sweep: error: --out ROOT is required\n";
@@ -123,11 +137,16 @@ int runSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
   }
 
   std::vector<ExperimentSetRun> runs;
+  size_t position = 0;
   for (ExperimentSetRun& run : set.runs()) {
     const bool selected = options.only.empty() ||
                           std::find(options.only.begin(), options.only.end(), run.configuration) !=
                               options.only.end();
-    if (selected) runs.push_back(std::move(run));
+    if (!selected) continue;
+    const bool inShard = !options.shard ||
+                         static_cast<int>(position % options.shard->second) == options.shard->first;
+    ++position;
+    if (inShard) runs.push_back(std::move(run));
   }
 
   if (options.dryRun) {
@@ -189,9 +208,9 @@ int runSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
     out << counter << run.directoryName << (status.exists ? ": resuming" : ": starting") << "\n";
     out.flush();
     const int code = trainIntoRunDirectory(path, run.experiment, false, out, err);
-    if (code == 130) {
+    if (code > 128) {  // stopped by a signal (128 + its number), with a checkpoint
       err << "crisp sweep: interrupted; run the same command again to continue\n";
-      return 130;
+      return code;
     }
     if (code == 2) return 2;  // the run's data or model cannot be prepared: the rest would fail too
     if (code != 0) {
@@ -199,7 +218,14 @@ int runSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
       err << "crisp sweep: " << run.directoryName << " failed; going on with the next run\n";
     }
   }
-  sweepStatistics(set, options, out, err);
+  if (options.shard) {
+    // The other shards may still be training: statistics now would be partial.
+    out << "shard " << options.shard->first << "/" << options.shard->second << " done. Once "
+        << "every shard has finished: crisp sweep " << options.experimentSet << " --out "
+        << options.root << " --stats-only (or crisp stats ROOT... over several roots)\n";
+  } else {
+    sweepStatistics(set, options, out, err);
+  }
   if (failed > 0) {
     err << "crisp sweep: " << failed << " run(s) failed (see their state.json)\n";
     return 1;
@@ -214,13 +240,18 @@ int runStats(const StatsOptions& options, std::ostream& out, std::ostream& err) 
   }
   SweepStatistics statistics;
   try {
-    const std::vector<std::string> directories = runDirectoriesUnder(options.root);
-    if (directories.empty()) throw Error(options.root + ": no run directories (with config.json)");
+    std::vector<std::string> directories;
+    for (const std::string& root : options.roots) {
+      const std::vector<std::string> under = runDirectoriesUnder(root);
+      if (under.empty()) throw Error(root + ": no run directories (with config.json)");
+      directories.insert(directories.end(), under.begin(), under.end());
+    }
+    if (directories.empty()) throw Error("no run directories given");
     StatisticsOptions statisticsOptions_ =
         statisticsOptions(options.baseline, options.bootstrapResamples, options.bootstrapSeed);
     statisticsOptions_.onlyFinishedRuns = !options.includeUnfinished;
     statistics = computeSweepStatistics(directories, statisticsOptions_);
-    if (options.write) writeStatistics(statistics, options.root);
+    if (options.write) writeStatistics(statistics, options.roots.front());
   } catch (const std::exception& e) {
     err << "crisp stats: error: " << e.what() << "\n";
     return 2;

@@ -20,10 +20,49 @@
 namespace crisp::cli {
 namespace {
 
-std::atomic<bool> gInterrupted{false};
+// The first stopping signal received (0: none). SIGTERM is what Slurm, Kubernetes and
+// systemd send before they kill, SIGHUP what a closed terminal sends: each stops the run as
+// Ctrl-C does, with a checkpoint, so that `crisp resume` continues it.
+std::atomic<int> gStopSignal{0};
 
-extern "C" void onInterrupt(int) {
-  gInterrupted = true;
+extern "C" void onStopSignal(int signal) {
+  int none = 0;
+  gStopSignal.compare_exchange_strong(none, signal);
+}
+
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
+
+// Installs onStopSignal for the stopping signals for its lifetime, then restores what was there.
+class StopSignalScope {
+ public:
+  StopSignalScope() {
+    gStopSignal = 0;
+    struct sigaction action {};
+    action.sa_handler = onStopSignal;
+    sigemptyset(&action.sa_mask);
+    for (size_t i = 0; i < std::size(kStopSignals); ++i) {
+      sigaction(kStopSignals[i], &action, &previous_[i]);
+    }
+  }
+  ~StopSignalScope() {
+    for (size_t i = 0; i < std::size(kStopSignals); ++i) {
+      sigaction(kStopSignals[i], &previous_[i], nullptr);
+    }
+  }
+  StopSignalScope(const StopSignalScope&) = delete;
+  StopSignalScope& operator=(const StopSignalScope&) = delete;
+
+ private:
+  struct sigaction previous_[std::size(kStopSignals)]{};
+};
+
+std::string signalName(int signal) {
+  switch (signal) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case SIGHUP: return "SIGHUP";
+    default: return "signal " + std::to_string(signal);
+  }
 }
 
 std::string clock(double seconds) {
@@ -109,6 +148,8 @@ int trainInto(const std::string& runDirectory, const ExperimentConfig& experimen
               std::ostream& out, std::ostream& err) {
   PreparedExperiment prepared;
   try {
+    // Before preparing, which writes RUN/tokenizer: the trainer would refuse it anyway.
+    RunDirectory(runDirectory).refuseIfLocked();
     prepared = prepareExperiment(experiment, runDirectory);
   } catch (const std::exception& e) {
     err << "crisp: error: " << e.what() << "\n";
@@ -127,29 +168,32 @@ int trainInto(const std::string& runDirectory, const ExperimentConfig& experimen
         << ") into " << runDirectory << "\n";
   }
 
-  gInterrupted = false;
-  auto previous = std::signal(SIGINT, onInterrupt);
   const auto start = std::chrono::steady_clock::now();
   RunState state = RunState::Created;
-  std::thread worker([&] { state = trainer.run(); });
-  bool interrupted = false;
-  std::atomic<bool> done{false};
-  std::thread waiter([&] {
-    worker.join();
-    done = true;
-  });
-  while (!done) {
-    if (gInterrupted && !interrupted) {
-      interrupted = true;
-      trainer.control().stop();
+  int stopSignal = 0;
+  {
+    const StopSignalScope stopSignals;
+    std::thread worker([&] { state = trainer.run(); });
+    std::atomic<bool> done{false};
+    std::thread waiter([&] {
+      worker.join();
+      done = true;
+    });
+    while (!done) {
+      if (gStopSignal != 0 && stopSignal == 0) {
+        stopSignal = gStopSignal;
+        (json ? err : out) << "\n"
+                           << signalName(stopSignal)
+                           << ": stopping after this step and writing a checkpoint\n";
+        trainer.control().stop();
+      }
+      for (const TrainingEvent& event : trainer.events().drain()) printer.handle(event);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    for (const TrainingEvent& event : trainer.events().drain()) printer.handle(event);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    waiter.join();
   }
-  waiter.join();
   for (const TrainingEvent& event : trainer.events().drain()) printer.handle(event);
   printer.finish();
-  std::signal(SIGINT, previous);
 
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -169,7 +213,7 @@ int trainInto(const std::string& runDirectory, const ExperimentConfig& experimen
         << ")\n";
   }
   if (state == RunState::Failed) return 1;
-  return interrupted ? 130 : 0;
+  return stopSignal != 0 ? 128 + stopSignal : 0;
 }
 
 }  // namespace
@@ -210,6 +254,10 @@ void applyExperimentFile(TrainOptions& options,
   if (given("--seed")) fromFile.hyper.seed = flags.hyper.seed;
   if (given("--eval-every")) fromFile.hyper.evalEvery = flags.hyper.evalEvery;
   if (given("--max-len")) fromFile.maxLength = flags.maxLength;
+  if (given("--save-every")) {
+    fromFile.hyper.saveEverySteps = flags.hyper.saveEverySteps;
+    fromFile.hyper.saveEverySeconds = flags.hyper.saveEverySeconds;
+  }
   if (given("--name")) fromFile.name = flags.name;
   options.experiment = fromFile;
 }

@@ -27,7 +27,8 @@ void nameRunAfterPolicy(TrainOptions& options,
 
 // `crisp train`: trains into a run directory on a worker thread, showing progress (a bar on a
 // terminal, log lines otherwise); Ctrl-C stops with a final checkpoint. Exit codes: 0 finished
-// or stopped, 1 failed, 2 bad configuration, 130 interrupted.
+// or stopped, 1 failed, 2 bad configuration, 128 + N stopped by signal N (130 Ctrl-C, 143
+// SIGTERM, 129 SIGHUP) after writing a checkpoint.
 int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err);
 
 // Trains `experiment` into `runDirectory`, resuming from its last checkpoint if it has one (the

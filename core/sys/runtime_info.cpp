@@ -115,9 +115,11 @@ RuntimeInfo collectRuntimeInfo() {
       break;
     default: break;
   }
-  if (info.threads < info.machineCores) {
-    info.warnings.push_back("using " + std::to_string(info.threads) + " of " +
-                            std::to_string(info.machineCores) + " cores");
+  const CpuAvailability cpus = detectCpuAvailability();
+  if (info.threads < cpus.usableThreads()) {
+    info.warnings.push_back("using " + std::to_string(info.threads) + " threads where " +
+                            std::to_string(cpus.usableThreads()) + " CPUs are usable (" +
+                            cpus.describe() + ")");
   }
   return info;
 }

@@ -273,7 +273,12 @@ void checkExperimentKeys(const nlohmann::json& object, const std::string& where)
     all.trainSentencePiece.vocabSize = 8000;
     return keysOf(all.toJson());
   }();
-  static const std::set<std::string> hyperparameterKeys = keysOf(Hyperparameters().toJson());
+  // Likewise with the optional save_every set.
+  static const std::set<std::string> hyperparameterKeys = [&] {
+    Hyperparameters withOptional;
+    withOptional.saveEverySteps = 1;
+    return keysOf(withOptional.toJson());
+  }();
   checkJsonKeys(object, keys, where);
   if (object.contains("hyperparameters")) {
     const std::string member = jsonMember(where, "hyperparameters");

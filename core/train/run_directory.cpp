@@ -95,9 +95,93 @@ void RunDirectory::writeConfig(const nlohmann::json& config) const {
   writeFileAtomically((fs::path(path_) / "config.json").string(), config.dump(2) + "\n");
 }
 
+namespace {
+
+constexpr const char* kLockFile = "run.lock";
+
+// Describes the lock on `fd` held by another open file description; "" when it is free.
+std::string describeLockHolder(int fd) {
+  struct flock probe {};
+  probe.l_type = F_WRLCK;
+  probe.l_whence = SEEK_SET;
+  if (::fcntl(fd, F_OFD_GETLK, &probe) != 0 || probe.l_type == F_UNLCK) return {};
+  char text[256] = {};
+  const ssize_t n = ::pread(fd, text, sizeof(text) - 1, 0);
+  std::string holder = n > 0 ? std::string(text, static_cast<size_t>(n)) : std::string();
+  while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+  return holder.empty() ? std::string("another process") : holder;
+}
+
+std::string trainedElsewhere(const std::string& runDirectory, const std::string& holder) {
+  return runDirectory + " is being trained by " + holder +
+         "; stop it first or choose another directory";
+}
+
+}  // namespace
+
+void RunDirectory::refuseIfLocked() const {
+  if (const std::string holder = lockHolder(); !holder.empty()) {
+    throw Error(trainedElsewhere(path_, holder));
+  }
+}
+
+std::string RunDirectory::lockHolder() const {
+  const std::string file = (fs::path(path_) / kLockFile).string();
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};  // never trained by this version, or not yet
+  std::string holder = describeLockHolder(fd);
+  ::close(fd);
+  return holder;
+}
+
 nlohmann::json RunDirectory::readState() const {
   const fs::path p = fs::path(path_) / "state.json";
-  return fs::exists(p) ? readJsonFile(p.string()) : nlohmann::json::object();
+  if (!fs::exists(p)) return nlohmann::json::object();
+  nlohmann::json state = readJsonFile(p.string());
+  const std::string recorded = state.value("state", std::string());
+  if ((recorded == "running" || recorded == "paused") && !isLocked()) {
+    const std::vector<int64_t> steps = checkpointSteps();
+    state["stale"] = true;
+    state["recorded_state"] = recorded;
+    state["state"] = "stopped";
+    state["message"] =
+        "interrupted: the process training it ended without recording it (killed?); resume "
+        "continues " +
+        (steps.empty() ? std::string("from step 0 (no checkpoint was written)")
+                       : "from the checkpoint at step " + std::to_string(steps.back()));
+  }
+  return state;
+}
+
+RunLock::RunLock(const std::string& runDirectory) {
+  const std::string file = (fs::path(runDirectory) / kLockFile).string();
+  fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error(file + ": cannot open: " + std::strerror(errno));
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  if (::fcntl(fd_, F_OFD_SETLK, &lock) != 0) {
+    const int error = errno;
+    const std::string holder = describeLockHolder(fd_);
+    ::close(fd_);
+    fd_ = -1;
+    if (error == EAGAIN || error == EACCES) {
+      throw Error(trainedElsewhere(runDirectory, holder.empty() ? "another process" : holder));
+    }
+    throw Error(file + ": cannot lock: " + std::strerror(error));
+  }
+  char host[256] = {};
+  ::gethostname(host, sizeof(host) - 1);
+  const std::string holder =
+      "pid " + std::to_string(::getpid()) + " on " + std::string(host) + "\n";
+  // Who holds it, for the message above; a failure to write it only loses that detail.
+  if (::ftruncate(fd_, 0) == 0) {
+    [[maybe_unused]] const ssize_t written = ::pwrite(fd_, holder.data(), holder.size(), 0);
+  }
+}
+
+RunLock::~RunLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing the description releases the lock
 }
 
 void RunDirectory::writeState(const nlohmann::json& state) const {

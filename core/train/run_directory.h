@@ -20,6 +20,7 @@ namespace crisp {
 //   checkpoints/step-N/    model.safetensors, optimizer.pt, rng.safetensors,
 //                          trainer_state.json; each directory appears atomically (rename)
 //   checkpoints/damaged-step-N/  a checkpoint that could not be resumed from, set aside
+//   run.lock               locked by the process training the run (see RunLock)
 class RunDirectory {
  public:
   explicit RunDirectory(std::string path);
@@ -33,7 +34,16 @@ class RunDirectory {
   bool hasConfig() const;
   nlohmann::json readConfig() const;
   void writeConfig(const nlohmann::json& config) const;
-  nlohmann::json readState() const;  // {} when absent
+  // {} when absent. A state.json that says "running" or "paused" while no process holds the
+  // run's lock was left by a process that died (kill -9, power loss): it reads as "stopped",
+  // with "stale": true, "recorded_state" and a message saying that resume continues it.
+  nlohmann::json readState() const;
+  // Whether a live process holds run.lock (it is training this run), and which: "pid N on
+  // HOST" ("" when none).
+  bool isLocked() const { return !lockHolder().empty(); }
+  std::string lockHolder() const;
+  // Throws crisp::Error naming the holder when a process holds run.lock (as RunLock would).
+  void refuseIfLocked() const;
   void writeState(const nlohmann::json& state) const;
 
   // Appends one record and hands it to the kernel; on failure (a full disk) nothing of the
@@ -70,6 +80,22 @@ class RunDirectory {
 
   std::string path_;
   int metricsFd_ = -1;
+};
+
+// Held by the process that trains a run, for as long as it does. An open-file-description lock
+// on RUN/run.lock: the kernel drops it when the process ends in any way, so no stale lock
+// survives a crash, and a second trainer of the same run (another terminal, the studio and the
+// command line) is refused instead of interleaving checkpoints.
+class RunLock {
+ public:
+  // Throws crisp::Error naming the directory and the holder's pid and host when it is held.
+  explicit RunLock(const std::string& runDirectory);
+  ~RunLock();
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+
+ private:
+  int fd_ = -1;
 };
 
 // One row of the runs table, read from a run directory's files.

@@ -8,7 +8,9 @@
 #include <cmath>
 #include <deque>
 #include <filesystem>
+#include <iomanip>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/io/atomic_file.h"
 #include "core/io/json_file.h"
@@ -17,6 +19,7 @@
 #include "core/sys/allocator.h"
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
+#include "core/sys/threads.h"
 #include "core/train/fused_adamw.h"
 #include "core/train/predictor.h"
 #include "core/train/run_directory.h"
@@ -50,17 +53,49 @@ nlohmann::json metricsJson(const EvaluationMetrics& m) {
 // --- hyperparameters ----------------------------------------------------------------------
 
 nlohmann::json Hyperparameters::toJson() const {
-  return {{"epochs", epochs},
-          {"batch_size", batchSize},
-          {"learning_rate", learningRate},
-          {"weight_decay", weightDecay},
-          {"warmup_ratio", warmupRatio},
-          {"max_grad_norm", maxGradNorm},
-          {"eval_every", evalEvery},
-          {"log_every", logEvery},
-          {"seed", seed},
-          {"keep_checkpoints", keepCheckpoints},
-          {"early_stopping_patience", earlyStoppingPatience}};
+  nlohmann::json j = {{"epochs", epochs},
+                      {"batch_size", batchSize},
+                      {"learning_rate", learningRate},
+                      {"weight_decay", weightDecay},
+                      {"warmup_ratio", warmupRatio},
+                      {"max_grad_norm", maxGradNorm},
+                      {"eval_every", evalEvery},
+                      {"log_every", logEvery},
+                      {"seed", seed},
+                      {"keep_checkpoints", keepCheckpoints},
+                      {"early_stopping_patience", earlyStoppingPatience}};
+  // Only when set, so that the configurations (and resume keys) of earlier runs stay the same.
+  if (saveEverySteps > 0) j["save_every"] = saveEverySteps;
+  if (saveEverySeconds > 0) {
+    const auto whole = [&](double unit) { return std::fmod(saveEverySeconds, unit) == 0; };
+    const auto text = [&](double unit, const char* suffix) {
+      std::ostringstream out;
+      out << std::setprecision(15) << saveEverySeconds / unit << suffix;
+      return out.str();
+    };
+    j["save_every"] = whole(3600) ? text(3600, "h") : whole(60) ? text(60, "m") : text(1, "s");
+  }
+  return j;
+}
+
+void parseSaveEvery(const std::string& text, const std::string& where, Hyperparameters& hyper) {
+  const std::string expected =
+      ": expected a step count (500) or a time (90s, 10m, 2h), got \"" + text + "\"";
+  hyper.saveEverySteps = 0;
+  hyper.saveEverySeconds = 0;
+  if (const std::optional<int64_t> steps = parseNumber<int64_t>(text)) {
+    if (*steps < 0) throw Error(where + expected);
+    hyper.saveEverySteps = *steps;
+    return;
+  }
+  const double unit = endsWith(text, "s")   ? 1
+                      : endsWith(text, "m") ? 60
+                      : endsWith(text, "h") ? 3600
+                                            : 0;
+  const std::optional<double> amount =
+      unit > 0 ? parseNumber<double>(text.substr(0, text.size() - 1)) : std::nullopt;
+  if (!amount || *amount < 0) throw Error(where + expected);
+  hyper.saveEverySeconds = *amount * unit;
 }
 
 Hyperparameters Hyperparameters::fromJson(const nlohmann::json& j) {
@@ -83,6 +118,16 @@ Hyperparameters Hyperparameters::fromJson(const nlohmann::json& j) {
   get("seed", h.seed);
   get("keep_checkpoints", h.keepCheckpoints);
   get("early_stopping_patience", h.earlyStoppingPatience);
+  if (j.contains("save_every")) {
+    const nlohmann::json& value = j.at("save_every");
+    const std::string where = "hyperparameters.save_every";
+    if (value.is_string()) {
+      parseSaveEvery(value.get<std::string>(), where, h);
+    } else {
+      h.saveEverySteps = jsonNumber<int64_t>(value, where);
+      h.saveEverySeconds = 0;
+    }
+  }
   h.validate();
   return h;
 }
@@ -100,6 +145,8 @@ void Hyperparameters::validate() const {
   require(evalEvery >= 0 && logEvery >= 1, "eval_every >= 0 and log_every >= 1");
   require(keepCheckpoints >= 1, "keep_checkpoints must be at least 1");
   require(earlyStoppingPatience >= 0, "early_stopping_patience must be non-negative");
+  require(saveEverySteps >= 0 && saveEverySeconds >= 0 && std::isfinite(saveEverySeconds),
+          "save_every must be a non-negative step count or time");
 }
 
 // --- control ------------------------------------------------------------------------------
@@ -454,6 +501,7 @@ struct Trainer::Impl {
     }
     at::manual_seed(hp.seed);
     dir.create();
+    const RunLock lock(dir.path());  // until training ends, however it ends
     if (dir.hasConfig()) {
       const nlohmann::json existing = dir.readConfig();
       if (existing.value("resume_key", nlohmann::json()) !=
@@ -478,6 +526,16 @@ struct Trainer::Impl {
       return RunState::Finished;
     }
     writeState(RunState::Running);
+
+    // Threads crisp chose itself follow the load; those the user chose stay as they are.
+    std::optional<ThreadGovernor> governor;
+    if (const std::optional<ThreadChoice> threads = configuredThreads();
+        threads && threads->automatic() && threads->count > 1) {
+      setCurrentThreadCount(threads->count);  // OpenMP's count is per thread: this one's
+      governor.emplace(threads->count, std::chrono::seconds(2));
+    }
+    auto lastSave = Clock::now();
+    int64_t lastSaveStep = step;
 
     bool finishedEarly = false;
     for (; epoch < hp.epochs && !finishedEarly; ++epoch, batchInEpoch = 0) {
@@ -543,6 +601,8 @@ struct Trainer::Impl {
           }
           finishedEarly = evaluateAndRecord(devLoader);
           saveCheckpoint(RunState::Running);
+          lastSave = Clock::now();
+          lastSaveStep = step;
           if (epochEnd) {
             --epoch;  // the for-loop increments it again
             batchInEpoch = static_cast<int64_t>(plan.size());
@@ -552,6 +612,29 @@ struct Trainer::Impl {
                                                    std::to_string(hp.earlyStoppingPatience) +
                                                    " evaluations");
             break;
+          }
+        }
+        const bool saveDue = step != lastSaveStep &&
+                             ((hp.saveEverySteps > 0 && step - lastSaveStep >= hp.saveEverySteps) ||
+                              (hp.saveEverySeconds > 0 &&
+                               std::chrono::duration<double>(Clock::now() - lastSave).count() >=
+                                   hp.saveEverySeconds));
+        if (saveDue) {
+          saveCheckpoint(RunState::Running);
+          lastSave = Clock::now();
+          lastSaveStep = step;
+        }
+        if (governor) {
+          if (const std::optional<int> threads = governor->poll()) {
+            std::ostringstream text;
+            text << "intra-op threads now " << *threads << " of " << configuredThreads()->count
+                 << " (other processes used " << std::fixed << std::setprecision(1)
+                 << governor->othersCpus() << " CPUs of these)";
+            message(MessageEvent::Level::Info, text.str());
+            dir.appendMetric({{"type", "threads"},
+                              {"step", step},
+                              {"threads", *threads},
+                              {"other_processes_cpus", governor->othersCpus()}});
           }
         }
       }

@@ -30,11 +30,20 @@ struct Hyperparameters {
   int keepCheckpoints = 2;        // the last N, plus the best
   int earlyStoppingPatience = 0;  // evaluations without improvement; 0 = off
   int64_t injectNanAtStep = -1;   // fault injection for tests: the loss at this step is NaN
+  // Checkpoints between evaluations, so that a job killed on a cluster loses minutes rather than
+  // an epoch: every N steps and/or every S seconds of training; 0 = only at evaluations. They
+  // change no result. Written to JSON only when set ("save_every": 500 or "10m").
+  int64_t saveEverySteps = 0;
+  double saveEverySeconds = 0;
 
   nlohmann::json toJson() const;
   static Hyperparameters fromJson(const nlohmann::json& json);
   void validate() const;
 };
+
+// Sets hyper's save interval from "500" (steps), "90s", "10m" or "2h" (time); "0" turns it
+// off. Throws crisp::Error naming `where` (a flag or a JSON key) for anything else.
+void parseSaveEvery(const std::string& text, const std::string& where, Hyperparameters& hyper);
 
 struct ProbeSentence {
   std::string text;

@@ -89,16 +89,55 @@ class TestSweep : public QObject {
     QCOMPARE(count(out.str(), "finished, best"), 4);
 
     crisp::cli::StatsOptions stats;
-    stats.root = root().toStdString();
+    stats.roots = {root().toStdString()};
     stats.format = "csv";
     std::ostringstream table;
     QCOMPARE(crisp::cli::runStats(stats, table, err), 0);
     QVERIFY2(table.str().rfind("configuration,policy,baseline,", 0) == 0, table.str().c_str());
     QCOMPARE(count(table.str(), "\n"), 3);
 
-    stats.root = dir_.path().toStdString() + "/empty";
-    QDir().mkpath(QString::fromStdString(stats.root));
+    stats.roots = {dir_.path().toStdString() + "/empty"};
+    QDir().mkpath(QString::fromStdString(stats.roots.front()));
     QCOMPARE(crisp::cli::runStats(stats, table, err), 2);
+  }
+
+  void shardsSplitTheSweepAndStatsMergesTheirRoots() {
+    // Two shards in two roots, as two machines of a Slurm array would leave them.
+    std::vector<std::string> roots;
+    std::vector<QStringList> trained;
+    for (int shard = 0; shard < 2; ++shard) {
+      crisp::cli::SweepOptions o = options();
+      o.root = (dir_.path() + QStringLiteral("/shard%1").arg(shard)).toStdString();
+      o.shard = std::make_pair(shard, 2);
+      std::ostringstream out, err;
+      QCOMPARE(crisp::cli::runSweep(o, out, err), 0);
+      QVERIFY2(out.str().find("--stats-only") != std::string::npos, out.str().c_str());
+      QVERIFY2(!QFileInfo::exists(QString::fromStdString(o.root) + "/statistics.md"),
+               "a shard wrote partial statistics");
+      roots.push_back(o.root);
+      trained.push_back(QDir(QString::fromStdString(o.root))
+                            .entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name));
+    }
+    // Every run in exactly one shard, round robin over the set's order (seed by seed).
+    QCOMPARE(trained[0], QStringList({"dense-seed1", "dense-seed2"}));
+    QCOMPARE(trained[1], QStringList({"crisp-0.8-seed1", "crisp-0.8-seed2"}));
+
+    crisp::cli::StatsOptions stats;
+    stats.roots = roots;
+    stats.format = "csv";
+    std::ostringstream table, err;
+    QCOMPARE(crisp::cli::runStats(stats, table, err), 0);
+    QCOMPARE(count(table.str(), "\n"), 3);  // header + 2 configurations, each with both seeds
+    QCOMPARE(count(table.str(), ",2,"), 2);
+
+    for (const char* bad : {"2/2", "-1/2", "1", "a/b", "0/0", "1/2/3"}) {
+      try {
+        crisp::cli::parseShard(bad);
+        QFAIL(bad);
+      } catch (const std::exception& e) {
+        QVERIFY2(std::string(e.what()).find("--shard") != std::string::npos, e.what());
+      }
+    }
   }
 
   void badOptionsExitWithTwo() {

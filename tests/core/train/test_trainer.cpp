@@ -3,6 +3,9 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <tuple>
+
+#include <unistd.h>
 
 #include "core/data/demo_corpus.h"
 #include "core/io/safetensors.h"
@@ -360,6 +363,76 @@ class TestTrainer : public QObject {
     QCOMPARE(kept.size(), size_t{1});
     QVERIFY2(test::contains(kept[0], ".bak"), kept[0].c_str());
     QCOMPARE(fileBytes(kept[0]), firstBytes);
+  }
+
+  void aRunIsTrainedByOneProcessAndAStaleRunningStateReadsAsStopped() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath(QStringLiteral("run")).toStdString();
+    RunDirectory run(path);
+    run.create();
+    run.writeState({{"state", "running"}, {"step", 7}});
+    // As after kill -9: nobody holds the lock.
+    QVERIFY(!run.isLocked());
+    nlohmann::json state = run.readState();
+    QCOMPARE(state.value("state", ""), std::string("stopped"));
+    QCOMPARE(state.value("recorded_state", ""), std::string("running"));
+    QVERIFY(state.value("stale", false));
+    QVERIFY2(state.value("message", "").find("resume continues from step 0") != std::string::npos,
+             state.dump().c_str());
+    {
+      const RunLock lock(path);
+      QVERIFY(run.isLocked());
+      QCOMPARE(run.readState().value("state", ""), std::string("running"));
+      // A second trainer, even in this process, is refused with who holds the run.
+      Trainer second(smallInputs(), smallHyper(), path, {{"resume_key", "lock"}});
+      QCOMPARE(toString(second.run()), toString(RunState::Failed));
+      const std::string errors = joined(messagesOf(second, MessageEvent::Level::Error));
+      QVERIFY2(
+          errors.find("is being trained by pid " + std::to_string(::getpid())) != std::string::npos,
+          errors.c_str());
+      QCOMPARE(run.readState().value("step", 0), 7);  // the refused trainer wrote nothing
+    }
+    QVERIFY(!run.isLocked());  // released with the lock's owner
+    Trainer trainer(smallInputs(), smallHyper(), path, {{"resume_key", "lock"}});
+    QCOMPARE(toString(trainer.run()), toString(RunState::Finished));
+    QVERIFY(!run.isLocked());
+    QVERIFY(!run.readState().contains("stale"));
+  }
+
+  void saveEveryCheckpointsBetweenEvaluations() {
+    Hyperparameters h = smallHyper();
+    parseSaveEvery("3", "test", h);
+    QCOMPARE(h.saveEverySteps, int64_t{3});
+    QCOMPARE(h.toJson().at("save_every").get<int64_t>(), int64_t{3});
+    QCOMPARE(Hyperparameters::fromJson(h.toJson()).saveEverySteps, int64_t{3});
+    for (const auto& [text, seconds, written] :
+         std::vector<std::tuple<const char*, double, const char*>>{
+             {"90s", 90, "90s"}, {"10m", 600, "10m"}, {"1.5h", 5400, "90m"}, {"2h", 7200, "2h"}}) {
+      Hyperparameters timed;
+      parseSaveEvery(text, "test", timed);
+      QCOMPARE(timed.saveEverySeconds, seconds);
+      QCOMPARE(timed.toJson().at("save_every").get<std::string>(), std::string(written));
+      QCOMPARE(Hyperparameters::fromJson(timed.toJson()).saveEverySeconds, seconds);
+    }
+    QVERIFY(!Hyperparameters().toJson().contains("save_every"));  // earlier resume keys hold
+    for (const char* bad : {"", "-3", "10x", "m", "1e400s", "-1m", "3.5"}) {
+      Hyperparameters scratch;
+      try {
+        parseSaveEvery(bad, "--save-every", scratch);
+        QFAIL(bad);
+      } catch (const Error& e) {
+        QVERIFY2(std::string(e.what()).find("--save-every") == 0, e.what());
+      }
+    }
+    // Training: 10 steps per epoch, evaluations (with their checkpoints) at 6 and 10;
+    // save_every 3 adds 3 and 9, counted from the last checkpoint.
+    QTemporaryDir dir;
+    const std::string path = dir.filePath(QStringLiteral("run")).toStdString();
+    h.epochs = 1;
+    h.keepCheckpoints = 10;
+    Trainer trainer(smallInputs(), h, path, {{"resume_key", "save"}});
+    QCOMPARE(toString(trainer.run()), toString(RunState::Finished));
+    QCOMPARE(RunDirectory(path).checkpointSteps(), (std::vector<int64_t>{3, 6, 9, 10}));
   }
 
   void eventChannelDropsOnlySupersededEvents() {

@@ -41,6 +41,7 @@ others = sum(size(f) for f in files if "/checkpoints/" not in f)
 one = sum(size(f) for f in glob.glob(f"{checkpoint}/*"))
 first_eval = json.loads(open(f"{run}/metrics.jsonl").readline())["step"]
 before_state = (size(f"{run}/config.json") + sum(size(f) for f in glob.glob(f"{run}/tokenizer/*"))
+                + size(f"{run}/run.lock")
                 + size(f"{run}/state.json") + page  # metrics.jsonl holds one record then
                 + size(f"{run}/predictions/step-{first_eval:08d}.json")
                 + sum(size(f"{checkpoint}/{name}")

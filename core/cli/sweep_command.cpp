@@ -181,7 +181,7 @@ int runSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
     return 2;
   }
 
-  int failed = 0;
+  std::vector<std::string> failed;  // "NAME: why", from each failed run's state.json
   for (size_t i = 0; i < runs.size(); ++i) {
     const ExperimentSetRun& run = runs[i];
     const std::string path = (fs::path(options.root) / run.directoryName).string();
@@ -214,7 +214,13 @@ int runSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
     }
     if (code == 2) return 2;  // the run's data or model cannot be prepared: the rest would fail too
     if (code != 0) {
-      ++failed;
+      std::string why;
+      try {
+        why = RunDirectory(path).readState().value("message", std::string());
+      } catch (const std::exception& e) {
+        why = e.what();
+      }
+      failed.push_back(run.directoryName + ": " + (why.empty() ? "no message recorded" : why));
       err << "crisp sweep: " << run.directoryName << " failed; going on with the next run\n";
     }
   }
@@ -226,8 +232,9 @@ int runSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
   } else {
     sweepStatistics(set, options, out, err);
   }
-  if (failed > 0) {
-    err << "crisp sweep: " << failed << " run(s) failed (see their state.json)\n";
+  if (!failed.empty()) {
+    err << "crisp sweep: " << failed.size() << " run(s) failed:\n";
+    for (const std::string& line : failed) err << "  " << line << "\n";
     return 1;
   }
   return 0;

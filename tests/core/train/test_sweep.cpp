@@ -140,6 +140,31 @@ class TestSweep : public QObject {
     }
   }
 
+  void aFailedRunIsNamedWithItsReasonAndTheOthersStillRun() {
+    QTemporaryDir dir;
+    const std::string set = dir.filePath(QStringLiteral("diverging.json")).toStdString();
+    std::ofstream(set) << R"({
+      "base": {"demo_train_size": 96, "demo_dev_size": 48, "max_length": 32, "probes": [],
+               "hyperparameters": {"epochs": 1, "batch_size": 16, "learning_rate": 5e-4}},
+      "configurations": [{"name": "diverges", "policy": "dense",
+                          "hyperparameters": {"learning_rate": 1e30}},
+                         {"name": "dense", "policy": "dense"}],
+      "seeds": [1]
+    })";
+    crisp::cli::SweepOptions o;
+    o.experimentSet = set;
+    o.root = dir.filePath(QStringLiteral("runs")).toStdString();
+    o.bootstrapResamples = 100;
+    std::ostringstream out, err;
+    QCOMPARE(crisp::cli::runSweep(o, out, err), 1);
+    QVERIFY2(err.str().find("1 run(s) failed:\n  diverges-seed1: non-finite training loss") !=
+                 std::string::npos,
+             err.str().c_str());
+    QCOMPARE(
+        readJson(QString::fromStdString(o.root) + "/dense-seed1/state.json").value("state", ""),
+        std::string("finished"));
+  }
+
   void badOptionsExitWithTwo() {
     std::ostringstream out, err;
     crisp::cli::SweepOptions only = options();

@@ -1,9 +1,12 @@
 #include "core/model/config.h"
 
 #include <climits>
+#include <iomanip>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/io/json_file.h"
+#include "core/sys/allocator.h"
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
 
@@ -53,6 +56,17 @@ std::string architectureName(Architecture architecture) {
   return architecture == Architecture::Bert ? "bert" : "distilbert";
 }
 
+double ModelConfig::parameterCount() const {
+  const double h = hidden, i = intermediate;
+  const double embeddings = (static_cast<double>(vocabSize) + maxPositions +
+                             (architecture == Architecture::Bert ? typeVocabSize : 0)) *
+                                h +
+                            2 * h;
+  const double layer = 4 * (h * h + h) + 2 * h * i + h + i + 4 * h;
+  const double head = (h * h + h) + (h * numLabels + numLabels);
+  return embeddings + layers * layer + head;
+}
+
 void ModelConfig::validate(const std::string& source) const {
   requirePositive(vocabSize, "vocab_size", source);
   requirePositive(hidden, "hidden size", source);
@@ -71,6 +85,17 @@ void ModelConfig::validate(const std::string& source) const {
   }
   for (double p : {dropout, attentionDropout, classifierDropout}) {
     if (!(p >= 0.0 && p < 1.0)) throw Error(source + ": a dropout probability is not in [0, 1)");
+  }
+  // Before anything is allocated: a vocab_size of two billion is a valid int and a bad_alloc.
+  const double bytes = 4 * parameterCount();
+  const double memory = physicalMemoryBytes();
+  if (memory > 0 && bytes > memory) {
+    std::ostringstream text;
+    text << source << ": vocab_size " << vocabSize << ", hidden size " << hidden << ", " << layers
+         << " layers and intermediate size " << intermediate << " describe " << std::setprecision(3)
+         << parameterCount() << " parameters (" << bytes / 1e9
+         << " GB as float32), more than this machine's " << memory / 1e9 << " GB of memory";
+    throw Error(text.str());
   }
   if (static_cast<int>(id2label.size()) != numLabels) {
     throw Error(source + ": id2label has " + std::to_string(id2label.size()) +

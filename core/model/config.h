@@ -31,6 +31,9 @@ struct ModelConfig {
   std::map<int, std::string> id2label = {{0, "NEGATIVE"}, {1, "POSITIVE"}};
 
   int headDim() const { return hidden / heads; }
+  // Weights and biases of the classifier these sizes describe (in double: a file's sizes may
+  // describe more than any integer type holds).
+  double parameterCount() const;
   // Throws crisp::Error naming the offending field (and `source`, e.g. the file) when the
   // values cannot describe a model.
   void validate(const std::string& source = "model config") const;

@@ -1,5 +1,7 @@
 #include "core/sys/allocator.h"
 
+#include <unistd.h>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -16,6 +18,13 @@ bool keepFreedTensorMemory() {
 #else
   return false;
 #endif
+}
+
+double physicalMemoryBytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long pageSize = ::sysconf(_SC_PAGESIZE);
+  return pages > 0 && pageSize > 0 ? static_cast<double>(pages) * static_cast<double>(pageSize)
+                                   : 0.0;
 }
 
 }  // namespace crisp

@@ -10,4 +10,8 @@ namespace crisp {
 // allocator took the settings.
 bool keepFreedTensorMemory();
 
+// The machine's physical memory in bytes (0 when unknown): what sizes read from files are
+// checked against before anything that large is allocated.
+double physicalMemoryBytes();
+
 }  // namespace crisp

@@ -265,6 +265,22 @@ class TestClassifier : public QObject {
     }
   }
 
+  // A vocab_size of two billion is a valid int: it ended in std::bad_alloc at the embedding.
+  void sizesBeyondTheMachinesMemoryAreRefusedBeforeAllocating() {
+    const std::string error = crisp::test::errorOf([] {
+      ModelConfig::fromJson(nlohmann::json::parse(R"({"model_type": "distilbert",
+                                                      "vocab_size": 2000000000})"),
+                            "huge/config.json");
+    });
+    QVERIFY2(crisp::test::contains(error,
+                                   "huge/config.json: vocab_size 2000000000, hidden size "
+                                   "768, 6 layers and intermediate size 3072 describe"),
+             error.c_str());
+    QVERIFY2(crisp::test::contains(error, "GB of memory"), error.c_str());
+    // distilbert-base itself: 66,955,010 parameters with a 2-label head, as transformers counts.
+    QCOMPARE(ModelConfig::preset("distilbert-base", 30522).parameterCount(), 66955010.0);
+  }
+
   // A flipped bit in pytorch_model.bin loaded silently: LibTorch's zip reader skips the CRC-32.
   void corruptPytorchBinIsRefused() {
     QTemporaryDir dir;

@@ -193,6 +193,10 @@ void GlooSynchronizer::broadcast(std::vector<at::Tensor>& tensors) {
   impl_->collective("the broadcast from rank 0", pointers, false);
 }
 
+void GlooSynchronizer::setBucketBytes(int64_t bytes) {
+  impl_->bucketBytes = bytes;
+}
+
 void GlooSynchronizer::allReduceSum(at::Tensor& values) {
   impl_->collective("the per-step all-reduce of [loss, stop]", {&values}, true);
 }

@@ -31,6 +31,9 @@ class GlooSynchronizer : public GradientSynchronizer {
   void broadcast(std::vector<at::Tensor>& tensors) override;
   void allReduceSum(at::Tensor& values) override;
 
+  // The size gradients are bucketed by (bench/allreduce_bench compares sizes).
+  void setBucketBytes(int64_t bytes);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

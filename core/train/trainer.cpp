@@ -559,6 +559,7 @@ struct Trainer::Impl {
     bool resumed = leader() && resumeFromCheckpoint();
     if (leader() && !resumed) startFreshMetrics();
     if (parallel()) resumed = shareTrainingState(resumed);
+    sync->prepare(parameters);
     committed = true;
     const auto trainLoader =
         data::BatchLoader::training(in.train, hp.batchSize, hp.seed, in.collate);

@@ -80,6 +80,9 @@ class GradientSynchronizer {
   virtual ~GradientSynchronizer() = default;
   virtual int rank() const { return 0; }
   virtual int worldSize() const { return 1; }
+  // Called once, before training, with the parameters later passed to synchronize (e.g. to
+  // start reducing gradients during backward through autograd hooks).
+  virtual void prepare(const std::vector<at::Tensor>& /*parameters*/) {}
   // Sums each parameter's gradient over the ranks, in place. Called after backward, before
   // clipping.
   virtual void synchronize(std::vector<at::Tensor>& /*parameters*/) {}

@@ -49,8 +49,15 @@ same_as_one_process() {
 case $mode in
   nproc)
     "$crisp" "${train[@]}" --out "$work/two" --nproc 2 >"$work/two.json" 2>"$work/two.err"
-    grep -q "on 2 ranks" "$work/two.err" || true
     same_as_one_process "$work/two"
+    # tiny's gradients fit one 25 MB bucket: also with 50 kB buckets (about 20, launched in
+    # order as backward fills them), and reduced after backward instead of during it.
+    CRISP_DIST_BUCKET_MB=0.05 "$crisp" "${train[@]}" --out "$work/small-buckets" --nproc 2 \
+      >"$work/small-buckets.json" 2>"$work/small-buckets.err"
+    same_as_one_process "$work/small-buckets"
+    CRISP_DIST_BUCKET_MB=0.05 CRISP_DIST_OVERLAP=0 "$crisp" "${train[@]}" --out "$work/after" \
+      --nproc 2 >"$work/after.json" 2>"$work/after.err"
+    same_as_one_process "$work/after"
     ;;
   env)
     port=$(free_port)

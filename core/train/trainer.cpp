@@ -252,6 +252,11 @@ struct Trainer::Impl {
     return resumed;
   }
 
+  // Stop and cancel as every rank sees them: with data parallelism, as the ranks agreed.
+  bool agreedStop = false, agreedCancel = false;
+  bool stopping() const { return parallel() ? agreedStop : control.stopRequested(); }
+  bool cancelling() const { return parallel() ? agreedCancel : control.cancelRequested(); }
+
   // Data-parallel: sums the loss over the ranks and agrees on stopping (any rank's stop or
   // cancel ends every rank at this step). Returns false to stop.
   bool agreeOnStep(double& lossValue) {
@@ -262,9 +267,11 @@ struct Trainer::Impl {
     sync->allReduceSum(agreed);
     const auto a = agreed.accessor<double, 1>();
     lossValue = a[0];
-    if (a[2] > 0) control.cancel();
-    if (a[1] > 0) control.stop();
-    return !control.stopRequested();
+    // Decided by the sums alone: a stop that reaches this rank after it sent its flags waits
+    // for the next step's agreement, so every rank leaves at the same step.
+    agreedCancel = a[2] > 0;
+    agreedStop = a[1] > 0 || agreedCancel;
+    return !agreedStop;
   }
 
   void message(MessageEvent::Level level, const std::string& text) {
@@ -608,7 +615,8 @@ struct Trainer::Impl {
         double lossValue = loss.defined() ? loss.item<double>() : 0.0;
         if (parallel() && !agreeOnStep(lossValue)) break;
         if (!std::isfinite(lossValue)) {
-          const std::vector<int64_t> kept = dir.checkpointSteps();
+          const std::vector<int64_t> kept =
+              leader() ? dir.checkpointSteps() : std::vector<int64_t>{};
           const std::string text =
               "non-finite training loss (" + std::to_string(lossValue) + ") at step " +
               std::to_string(step + 1) + ", epoch " + std::to_string(epoch + 1) +
@@ -674,14 +682,14 @@ struct Trainer::Impl {
           }
         }
       }
-      if (control.stopRequested()) break;
+      if (stopping()) break;
     }
 
-    if (control.cancelRequested()) {
+    if (cancelling()) {
       writeState(RunState::Cancelled, "cancelled at step " + std::to_string(step));
       return RunState::Cancelled;
     }
-    if (control.stopRequested()) {
+    if (stopping()) {
       if (batchInEpoch >= stepsPerEpoch) {
         ++epoch;
         batchInEpoch = 0;

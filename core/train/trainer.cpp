@@ -549,18 +549,20 @@ struct Trainer::Impl {
       throw Error("trainer: model, train and dev data and label names are required");
     }
     at::manual_seed(hp.seed);
-    if (leader()) dir.create();
-    if (!leader()) {
-      // Rank 0 alone reads and writes the run directory.
-    } else if (dir.hasConfig()) {
-      const nlohmann::json existing = dir.readConfig();
-      if (existing.value("resume_key", nlohmann::json()) !=
-          runConfig.value("resume_key", nlohmann::json())) {
-        throw Error(dir.path() +
-                    " holds a run with a different configuration; choose another directory");
+    // Data-parallel: rank 0 alone reads and writes the run directory; the others take its
+    // position, parameters and optimizer state (shareTrainingState).
+    if (leader()) {
+      dir.create();
+      if (dir.hasConfig()) {
+        const nlohmann::json existing = dir.readConfig();
+        if (existing.value("resume_key", nlohmann::json()) !=
+            runConfig.value("resume_key", nlohmann::json())) {
+          throw Error(dir.path() +
+                      " holds a run with a different configuration; choose another directory");
+        }
+      } else {
+        dir.writeConfig(runConfig);
       }
-    } else {
-      dir.writeConfig(runConfig);
     }
     buildOptimizer();
     bool resumed = leader() && resumeFromCheckpoint();

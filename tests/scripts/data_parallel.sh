@@ -9,9 +9,10 @@
 #                timeout, and `crisp resume --nproc 2` ends as one process does; then a hung
 #                rank (SIGSTOP) ends the other at the timeout
 # Each run trains the tiny preset for 30 steps (440 sentences, global batch 15: the last batch
-# has 5, split 2 + 3) with dropout 0: dropout masks depend on how a batch is split over ranks,
-# so only without dropout can parameters equal one process's. Parameters must agree within
-# 1e-5 and every metrics record within same_metrics.py's tolerance.
+# has 5, split 2 + 3; in nproc mode also 436: a batch of 1) with dropout 0: dropout masks
+# depend on how a batch is split over ranks, so only without dropout can parameters equal one
+# process's. Parameters must agree within 1e-5 and every metrics record within
+# same_metrics.py's tolerance.
 set -euo pipefail
 mode=$3
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$1" "$2"
@@ -58,6 +59,17 @@ case $mode in
     CRISP_DIST_BUCKET_MB=0.05 CRISP_DIST_OVERLAP=0 "$crisp" "${train[@]}" --out "$work/after" \
       --nproc 2 >"$work/after.json" 2>"$work/after.err"
     same_as_one_process "$work/after"
+    # 436 sentences: one batch holds a single sentence, so rank 0's share of it is empty (no
+    # forward, no backward; its gradients count as zeros).
+    sed -e 's/"demo_train_size": 440/"demo_train_size": 436/' "$work/experiment.json" \
+      >"$work/single.json"
+    "$crisp" train --experiment "$work/single.json" --json --out "$work/single-one" \
+      >/dev/null 2>"$work/single-one.err"
+    "$crisp" train --experiment "$work/single.json" --json --out "$work/single-two" --nproc 2 \
+      >/dev/null 2>"$work/single-two.err"
+    "$py" "$here/same_parameters.py" "$work/single-one/checkpoints/step-00000030/model.safetensors" \
+      "$work/single-two/checkpoints/step-00000030/model.safetensors" 1e-5
+    "$py" "$here/same_metrics.py" "$work/single-one/metrics.jsonl" "$work/single-two/metrics.jsonl"
     ;;
   env)
     port=$(free_port)

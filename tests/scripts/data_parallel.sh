@@ -161,18 +161,27 @@ case $mode in
     [ -n "$rank1" ] || fail "rank 1 not found (did the run end before it could be stopped?)"
     kill -STOP "$rank1"
     stopped_at=$(date +%s)
+    # Rank 0 fails at the timeout (state.json says so); the launcher then gives the hung rank
+    # --dist-timeout + 10 s more before it kills it.
+    for _ in $(seq 1 400); do
+      grep -q '"state": *"failed"' "$work/hung/state.json" 2>/dev/null && break
+      sleep 0.05
+    done
+    failed_after=$(($(date +%s) - stopped_at))
     set +e
     wait "$launcher"
     rc=$?
     set -e
     took=$(($(date +%s) - stopped_at))
-    echo "stopped rank 1; the job ended in ${took} s (rc $rc)"
+    echo "stopped rank 1; rank 0 failed after ${failed_after} s, the job ended in ${took} s (rc $rc)"
     [ "$rc" -ne 0 ] || fail "the job succeeded with a rank hung"
     grep -q "data-parallel rank 0 of 2: .* failed" "$work/hung.err" ||
       fail "no clear error from rank 0: $(cat "$work/hung.err")"
     grep -q '"state": *"failed"' "$work/hung/state.json" ||
       fail "state.json does not say failed: $(cat "$work/hung/state.json")"
-    [ "$took" -le $((hang + 10 + 5)) ] || fail "the job took ${took} s to end"
+    [ "$failed_after" -le $((hang + 5)) ] || fail "rank 0 took ${failed_after} s to fail"
+    # rank 0's timeout, then the launcher's grace (timeout + 10 s), with 15 s to spare
+    [ "$took" -le $((hang + (hang + 10) + 15)) ] || fail "the job took ${took} s to end"
     ;;
   *) fail "unknown mode $mode" ;;
 esac

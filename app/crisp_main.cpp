@@ -1,8 +1,14 @@
 // crisp: the headless command line. Subcommands live in core/cli; this file only wires them.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "core/cli/bench_command.h"
 #include "core/cli/eval_command.h"
@@ -14,6 +20,8 @@
 #include "core/cli/sweep_command.h"
 #include "core/cli/tokenize_command.h"
 #include "core/cli/train_command.h"
+#include "core/dist/gloo_synchronizer.h"
+#include "core/dist/launch.h"
 #include "core/model/policy_term.h"
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
@@ -249,12 +257,27 @@ int main(int argc, char** argv) {
                     "configuration (default: the experiment's name, with -POLICY appended\n"
                     "when --attention is given)");
   train->add_flag("--json", trainOptions.json, "Print a JSON summary (progress goes to stderr)");
+  // Data-parallel training (core/dist): --nproc starts the ranks itself; under torchrun
+  // (`torchrun --nproc_per_node N --no-python crisp train ...`) its variables are already set.
+  int nproc = 1;
+  double distTimeout = 300;
+  const auto addDataParallel = [&](CLI::App* command) {
+    addNumber(command, "--nproc", nproc,
+              "Train data-parallel on N local processes (Gloo; the batch is global and split "
+              "over them; rank 0 writes the run). Under torchrun, its environment decides")
+        ->check(CLI::Range(1, 256));
+    addNumber(command, "--dist-timeout", distTimeout,
+              "Seconds a rank waits for the others at a collective before failing (300)")
+        ->check(CLI::Range(1.0, 86400.0));
+  };
+  addDataParallel(train);
 
   std::string resumeDirectory;
   bool resumeJson = false;
   CLI::App* resume = app.add_subcommand("resume", "Continue a run from its last checkpoint");
   resume->add_option("run", resumeDirectory, "Run directory")->required();
   resume->add_flag("--json", resumeJson, "Print a JSON summary");
+  addDataParallel(resume);
 
   crisp::cli::SweepOptions sweepOptions;
   CLI::App* sweep = app.add_subcommand(
@@ -441,8 +464,32 @@ int main(int argc, char** argv) {
     // --help and --version exit 0; any usage mistake exits 2, as scripts expect.
     return app.exit(e) == 0 ? 0 : 2;
   }
+  // `crisp train|resume --nproc N` outside torchrun: start N ranks of this same command.
+  if ((train->parsed() || resume->parsed()) && nproc > 1 && !std::getenv("WORLD_SIZE")) {
+    try {
+      const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+      return crisp::dist::launchLocalRanks(self, std::vector<std::string>(argv + 1, argv + argc),
+                                           nproc, distTimeout + 10);
+    } catch (const std::exception& e) {
+      std::cerr << "crisp: error: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  std::shared_ptr<crisp::GradientSynchronizer> synchronizer;
   try {
     const crisp::ThreadChoice choice = crisp::configureThreads(threads, std::nullopt);
+    if (train->parsed() || resume->parsed()) {
+      const auto env = crisp::dist::LaunchEnvironment::fromEnvironment();
+      if (env && nproc > 1 && nproc != env->worldSize) {
+        std::cerr << "crisp: error: --nproc " << nproc << " but WORLD_SIZE=" << env->worldSize
+                  << " (under torchrun, leave --nproc out)\n";
+        return 2;
+      }
+      // Ranks sharing a machine share its cores (LOCAL_WORLD_SIZE: see resolveThreadCount).
+      synchronizer = crisp::dist::joinFromEnvironment(
+          std::chrono::milliseconds(static_cast<int64_t>(distTimeout * 1000)));
+      trainOptions.synchronizer = synchronizer;
+    }
     if (policies->parsed()) {
       std::cout << crisp::policyTermsHelp();
       return 0;
@@ -465,7 +512,7 @@ int main(int argc, char** argv) {
     if (sweep->parsed()) return crisp::cli::runSweep(sweepOptions, std::cout, std::cerr);
     if (stats->parsed()) return crisp::cli::runStats(statsOptions, std::cout, std::cerr);
     if (resume->parsed()) {
-      return crisp::cli::runResume(resumeDirectory, resumeJson, std::cout, std::cerr);
+      return crisp::cli::runResume(resumeDirectory, resumeJson, std::cout, std::cerr, synchronizer);
     }
     if (eval->parsed()) return crisp::cli::runEval(evalOptions, std::cout, std::cerr);
     if (predict->parsed()) {

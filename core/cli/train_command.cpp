@@ -144,8 +144,65 @@ class ProgressPrinter {
   std::string stateMessage_;
 };
 
+// Data-parallel ranks other than 0 never write the run: they prepare from the run's stored
+// tokenizer when it has one, else from the experiment alone, and print only errors.
+int trainAsFollower(const std::string& runDirectory, const ExperimentConfig& experiment,
+                    const std::shared_ptr<GradientSynchronizer>& sync, std::ostream& err) {
+  const std::string rank = "crisp: rank " + std::to_string(sync->rank()) + ": ";
+  PreparedExperiment prepared;
+  try {
+    const bool existing = RunDirectory(runDirectory).hasConfig();
+    if (!existing && experiment.trainSentencePiece.enabled()) {
+      throw Error(
+          "data-parallel training cannot train a SentencePiece vocabulary for a new "
+          "run (each rank would train its own): train it in one process first, or "
+          "give it as --tokenizer");
+    }
+    prepared = prepareExperiment(experiment, existing ? runDirectory : std::string());
+  } catch (const std::exception& e) {
+    err << rank << "error: " << e.what() << "\n";
+    return 2;
+  }
+  Trainer trainer(std::move(prepared.inputs), experiment.hyper, runDirectory, prepared.runConfig);
+  trainer.setGradientSynchronizer(sync);
+  RunState state = RunState::Created;
+  std::string stateMessage;
+  const auto report = [&] {
+    for (const TrainingEvent& event : trainer.events().drain()) {
+      if (const auto* m = std::get_if<MessageEvent>(&event)) {
+        if (m->level == MessageEvent::Level::Error) err << rank << "error: " << m->text << "\n";
+      } else if (const auto* s = std::get_if<StateEvent>(&event)) {
+        stateMessage = s->message;
+      }
+    }
+  };
+  int stopSignal = 0;
+  {
+    const StopSignalScope stopSignals;
+    std::atomic<bool> done{false};
+    std::thread worker([&] {
+      state = trainer.run();
+      done = true;
+    });
+    while (!done) {
+      if (gStopSignal != 0 && stopSignal == 0) {
+        stopSignal = gStopSignal;
+        trainer.control().stop();  // every rank agrees on the step through the per-step flags
+      }
+      report();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    worker.join();
+  }
+  report();
+  if (state == RunState::Failed) return 1;
+  return stopSignal != 0 ? 128 + stopSignal : 0;
+}
+
 int trainInto(const std::string& runDirectory, const ExperimentConfig& experiment, bool json,
-              std::ostream& out, std::ostream& err) {
+              std::ostream& out, std::ostream& err,
+              const std::shared_ptr<GradientSynchronizer>& sync) {
+  if (sync && sync->rank() != 0) return trainAsFollower(runDirectory, experiment, sync, err);
   PreparedExperiment prepared;
   try {
     // Before preparing, which writes RUN/tokenizer: the trainer would refuse it anyway.
@@ -161,11 +218,14 @@ int trainInto(const std::string& runDirectory, const ExperimentConfig& experimen
     err << prepared.runConfig["load_report"].get<std::string>();
   }
   Trainer trainer(std::move(prepared.inputs), experiment.hyper, runDirectory, prepared.runConfig);
+  if (sync) trainer.setGradientSynchronizer(sync);
   const bool terminal = !json && ::isatty(STDOUT_FILENO) == 1;
   ProgressPrinter printer(json ? err : out, terminal);
   if (!json) {
     out << "training " << experiment.name << " (" << prepared.runConfig["policy"].get<std::string>()
-        << ") into " << runDirectory << "\n";
+        << ") into " << runDirectory;
+    if (sync && sync->worldSize() > 1) out << " on " << sync->worldSize() << " ranks";
+    out << "\n";
   }
 
   const auto start = std::chrono::steady_clock::now();
@@ -219,8 +279,9 @@ int trainInto(const std::string& runDirectory, const ExperimentConfig& experimen
 }  // namespace
 
 int trainIntoRunDirectory(const std::string& runDirectory, const ExperimentConfig& experiment,
-                          bool json, std::ostream& out, std::ostream& err) {
-  return trainInto(runDirectory, experiment, json, out, err);
+                          bool json, std::ostream& out, std::ostream& err,
+                          std::shared_ptr<GradientSynchronizer> synchronizer) {
+  return trainInto(runDirectory, experiment, json, out, err, synchronizer);
 }
 
 void applyExperimentFile(TrainOptions& options,
@@ -276,10 +337,12 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err) 
     err << "crisp train: error: --out DIR is required\n";
     return 2;
   }
-  return trainInto(options.runDirectory, options.experiment, options.json, out, err);
+  return trainInto(options.runDirectory, options.experiment, options.json, out, err,
+                   options.synchronizer);
 }
 
-int runResume(const std::string& runDirectory, bool json, std::ostream& out, std::ostream& err) {
+int runResume(const std::string& runDirectory, bool json, std::ostream& out, std::ostream& err,
+              std::shared_ptr<GradientSynchronizer> synchronizer) {
   ExperimentConfig experiment;
   try {
     const std::string file = runDirectory + "/config.json";
@@ -293,7 +356,7 @@ int runResume(const std::string& runDirectory, bool json, std::ostream& out, std
     err << "crisp resume: error: " << e.what() << "\n";
     return 2;
   }
-  return trainInto(runDirectory, experiment, json, out, err);
+  return trainInto(runDirectory, experiment, json, out, err, synchronizer);
 }
 
 }  // namespace crisp::cli

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <string>
 
 #include "core/train/experiment.h"
@@ -13,6 +14,9 @@ struct TrainOptions {
   std::string experimentFile;  // JSON; flags given on the command line override it
   ExperimentConfig experiment = ExperimentConfig::demo();
   bool json = false;
+  // Data-parallel training: this process's rank (core/dist, set up by the caller); null for
+  // one process. Rank 0 reports as one process would; the other ranks print only errors.
+  std::shared_ptr<GradientSynchronizer> synchronizer;
 };
 
 // Loads options.experimentFile and keeps the command-line values of the flags for which
@@ -34,9 +38,11 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err);
 // Trains `experiment` into `runDirectory`, resuming from its last checkpoint if it has one (the
 // path of `crisp train` and `crisp resume`, also used by `crisp sweep`). Same exit codes.
 int trainIntoRunDirectory(const std::string& runDirectory, const ExperimentConfig& experiment,
-                          bool json, std::ostream& out, std::ostream& err);
+                          bool json, std::ostream& out, std::ostream& err,
+                          std::shared_ptr<GradientSynchronizer> synchronizer = nullptr);
 
 // `crisp resume DIR`: continues a run from its last checkpoint with its recorded config.
-int runResume(const std::string& runDirectory, bool json, std::ostream& out, std::ostream& err);
+int runResume(const std::string& runDirectory, bool json, std::ostream& out, std::ostream& err,
+              std::shared_ptr<GradientSynchronizer> synchronizer = nullptr);
 
 }  // namespace crisp::cli

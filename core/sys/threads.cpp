@@ -87,11 +87,15 @@ std::optional<ThreadChoice> gConfigured;
 
 }  // namespace
 
-int CpuAvailability::usableThreads() const {
+int CpuAvailability::usableCpus() const {
   int cpus = std::max(1, machineCores);
   if (affinityCpus > 0) cpus = std::min(cpus, affinityCpus);
   if (cgroupQuota > 0) cpus = std::min(cpus, static_cast<int>(std::ceil(cgroupQuota - 1e-9)));
-  return std::max(1, cpus / std::max(1, localProcesses));
+  return cpus;
+}
+
+int CpuAvailability::usableThreads() const {
+  return std::max(1, usableCpus() / std::max(1, localProcesses));
 }
 
 std::string CpuAvailability::describe() const {
@@ -255,8 +259,11 @@ double otherProcessesCpus(const CpuLoadSample& from, const CpuLoadSample& to) {
   return std::max(0.0, others / wall);
 }
 
-ThreadGovernor::ThreadGovernor(int maxThreads, std::chrono::milliseconds interval)
-    : maxThreads_(std::max(1, maxThreads)), current_(maxThreads_), interval_(interval) {}
+ThreadGovernor::ThreadGovernor(int maxThreads, int sharedCpus, std::chrono::milliseconds interval)
+    : maxThreads_(std::max(1, maxThreads)),
+      sharedCpus_(std::max(maxThreads_, sharedCpus)),
+      current_(maxThreads_),
+      interval_(interval) {}
 
 std::optional<int> ThreadGovernor::poll() {
   const CpuLoadSample now = sampleCpuLoad();
@@ -275,7 +282,7 @@ std::optional<int> ThreadGovernor::poll() {
 std::optional<int> ThreadGovernor::observe(double othersCpus) {
   // A busy loop on one of two cores reads as about 1.0; our own threads are not counted.
   const int wanted =
-      std::clamp(static_cast<int>(std::lround(maxThreads_ - othersCpus)), 1, maxThreads_);
+      std::clamp(static_cast<int>(std::lround(sharedCpus_ - othersCpus)), 1, maxThreads_);
   const bool confirmed = wanted == pending_;
   pending_ = wanted;
   if (wanted == current_ || !confirmed) return std::nullopt;

@@ -23,7 +23,9 @@ struct CpuAvailability {
   double cgroupQuota = 0;  // CPUs the cgroup's CFS quota allows; 0 = no quota
   int localProcesses = 1;  // LOCAL_WORLD_SIZE: ranks of one data-parallel run on this machine
 
-  // min(cores, affinity, ceil(quota)) shared among the local processes; at least 1.
+  // min(cores, affinity, ceil(quota)): the CPUs this process and its local ranks may use.
+  int usableCpus() const;
+  // usableCpus() shared among the local processes; at least 1.
   int usableThreads() const;
   // "2 cores", "2 cores, affinity 1 CPU", "8 cores, cgroup quota 1.5 CPUs, 2 local ranks"...
   std::string describe() const;
@@ -87,11 +89,13 @@ double otherProcessesCpus(const CpuLoadSample& from, const CpuLoadSample& to);
 // trains while other processes compete for the CPUs. Measured on 2 cores with one busy loop
 // beside it (docs/BENCHMARKS.md): two threads fell to a fraction of one thread's rate, because
 // every parallel region waits for the thread that shares its core. Deciding from a measured
-// load rather than a guess: threads = usable CPUs - CPUs the others used, held for two samples
-// in a row before changing.
+// load rather than a guess: threads = min(automatic count, shared CPUs - CPUs the others used),
+// held for two samples in a row before changing.
 class ThreadGovernor {
  public:
-  ThreadGovernor(int maxThreads, std::chrono::milliseconds interval);
+  // maxThreads: the automatic count; sharedCpus: the CPUs it was taken from (more than
+  // maxThreads when local ranks share them: the other ranks then count as "other processes").
+  ThreadGovernor(int maxThreads, int sharedCpus, std::chrono::milliseconds interval);
 
   // Call between steps, on the thread that trains. Returns the new count when it changed it.
   std::optional<int> poll();
@@ -105,6 +109,7 @@ class ThreadGovernor {
 
  private:
   int maxThreads_;
+  int sharedCpus_;
   int current_;
   std::chrono::milliseconds interval_;
   std::optional<CpuLoadSample> last_;

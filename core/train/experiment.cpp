@@ -254,6 +254,7 @@ nlohmann::json ExperimentConfig::toJson() const {
                       {"demo_dev_size", demoDevSize},
                       {"probes", probes}};
   // Only when on, so that the configurations (and resume keys) of earlier runs stay the same.
+  if (dropout) j["dropout"] = *dropout;
   if (trainSentencePiece.enabled()) {
     j["train_sentencepiece"] = {{"vocab_size", trainSentencePiece.vocabSize},
                                 {"model_type", trainSentencePiece.modelType}};
@@ -271,6 +272,7 @@ void checkExperimentKeys(const nlohmann::json& object, const std::string& where)
   static const std::set<std::string> keys = [&] {
     ExperimentConfig all;
     all.trainSentencePiece.vocabSize = 8000;
+    all.dropout = 0.0;
     return keysOf(all.toJson());
   }();
   // Likewise with the optional save_every set.
@@ -298,6 +300,11 @@ ExperimentConfig ExperimentConfig::fromJson(const nlohmann::json& j) {
   number("max_length", c.maxLength);
   number("demo_train_size", c.demoTrainSize);
   number("demo_dev_size", c.demoDevSize);
+  if (j.contains("dropout") && !j.at("dropout").is_null()) {
+    const double p = jsonNumber<double>(j.at("dropout"), "dropout");
+    if (!(p >= 0 && p < 1)) throw Error("experiment: dropout must be in [0, 1)");
+    c.dropout = p;
+  }
   try {
     c.name = j.value("name", c.name);
     c.model = j.value("model", c.model);
@@ -415,6 +422,10 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config,
   if (isPreset(config.model)) {
     ModelConfig modelConfig =
         ModelConfig::preset(config.model.substr(7), static_cast<int>(tokenizer.vocabSize()));
+    if (config.dropout) {
+      modelConfig.dropout = modelConfig.attentionDropout = modelConfig.classifierDropout =
+          *config.dropout;
+    }
     modelConfig.padTokenId = tokenizer.padId();
     modelConfig.maxPositions = std::max(config.maxLength, 64);
     modelConfig.numLabels = static_cast<int>(labelNames.size());
@@ -424,6 +435,11 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config,
     at::manual_seed(config.hyper.seed);  // the initial weights follow the seed
     model = makeClassifier(modelConfig);
   } else {
+    if (config.dropout) {
+      throw Error(
+          "dropout: applies to a model from scratch (a preset); a Hugging Face "
+          "directory keeps the dropout of its config.json");
+    }
     LoadedModel loaded = loadHuggingFaceDirectory(config.model);
     if (loaded.model->config().numLabels != static_cast<int>(labelNames.size())) {
       throw Error(config.model + "/config.json: the model has " +

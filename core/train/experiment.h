@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,10 @@ struct ExperimentConfig {
   Hyperparameters hyper;
   std::vector<std::string> probes;  // sentences whose attention is snapshotted at each eval
   size_t demoTrainSize = 8000, demoDevSize = 500;  // the demo corpus's splits
+  // A preset's dropout probabilities (hidden, attention, classifier) all set to this; unset:
+  // the preset's own. Dropout 0 makes data-parallel training equal one process's exactly
+  // (dropout masks depend on how a batch is split over ranks).
+  std::optional<double> dropout;
 
   bool usesDemoData() const { return trainData.empty(); }
   nlohmann::json toJson() const;

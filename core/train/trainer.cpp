@@ -36,6 +36,15 @@ bool excludedFromWeightDecay(const std::string& name) {
                               name.find("layer_norm") != std::string::npos);
 }
 
+// A generator seed for (seed, step, rank): splitmix64's finaliser over their mix.
+uint64_t mixSeed(uint64_t seed, int64_t step, int rank) {
+  uint64_t z = seed + 0x9E3779B97F4A7C15ULL * (static_cast<uint64_t>(step) + 1) +
+               0xD1B54A32D192ED03ULL * static_cast<uint64_t>(rank);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
 std::string firstLine(const std::string& text) {
   return text.substr(0, text.find('\n'));
 }
@@ -229,6 +238,89 @@ struct Trainer::Impl {
     return elapsedBefore + std::chrono::duration<double>(Clock::now() - sessionStart).count();
   }
 
+  // Data parallelism (see GradientSynchronizer): rank 0 leads.
+  bool leader() const { return sync->rank() == 0; }
+  bool parallel() const { return sync->worldSize() > 1; }
+
+  // This rank's contiguous share of a global batch.
+  std::vector<size_t> shareOf(const std::vector<size_t>& global) const {
+    const size_t ranks = static_cast<size_t>(sync->worldSize());
+    const size_t r = static_cast<size_t>(sync->rank());
+    return {global.begin() + static_cast<std::ptrdiff_t>(global.size() * r / ranks),
+            global.begin() + static_cast<std::ptrdiff_t>(global.size() * (r + 1) / ranks)};
+  }
+
+  // Makes every rank start where rank 0 does (new or resumed): its position, parameters and
+  // optimizer state. Returns whether rank 0 resumed.
+  bool shareTrainingState(bool resumed) {
+    std::vector<at::Tensor> position{
+        at::tensor(std::vector<int64_t>{resumed ? 1 : 0, step, epoch, batchInEpoch}, at::kLong)};
+    sync->broadcast(position);
+    const auto p = position[0].accessor<int64_t, 1>();
+    resumed = p[0] != 0;
+    step = p[1];
+    epoch = static_cast<int>(p[2]);
+    batchInEpoch = p[3];
+    std::vector<at::Tensor> weights;
+    for (const auto& item : in.model->named_parameters()) weights.push_back(item.value());
+    sync->broadcast(weights);
+    // AdamW's state: each parameter's step count (-1: none yet), then its two moments.
+    auto& state = optimizer->state();
+    std::vector<int64_t> steps;
+    for (const at::Tensor& parameter : parameters) {
+      const auto found = state.find(c10::guts::to_string(parameter.unsafeGetTensorImpl()));
+      steps.push_back(found == state.end()
+                          ? -1
+                          : static_cast<torch::optim::AdamWParamState&>(*found->second).step());
+    }
+    std::vector<at::Tensor> stepTensor{at::tensor(steps, at::kLong)};
+    sync->broadcast(stepTensor);
+    std::vector<at::Tensor> moments;
+    for (size_t i = 0; i < parameters.size(); ++i) {
+      const int64_t s = stepTensor[0][static_cast<int64_t>(i)].item<int64_t>();
+      const std::string key = c10::guts::to_string(parameters[i].unsafeGetTensorImpl());
+      if (s < 0) {
+        state.erase(key);
+        continue;
+      }
+      auto& slot = state[key];
+      if (!slot) {
+        auto fresh = std::make_unique<torch::optim::AdamWParamState>();
+        fresh->exp_avg(at::zeros_like(parameters[i], at::MemoryFormat::Preserve));
+        fresh->exp_avg_sq(at::zeros_like(parameters[i], at::MemoryFormat::Preserve));
+        slot = std::move(fresh);
+      }
+      auto& adam = static_cast<torch::optim::AdamWParamState&>(*slot);
+      adam.step(s);
+      moments.push_back(adam.exp_avg());
+      moments.push_back(adam.exp_avg_sq());
+    }
+    sync->broadcast(moments);
+    return resumed;
+  }
+
+  // Stop and cancel as every rank sees them: with data parallelism, as the ranks agreed.
+  bool agreedStop = false, agreedCancel = false;
+  bool stopping() const { return parallel() ? agreedStop : control.stopRequested(); }
+  bool cancelling() const { return parallel() ? agreedCancel : control.cancelRequested(); }
+
+  // Data-parallel: sums the loss over the ranks and agrees on stopping (any rank's stop or
+  // cancel ends every rank at this step). Returns false to stop.
+  bool agreeOnStep(double& lossValue) {
+    at::Tensor agreed =
+        at::tensor(std::vector<double>{lossValue, control.stopRequested() ? 1.0 : 0.0,
+                                       control.cancelRequested() ? 1.0 : 0.0},
+                   at::kDouble);
+    sync->allReduceSum(agreed);
+    const auto a = agreed.accessor<double, 1>();
+    lossValue = a[0];
+    // Decided by the sums alone: a stop that reaches this rank after it sent its flags waits
+    // for the next step's agreement, so every rank leaves at the same step.
+    agreedCancel = a[2] > 0;
+    agreedStop = a[1] > 0 || agreedCancel;
+    return !agreedStop;
+  }
+
   void message(MessageEvent::Level level, const std::string& text) {
     events.publish(MessageEvent{level, text});
   }
@@ -236,6 +328,10 @@ struct Trainer::Impl {
   // state.json names the best checkpoint on disk (eval, predict and export use it), so it
   // follows the checkpoints, not an evaluation whose checkpoint may yet fail to be written.
   void writeState(RunState state, const std::string& message = {}) {
+    if (!leader()) {  // data-parallel: rank 0 alone writes the run
+      events.publish(StateEvent{state, message});
+      return;
+    }
     dir.writeState({{"state", toString(state)},
                     {"message", message},
                     {"step", step},
@@ -500,21 +596,28 @@ struct Trainer::Impl {
       throw Error("trainer: model, train and dev data and label names are required");
     }
     at::manual_seed(hp.seed);
-    dir.create();
-    const RunLock lock(dir.path());  // until training ends, however it ends
-    if (dir.hasConfig()) {
-      const nlohmann::json existing = dir.readConfig();
-      if (existing.value("resume_key", nlohmann::json()) !=
-          runConfig.value("resume_key", nlohmann::json())) {
-        throw Error(dir.path() +
-                    " holds a run with a different configuration; choose another directory");
+    // Data-parallel: rank 0 alone reads and writes the run directory; the others take its
+    // position, parameters and optimizer state (shareTrainingState).
+    std::optional<RunLock> lock;  // until training ends, however it ends
+    if (leader()) {
+      dir.create();
+      lock.emplace(dir.path());
+      if (dir.hasConfig()) {
+        const nlohmann::json existing = dir.readConfig();
+        if (existing.value("resume_key", nlohmann::json()) !=
+            runConfig.value("resume_key", nlohmann::json())) {
+          throw Error(dir.path() +
+                      " holds a run with a different configuration; choose another directory");
+        }
+      } else {
+        dir.writeConfig(runConfig);
       }
-    } else {
-      dir.writeConfig(runConfig);
     }
     buildOptimizer();
-    const bool resumed = resumeFromCheckpoint();
-    if (!resumed) startFreshMetrics();
+    bool resumed = leader() && resumeFromCheckpoint();
+    if (leader() && !resumed) startFreshMetrics();
+    if (parallel()) resumed = shareTrainingState(resumed);
+    sync->prepare(parameters);
     committed = true;
     const auto trainLoader =
         data::BatchLoader::training(in.train, hp.batchSize, hp.seed, in.collate);
@@ -532,7 +635,7 @@ struct Trainer::Impl {
     if (const std::optional<ThreadChoice> threads = configuredThreads();
         threads && threads->automatic() && threads->count > 1) {
       setCurrentThreadCount(threads->count);  // OpenMP's count is per thread: this one's
-      governor.emplace(threads->count, std::chrono::seconds(2));
+      governor.emplace(threads->count, threads->cpus.usableCpus(), std::chrono::seconds(2));
     }
     auto lastSave = Clock::now();
     int64_t lastSaveStep = step;
@@ -546,18 +649,35 @@ struct Trainer::Impl {
           control.waitWhilePaused();
           if (!control.stopRequested()) writeState(RunState::Running);
         }
-        if (control.stopRequested()) break;
+        if (!parallel() && control.stopRequested()) break;  // ranks agree below
 
         in.model->train();
+        // Data-parallel dropout masks follow (seed, step, rank), so a resumed run needs no
+        // other rank's generator state.
+        if (parallel()) at::manual_seed(mixSeed(hp.seed, step, sync->rank()));
         setLearningRateFactor(scheduleFactor(step, totalSteps));
-        const data::Batch batch = trainLoader.batch(plan[static_cast<size_t>(batchInEpoch)]);
-        const ClassifierOutput out = in.model->forward(batch.inputIds, batch.attentionMask);
-        at::Tensor loss = at::cross_entropy_loss(out.logits, batch.labels);
-        if (out.regularizer.defined()) loss = loss + out.regularizer;
-        if (step == hp.injectNanAtStep) loss = loss * std::numeric_limits<double>::quiet_NaN();
-        const double lossValue = loss.item<double>();
+        const std::vector<size_t>& global = plan[static_cast<size_t>(batchInEpoch)];
+        const std::vector<size_t> local = parallel() ? shareOf(global) : global;
+        // Each rank's loss is its share of the global batch's mean: summed gradients equal one
+        // process's on the whole batch (uneven shares included).
+        const double share = static_cast<double>(local.size()) / static_cast<double>(global.size());
+        at::Tensor loss;
+        if (!local.empty()) {
+          const data::Batch batch = trainLoader.batch(local);
+          const ClassifierOutput out = in.model->forward(batch.inputIds, batch.attentionMask);
+          loss = parallel()
+                     ? at::cross_entropy_loss(out.logits, batch.labels, {}, at::Reduction::Sum) /
+                           static_cast<double>(global.size())
+                     : at::cross_entropy_loss(out.logits, batch.labels);
+          if (out.regularizer.defined())
+            loss = loss + (parallel() ? out.regularizer * share : out.regularizer);
+          if (step == hp.injectNanAtStep) loss = loss * std::numeric_limits<double>::quiet_NaN();
+        }
+        double lossValue = loss.defined() ? loss.item<double>() : 0.0;
+        if (parallel() && !agreeOnStep(lossValue)) break;
         if (!std::isfinite(lossValue)) {
-          const std::vector<int64_t> kept = dir.checkpointSteps();
+          const std::vector<int64_t> kept =
+              leader() ? dir.checkpointSteps() : std::vector<int64_t>{};
           const std::string text =
               "non-finite training loss (" + std::to_string(lossValue) + ") at step " +
               std::to_string(step + 1) + ", epoch " + std::to_string(epoch + 1) +
@@ -565,12 +685,13 @@ struct Trainer::Impl {
               (kept.empty() ? std::string("No checkpoint was written before it.")
                             : "The last good checkpoint is " + dir.checkpointPath(kept.back()));
           message(MessageEvent::Level::Error, text);
-          dir.appendMetric({{"type", "error"}, {"step", step + 1}, {"message", text}});
+          if (leader())
+            dir.appendMetric({{"type", "error"}, {"step", step + 1}, {"message", text}});
           writeState(RunState::Failed, text);
           return RunState::Failed;
         }
         optimizer->releaseGradients();
-        loss.backward();
+        if (loss.defined()) loss.backward();
         sync->synchronize(parameters);
         // Clipping is folded into the optimizer's pass over each gradient.
         const GradientClip clip =
@@ -582,9 +703,11 @@ struct Trainer::Impl {
 
         const double lr = baseLearningRates[0] * scheduleFactor(step - 1, totalSteps);
         const double epochProgress = epoch + static_cast<double>(batchInEpoch) / stepsPerEpoch;
-        events.publish(StepEvent{step, epochProgress, lossValue, lr, gradNorm, elapsed()});
-        publishProgress(totalSteps, batch.inputIds.size(0));
-        if (step % hp.logEvery == 0) {
+        if (leader()) {
+          events.publish(StepEvent{step, epochProgress, lossValue, lr, gradNorm, elapsed()});
+          publishProgress(totalSteps, static_cast<int64_t>(global.size()));
+        }
+        if (leader() && step % hp.logEvery == 0) {
           dir.appendMetric({{"type", "train"},
                             {"step", step},
                             {"epoch", epochProgress},
@@ -599,10 +722,17 @@ struct Trainer::Impl {
             ++epoch;
             batchInEpoch = 0;
           }
-          finishedEarly = evaluateAndRecord(devLoader);
-          saveCheckpoint(RunState::Running);
-          lastSave = Clock::now();
-          lastSaveStep = step;
+          if (leader()) {
+            finishedEarly = evaluateAndRecord(devLoader);
+            saveCheckpoint(RunState::Running);
+            lastSave = Clock::now();
+            lastSaveStep = step;
+          }
+          if (parallel()) {  // rank 0's early-stopping decision
+            std::vector<at::Tensor> decision{at::tensor({finishedEarly ? 1 : 0}, at::kLong)};
+            sync->broadcast(decision);
+            finishedEarly = decision[0].item<int64_t>() != 0;
+          }
           if (epochEnd) {
             --epoch;  // the for-loop increments it again
             batchInEpoch = static_cast<int64_t>(plan.size());
@@ -619,7 +749,8 @@ struct Trainer::Impl {
                               (hp.saveEverySeconds > 0 &&
                                std::chrono::duration<double>(Clock::now() - lastSave).count() >=
                                    hp.saveEverySeconds));
-        if (saveDue) {
+        // Rank 0 alone writes checkpoints, with no collective: its own clock may decide.
+        if (saveDue && leader()) {
           saveCheckpoint(RunState::Running);
           lastSave = Clock::now();
           lastSaveStep = step;
@@ -631,26 +762,30 @@ struct Trainer::Impl {
                  << " (other processes used " << std::fixed << std::setprecision(1)
                  << governor->othersCpus() << " CPUs of these)";
             message(MessageEvent::Level::Info, text.str());
-            dir.appendMetric({{"type", "threads"},
-                              {"step", step},
-                              {"threads", *threads},
-                              {"other_processes_cpus", governor->othersCpus()}});
+            if (leader())
+              dir.appendMetric({{"type", "threads"},
+                                {"step", step},
+                                {"threads", *threads},
+                                {"other_processes_cpus", governor->othersCpus()}});
           }
         }
       }
-      if (control.stopRequested()) break;
+      if (stopping()) break;
     }
 
-    if (control.cancelRequested()) {
+    if (cancelling()) {
       writeState(RunState::Cancelled, "cancelled at step " + std::to_string(step));
       return RunState::Cancelled;
     }
-    if (control.stopRequested()) {
+    if (stopping()) {
       if (batchInEpoch >= stepsPerEpoch) {
         ++epoch;
         batchInEpoch = 0;
       }
-      saveCheckpoint(RunState::Stopped, "stopped at step " + std::to_string(step));
+      if (leader())
+        saveCheckpoint(RunState::Stopped, "stopped at step " + std::to_string(step));
+      else
+        writeState(RunState::Stopped, "stopped at step " + std::to_string(step));
       return RunState::Stopped;
     }
     writeState(RunState::Finished, "best dev accuracy " + std::to_string(bestAccuracy) +

@@ -79,12 +79,26 @@ class TrainerControl {
   std::condition_variable wake_;
 };
 
-// Where data-parallel training would all-reduce gradients; the single-process trainer uses
-// the identity. Called after backward, before clipping.
+// Data-parallel training's collectives (core/dist implements them on c10d/Gloo); the
+// single-process trainer uses this identity. With worldSize() > 1 the trainer splits each
+// global batch over the ranks (rank r takes the r-th contiguous share), scales each rank's
+// loss by its share so that summed gradients equal one process's, agrees on [loss, stop,
+// cancel] once per step, and lets rank 0 alone write the run, evaluate and report progress.
 class GradientSynchronizer {
  public:
   virtual ~GradientSynchronizer() = default;
+  virtual int rank() const { return 0; }
+  virtual int worldSize() const { return 1; }
+  // Called once, before training, with the parameters later passed to synchronize (e.g. to
+  // start reducing gradients during backward through autograd hooks).
+  virtual void prepare(const std::vector<at::Tensor>& /*parameters*/) {}
+  // Sums each parameter's gradient over the ranks, in place. Called after backward, before
+  // clipping.
   virtual void synchronize(std::vector<at::Tensor>& /*parameters*/) {}
+  // Makes every rank's tensors equal rank 0's, in place (shapes must agree).
+  virtual void broadcast(std::vector<at::Tensor>& /*tensors*/) {}
+  // Sums a small tensor over the ranks, in place.
+  virtual void allReduceSum(at::Tensor& /*values*/) {}
 };
 
 // Fine-tunes a classifier into a run directory that survives kill -9 and a full disk:

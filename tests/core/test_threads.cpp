@@ -92,7 +92,7 @@ class TestThreads : public QObject {
   }
 
   void governorLowersThreadsUnderLoadAndRaisesThemAfter() {
-    crisp::ThreadGovernor governor(2, std::chrono::milliseconds(0));
+    crisp::ThreadGovernor governor(2, 2, std::chrono::milliseconds(0));
     QCOMPARE(governor.current(), 2);
     QVERIFY(!governor.observe(0.1));
     QVERIFY(!governor.observe(1.0));  // one busy sample is not enough
@@ -103,6 +103,14 @@ class TestThreads : public QObject {
     QCOMPARE(governor.observe(0.0), std::optional<int>(2));
     QVERIFY(!governor.observe(3.5));  // never below one thread
     QCOMPARE(governor.observe(3.5), std::optional<int>(1));
+
+    // Two local ranks of 4 threads on 8 CPUs: the other rank's 4 CPUs leave this one its 4;
+    // a busy process beside them takes one more.
+    crisp::ThreadGovernor rank(4, 8, std::chrono::milliseconds(0));
+    QVERIFY(!rank.observe(4.0));
+    QVERIFY(!rank.observe(4.1));
+    QVERIFY(!rank.observe(5.0));
+    QCOMPARE(rank.observe(5.1), std::optional<int>(3));
   }
 
   void otherProcessesLoadIsMeasured() {

@@ -14,6 +14,8 @@ declare -A allowed=(
   [train]="sys io text data model"
   [analysis]="sys io text data model train"
   [cli]="sys io text data model train analysis"
+  # dist implements train's GradientSynchronizer on c10d; only app/ links it (crisp_dist)
+  [dist]="sys train"
 )
 
 check() {  # check ROOT: prints each upward include, returns 1 when there is one

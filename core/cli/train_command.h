@@ -12,6 +12,7 @@ struct TrainOptions {
   std::string runDirectory;
   std::string experimentFile;  // JSON; flags given on the command line override it
   ExperimentConfig experiment = ExperimentConfig::demo();
+  std::string deviceSource = "--device";  // names the device's origin in a refusal
   bool json = false;
 };
 
@@ -36,6 +37,8 @@ int trainIntoRunDirectory(const std::string& runDirectory, const ExperimentConfi
                           bool json, std::ostream& out, std::ostream& err);
 
 // `crisp resume DIR`: continues a run from its last checkpoint with its recorded config.
-int runResume(const std::string& runDirectory, bool json, std::ostream& out, std::ostream& err);
+// `device` (cpu, cuda, cuda:N, auto), when given, replaces the recorded one.
+int runResume(const std::string& runDirectory, bool json, std::ostream& out, std::ostream& err,
+              const std::string& device = {});
 
 }  // namespace crisp::cli

@@ -153,6 +153,9 @@ int main(int argc, char** argv) {
                    "AdamW implementation: fused (the trainer's one-pass update, default) or\n"
                    "libtorch (torch::optim::AdamW, nine ATen ops per parameter)")
       ->check(CLI::IsMember({"fused", "libtorch"}));
+  trainStep->add_option("--device", trainStepOptions.device,
+                        "cpu (default), cuda, cuda:N or auto; on CUDA the optimizer is "
+                        "libtorch's (FusedAdamW is CPU-only)");
   crisp::cli::ThroughputOptions throughputOptions;
   CLI::App* throughput = bench->add_subcommand(
       "train-throughput",
@@ -256,6 +259,9 @@ int main(int argc, char** argv) {
                     "A name for the run's configuration; runs of one name are seeds of one\n"
                     "configuration (default: the experiment's name, with -POLICY appended\n"
                     "when --attention is given)");
+  train->add_option("--device", ex.device,
+                    "Where to train: cpu (default), cuda (= cuda:0), cuda:N, or auto (cuda:0 "
+                    "where CUDA is available, else cpu)");
   train->add_flag("--json", trainOptions.json, "Print a JSON summary (progress goes to stderr)");
   // Data-parallel training (core/dist): --nproc starts the ranks itself; under torchrun
   // (`torchrun --nproc_per_node N --no-python crisp train ...`) its variables are already set.
@@ -278,6 +284,10 @@ int main(int argc, char** argv) {
   resume->add_option("run", resumeDirectory, "Run directory")->required();
   resume->add_flag("--json", resumeJson, "Print a JSON summary");
   addDataParallel(resume);
+  std::string resumeDevice;
+  resume->add_option("--device", resumeDevice,
+                     "Continue on this device instead of the recorded one (cpu, cuda, cuda:N, "
+                     "auto); checkpoints load on any device");
 
   crisp::cli::SweepOptions sweepOptions;
   CLI::App* sweep = app.add_subcommand(
@@ -392,6 +402,8 @@ int main(int argc, char** argv) {
                    "probabilities");
   eval->add_flag("--json", evalOptions.json, "Print one JSON object instead of text");
   eval->add_flag("--allow-nonfinite", evalOptions.allowNonFinite, allowNonFiniteHelp);
+  eval->add_option("--device", evalOptions.device,
+                   "Where to evaluate: cpu (default), cuda, cuda:N or auto");
 
   crisp::cli::PredictOptions predictOptions;
   CLI::App* predict = app.add_subcommand(
@@ -512,7 +524,8 @@ int main(int argc, char** argv) {
     if (sweep->parsed()) return crisp::cli::runSweep(sweepOptions, std::cout, std::cerr);
     if (stats->parsed()) return crisp::cli::runStats(statsOptions, std::cout, std::cerr);
     if (resume->parsed()) {
-      return crisp::cli::runResume(resumeDirectory, resumeJson, std::cout, std::cerr, synchronizer);
+      return crisp::cli::runResume(resumeDirectory, resumeJson, std::cout, std::cerr, resumeDevice,
+                                   synchronizer);
     }
     if (eval->parsed()) return crisp::cli::runEval(evalOptions, std::cout, std::cerr);
     if (predict->parsed()) {

@@ -21,7 +21,13 @@ measure() {  # measure EXTRA_ARGS... -> sentences/s
 
 declare -A results
 hog=
-stop_hog() { [ -n "$hog" ] && kill "$hog" 2>/dev/null && wait "$hog" 2>/dev/null; hog=; }
+stop_hog() {
+  if [ -n "$hog" ]; then
+    kill "$hog" 2>/dev/null || true
+    wait "$hog" 2>/dev/null || true
+  fi
+  hog=
+}
 trap stop_hog EXIT
 for round in $(seq 1 "$rounds"); do
   for load in quiet contended; do

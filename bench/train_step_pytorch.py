@@ -132,6 +132,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda[:N] (timing synchronises)")
     args = parser.parse_args()
     if args.batch < 1 or args.seq < 1 or args.seq > MAX_POSITIONS or args.steps < 1 or args.warmup < 0:
         raise SystemExit("train_step_pytorch.py: bad --batch/--seq/--steps/--warmup")
@@ -140,23 +141,29 @@ def main():
         torch.set_num_threads(args.threads)
 
     torch.manual_seed(20251)
-    model = Classifier(*PRESETS[args.preset])
+    device = torch.device(args.device)
+    model = Classifier(*PRESETS[args.preset]).to(device)
     model.train()
-    ids = torch.randint(1, VOCAB, (args.batch, args.seq), dtype=torch.long)
-    mask = torch.ones(args.batch, args.seq, dtype=torch.long)
-    labels = torch.randint(0, 2, (args.batch,), dtype=torch.long)
+    ids = torch.randint(1, VOCAB, (args.batch, args.seq), dtype=torch.long).to(device)
+    mask = torch.ones(args.batch, args.seq, dtype=torch.long).to(device)
+    labels = torch.randint(0, 2, (args.batch,), dtype=torch.long).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5)
+
+    def now():  # on a GPU, the phases end when its queue is done
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        return time.perf_counter()
 
     def step():
         """One step; returns the milliseconds of zero_grad + forward + loss, backward, optimizer."""
-        start = time.perf_counter()
+        start = now()
         optimizer.zero_grad(set_to_none=True)  # released, as crisp's fused optimizer does
         loss = F.cross_entropy(model(ids, mask, sparsity), labels)
-        forward_done = time.perf_counter()
+        forward_done = now()
         loss.backward()
-        backward_done = time.perf_counter()
+        backward_done = now()
         optimizer.step()
-        end = time.perf_counter()
+        end = now()
         return [(b - a) * 1000.0 for a, b in
                 ((start, forward_done), (forward_done, backward_done), (backward_done, end))]
 
@@ -178,6 +185,7 @@ def main():
         "steps": args.steps,
         "warmup": args.warmup,
         "implementation": f"PyTorch {torch.__version__} eager",
+        "device": str(device),
         "forward_ms_median": statistics.median(p[0] for p in phases),
         "backward_ms_median": statistics.median(p[1] for p in phases),
         "optimizer_ms_median": statistics.median(p[2] for p in phases),

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 #include <sys/resource.h>
+#include <torch/cuda.h>
 
 #include <algorithm>
 #include <chrono>
@@ -15,6 +16,7 @@
 #include "core/cli/command_support.h"
 #include "core/model/classifier.h"
 #include "core/sys/allocator.h"
+#include "core/sys/device.h"
 #include "core/sys/error.h"
 #include "core/sys/threads.h"
 #include "core/train/experiment.h"
@@ -63,20 +65,25 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
                   std::to_string(config.maxPositions) + " positions");
     }
     const AttentionPolicySpec policy = AttentionPolicySpec::parse(options.attention);
+    const c10::Device device = resolveDevice(options.device, "--device");
     keepFreedTensorMemory();  // as the trainer does
 
     at::manual_seed(20251);
     std::shared_ptr<SequenceClassifier> model = makeClassifier(config);
     model->setPolicy(policy);
     model->train();
+    model->to(device);
     // Full-length rows of random non-padding ids; every key is real.
-    const at::Tensor ids = at::randint(1, kVocabSize, {options.batch, options.seq}, at::kLong);
-    const at::Tensor mask = at::ones({options.batch, options.seq}, at::kLong);
-    const at::Tensor labels = at::randint(0, config.numLabels, {options.batch}, at::kLong);
-    const bool fused = options.optimizer == "fused";
-    if (!fused && options.optimizer != "libtorch") {
+    const at::Tensor ids =
+        at::randint(1, kVocabSize, {options.batch, options.seq}, at::kLong).to(device);
+    const at::Tensor mask = at::ones({options.batch, options.seq}, at::kLong).to(device);
+    const at::Tensor labels =
+        at::randint(0, config.numLabels, {options.batch}, at::kLong).to(device);
+    if (options.optimizer != "fused" && options.optimizer != "libtorch") {
       throw Error("--optimizer must be fused or libtorch, not \"" + options.optimizer + "\"");
     }
+    // FusedAdamW is CPU-only: on CUDA the trainer (and so this benchmark) uses libtorch's.
+    const bool fused = options.optimizer == "fused" && device.is_cpu();
     FusedAdamW optimizer(model->parameters(), torch::optim::AdamWOptions(2e-5));
 
     // One step; fills the milliseconds of its phases: zero_grad + forward + loss, backward,
@@ -85,8 +92,12 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
     const auto ms = [](Clock::time_point a, Clock::time_point b) {
       return std::chrono::duration<double, std::milli>(b - a).count();
     };
+    const auto now = [&device] {  // on a GPU, a phase ends when its queue is done
+      if (device.is_cuda()) torch::cuda::synchronize(device.index());
+      return Clock::now();
+    };
     const auto step = [&](double phases[3]) {
-      const auto start = Clock::now();
+      const auto start = now();
       if (fused) {
         optimizer.releaseGradients();
       } else {
@@ -95,15 +106,15 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
       const ClassifierOutput result = model->forward(ids, mask);
       at::Tensor loss = at::cross_entropy_loss(result.logits, labels);
       if (result.regularizer.defined()) loss = loss + result.regularizer;
-      const auto forwardDone = Clock::now();
+      const auto forwardDone = now();
       loss.backward();
-      const auto backwardDone = Clock::now();
+      const auto backwardDone = now();
       if (fused) {
         optimizer.step(1.0F);
       } else {
         optimizer.torch::optim::AdamW::step();  // LibTorch's own update, for comparison
       }
-      const auto end = Clock::now();
+      const auto end = now();
       phases[0] = ms(start, forwardDone);
       phases[1] = ms(forwardDone, backwardDone);
       phases[2] = ms(backwardDone, end);
@@ -131,7 +142,8 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
     j["steps"] = options.steps;
     j["warmup"] = options.warmup;
     j["implementation"] = "crisp (LibTorch)";
-    j["optimizer"] = options.optimizer;
+    j["optimizer"] = fused ? "fused" : "libtorch";
+    j["device"] = device.str();
     j["forward_ms_median"] = median(forwardMs);
     j["backward_ms_median"] = median(backwardMs);
     j["optimizer_ms_median"] = median(optimizerMs);
@@ -153,8 +165,7 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
     }
     return 0;
   } catch (const std::exception& e) {
-    printError("bench train-step", e, err);
-    return 1;
+    return reportError("bench train-step", e, err);  // 2 for a device there is not
   }
 }
 

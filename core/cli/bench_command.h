@@ -17,6 +17,7 @@ struct TrainStepOptions {
   std::string optimizer = "fused";  // fused (crisp::FusedAdamW, the trainer's) | libtorch
   std::optional<int> threads;       // default: what crisp's --threads / CRISP_THREADS chose
   bool json = false;
+  std::string device = "cpu";  // cpu, cuda, cuda:N, auto; on CUDA the optimizer is libtorch's
 };
 
 // `crisp bench train-step`: times forward + backward + AdamW steps of a preset classifier

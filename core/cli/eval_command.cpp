@@ -1,4 +1,5 @@
 #include "core/cli/eval_command.h"
+#include "core/sys/device.h"
 
 #include <algorithm>
 #include <iomanip>
@@ -86,6 +87,7 @@ void printText(std::ostream& out, const ModelReference& ref, const EvalData& dat
 
 int runEval(const EvalOptions& options, std::ostream& out, std::ostream& err) {
   try {
+    const c10::Device device = resolveDevice(options.device, "--device");  // exit 2 if absent
     std::optional<CheckpointChoice> choice;
     if (!options.checkpoint.empty()) choice = CheckpointChoice::parse(options.checkpoint);
     const ModelReference ref =
@@ -105,6 +107,7 @@ int runEval(const EvalOptions& options, std::ostream& out, std::ostream& err) {
     // The run's own batch size: padding then matches its recorded evaluations exactly.
     const data::BatchLoader loader = data::BatchLoader::evaluation(
         encoded, static_cast<size_t>(std::max(1, ref.batchSize)), collate);
+    if (!device.is_cpu()) ref.model->to(device);  // Trainer::evaluate follows the model
     std::vector<int64_t> predicted;
     std::vector<float> probabilities;
     const int numLabels = static_cast<int>(ref.labelNames.size());

@@ -12,6 +12,7 @@ struct EvalOptions {
   std::string predictions;  // a JSON Lines file of per-row predictions; empty: none
   bool json = false;
   bool allowNonFinite = false;  // load NaN/inf weights (forensics) instead of refusing them
+  std::string device = "cpu";   // cpu, cuda, cuda:N or auto (core/sys/device.h)
 };
 
 // `crisp eval`: accuracy, loss, macro-F1 and the confusion matrix of a run's checkpoint or a

@@ -1,6 +1,7 @@
 #include "core/cli/forward_command.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include <nlohmann/json.hpp>
 #include <ostream>

@@ -28,6 +28,8 @@ int runInfo(const InfoOptions& options, const ThreadChoice& threads, std::ostrea
           {"build_type", info.buildType},
           {"compiler", info.compiler}}},
         {"libtorch", info.torchVersion},
+        {"libtorch_cuda", info.torchHasCuda},
+        {"devices", info.devices},
         {"blas",
          {{"kind", describe(info.blas.kind)},
           {"library", info.blas.library},
@@ -57,7 +59,10 @@ int runInfo(const InfoOptions& options, const ThreadChoice& threads, std::ostrea
     };
     out << "Crisp Studio " << info.crispVersion << " (git " << info.gitRevision << ", "
         << info.buildType << ", " << info.compiler << ")\n";
-    row("LibTorch") << info.torchVersion << " (CPU)\n";
+    row("LibTorch") << info.torchVersion << (info.torchHasCuda ? " (CUDA)\n" : " (CPU)\n");
+    row("Devices");
+    for (size_t i = 0; i < info.devices.size(); ++i) out << (i ? ", " : "") << info.devices[i];
+    out << "\n";
     row("BLAS") << describe(info.blas.kind) << "  " << info.blas.library << "\n";
     if (!info.blas.detail.empty()) row("") << info.blas.detail << "\n";
     row("Threads") << info.threads << " intra-op (from " << describe(threads.source) << "; "

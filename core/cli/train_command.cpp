@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/io/json_file.h"
+#include "core/sys/device.h"
 #include "core/sys/error.h"
 #include "core/train/run_directory.h"
 
@@ -320,6 +321,11 @@ void applyExperimentFile(TrainOptions& options,
     fromFile.hyper.saveEverySeconds = flags.hyper.saveEverySeconds;
   }
   if (given("--name")) fromFile.name = flags.name;
+  if (given("--device")) {
+    fromFile.device = flags.device;
+  } else if (j.contains("device")) {
+    options.deviceSource = options.experimentFile + ": device";
+  }
   options.experiment = fromFile;
 }
 
@@ -337,12 +343,19 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err) 
     err << "crisp train: error: --out DIR is required\n";
     return 2;
   }
-  return trainInto(options.runDirectory, options.experiment, options.json, out, err,
-                   options.synchronizer);
+  ExperimentConfig experiment = options.experiment;
+  try {  // named after the flag or the file's key that asked for it
+    experiment.device = normalizeDeviceSpec(experiment.device, options.deviceSource);
+    resolveDevice(experiment.device, options.deviceSource);
+  } catch (const std::exception& e) {
+    err << "crisp train: error: " << e.what() << "\n";
+    return 2;
+  }
+  return trainInto(options.runDirectory, experiment, options.json, out, err, options.synchronizer);
 }
 
 int runResume(const std::string& runDirectory, bool json, std::ostream& out, std::ostream& err,
-              std::shared_ptr<GradientSynchronizer> synchronizer) {
+              const std::string& device, std::shared_ptr<GradientSynchronizer> synchronizer) {
   ExperimentConfig experiment;
   try {
     const std::string file = runDirectory + "/config.json";
@@ -352,6 +365,9 @@ int runResume(const std::string& runDirectory, bool json, std::ostream& out, std
     const nlohmann::json config = readJsonFile(file);
     if (!config.contains("experiment")) throw Error(file + ": no experiment");
     experiment = ExperimentConfig::fromJson(config["experiment"]);
+    const std::string source = device.empty() ? file + ": experiment.device" : "--device";
+    if (!device.empty()) experiment.device = normalizeDeviceSpec(device, source);
+    resolveDevice(experiment.device, source);
   } catch (const std::exception& e) {
     err << "crisp resume: error: " << e.what() << "\n";
     return 2;

@@ -13,6 +13,7 @@ struct TrainOptions {
   std::string runDirectory;
   std::string experimentFile;  // JSON; flags given on the command line override it
   ExperimentConfig experiment = ExperimentConfig::demo();
+  std::string deviceSource = "--device";  // names the device's origin in a refusal
   bool json = false;
   // Data-parallel training: this process's rank (core/dist, set up by the caller); null for
   // one process. Rank 0 reports as one process would; the other ranks print only errors.
@@ -42,7 +43,9 @@ int trainIntoRunDirectory(const std::string& runDirectory, const ExperimentConfi
                           std::shared_ptr<GradientSynchronizer> synchronizer = nullptr);
 
 // `crisp resume DIR`: continues a run from its last checkpoint with its recorded config.
+// `device` (cpu, cuda, cuda:N, auto), when given, replaces the recorded one.
 int runResume(const std::string& runDirectory, bool json, std::ostream& out, std::ostream& err,
+              const std::string& device = {},
               std::shared_ptr<GradientSynchronizer> synchronizer = nullptr);
 
 }  // namespace crisp::cli

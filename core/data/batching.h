@@ -25,6 +25,11 @@ struct Batch {
   at::Tensor attentionMask;     // int64 [B, T], 1 = real token, 0 = padding
   at::Tensor labels;            // int64 [B]
   std::vector<size_t> indices;  // the dataset positions of the B rows
+
+  // The batch with its tensors copied to `device` (the trainer's, when it is not the CPU).
+  Batch to(const c10::Device& device) const {
+    return {inputIds.to(device), attentionMask.to(device), labels.to(device), indices};
+  }
 };
 
 struct CollateOptions {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/sys/error.h"
+#include "core/sys/parse.h"
 
 namespace crisp::dist {
 namespace {
@@ -25,7 +26,7 @@ std::string firstLine(const std::string& text) {
 std::shared_ptr<::gloo::transport::Device> makeDevice(const LaunchEnvironment& env) {
   if (const char* interface = std::getenv("GLOO_SOCKET_IFNAME"); interface && *interface)
     return c10d::ProcessGroupGloo::createDeviceForInterface(interface);
-  if (env.masterAddr == "localhost" || env.masterAddr.rfind("127.", 0) == 0)
+  if (env.masterAddr == "localhost" || startsWith(env.masterAddr, "127."))
     return c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1");
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }

@@ -1,6 +1,7 @@
 #include "core/model/dam.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include "core/sys/error.h"
 

@@ -1,6 +1,7 @@
 #include "core/sys/runtime_info.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 #include <dlfcn.h>
 #include <link.h>
 #include <torch/version.h>
@@ -12,6 +13,7 @@
 #include <cstring>
 
 #include "core/sys/build_info.h"
+#include "core/sys/device.h"
 #include "core/sys/git_revision.h"
 #include "core/sys/sentencepiece_shim.h"
 #include "core/sys/threads.h"
@@ -99,6 +101,14 @@ RuntimeInfo collectRuntimeInfo() {
     info.warnings.push_back(std::string("SentencePiece is unavailable: ") + e.what());
   }
   info.blas = loadedBlas();
+  // The PyPI wheel's LibTorch (the `cuda` preset) carries MKL linked in: no BLAS library is
+  // loaded, yet its GEMMs are fast. Only with neither is the slow fallback real.
+  if (info.blas.kind == BlasKind::NotLoaded && at::hasMKL()) {
+    info.blas.kind = BlasKind::Mkl;
+    info.blas.library = "linked into LibTorch";
+  }
+  info.torchHasCuda = torchHasCuda();
+  info.devices = availableDevices();
   info.threads = currentThreadCount();
   info.machineCores = machineCores();
 

@@ -35,6 +35,8 @@ struct RuntimeInfo {
   BlasInfo blas;
   int threads = 0;
   int machineCores = 0;
+  bool torchHasCuda = false;          // built with CUDA (the `cuda` preset's LibTorch)
+  std::vector<std::string> devices;   // cpu, then cuda:0 ... as torch reports them now
   std::vector<std::string> warnings;  // things the user should fix, e.g. the reference BLAS
 };
 

@@ -14,6 +14,7 @@
 #include "core/io/json_file.h"
 #include "core/io/model_location.h"
 #include "core/model/hf_checkpoint.h"
+#include "core/sys/device.h"
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
 #include "core/sys/runtime_info.h"
@@ -81,7 +82,7 @@ ResolvedTokenizer resolveTokenizer(const ExperimentConfig& config,
   ResolvedTokenizer resolved;
   if (!runDirectory.empty() && RunDirectory(runDirectory).hasConfig()) {
     const nlohmann::json existing = RunDirectory(runDirectory).readConfig();
-    if (existing.value("resume_key", nlohmann::json()) != config.toJson()) {
+    if (existing.value("resume_key", nlohmann::json()) != config.resumeKey()) {
       throw Error(runDirectory +
                   " holds a run with a different configuration; choose another directory");
     }
@@ -259,7 +260,15 @@ nlohmann::json ExperimentConfig::toJson() const {
     j["train_sentencepiece"] = {{"vocab_size", trainSentencePiece.vocabSize},
                                 {"model_type", trainSentencePiece.modelType}};
   }
+  // Likewise only when not the CPU: the configurations of CPU runs are as they were.
+  if (device != "cpu") j["device"] = device;
   return j;
+}
+
+nlohmann::json ExperimentConfig::resumeKey() const {
+  nlohmann::json key = toJson();
+  key.erase("device");
+  return key;
 }
 
 void checkExperimentKeys(const nlohmann::json& object, const std::string& where) {
@@ -268,11 +277,13 @@ void checkExperimentKeys(const nlohmann::json& object, const std::string& where)
     for (const auto& item : json.items()) names.insert(item.key());
     return names;
   };
-  // Exactly what toJson writes (with SentencePiece training on, which it writes only then).
+  // Exactly what toJson writes (with SentencePiece training on and a device other than the
+  // CPU, which it writes only then).
   static const std::set<std::string> keys = [&] {
     ExperimentConfig all;
     all.trainSentencePiece.vocabSize = 8000;
     all.dropout = 0.0;
+    all.device = "auto";
     return keysOf(all.toJson());
   }();
   // Likewise with the optional save_every set.
@@ -313,9 +324,11 @@ ExperimentConfig ExperimentConfig::fromJson(const nlohmann::json& j) {
     c.devData = j.value("dev_data", c.devData);
     c.policy = j.value("policy", c.policy);
     c.probes = j.value("probes", c.probes);
+    c.device = j.value("device", c.device);
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("experiment: a field has the wrong type: ") + e.what());
   }
+  c.device = normalizeDeviceSpec(c.device, "device");
   if (j.contains("train_sentencepiece") && !j.at("train_sentencepiece").is_null()) {
     const nlohmann::json& t = j.at("train_sentencepiece");
     const std::string expected =
@@ -383,6 +396,8 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config,
   if (config.trainData.empty() != config.devData.empty()) {
     throw Error("give both training and dev data, or neither (the embedded demo)");
   }
+  // Before any data is read: asking for CUDA where there is none is refused at once.
+  const c10::Device device = resolveDevice(config.device, "device");
   PreparedExperiment prepared;
   std::vector<data::Example> train, dev;
   std::vector<std::string> labelNames;
@@ -466,6 +481,7 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config,
   in.collate.sepId = tokenizer.sepId();
   in.collate.maxLength = static_cast<size_t>(config.maxLength);
   in.labelNames = labelNames;
+  in.device = device;
   for (const std::string& text : config.probes) {
     TokenizerEncodeOptions options;
     options.maxLength = static_cast<size_t>(config.maxLength);
@@ -481,7 +497,7 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config,
   if (resolved.isNew && !runDirectory.empty()) storeRunTokenizer(resolved, runDirectory);
   if (!resolved.record.is_null()) prepared.runConfig["tokenizer"] = resolved.record;
   prepared.runConfig["experiment"] = config.toJson();
-  prepared.runConfig["resume_key"] = config.toJson();
+  prepared.runConfig["resume_key"] = config.resumeKey();
   prepared.runConfig["model_config"] = model->config().toJson();
   prepared.runConfig["policy"] = model->policy().toString();
   prepared.runConfig["label_names"] = labelNames;
@@ -493,6 +509,7 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config,
                                     {"libtorch", runtime.torchVersion},
                                     {"blas", describe(runtime.blas.kind)},
                                     {"threads", currentThreadCount()}};
+  prepared.runConfig["device"] = device.str();  // what `auto` became
   return prepared;
 }
 

@@ -47,9 +47,14 @@ struct ExperimentConfig {
   // the preset's own. Dropout 0 makes data-parallel training equal one process's exactly
   // (dropout masks depend on how a batch is split over ranks).
   std::optional<double> dropout;
+  // cpu, cuda, cuda:N or auto (core/sys/device.h). Not part of the resume key: a run may
+  // continue on another device, since checkpoints are written from CPU copies.
+  std::string device = "cpu";
 
   bool usesDemoData() const { return trainData.empty(); }
   nlohmann::json toJson() const;
+  // What a run must share with the configuration that resumes it: toJson() without "device".
+  nlohmann::json resumeKey() const;
   static ExperimentConfig fromJson(const nlohmann::json& json);
   // The demo's defaults: tiny from scratch with a learning rate suited to it.
   static ExperimentConfig demo();

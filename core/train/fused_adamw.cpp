@@ -1,6 +1,7 @@
 #include "core/train/fused_adamw.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/core/grad_mode.h>
 #include <c10/util/string_utils.h>
 #include <torch/utils.h>
 
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "core/sys/error.h"
+#include "core/sys/torch_compat.h"
 
 namespace crisp {
 namespace {
@@ -75,7 +77,7 @@ void FusedAdamW::step(float gradScale) {
                     std::string(c10::toString(p.scalar_type())) + ", " + p.device().str() +
                     ") needs a contiguous float32 CPU parameter and a dense gradient of its shape");
       }
-      const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
+      const auto key = torch_compat::optimizerStateKey(p);
       auto found = state_.find(key);
       if (found == state_.end()) {
         auto fresh = std::make_unique<torch::optim::AdamWParamState>();

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/core/grad_mode.h>
 #include <torch/serialize.h>
 
 #include <chrono>
@@ -20,6 +21,7 @@
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
 #include "core/sys/threads.h"
+#include "core/sys/torch_compat.h"
 #include "core/train/fused_adamw.h"
 #include "core/train/predictor.h"
 #include "core/train/run_directory.h"
@@ -47,6 +49,17 @@ uint64_t mixSeed(uint64_t seed, int64_t step, int rank) {
 
 std::string firstLine(const std::string& text) {
   return text.substr(0, text.find('\n'));
+}
+
+// Applies fn to every state tensor of an AdamW (its moments), replacing each with fn's result.
+template <typename Fn>
+void forEachOptimizerTensor(torch::optim::Optimizer& optimizer, Fn fn) {
+  for (auto& item : optimizer.state()) {
+    auto& state = static_cast<torch::optim::AdamWParamState&>(*item.second);
+    if (state.exp_avg().defined()) state.exp_avg(fn(state.exp_avg()));
+    if (state.exp_avg_sq().defined()) state.exp_avg_sq(fn(state.exp_avg_sq()));
+    if (state.max_exp_avg_sq().defined()) state.max_exp_avg_sq(fn(state.max_exp_avg_sq()));
+  }
 }
 
 nlohmann::json metricsJson(const EvaluationMetrics& m) {
@@ -369,6 +382,47 @@ struct Trainer::Impl {
                                              torch::optim::AdamWOptions(hp.learningRate));
   }
 
+  // On the CPU, FusedAdamW's one-pass update with the clipping folded in. On CUDA, LibTorch's
+  // own AdamW (FusedAdamW's loop is CPU-only): the gradients are scaled first, as
+  // clip_grad_norm_ does, then torch::optim::AdamW::step runs as its kernels do on the device.
+  void optimizerStep(float gradScale) {
+    if (in.device.is_cpu()) {
+      optimizer->step(gradScale);
+      return;
+    }
+    if (gradScale != 1.0F) {
+      at::NoGradGuard noGrad;
+      for (auto& p : parameters) {
+        if (p.grad().defined()) p.mutable_grad().mul_(gradScale);
+      }
+    }
+    optimizer->torch::optim::AdamW::step();
+  }
+
+  // optimizer.pt always holds CPU tensors, so a checkpoint loads on any device.
+  void saveOptimizer(std::ostream& out) {
+    if (in.device.is_cpu()) {
+      torch::save(*optimizer, out);
+      return;
+    }
+    std::vector<at::Tensor> onDevice;
+    forEachOptimizerTensor(*optimizer, [&](const at::Tensor& t) {
+      onDevice.push_back(t);
+      return t.cpu();
+    });
+    size_t next = 0;
+    const auto putBack = [&] {
+      forEachOptimizerTensor(*optimizer, [&](const at::Tensor&) { return onDevice.at(next++); });
+    };
+    try {
+      torch::save(*optimizer, out);
+    } catch (...) {
+      putBack();
+      throw;
+    }
+    putBack();
+  }
+
   void setLearningRateFactor(double factor) {
     auto& groups = optimizer->param_groups();
     for (size_t g = 0; g < groups.size(); ++g) {
@@ -395,10 +449,14 @@ struct Trainer::Impl {
         tensors.emplace_back(item.key(), item.value());
       writeSafeTensors(staging + "/model.safetensors", tensors, {{"format", "pt"}});
       writeFileAtomically(staging + "/optimizer.pt",
-                          [&](std::ostream& out) { torch::save(*optimizer, out); });
-      writeSafeTensors(staging + "/rng.safetensors",
-                       {std::pair<std::string, at::Tensor>(
-                           "cpu_generator", at::detail::getDefaultCPUGenerator().get_state())});
+                          [&](std::ostream& out) { saveOptimizer(out); });
+      std::vector<std::pair<std::string, at::Tensor>> generators = {
+          {"cpu_generator", at::detail::getDefaultCPUGenerator().get_state()}};
+      if (in.device.is_cuda()) {  // dropout on the GPU draws from the device's generator
+        generators.emplace_back("cuda_generator",
+                                torch_compat::defaultGenerator(in.device).get_state());
+      }
+      writeSafeTensors(staging + "/rng.safetensors", generators);
       const nlohmann::json position = {{"step", step},
                                        {"epoch", epoch},
                                        {"batch_in_epoch", batchInEpoch},
@@ -442,7 +500,10 @@ struct Trainer::Impl {
     const SafeTensors rng = readSafeTensors(path + "/rng.safetensors");
     if (rng.tensors.empty()) throw Error(path + "/rng.safetensors: no generator state");
     try {
-      torch::load(*optimizer, path + "/optimizer.pt");
+      torch::load(*optimizer, path + "/optimizer.pt");  // CPU tensors (saveOptimizer)
+      if (!in.device.is_cpu()) {
+        forEachOptimizerTensor(*optimizer, [&](const at::Tensor& t) { return t.to(in.device); });
+      }
     } catch (const c10::Error& e) {
       throw Error(path + "/optimizer.pt: unreadable: " + e.what_without_backtrace());
     }
@@ -451,8 +512,18 @@ struct Trainer::Impl {
     if (!report.missing.empty() || !report.unexpected.empty()) {
       throw Error(path + ": checkpoint does not match the model: " + report.describe("the model"));
     }
-    at::Generator generator = at::detail::getDefaultCPUGenerator();
-    generator.set_state(rng.tensors.at(0).second);
+    at::Generator cpuGenerator = at::detail::getDefaultCPUGenerator();
+    bool restoredCpu = false;
+    for (const auto& [name, state] : rng.tensors) {
+      if (name == "cpu_generator") {
+        cpuGenerator.set_state(state);
+        restoredCpu = true;
+      } else if (name == "cuda_generator" && in.device.is_cuda()) {
+        // A checkpoint from the CPU has none: the device's generator keeps the run's seed.
+        torch_compat::defaultGenerator(in.device).set_state(state);
+      }
+    }
+    if (!restoredCpu) cpuGenerator.set_state(rng.tensors.at(0).second);
     step = position.at("step");
     epoch = position.at("epoch");
     batchInEpoch = position.at("batch_in_epoch");
@@ -523,20 +594,21 @@ struct Trainer::Impl {
     for (const ProbeSentence& probe : in.probes) {
       std::vector<int64_t> ids(probe.ids.begin(), probe.ids.end());
       const int64_t length = static_cast<int64_t>(ids.size());
-      const at::Tensor input = at::tensor(ids, at::kLong).view({1, length});
+      const at::Tensor input = at::tensor(ids, at::kLong).view({1, length}).to(in.device);
       const ClassifierOutput out = in.model->forward(input, at::ones_like(input), capture);
       AttentionSnapshot snapshot;
       snapshot.step = step;
       snapshot.sentence = probe.text;
       snapshot.tokens = probe.tokens;
-      const at::Tensor probs = at::softmax(out.logits[0], -1).contiguous();
+      const at::Tensor probs = at::softmax(out.logits[0], -1).cpu().contiguous();
       snapshot.probabilities.assign(probs.data_ptr<float>(),
                                     probs.data_ptr<float>() + probs.numel());
       for (const LayerAttention& layer : out.attention) {
-        snapshot.before.push_back(layer.before[0].contiguous());
-        snapshot.after.push_back(layer.after[0].contiguous());
+        snapshot.before.push_back(layer.before[0].cpu().contiguous());
+        snapshot.after.push_back(layer.after[0].cpu().contiguous());
       }
       snapshot.damKeep = damKeepProbabilities(*in.model, length);
+      for (at::Tensor& keep : snapshot.damKeep) keep = keep.cpu();
       events.publish(std::move(snapshot));
     }
   }
@@ -595,7 +667,8 @@ struct Trainer::Impl {
     if (!in.model || !in.train || !in.dev || in.labelNames.empty()) {
       throw Error("trainer: model, train and dev data and label names are required");
     }
-    at::manual_seed(hp.seed);
+    at::manual_seed(hp.seed);                          // and every CUDA device's generator
+    if (!in.device.is_cpu()) in.model->to(in.device);  // before the optimizer takes its tensors
     // Data-parallel: rank 0 alone reads and writes the run directory; the others take its
     // position, parameters and optimizer state (shareTrainingState).
     std::optional<RunLock> lock;  // until training ends, however it ends
@@ -663,7 +736,8 @@ struct Trainer::Impl {
         const double share = static_cast<double>(local.size()) / static_cast<double>(global.size());
         at::Tensor loss;
         if (!local.empty()) {
-          const data::Batch batch = trainLoader.batch(local);
+          data::Batch batch = trainLoader.batch(local);
+          if (!in.device.is_cpu()) batch = batch.to(in.device);
           const ClassifierOutput out = in.model->forward(batch.inputIds, batch.attentionMask);
           loss = parallel()
                      ? at::cross_entropy_loss(out.logits, batch.labels, {}, at::Reduction::Sum) /
@@ -697,7 +771,7 @@ struct Trainer::Impl {
         const GradientClip clip =
             hp.maxGradNorm > 0 ? gradientClip(parameters, hp.maxGradNorm) : GradientClip{};
         const double gradNorm = clip.norm;
-        optimizer->step(clip.scale);
+        optimizerStep(clip.scale);
         ++step;
         ++batchInEpoch;
 
@@ -834,10 +908,22 @@ EvaluationMetrics Trainer::evaluate(SequenceClassifier& model, const data::Batch
   EvaluationMetrics m;
   m.confusion.assign(numLabels, std::vector<int64_t>(numLabels, 0));
   double lossSum = 0;
+  const auto parameters = model.parameters();
+  const c10::Device device = parameters.empty() ? c10::Device(c10::kCPU) : parameters[0].device();
   for (const auto& indices : loader.plan(0)) {
     const data::Batch batch = loader.batch(indices);
-    const at::Tensor logits = model.forward(batch.inputIds, batch.attentionMask).logits;
-    lossSum += at::cross_entropy_loss(logits, batch.labels, {}, at::Reduction::Sum).item<double>();
+    at::Tensor logits;
+    if (device.is_cpu()) {
+      logits = model.forward(batch.inputIds, batch.attentionMask).logits;
+      lossSum +=
+          at::cross_entropy_loss(logits, batch.labels, {}, at::Reduction::Sum).item<double>();
+    } else {  // the model's device computes; the counting below reads CPU tensors
+      const data::Batch onDevice = batch.to(device);
+      logits = model.forward(onDevice.inputIds, onDevice.attentionMask).logits;
+      lossSum +=
+          at::cross_entropy_loss(logits, onDevice.labels, {}, at::Reduction::Sum).item<double>();
+      logits = logits.cpu();
+    }
     const at::Tensor predicted = logits.argmax(-1);
     if (probabilities) {
       const at::Tensor p = at::softmax(logits, -1).to(at::kFloat).contiguous();

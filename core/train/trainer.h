@@ -58,6 +58,9 @@ struct TrainingInputs {
   data::CollateOptions collate;
   std::vector<std::string> labelNames;
   std::vector<ProbeSentence> probes;
+  // Where the model, its batches, the optimizer's state and DAM masks live while training
+  // (resolveDevice in core/sys/device.h). Checkpoints are written from CPU copies either way.
+  c10::Device device{c10::kCPU};
 };
 
 // Thread-safe run control: any thread may call these while run() works on another.

@@ -12,6 +12,7 @@
 
 #include <fstream>
 
+#include "core/sys/device.h"
 #include "core/text/sentencepiece.h"
 #include "core/text/tokenizer.h"
 #include "core/train/experiment.h"
@@ -65,6 +66,21 @@ class TestExperimentPanel : public QObject {
     QCOMPARE(c.tokenizer, std::string());
     QCOMPARE(c.policy, std::string("dense"));
     QCOMPARE(c.hyper.learningRate, crisp::ExperimentConfig::demo().hyper.learningRate);
+  }
+
+  // The Device combo offers the CPU, then each CUDA device torch reports (none in a CPU build),
+  // and the experiment follows the choice; the CPU is the default.
+  void offersTheDevicesTorchReports() {
+    ExperimentPanel panel;
+    auto* device = panel.findChild<QComboBox*>(QStringLiteral("deviceCombo"));
+    QVERIFY(device != nullptr);
+    const std::vector<std::string> devices = crisp::availableDevices();
+    QCOMPARE(device->count(), static_cast<int>(devices.size()));
+    for (int i = 0; i < device->count(); ++i)
+      QCOMPARE(device->itemData(i).toString().toStdString(), devices[static_cast<size_t>(i)]);
+    QCOMPARE(panel.experiment().device, std::string("cpu"));
+    device->setCurrentIndex(device->count() - 1);
+    QCOMPARE(panel.experiment().device, devices.back());
   }
 
   // Paths typed or chosen once are there again in the next session's form.

@@ -28,6 +28,7 @@
 
 #include "core/data/dataset.h"
 #include "core/io/model_location.h"
+#include "core/sys/device.h"
 #include "core/text/tokenizer.h"
 #include "core/train/experiment.h"
 #include "ui/settings.h"
@@ -331,6 +332,16 @@ QWidget* ExperimentPanel::buildTrainingGroup() {
   seed_->setRange(0, 1'000'000);
   seed_->setValue(42);
   form->addRow(tr("Seed"), seed_);
+  device_ = new QComboBox(group);
+  device_->setObjectName(QStringLiteral("deviceCombo"));
+  for (const std::string& device : availableDevices()) {
+    const QString name = QString::fromStdString(device);
+    device_->addItem(name == QLatin1String("cpu") ? tr("CPU") : name.toUpper(), name);
+  }
+  device_->setToolTip(device_->count() > 1
+                          ? tr("Where the run trains; checkpoints load on any device")
+                          : tr("Where the run trains: this LibTorch finds no CUDA device"));
+  form->addRow(tr("Device"), device_);
   connect(learningRate_, &QLineEdit::textChanged, this, &ExperimentPanel::validate);
   return group;
 }
@@ -431,6 +442,7 @@ ExperimentConfig ExperimentPanel::experiment() const {
   config.hyper.batchSize = batch_->value();
   config.hyper.epochs = epochs_->value();
   config.hyper.seed = static_cast<uint64_t>(seed_->value());
+  config.device = device_->currentData().toString().toStdString();
   const QString found = model_->currentData(kPretrainedNameRole).toString();
   const QString model = !found.isEmpty() ? found.section(QLatin1Char('/'), -1)
                         : model_->currentData().toString() == kHuggingFace

@@ -10,6 +10,7 @@
 
 #include "core/model/classifier.h"
 #include "core/sys/error.h"
+#include "core/sys/torch_compat.h"
 #include "core/train/fused_adamw.h"
 
 using namespace crisp;
@@ -65,9 +66,9 @@ void compareState(torch::optim::Optimizer& actual, torch::optim::Optimizer& expe
   for (size_t i = 0; i < actualParams.size(); ++i) {
     compareTensors(actualParams[i], expectedParams[i], "parameter");
     const auto& a = static_cast<torch::optim::AdamWParamState&>(
-        *actual.state().at(c10::guts::to_string(actualParams[i].unsafeGetTensorImpl())));
+        *actual.state().at(torch_compat::optimizerStateKey(actualParams[i])));
     const auto& e = static_cast<torch::optim::AdamWParamState&>(
-        *expected.state().at(c10::guts::to_string(expectedParams[i].unsafeGetTensorImpl())));
+        *expected.state().at(torch_compat::optimizerStateKey(expectedParams[i])));
     QCOMPARE(a.step(), e.step());
     compareTensors(a.exp_avg(), e.exp_avg(), "exp_avg");
     compareTensors(a.exp_avg_sq(), e.exp_avg_sq(), "exp_avg_sq");
@@ -166,7 +167,7 @@ class TestFusedAdamW : public QObject {
     fused.step();  // only params[0] has a gradient
     QVERIFY(at::equal(params[1], before));
     const auto& state = static_cast<torch::optim::AdamWParamState&>(
-        *fused.state().at(c10::guts::to_string(params[1].unsafeGetTensorImpl())));
+        *fused.state().at(torch_compat::optimizerStateKey(params[1])));
     QCOMPARE(state.step(), int64_t{1});
   }
 

@@ -7,8 +7,11 @@
 
 #include <unistd.h>
 
+#include <torch/version.h>
+
 #include "core/data/demo_corpus.h"
 #include "core/io/safetensors.h"
+#include "core/sys/parse.h"
 #include "core/train/experiment.h"
 #include "core/train/run_directory.h"
 #include "core/train/trainer.h"
@@ -141,6 +144,31 @@ RunState trainRun(const std::string& path, int epochs) {
   if (state != RunState::Finished)
     qWarning("%s", joined(messagesOf(trainer, MessageEvent::Level::Error)).c_str());
   return state;
+}
+
+// FNV-1a, 64 bits: a fingerprint of bytes that must not change.
+uint64_t fingerprint(const std::string& bytes, uint64_t hash = 1469598103934665603ULL) {
+  for (unsigned char c : bytes) hash = (hash ^ c) * 1099511628211ULL;
+  return hash;
+}
+
+// One epoch of the small problem with a learned DAM mask on one thread: the fingerprint of its
+// final weights and of its metrics (wall-clock fields left out).
+uint64_t cpuRunFingerprint(const std::string& path, TrainingInputs in) {
+  const int threads = at::get_num_threads();
+  at::set_num_threads(1);
+  Hyperparameters h = smallHyper();
+  h.epochs = 1;
+  Trainer trainer(std::move(in), h, path, {{"resume_key", "golden"}});
+  const RunState state = trainer.run();
+  at::set_num_threads(threads);
+  if (state != RunState::Finished) return 0;
+  RunDirectory run(path);
+  uint64_t hash = fingerprint(
+      fileBytes(run.checkpointPath(run.checkpointSteps().back()) + "/model.safetensors"));
+  for (const nlohmann::json& record : comparableMetrics(path))
+    hash = fingerprint(record.dump(), hash);
+  return hash;
 }
 
 }  // namespace
@@ -433,6 +461,27 @@ class TestTrainer : public QObject {
     Trainer trainer(smallInputs(), h, path, {{"resume_key", "save"}});
     QCOMPARE(toString(trainer.run()), toString(RunState::Finished));
     QCOMPARE(RunDirectory(path).checkpointSteps(), (std::vector<int64_t>{3, 6, 9, 10}));
+  }
+
+  // Training on the CPU is bit for bit what it was before devices existed: the fingerprint was
+  // recorded with the trainer of commit 5bd0946 (before --device) on this project's build
+  // machine (one thread, OpenBLAS). Another CPU may round differently in its BLAS kernels; a
+  // mismatch there says so instead of failing.
+  void cpuTrainingIsBitIdenticalToBeforeDevices() {
+    if (!startsWith(TORCH_VERSION, "1.13")) {
+      QSKIP("the fingerprint belongs to Debian's LibTorch 1.13 (OpenBLAS); this is another");
+    }
+    QTemporaryDir dir;
+    TrainingInputs in = smallInputs("dam:0.01");
+    in.device = c10::Device(c10::kCPU);
+    const uint64_t hash = cpuRunFingerprint(dir.filePath(QStringLiteral("run")).toStdString(), in);
+    if (hash != 0xb4ed989538366bbbULL) {
+      QFAIL(QString::asprintf("the fingerprint is %016llx, not b4ed989538366bbb: CPU training "
+                              "changed (or this CPU's BLAS kernels round differently)",
+                              static_cast<unsigned long long>(hash))
+                .toUtf8()
+                .constData());
+    }
   }
 
   void eventChannelDropsOnlySupersededEvents() {

@@ -1,0 +1,154 @@
+#include <QtTest>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/io/safetensors.h"
+#include "core/sys/device.h"
+#include "core/sys/input_error.h"
+#include "core/train/experiment.h"
+#include "core/train/run_directory.h"
+#include "core/train/trainer.h"
+
+using namespace crisp;
+
+namespace {
+
+// The message of what fn throws as crisp::InputError; empty when it throws nothing.
+template <typename Fn>
+std::string inputErrorOf(Fn fn) {
+  try {
+    fn();
+  } catch (const InputError& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("not an InputError: ") + e.what();
+  }
+  return {};
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// The device the training test runs on: CRISP_TEST_DEVICE (the `cuda` test preset sets cuda),
+// else the CPU.
+std::string testDevice() {
+  const char* value = std::getenv("CRISP_TEST_DEVICE");
+  return value != nullptr && *value != '\0' ? value : "cpu";
+}
+
+ExperimentConfig tinyExperiment() {
+  ExperimentConfig c = ExperimentConfig::demo();
+  c.demoTrainSize = 96;
+  c.demoDevSize = 32;
+  c.hyper.epochs = 1;
+  c.hyper.batchSize = 16;
+  c.hyper.evalEvery = 2;
+  c.policy = "crisp:0.5+dam:0.01";
+  return c;
+}
+
+}  // namespace
+
+class TestExperimentDevice : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void deviceSpellingsAreCheckedAndNormalised() {
+    QCOMPARE(normalizeDeviceSpec("cpu", "--device"), std::string("cpu"));
+    QCOMPARE(normalizeDeviceSpec("CUDA", "--device"), std::string("cuda"));
+    QCOMPARE(normalizeDeviceSpec("cuda:01", "--device"), std::string("cuda:1"));
+    QCOMPARE(normalizeDeviceSpec("Auto", "--device"), std::string("auto"));
+    for (const char* bad : {"", "gpu", "cuda:", "cuda:-1", "cuda:x", "cuda:0:1", "cpu:0"}) {
+      const std::string message = inputErrorOf([&] { normalizeDeviceSpec(bad, "--device"); });
+      QVERIFY2(contains(message, std::string("--device: \"") + bad + "\" is not a device"),
+               (std::string(bad) + ": " + message).c_str());
+    }
+  }
+
+  void experimentFilesCarryTheDeviceKey() {
+    const ExperimentConfig cuda = ExperimentConfig::fromJson({{"device", "CUDA:0"}});
+    QCOMPARE(cuda.device, std::string("cuda:0"));
+    QCOMPARE(cuda.toJson().at("device").get<std::string>(), std::string("cuda:0"));
+    QCOMPARE(ExperimentConfig::fromJson(cuda.toJson()).device, std::string("cuda:0"));
+    // A CPU experiment writes no key: the configurations of earlier runs stay as they were.
+    QVERIFY(!ExperimentConfig::demo().toJson().contains("device"));
+    QCOMPARE(ExperimentConfig::fromJson(nlohmann::json::object()).device, std::string("cpu"));
+    // The device is not part of what a resumed run must share.
+    QCOMPARE(cuda.resumeKey(), ExperimentConfig::fromJson(nlohmann::json::object()).resumeKey());
+
+    QVERIFY(contains(inputErrorOf([] {
+                       ExperimentConfig::fromJson({{"device", "tpu"}});
+                     }),
+                     "device: \"tpu\" is not a device (expected cpu, cuda, cuda:N or auto)"));
+    try {
+      ExperimentConfig::fromJson({{"device", 0}});
+      QFAIL("a number as device was accepted");
+    } catch (const std::exception& e) {
+      QVERIFY2(contains(e.what(), "wrong type"), e.what());
+    }
+    try {
+      ExperimentConfig::fromJson({{"devise", "cpu"}});
+      QFAIL("a misspelt device key was accepted");
+    } catch (const std::exception& e) {
+      QVERIFY2(contains(e.what(), "did you mean \"device\""), e.what());
+    }
+  }
+
+  void cudaIsRefusedClearlyWhereThereIsNone() {
+    if (cudaDeviceCount() > 0) QSKIP("CUDA is available here");
+    QCOMPARE(availableDevices(), std::vector<std::string>{"cpu"});
+    QCOMPARE(resolveDevice("auto", "--device").str(), std::string("cpu"));
+    const std::string flag = inputErrorOf([] { resolveDevice("cuda", "--device"); });
+    QVERIFY2(contains(flag, "--device: \"cuda\" asks for CUDA, but ") &&
+                 contains(flag, "use cpu, or auto"),
+             flag.c_str());
+    // Through an experiment: refused before any data is read or file written.
+    ExperimentConfig config = tinyExperiment();
+    config.device = "cuda:0";
+    QTemporaryDir dir;
+    const std::string run = dir.filePath(QStringLiteral("run")).toStdString();
+    const std::string key = inputErrorOf([&] { prepareExperiment(config, run); });
+    QVERIFY2(contains(key, "device: \"cuda:0\" asks for CUDA"), key.c_str());
+    QVERIFY(!std::filesystem::exists(run));
+  }
+
+  // A run on the test device stops at a non-finite loss after its step-2 checkpoint; the same
+  // experiment then resumes from that checkpoint on the CPU and finishes: checkpoints are CPU
+  // copies (weights, optimizer moments) and load anywhere.
+  void aRunOnTheTestDeviceResumesOnTheCpu() {
+    QTemporaryDir dir;
+    const std::string run = dir.filePath(QStringLiteral("run")).toStdString();
+    ExperimentConfig config = tinyExperiment();
+    config.device = testDevice();
+    config.hyper.injectNanAtStep = 3;
+    {
+      PreparedExperiment prepared = prepareExperiment(config, run);
+      QCOMPARE(prepared.inputs.device.str(), resolveDevice(config.device, "device").str());
+      Trainer trainer(std::move(prepared.inputs), config.hyper, run, prepared.runConfig);
+      QCOMPARE(toString(trainer.run()), toString(RunState::Failed));
+    }
+    RunDirectory directory(run);
+    QCOMPARE(directory.checkpointSteps(), std::vector<int64_t>{2});
+    const std::string checkpoint = directory.checkpointPath(2);
+    const SafeTensors rng = readSafeTensors(checkpoint + "/rng.safetensors");
+    bool hasCudaGenerator = false;
+    for (const auto& [name, state] : rng.tensors) hasCudaGenerator |= name == "cuda_generator";
+    QCOMPARE(hasCudaGenerator, resolveDevice(config.device, "device").is_cuda());
+
+    config.device = "cpu";
+    config.hyper.injectNanAtStep = -1;
+    PreparedExperiment prepared = prepareExperiment(config, run);
+    Trainer trainer(std::move(prepared.inputs), config.hyper, run, prepared.runConfig);
+    QCOMPARE(toString(trainer.run()), toString(RunState::Finished));
+    bool resumed = false;
+    for (const auto& event : trainer.events().drain()) {
+      if (const auto* m = std::get_if<MessageEvent>(&event))
+        resumed |= contains(m->text, "resumed from " + checkpoint);
+    }
+    QVERIFY(resumed);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestExperimentDevice)
+#include "test_experiment_device.moc"

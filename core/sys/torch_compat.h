@@ -1,8 +1,8 @@
 #pragma once
 
 // The one place where the two LibTorch lines this project builds against differ in API:
-// Debian's 1.13 (the CPU build, C++17) and the PyPI wheel's 2.14 (the `cuda` preset, compiled as
-// C++20 because its headers demand it). Everything else in the project is written once.
+// Debian's 1.13 (the CPU build) and the PyPI wheel's 2.x (the `cuda` preset: 2.11, C++17; from
+// 2.12 the headers demand C++20). Everything else in the project is written once.
 //
 // Differences handled here:
 // - optimizer state: 1.13 keys torch::optim::Optimizer::state() by the decimal string of the

@@ -281,7 +281,7 @@ struct Trainer::Impl {
     auto& state = optimizer->state();
     std::vector<int64_t> steps;
     for (const at::Tensor& parameter : parameters) {
-      const auto found = state.find(c10::guts::to_string(parameter.unsafeGetTensorImpl()));
+      const auto found = state.find(torch_compat::optimizerStateKey(parameter));
       steps.push_back(found == state.end()
                           ? -1
                           : static_cast<torch::optim::AdamWParamState&>(*found->second).step());
@@ -291,7 +291,7 @@ struct Trainer::Impl {
     std::vector<at::Tensor> moments;
     for (size_t i = 0; i < parameters.size(); ++i) {
       const int64_t s = stepTensor[0][static_cast<int64_t>(i)].item<int64_t>();
-      const std::string key = c10::guts::to_string(parameters[i].unsafeGetTensorImpl());
+      const auto key = torch_compat::optimizerStateKey(parameters[i]);
       if (s < 0) {
         state.erase(key);
         continue;

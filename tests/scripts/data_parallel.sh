@@ -5,6 +5,8 @@
 #      env:      two ranks started here with torchrun's variables (rank 0 hosts the store)
 #      torchrun: the real `torchrun --no_python` (its agent hosts the store; torch 1.13 spells
 #                the flag with an underscore); skipped (77) without /usr/bin/torchrun
+#      sigterm:  SIGTERM to the `--nproc 2` launcher mid-run: exit 143 with a checkpoint, and
+#                `crisp resume --nproc 2` ends as an uninterrupted run
 #      kill:     kill -9 one rank mid-run: the other ends with a clear error within the
 #                timeout, and `crisp resume --nproc 2` ends as one process does; then a hung
 #                rank (SIGSTOP) ends the other at the timeout
@@ -99,6 +101,39 @@ case $mode in
     grep '"state"' "$work/two.out" >"$work/two.json" || fail "no summary: $(cat "$work/two.out")"
     [ "$(grep -c '"state"' "$work/two.out")" -eq 1 ] || fail "more than one rank printed a summary"
     same_as_one_process "$work/two"
+    ;;
+  sigterm)
+    # What Slurm sends: SIGTERM to the launcher reaches every rank; they stop at one agreed
+    # step with a checkpoint (exit 143, "stopped"), and a resume ends as an uninterrupted run.
+    sed -e 's/"eval_every": 10/"eval_every": 5/' "$work/experiment.json" >"$work/term.json"
+    term_train=(train --experiment "$work/term.json" --json)
+    "$crisp" "${term_train[@]}" --out "$work/straight" >"$work/straight.json" 2>"$work/straight.err"
+    "$crisp" "${term_train[@]}" --out "$work/stopped" --nproc 2 >"$work/stopped.json" \
+      2>"$work/stopped.err" &
+    launcher=$!
+    for _ in $(seq 1 1500); do
+      compgen -G "$work/stopped/checkpoints/step-*" >/dev/null && break
+      sleep 0.02
+    done
+    kill -TERM "$launcher"
+    set +e
+    wait "$launcher"
+    rc=$?
+    set -e
+    [ "$rc" -eq 143 ] || fail "exit code $rc after SIGTERM, expected 143: $(cat "$work/stopped.err")"
+    grep -q '"state": *"stopped"' "$work/stopped/state.json" ||
+      fail "state after SIGTERM: $(cat "$work/stopped/state.json")"
+    step=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["step"])' \
+      "$work/stopped/state.json")
+    [ "$step" -lt 30 ] || fail "the run finished before SIGTERM reached it"
+    [ -d "$(printf '%s/stopped/checkpoints/step-%08d' "$work" "$step")" ] ||
+      fail "no checkpoint at the stopping step $step"
+    echo "SIGTERM stopped both ranks at step $step"
+    "$crisp" resume "$work/stopped" --nproc 2 --json >"$work/resumed.json" 2>"$work/resumed.err" ||
+      fail "resume failed: $(cat "$work/resumed.err")"
+    "$py" "$here/same_parameters.py" "$work/straight/checkpoints/step-00000030/model.safetensors" \
+      "$work/stopped/checkpoints/step-00000030/model.safetensors" 1e-5
+    "$py" "$here/same_metrics.py" "$work/straight/metrics.jsonl" "$work/stopped/metrics.jsonl"
     ;;
   kill)
     timeout=20

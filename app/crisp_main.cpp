@@ -333,6 +333,9 @@ int main(int argc, char** argv) {
   sweep->add_option("--model", sweepOptions.model,
                     "Override every configuration's model: a Hugging Face directory or "
                     "preset:NAME");
+  sweep->add_option("--device", sweepOptions.device,
+                    "Override every configuration's device: cpu, cuda, cuda:N or auto (not part "
+                    "of a run's configuration: a sweep may continue on another device)");
   sweep->add_option("--baseline", sweepOptions.baseline, "Override the set's baseline");
   addNumber(sweep, "--resamples", sweepOptions.bootstrapResamples,
             "Bootstrap resamples (default 10000)")

@@ -8,6 +8,7 @@
 #include "core/analysis/statistics.h"
 #include "core/cli/train_command.h"
 #include "core/io/atomic_file.h"
+#include "core/sys/device.h"
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
 #include "core/train/experiment_set.h"
@@ -124,12 +125,19 @@ int runSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
     }
     if (options.epochs && *options.epochs < 1) throw Error("--epochs must be at least 1");
     if (options.bootstrapResamples < 1) throw Error("--resamples must be at least 1");
+    if (!options.device.empty()) {
+      // Checked before any run starts: asking for CUDA where there is none fails here.
+      resolveDevice(normalizeDeviceSpec(options.device, "--device"), "--device");
+    }
   } catch (const std::exception& e) {
     err << "crisp sweep: error: " << e.what() << "\n";
     return 2;
   }
   for (ExperimentSetConfiguration& c : set.configurations) {
     if (options.epochs) c.experiment.hyper.epochs = *options.epochs;
+    if (!options.device.empty()) {
+      c.experiment.device = normalizeDeviceSpec(options.device, "--device");
+    }
     if (!options.model.empty())
       c.experiment.model = startsWith(options.model, "preset:")
                                ? options.model

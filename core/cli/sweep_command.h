@@ -19,6 +19,7 @@ struct SweepOptions {
   std::optional<std::pair<int, int>> shard;
   std::optional<int> epochs;  // overrides every configuration's epochs
   std::string model;          // overrides every configuration's model (relative to the cwd)
+  std::string device;         // overrides every configuration's device (cpu, cuda, cuda:N, auto)
   std::string baseline;       // overrides the set's baseline
   int bootstrapResamples = 10000;
   std::optional<uint64_t> bootstrapSeed;

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include <torch/cuda.h>
+
 #include "core/cli/sweep_command.h"
 
 namespace {
@@ -177,6 +179,20 @@ class TestSweep : public QObject {
     longer.epochs = 3;
     QCOMPARE(crisp::cli::runSweep(longer, out, err), 2);
     QVERIFY(err.str().find("holds a run with a different configuration") != std::string::npos);
+
+    // This build or machine has no CUDA device: refused before any run starts.
+    crisp::cli::SweepOptions cuda = options();
+    cuda.device = "cuda";
+    std::ostringstream cudaErr;
+    if (!torch::cuda::is_available()) {
+      QCOMPARE(crisp::cli::runSweep(cuda, out, cudaErr), 2);
+      QVERIFY2(cudaErr.str().find("--device") != std::string::npos, cudaErr.str().c_str());
+    }
+    crisp::cli::SweepOptions typo = options();
+    typo.device = "gpu";
+    std::ostringstream typoErr;
+    QCOMPARE(crisp::cli::runSweep(typo, out, typoErr), 2);
+    QVERIFY2(typoErr.str().find("--device") != std::string::npos, typoErr.str().c_str());
 
     crisp::cli::SweepOptions missing = options();
     missing.experimentSet = dir_.path().toStdString() + "/missing.json";

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -64,6 +65,33 @@ std::string signalName(int signal) {
     case SIGHUP: return "SIGHUP";
     default: return "signal " + std::to_string(signal);
   }
+}
+
+// Runs trainer.run() on a worker thread while this one hands its events to `drain` every
+// 100 ms; the first stop signal (`onSignal` is told which) stops the run at the next step, with
+// a checkpoint. Returns the final state; `stopSignal` is the signal, 0 when none came.
+RunState runUntilDoneOrSignalled(Trainer& trainer, const std::function<void()>& drain,
+                                 const std::function<void(int)>& onSignal, int& stopSignal) {
+  const StopSignalScope stopSignals;
+  stopSignal = 0;
+  RunState state = RunState::Created;
+  std::atomic<bool> done{false};
+  std::thread worker([&] {
+    state = trainer.run();
+    done = true;
+  });
+  while (!done) {
+    if (gStopSignal != 0 && stopSignal == 0) {
+      stopSignal = gStopSignal;
+      onSignal(stopSignal);
+      trainer.control().stop();  // data-parallel ranks agree on the step through their flags
+    }
+    drain();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  worker.join();
+  drain();
+  return state;
 }
 
 std::string clock(double seconds) {
@@ -166,36 +194,16 @@ int trainAsFollower(const std::string& runDirectory, const ExperimentConfig& exp
   }
   Trainer trainer(std::move(prepared.inputs), experiment.hyper, runDirectory, prepared.runConfig);
   trainer.setGradientSynchronizer(sync);
-  RunState state = RunState::Created;
-  std::string stateMessage;
-  const auto report = [&] {
+  const auto reportErrors = [&] {
     for (const TrainingEvent& event : trainer.events().drain()) {
       if (const auto* m = std::get_if<MessageEvent>(&event)) {
         if (m->level == MessageEvent::Level::Error) err << rank << "error: " << m->text << "\n";
-      } else if (const auto* s = std::get_if<StateEvent>(&event)) {
-        stateMessage = s->message;
       }
     }
   };
   int stopSignal = 0;
-  {
-    const StopSignalScope stopSignals;
-    std::atomic<bool> done{false};
-    std::thread worker([&] {
-      state = trainer.run();
-      done = true;
-    });
-    while (!done) {
-      if (gStopSignal != 0 && stopSignal == 0) {
-        stopSignal = gStopSignal;
-        trainer.control().stop();  // every rank agrees on the step through the per-step flags
-      }
-      report();
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    worker.join();
-  }
-  report();
+  const RunState state = runUntilDoneOrSignalled(
+      trainer, reportErrors, [](int) {}, stopSignal);
   if (state == RunState::Failed) return 1;
   return stopSignal != 0 ? 128 + stopSignal : 0;
 }
@@ -230,30 +238,18 @@ int trainInto(const std::string& runDirectory, const ExperimentConfig& experimen
   }
 
   const auto start = std::chrono::steady_clock::now();
-  RunState state = RunState::Created;
   int stopSignal = 0;
-  {
-    const StopSignalScope stopSignals;
-    std::thread worker([&] { state = trainer.run(); });
-    std::atomic<bool> done{false};
-    std::thread waiter([&] {
-      worker.join();
-      done = true;
-    });
-    while (!done) {
-      if (gStopSignal != 0 && stopSignal == 0) {
-        stopSignal = gStopSignal;
+  const RunState state = runUntilDoneOrSignalled(
+      trainer,
+      [&] {
+        for (const TrainingEvent& event : trainer.events().drain()) printer.handle(event);
+      },
+      [&](int signal) {
         (json ? err : out) << "\n"
-                           << signalName(stopSignal)
+                           << signalName(signal)
                            << ": stopping after this step and writing a checkpoint\n";
-        trainer.control().stop();
-      }
-      for (const TrainingEvent& event : trainer.events().drain()) printer.handle(event);
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    waiter.join();
-  }
-  for (const TrainingEvent& event : trainer.events().drain()) printer.handle(event);
+      },
+      stopSignal);
   printer.finish();
 
   const double wall =

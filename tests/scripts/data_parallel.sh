@@ -28,6 +28,14 @@ cat >"$work/experiment.json" <<'JSON'
 JSON
 train=(train --experiment "$work/experiment.json" --json)
 
+# wait_for_checkpoint RUN: returns once RUN has a checkpoint (or after 30 s).
+wait_for_checkpoint() {
+  for _ in $(seq 1 1500); do
+    compgen -G "$1/checkpoints/step-*" >/dev/null && return
+    sleep 0.02
+  done
+}
+
 free_port() {
   "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -111,10 +119,7 @@ case $mode in
     "$crisp" "${term_train[@]}" --out "$work/stopped" --nproc 2 >"$work/stopped.json" \
       2>"$work/stopped.err" &
     launcher=$!
-    for _ in $(seq 1 1500); do
-      compgen -G "$work/stopped/checkpoints/step-*" >/dev/null && break
-      sleep 0.02
-    done
+    wait_for_checkpoint "$work/stopped"
     kill -TERM "$launcher"
     set +e
     wait "$launcher"
@@ -154,10 +159,7 @@ case $mode in
     "$crisp" "${kill_train[@]}" --out "$work/killed" --nproc 2 --dist-timeout $timeout \
       >"$work/killed.json" 2>"$work/killed.err" &
     launcher=$!
-    for _ in $(seq 1 600); do
-      compgen -G "$work/killed/checkpoints/step-*" >/dev/null && break
-      sleep 0.02
-    done
+    wait_for_checkpoint "$work/killed"
     rank1=$(rank_pid "$launcher" 1)
     [ -n "$rank1" ] || fail "rank 1 not found (did the run end before it could be killed?)"
     kill -9 "$rank1"
@@ -188,10 +190,7 @@ case $mode in
     "$crisp" "${kill_train[@]}" --out "$work/hung" --nproc 2 --dist-timeout $hang \
       >"$work/hung.json" 2>"$work/hung.err" &
     launcher=$!
-    for _ in $(seq 1 600); do
-      compgen -G "$work/hung/checkpoints/step-*" >/dev/null && break
-      sleep 0.02
-    done
+    wait_for_checkpoint "$work/hung"
     rank1=$(rank_pid "$launcher" 1)
     [ -n "$rank1" ] || fail "rank 1 not found (did the run end before it could be stopped?)"
     kill -STOP "$rank1"

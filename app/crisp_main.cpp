@@ -133,6 +133,8 @@ int main(int argc, char** argv) {
     addNumber(command, "--threads", options.threads, "Intra-op threads")
         ->check(CLI::Range(1, 1024));
     command->add_flag("--json", options.json, "Print one JSON object instead of text");
+    command->add_option("--device", options.device,
+                        "cpu (default), cuda, cuda:N or auto");
   };
   crisp::cli::TrainStepOptions trainStepOptions;
   crisp::cli::FlopsOptions flopsOptions;
@@ -150,12 +152,10 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   trainStep
       ->add_option("--optimizer", trainStepOptions.optimizer,
-                   "AdamW implementation: fused (the trainer's one-pass update, default) or\n"
-                   "libtorch (torch::optim::AdamW, nine ATen ops per parameter)")
+                   "AdamW implementation: fused (the trainer's: one pass on the CPU, ATen's\n"
+                   "fused kernel on CUDA; default) or libtorch (torch::optim::AdamW, nine ATen\n"
+                   "ops per parameter)")
       ->check(CLI::IsMember({"fused", "libtorch"}));
-  trainStep->add_option("--device", trainStepOptions.device,
-                        "cpu (default), cuda, cuda:N or auto; on CUDA the optimizer is "
-                        "libtorch's (FusedAdamW is CPU-only)");
   crisp::cli::ThroughputOptions throughputOptions;
   CLI::App* throughput = bench->add_subcommand(
       "train-throughput",

@@ -82,8 +82,7 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
     if (options.optimizer != "fused" && options.optimizer != "libtorch") {
       throw Error("--optimizer must be fused or libtorch, not \"" + options.optimizer + "\"");
     }
-    // FusedAdamW is CPU-only: on CUDA the trainer (and so this benchmark) uses libtorch's.
-    const bool fused = options.optimizer == "fused" && device.is_cpu();
+    const bool fused = options.optimizer == "fused";
     FusedAdamW optimizer(model->parameters(), torch::optim::AdamWOptions(2e-5));
 
     // One step; fills the milliseconds of its phases: zero_grad + forward + loss, backward,
@@ -216,8 +215,11 @@ int runThroughputBench(const ThroughputOptions& options, std::ostream& out, std:
       throw Error("--sentences, --batch and --warmup-steps must be positive");
     }
     if (options.threads) configureThreads(options.threads, std::nullopt);
+    // Resolved first, so that a device there is not exits 2 before any data is read.
+    const std::string device = resolveDevice(options.device, "--device").str();
     const ScratchDirectory scratch;
     ExperimentConfig experiment;
+    experiment.device = device;
     experiment.name = "throughput";
     experiment.model = options.model.empty() ? "preset:" + options.preset : options.model;
     experiment.tokenizer = options.tokenizer;
@@ -307,6 +309,7 @@ int runThroughputBench(const ThroughputOptions& options, std::ostream& out, std:
     j["timed_sentences"] = sentences;
     j["timed_seconds"] = seconds;
     j["mean_padded_length"] = static_cast<double>(paddedTokens) / static_cast<double>(sentences);
+    j["device"] = experiment.device;
     j["implementation"] = "crisp Trainer (LibTorch)";
     j["process_cpu_ms"] = processCpuMs();
     if (options.json) {
@@ -321,8 +324,7 @@ int runThroughputBench(const ThroughputOptions& options, std::ostream& out, std:
     }
     return 0;
   } catch (const std::exception& e) {
-    printError("bench train-throughput", e, err);
-    return 1;
+    return reportError("bench train-throughput", e, err);  // 2 for a device there is not
   }
 }
 

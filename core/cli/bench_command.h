@@ -17,7 +17,7 @@ struct TrainStepOptions {
   std::string optimizer = "fused";  // fused (crisp::FusedAdamW, the trainer's) | libtorch
   std::optional<int> threads;       // default: what crisp's --threads / CRISP_THREADS chose
   bool json = false;
-  std::string device = "cpu";  // cpu, cuda, cuda:N, auto; on CUDA the optimizer is libtorch's
+  std::string device = "cpu";  // cpu, cuda, cuda:N, auto
 };
 
 // `crisp bench train-step`: times forward + backward + AdamW steps of a preset classifier
@@ -38,6 +38,7 @@ struct ThroughputOptions {
   std::string batchesOut;      // JSON Lines of the exact batches, for the PyTorch peer
   std::optional<int> threads;  // default: what crisp's --threads / CRISP_THREADS chose
   bool json = false;
+  std::string device = "cpu";  // cpu, cuda, cuda:N, auto (the experiment's device key)
 };
 
 // `crisp bench train-throughput`: one epoch of the real Trainer (bucketed batches, AdamW,

@@ -133,8 +133,9 @@ int main(int argc, char** argv) {
     addNumber(command, "--threads", options.threads, "Intra-op threads")
         ->check(CLI::Range(1, 1024));
     command->add_flag("--json", options.json, "Print one JSON object instead of text");
-    command->add_option("--device", options.device,
-                        "cpu (default), cuda, cuda:N or auto");
+    command->add_option("--device", options.device, "cpu (default), cuda, cuda:N or auto");
+    command->add_option("--precision", options.precision,
+                        "fp32 (default) or bf16 (mixed precision, CUDA only)");
   };
   crisp::cli::TrainStepOptions trainStepOptions;
   crisp::cli::FlopsOptions flopsOptions;
@@ -262,6 +263,10 @@ int main(int argc, char** argv) {
   train->add_option("--device", ex.device,
                     "Where to train: cpu (default), cuda (= cuda:0), cuda:N, or auto (cuda:0 "
                     "where CUDA is available, else cpu)");
+  train->add_option("--precision", ex.precision,
+                    "fp32 (default) or bf16: mixed precision on CUDA (matrix products in "
+                    "bfloat16; attention scores, top-k, softmax, the loss and the optimizer in "
+                    "float32)");
   train->add_flag("--json", trainOptions.json, "Print a JSON summary (progress goes to stderr)");
   // Data-parallel training (core/dist): --nproc starts the ranks itself; under torchrun
   // (`torchrun --nproc_per_node N --no-python crisp train ...`) its variables are already set.
@@ -288,6 +293,9 @@ int main(int argc, char** argv) {
   resume->add_option("--device", resumeDevice,
                      "Continue on this device instead of the recorded one (cpu, cuda, cuda:N, "
                      "auto); checkpoints load on any device");
+  std::string resumePrecision;
+  resume->add_option("--precision", resumePrecision,
+                     "Continue in this precision instead of the recorded one (fp32, bf16)");
 
   crisp::cli::SweepOptions sweepOptions;
   CLI::App* sweep = app.add_subcommand(
@@ -501,8 +509,13 @@ int main(int argc, char** argv) {
         return 2;
       }
       // Ranks sharing a machine share its cores (LOCAL_WORLD_SIZE: see resolveThreadCount).
-      synchronizer = crisp::dist::joinFromEnvironment(
-          std::chrono::milliseconds(static_cast<int64_t>(distTimeout * 1000)));
+      try {
+        synchronizer = crisp::dist::joinFromEnvironment(
+            std::chrono::milliseconds(static_cast<int64_t>(distTimeout * 1000)));
+      } catch (const crisp::dist::PortTakenError& e) {
+        std::cerr << "crisp: error: " << e.what() << "\n";
+        return crisp::dist::kPortTakenExitCode;  // the --nproc launcher tries another port
+      }
       trainOptions.synchronizer = synchronizer;
     }
     if (policies->parsed()) {
@@ -528,7 +541,7 @@ int main(int argc, char** argv) {
     if (stats->parsed()) return crisp::cli::runStats(statsOptions, std::cout, std::cerr);
     if (resume->parsed()) {
       return crisp::cli::runResume(resumeDirectory, resumeJson, std::cout, std::cerr, resumeDevice,
-                                   synchronizer);
+                                   resumePrecision, synchronizer);
     }
     if (eval->parsed()) return crisp::cli::runEval(evalOptions, std::cout, std::cerr);
     if (predict->parsed()) {

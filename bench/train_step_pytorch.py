@@ -68,7 +68,11 @@ class Block(nn.Module):
         q = shape(self.q_lin(x)) / math.sqrt(head_dim)
         k = shape(self.k_lin(x))
         v = shape(self.v_lin(x))
-        scores = q @ k.transpose(2, 3)  # [B, H, T, T]
+        if q.dtype == torch.float32:
+            scores = q @ k.transpose(2, 3)  # [B, H, T, T]
+        else:  # mixed precision: scores, top-k and softmax in float32, as crisp
+            with torch.autocast(q.device.type, enabled=False):
+                scores = q.float() @ k.float().transpose(2, 3)
         if sparsity is None:
             keep = key_allowed
         else:
@@ -122,6 +126,13 @@ class Classifier(nn.Module):
         return self.classifier(self.dropout(pooled))
 
 
+def autocast(device, precision):
+    """torch.autocast in bfloat16 for --precision bf16 (CUDA only), else nothing."""
+    if precision == "bf16" and device.type != "cuda":
+        raise SystemExit("--precision bf16 runs on CUDA only")
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bf16")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="distilbert-base", choices=sorted(PRESETS))
@@ -133,6 +144,8 @@ def main():
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--device", default="cpu", help="cpu or cuda[:N] (timing synchronises)")
+    parser.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
+                        help="bf16: torch.autocast (CUDA) around the forward pass and the loss")
     args = parser.parse_args()
     if args.batch < 1 or args.seq < 1 or args.seq > MAX_POSITIONS or args.steps < 1 or args.warmup < 0:
         raise SystemExit("train_step_pytorch.py: bad --batch/--seq/--steps/--warmup")
@@ -158,7 +171,8 @@ def main():
         """One step; returns the milliseconds of zero_grad + forward + loss, backward, optimizer."""
         start = now()
         optimizer.zero_grad(set_to_none=True)  # released, as crisp's fused optimizer does
-        loss = F.cross_entropy(model(ids, mask, sparsity), labels)
+        with autocast(device, args.precision):
+            loss = F.cross_entropy(model(ids, mask, sparsity), labels)
         forward_done = now()
         loss.backward()
         backward_done = now()
@@ -186,6 +200,7 @@ def main():
         "warmup": args.warmup,
         "implementation": f"PyTorch {torch.__version__} eager",
         "device": str(device),
+        "precision": args.precision,
         "forward_ms_median": statistics.median(p[0] for p in phases),
         "backward_ms_median": statistics.median(p[1] for p in phases),
         "optimizer_ms_median": statistics.median(p[2] for p in phases),

@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_step_pytorch import PRESETS, Classifier  # noqa: E402
+from train_step_pytorch import PRESETS, Classifier, autocast  # noqa: E402
 
 
 def read_batches(path):
@@ -43,7 +43,7 @@ def read_batches(path):
     return batches
 
 
-def timed_training(model, logits_of, batches, warmup_steps, device):
+def timed_training(model, logits_of, batches, warmup_steps, device, precision="fp32"):
     """The trainer's loop on the batches (AdamW, weight decay 0.01 except on biases and
     LayerNorm, warm-up 10% then linear decay, cross-entropy, loss.item() every step, clipping to
     norm 1.0); sentences/s over the steps after warmup_steps, and the run's figures."""
@@ -75,7 +75,8 @@ def timed_training(model, logits_of, batches, warmup_steps, device):
 
     for step, (ids, mask, labels) in enumerate(batches):
         ids, mask, labels = ids.to(device), mask.to(device), labels.to(device)
-        loss = F.cross_entropy(logits_of(ids, mask), labels)
+        with autocast(device, precision):
+            loss = F.cross_entropy(logits_of(ids, mask), labels)
         loss.item()  # the trainer reads the loss every step (NaN check, metrics)
         optimizer.zero_grad(set_to_none=True)  # as the trainer: gradients released, not zeroed
         loss.backward()
@@ -113,6 +114,7 @@ def parse_arguments(description, add_model_arguments):
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
+    parser.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
     args = parser.parse_args()
     name = os.path.basename(sys.argv[0])
     if args.warmup_steps < 1:
@@ -149,8 +151,8 @@ def main():
     torch.manual_seed(42)
     model = Classifier(*PRESETS[args.preset], max_positions=args.max_positions)
     result = timed_training(model, lambda ids, mask: model(ids, mask, None), batches,
-                            args.warmup_steps, args.device)
-    result.update({"preset": args.preset, "attention": "dense",
+                            args.warmup_steps, args.device, args.precision)
+    result.update({"preset": args.preset, "attention": "dense", "precision": args.precision,
                    "implementation": f"PyTorch {torch.__version__} eager"})
     print_result(result, args.preset, args.json)
 

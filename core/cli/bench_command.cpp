@@ -19,6 +19,7 @@
 #include "core/sys/device.h"
 #include "core/sys/error.h"
 #include "core/sys/threads.h"
+#include "core/sys/torch_compat.h"
 #include "core/train/experiment.h"
 #include "core/train/fused_adamw.h"
 #include "core/train/run_directory.h"
@@ -66,6 +67,8 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
     }
     const AttentionPolicySpec policy = AttentionPolicySpec::parse(options.attention);
     const c10::Device device = resolveDevice(options.device, "--device");
+    const at::ScalarType computeType = crisp::computeType(
+        normalizePrecision(options.precision, "--precision"), device, "--precision");
     keepFreedTensorMemory();  // as the trainer does
 
     at::manual_seed(20251);
@@ -102,9 +105,13 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
       } else {
         optimizer.zero_grad();
       }
-      const ClassifierOutput result = model->forward(ids, mask);
-      at::Tensor loss = at::cross_entropy_loss(result.logits, labels);
-      if (result.regularizer.defined()) loss = loss + result.regularizer;
+      at::Tensor loss;
+      {
+        const torch_compat::AutocastScope precision(device, computeType);  // as the trainer
+        const ClassifierOutput result = model->forward(ids, mask);
+        loss = at::cross_entropy_loss(result.logits, labels);
+        if (result.regularizer.defined()) loss = loss + result.regularizer;
+      }
       const auto forwardDone = now();
       loss.backward();
       const auto backwardDone = now();
@@ -143,6 +150,7 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
     j["implementation"] = "crisp (LibTorch)";
     j["optimizer"] = fused ? "fused" : "libtorch";
     j["device"] = device.str();
+    j["precision"] = normalizePrecision(options.precision, "--precision");
     j["forward_ms_median"] = median(forwardMs);
     j["backward_ms_median"] = median(backwardMs);
     j["optimizer_ms_median"] = median(optimizerMs);
@@ -216,10 +224,13 @@ int runThroughputBench(const ThroughputOptions& options, std::ostream& out, std:
     }
     if (options.threads) configureThreads(options.threads, std::nullopt);
     // Resolved first, so that a device there is not exits 2 before any data is read.
-    const std::string device = resolveDevice(options.device, "--device").str();
+    const c10::Device device = resolveDevice(options.device, "--device");
+    const std::string precision = normalizePrecision(options.precision, "--precision");
+    computeType(precision, device, "--precision");
     const ScratchDirectory scratch;
     ExperimentConfig experiment;
-    experiment.device = device;
+    experiment.device = device.str();
+    experiment.precision = precision;
     experiment.name = "throughput";
     experiment.model = options.model.empty() ? "preset:" + options.preset : options.model;
     experiment.tokenizer = options.tokenizer;
@@ -310,6 +321,7 @@ int runThroughputBench(const ThroughputOptions& options, std::ostream& out, std:
     j["timed_seconds"] = seconds;
     j["mean_padded_length"] = static_cast<double>(paddedTokens) / static_cast<double>(sentences);
     j["device"] = experiment.device;
+    j["precision"] = experiment.precision;
     j["implementation"] = "crisp Trainer (LibTorch)";
     j["process_cpu_ms"] = processCpuMs();
     if (options.json) {

@@ -17,7 +17,8 @@ struct TrainStepOptions {
   std::string optimizer = "fused";  // fused (crisp::FusedAdamW, the trainer's) | libtorch
   std::optional<int> threads;       // default: what crisp's --threads / CRISP_THREADS chose
   bool json = false;
-  std::string device = "cpu";  // cpu, cuda, cuda:N, auto
+  std::string device = "cpu";      // cpu, cuda, cuda:N, auto
+  std::string precision = "fp32";  // fp32 or bf16 (CUDA)
 };
 
 // `crisp bench train-step`: times forward + backward + AdamW steps of a preset classifier
@@ -38,7 +39,8 @@ struct ThroughputOptions {
   std::string batchesOut;      // JSON Lines of the exact batches, for the PyTorch peer
   std::optional<int> threads;  // default: what crisp's --threads / CRISP_THREADS chose
   bool json = false;
-  std::string device = "cpu";  // cpu, cuda, cuda:N, auto (the experiment's device key)
+  std::string device = "cpu";      // cpu, cuda, cuda:N, auto (the experiment's device key)
+  std::string precision = "fp32";  // fp32 or bf16 (CUDA; the experiment's precision key)
 };
 
 // `crisp bench train-throughput`: one epoch of the real Trainer (bucketed batches, AdamW,

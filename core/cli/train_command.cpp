@@ -211,6 +211,15 @@ int trainAsFollower(const std::string& runDirectory, const ExperimentConfig& exp
 int trainInto(const std::string& runDirectory, const ExperimentConfig& experiment, bool json,
               std::ostream& out, std::ostream& err,
               const std::shared_ptr<GradientSynchronizer>& sync) {
+  // Every rank refuses, before anything is written: data-parallel ranks reduce through Gloo on
+  // host memory; one process per GPU with NCCL is not built (nor testable on one GPU).
+  if (sync && sync->worldSize() > 1 && experiment.device != "cpu" &&
+      resolveDevice(experiment.device, "--device").is_cuda()) {  // `auto` may be the CPU
+    err << "crisp: error: data-parallel training (" << sync->worldSize()
+        << " ranks) runs on the CPU only; NCCL ranks for --device " << experiment.device
+        << " are not implemented yet: use --device cpu, or one process on the GPU\n";
+    return 2;
+  }
   if (sync && sync->rank() != 0) return trainAsFollower(runDirectory, experiment, sync, err);
   PreparedExperiment prepared;
   try {
@@ -317,6 +326,7 @@ void applyExperimentFile(TrainOptions& options,
     fromFile.hyper.saveEverySeconds = flags.hyper.saveEverySeconds;
   }
   if (given("--name")) fromFile.name = flags.name;
+  if (given("--precision")) fromFile.precision = flags.precision;
   if (given("--device")) {
     fromFile.device = flags.device;
   } else if (j.contains("device")) {
@@ -342,7 +352,9 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err) 
   ExperimentConfig experiment = options.experiment;
   try {  // named after the flag or the file's key that asked for it
     experiment.device = normalizeDeviceSpec(experiment.device, options.deviceSource);
-    resolveDevice(experiment.device, options.deviceSource);
+    const c10::Device device = resolveDevice(experiment.device, options.deviceSource);
+    experiment.precision = normalizePrecision(experiment.precision, "--precision");
+    computeType(experiment.precision, device, "--precision");
   } catch (const std::exception& e) {
     err << "crisp train: error: " << e.what() << "\n";
     return 2;
@@ -351,7 +363,8 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err) 
 }
 
 int runResume(const std::string& runDirectory, bool json, std::ostream& out, std::ostream& err,
-              const std::string& device, std::shared_ptr<GradientSynchronizer> synchronizer) {
+              const std::string& device, const std::string& precision,
+              std::shared_ptr<GradientSynchronizer> synchronizer) {
   ExperimentConfig experiment;
   try {
     const std::string file = runDirectory + "/config.json";
@@ -363,7 +376,10 @@ int runResume(const std::string& runDirectory, bool json, std::ostream& out, std
     experiment = ExperimentConfig::fromJson(config["experiment"]);
     const std::string source = device.empty() ? file + ": experiment.device" : "--device";
     if (!device.empty()) experiment.device = normalizeDeviceSpec(device, source);
-    resolveDevice(experiment.device, source);
+    const c10::Device resolved = resolveDevice(experiment.device, source);
+    if (!precision.empty()) experiment.precision = normalizePrecision(precision, "--precision");
+    computeType(experiment.precision, resolved,
+                precision.empty() ? file + ": experiment.precision" : "--precision");
   } catch (const std::exception& e) {
     err << "crisp resume: error: " << e.what() << "\n";
     return 2;

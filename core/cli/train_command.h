@@ -43,9 +43,10 @@ int trainIntoRunDirectory(const std::string& runDirectory, const ExperimentConfi
                           std::shared_ptr<GradientSynchronizer> synchronizer = nullptr);
 
 // `crisp resume DIR`: continues a run from its last checkpoint with its recorded config.
-// `device` (cpu, cuda, cuda:N, auto), when given, replaces the recorded one.
+// `device` (cpu, cuda, cuda:N, auto) and `precision` (fp32, bf16), when given, replace the
+// recorded ones.
 int runResume(const std::string& runDirectory, bool json, std::ostream& out, std::ostream& err,
-              const std::string& device = {},
+              const std::string& device = {}, const std::string& precision = {},
               std::shared_ptr<GradientSynchronizer> synchronizer = nullptr);
 
 }  // namespace crisp::cli

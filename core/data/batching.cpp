@@ -60,7 +60,7 @@ Batch collate(const EncodedDataset& data, const std::vector<size_t>& indices,
 
   const auto rows = static_cast<int64_t>(indices.size());
   const auto columns = static_cast<int64_t>(width);
-  const auto longs = at::TensorOptions().dtype(at::kLong);
+  const auto longs = at::TensorOptions().dtype(at::kLong).pinned_memory(options.pinMemory);
   Batch batch;
   batch.inputIds = at::empty({rows, columns}, longs);
   batch.attentionMask = at::empty({rows, columns}, longs);

@@ -27,8 +27,12 @@ struct Batch {
   std::vector<size_t> indices;  // the dataset positions of the B rows
 
   // The batch with its tensors copied to `device` (the trainer's, when it is not the CPU).
+  // A copy on `device`; from pinned memory (CollateOptions::pinMemory) the copy is
+  // asynchronous, so the host goes on queueing work while it runs.
   Batch to(const c10::Device& device) const {
-    return {inputIds.to(device), attentionMask.to(device), labels.to(device), indices};
+    const bool async = !device.is_cpu() && inputIds.is_pinned();
+    return {inputIds.to(device, async), attentionMask.to(device, async), labels.to(device, async),
+            indices};
   }
 };
 
@@ -40,6 +44,8 @@ struct CollateOptions {
   // The [SEP] id. When given (>= 0), every sequence must end with it (the tokenizer's
   // contract; checked). Truncation needs it.
   int64_t sepId = -1;
+  // Collate into page-locked host memory, for batches that go to a GPU (needs CUDA).
+  bool pinMemory = false;
 };
 
 // The tokens a sequence of `length` keeps under `options` (its length after truncation).

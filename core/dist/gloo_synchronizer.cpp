@@ -312,10 +312,14 @@ GlooSynchronizer::GlooSynchronizer(const LaunchEnvironment& env, std::chrono::mi
     impl_->group =
         c10::make_intrusive<c10d::ProcessGroupGloo>(store, env.rank, env.worldSize, groupOptions);
   } catch (const std::exception& e) {
-    throw Error("data-parallel rank " + std::to_string(env.rank) + " of " +
-                std::to_string(env.worldSize) + ": cannot join the job at " + where +
-                (env.useAgentStore ? " (torchrun's agent store)" : "") + ": " +
-                firstLine(e.what()));
+    const std::string message = "data-parallel rank " + std::to_string(env.rank) + " of " +
+                                std::to_string(env.worldSize) + ": cannot join the job at " +
+                                where + (env.useAgentStore ? " (torchrun's agent store)" : "") +
+                                ": " + firstLine(e.what());
+    const bool hostsStore = !env.useAgentStore && env.rank == 0;
+    if (hostsStore && std::string(e.what()).find("Address already in use") != std::string::npos)
+      throw PortTakenError(message);
+    throw Error(message);
   }
 }
 

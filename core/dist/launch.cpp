@@ -94,11 +94,11 @@ int findFreePort() {
   return ntohs(address.sin_port);
 }
 
-int launchLocalRanks(const std::string& executable, const std::vector<std::string>& args, int nproc,
-                     double graceSeconds) {
-  if (nproc < 1 || nproc > kMaxRanks)
-    throw Error("--nproc must be in [1, " + std::to_string(kMaxRanks) + "]");
-  const std::string port = std::to_string(findFreePort());
+namespace {
+
+// One start of the ranks on `port`; returns their exit code as launchLocalRanks does.
+int runRanksOnce(const std::string& executable, const std::vector<std::string>& args, int nproc,
+                 double graceSeconds, const std::string& port) {
   std::vector<std::string> argvText;
   argvText.push_back(executable);
   argvText.insert(argvText.end(), args.begin(), args.end());
@@ -153,8 +153,10 @@ int launchLocalRanks(const std::string& executable, const std::vector<std::strin
       if (code != 0 && result == 0) {
         result = code;
         killPending = true;
-        killAt = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                    std::chrono::duration<double>(graceSeconds));
+        // A taken port: the others wait for a store that will never be there.
+        const double grace = code == kPortTakenExitCode ? 0.0 : graceSeconds;
+        killAt = Clock::now() +
+                 std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(grace));
       }
       continue;
     }
@@ -162,8 +164,10 @@ int launchLocalRanks(const std::string& executable, const std::vector<std::strin
     if (killPending && Clock::now() >= killAt) {
       for (int i = 0; i < nproc; ++i) {
         if (gChildren[i] > 0) {
-          std::fprintf(stderr, "crisp: rank %d did not end %.0f s after another failed; killed\n",
-                       i, graceSeconds);
+          if (result != kPortTakenExitCode) {
+            std::fprintf(stderr, "crisp: rank %d did not end %.0f s after another failed; killed\n",
+                         i, graceSeconds);
+          }
           ::kill(gChildren[i], SIGKILL);
         }
       }
@@ -176,6 +180,28 @@ int launchLocalRanks(const std::string& executable, const std::vector<std::strin
   ::sigaction(SIGTERM, &previousTerm, nullptr);
   ::sigaction(SIGHUP, &previousHangUp, nullptr);
   return result;
+}
+
+}  // namespace
+
+int launchLocalRanks(const std::string& executable, const std::vector<std::string>& args, int nproc,
+                     double graceSeconds) {
+  if (nproc < 1 || nproc > kMaxRanks)
+    throw Error("--nproc must be in [1, " + std::to_string(kMaxRanks) + "]");
+  std::string port = variable("MASTER_PORT")
+                         ? std::to_string(integerVariable("MASTER_PORT", 1, 65535))
+                         : std::to_string(findFreePort());
+  constexpr int kAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    const int result = runRanksOnce(executable, args, nproc, graceSeconds, port);
+    if (result != kPortTakenExitCode || attempt == kAttempts) return result;
+    const std::string next = std::to_string(findFreePort());
+    std::fprintf(stderr,
+                 "crisp: port %s was taken before rank 0 could host the job there; "
+                 "starting the ranks again on port %s\n",
+                 port.c_str(), next.c_str());
+    port = next;
+  }
 }
 
 }  // namespace crisp::dist

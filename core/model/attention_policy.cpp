@@ -166,7 +166,8 @@ at::Tensor attentionProbabilities(const at::Tensor& scores, const at::Tensor& ke
     const at::Tensor detached = scores.detach();
     // A row left with no key keeps its best real key.
     const at::Tensor empty = allowed.sum(-1, true) == 0;
-    if (empty.any().item<bool>()) {
+    // On a GPU the rescue is computed unconditionally: asking first would wait for the device.
+    if (!scores.is_cpu() || empty.any().item<bool>()) {
       const at::Tensor best =
           detached.masked_fill(keyAllowed.logical_not(), negInf).argmax(-1, true);
       const at::Tensor rescue = at::zeros_like(allowed).scatter_(-1, best, true);

@@ -1,5 +1,6 @@
 #include "core/model/classifier.h"
 #include "core/sys/parse.h"
+#include "core/sys/torch_compat.h"
 
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>
@@ -22,8 +23,16 @@ at::Tensor selfAttention(const at::Tensor& q, const at::Tensor& k, const at::Ten
   const auto shape = [&](const at::Tensor& x) {
     return x.view({batch, length, heads, headDim}).transpose(1, 2);  // [B, H, T, d]
   };
-  const at::Tensor scores =
-      at::matmul(shape(q) / std::sqrt(static_cast<double>(headDim)), shape(k).transpose(2, 3));
+  const double root = std::sqrt(static_cast<double>(headDim));
+  at::Tensor scores;
+  if (q.scalar_type() == at::kFloat) {
+    scores = at::matmul(shape(q) / root, shape(k).transpose(2, 3));
+  } else {
+    // Mixed precision (q, k in bfloat16): the scores, and so the policy's choice of keys
+    // (top-k, ties) and the softmax, stay float32; this product is ~1% of a layer's work.
+    torch_compat::AutocastPause float32(q.device().type());
+    scores = at::matmul(shape(q).to(at::kFloat) / root, shape(k).to(at::kFloat).transpose(2, 3));
+  }
   at::Tensor probs =
       attentionProbabilities(scores, mask, policy, layer, layers, training, capture, damMask);
   probs = dropout(probs);

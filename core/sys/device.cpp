@@ -65,6 +65,29 @@ c10::Device resolveDevice(const std::string& spec, const std::string& what) {
   return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(index));
 }
 
+std::string normalizePrecision(const std::string& spec, const std::string& what) {
+  std::string lower = spec;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (lower == "fp32" || lower == "bf16") return lower;
+  if (lower == "fp16") {
+    throw InputError(what +
+                     ": \"fp16\" needs loss scaling, which crisp does not do; use bf16, "
+                     "which needs none");
+  }
+  throw InputError(what + ": \"" + spec + "\" is not a precision (expected fp32 or bf16)");
+}
+
+at::ScalarType computeType(const std::string& precision, const c10::Device& device,
+                           const std::string& what) {
+  if (normalizePrecision(precision, what) == "fp32") return at::kFloat;
+  if (!device.is_cuda()) {
+    throw InputError(what + ": bf16 runs on CUDA only (this run is on " + device.str() +
+                     "); use fp32, or --device cuda");
+  }
+  return at::kBFloat16;
+}
+
 std::vector<std::string> availableDevices() {
   std::vector<std::string> devices = {"cpu"};
   for (int i = 0; i < cudaDeviceCount(); ++i) devices.push_back("cuda:" + std::to_string(i));

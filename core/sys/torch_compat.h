@@ -10,14 +10,16 @@
 // - random generators of a device: at::globalContext().defaultGenerator(device) in both, kept
 //   here so that the CUDA generator has one accessor;
 // - ATen's multi-tensor kernels (at::_foreach_norm, at::_fused_adamw_): 2.x only, used for
-//   parameters on a GPU (no CUDA build of ours uses 1.13).
+//   parameters on a GPU (no CUDA build of ours uses 1.13);
+// - autocast (mixed precision): per device type in 2.x, CUDA-only calls in 1.13.
 
 #include <ATen/ATen.h>
+#include <ATen/autocast_mode.h>
 #include <torch/optim/optimizer.h>
 #include <torch/version.h>
 
-#include <sstream>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -87,5 +89,79 @@ inline std::vector<at::Tensor> norms(const std::vector<at::Tensor>& tensors) {
   return out;
 #endif
 }
+
+// Mixed precision on one device for the scope's lifetime, as PyTorch's torch.autocast: matrix
+// products and linear layers run in `type` (bfloat16), numerically sensitive operations
+// (softmax, layer norm, losses) in float32; parameters and gradients stay float32. Autocast is
+// thread-local, so the scope acts on the thread that creates it. kFloat: does nothing.
+class AutocastScope {
+ public:
+  AutocastScope(const c10::Device& device, at::ScalarType type)
+      : active_(type != at::kFloat), deviceType_(device.type()) {
+    if (!active_) return;
+#if CRISP_TORCH_AT_LEAST(2, 4)
+    wasEnabled_ = at::autocast::is_autocast_enabled(deviceType_);
+    previousType_ = at::autocast::get_autocast_dtype(deviceType_);
+    at::autocast::set_autocast_enabled(deviceType_, true);
+    at::autocast::set_autocast_dtype(deviceType_, type);
+#else
+    if (deviceType_ != c10::DeviceType::CUDA) {
+      throw std::logic_error("autocast on " + device.str() + " needs LibTorch 2.4 or later");
+    }
+    wasEnabled_ = at::autocast::is_enabled();
+    previousType_ = at::autocast::get_autocast_gpu_dtype();
+    at::autocast::set_enabled(true);
+    at::autocast::set_autocast_gpu_dtype(type);
+#endif
+    at::autocast::increment_nesting();
+  }
+  ~AutocastScope() {
+    if (!active_) return;
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();  // cached casts
+#if CRISP_TORCH_AT_LEAST(2, 4)
+    at::autocast::set_autocast_dtype(deviceType_, previousType_);
+    at::autocast::set_autocast_enabled(deviceType_, wasEnabled_);
+#else
+    at::autocast::set_autocast_gpu_dtype(previousType_);
+    at::autocast::set_enabled(wasEnabled_);
+#endif
+  }
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool active_;
+  c10::DeviceType deviceType_;
+  bool wasEnabled_ = false;
+  at::ScalarType previousType_ = at::kFloat;
+};
+
+// Turns autocast off on a device type for the scope's lifetime (for a computation that must
+// stay float32 inside an AutocastScope).
+class AutocastPause {
+ public:
+  explicit AutocastPause(c10::DeviceType deviceType) : deviceType_(deviceType) {
+#if CRISP_TORCH_AT_LEAST(2, 4)
+    wasEnabled_ = at::autocast::is_autocast_enabled(deviceType_);
+    at::autocast::set_autocast_enabled(deviceType_, false);
+#else
+    wasEnabled_ = deviceType_ == c10::DeviceType::CUDA && at::autocast::is_enabled();
+    if (wasEnabled_) at::autocast::set_enabled(false);
+#endif
+  }
+  ~AutocastPause() {
+#if CRISP_TORCH_AT_LEAST(2, 4)
+    at::autocast::set_autocast_enabled(deviceType_, wasEnabled_);
+#else
+    if (wasEnabled_) at::autocast::set_enabled(true);
+#endif
+  }
+  AutocastPause(const AutocastPause&) = delete;
+  AutocastPause& operator=(const AutocastPause&) = delete;
+
+ private:
+  c10::DeviceType deviceType_;
+  bool wasEnabled_ = false;
+};
 
 }  // namespace crisp::torch_compat

@@ -262,12 +262,14 @@ nlohmann::json ExperimentConfig::toJson() const {
   }
   // Likewise only when not the CPU: the configurations of CPU runs are as they were.
   if (device != "cpu") j["device"] = device;
+  if (precision != "fp32") j["precision"] = precision;
   return j;
 }
 
 nlohmann::json ExperimentConfig::resumeKey() const {
   nlohmann::json key = toJson();
   key.erase("device");
+  key.erase("precision");
   return key;
 }
 
@@ -277,13 +279,14 @@ void checkExperimentKeys(const nlohmann::json& object, const std::string& where)
     for (const auto& item : json.items()) names.insert(item.key());
     return names;
   };
-  // Exactly what toJson writes (with SentencePiece training on and a device other than the
-  // CPU, which it writes only then).
+  // Exactly what toJson writes (with SentencePiece training on, a device other than the CPU
+  // and a precision other than fp32, which it writes only then).
   static const std::set<std::string> keys = [&] {
     ExperimentConfig all;
     all.trainSentencePiece.vocabSize = 8000;
     all.dropout = 0.0;
     all.device = "auto";
+    all.precision = "bf16";
     return keysOf(all.toJson());
   }();
   // Likewise with the optional save_every set.
@@ -325,10 +328,12 @@ ExperimentConfig ExperimentConfig::fromJson(const nlohmann::json& j) {
     c.policy = j.value("policy", c.policy);
     c.probes = j.value("probes", c.probes);
     c.device = j.value("device", c.device);
+    c.precision = j.value("precision", c.precision);
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("experiment: a field has the wrong type: ") + e.what());
   }
   c.device = normalizeDeviceSpec(c.device, "device");
+  c.precision = normalizePrecision(c.precision, "precision");
   if (j.contains("train_sentencepiece") && !j.at("train_sentencepiece").is_null()) {
     const nlohmann::json& t = j.at("train_sentencepiece");
     const std::string expected =
@@ -398,6 +403,7 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config,
   }
   // Before any data is read: asking for CUDA where there is none is refused at once.
   const c10::Device device = resolveDevice(config.device, "device");
+  const at::ScalarType computeType = crisp::computeType(config.precision, device, "precision");
   PreparedExperiment prepared;
   std::vector<data::Example> train, dev;
   std::vector<std::string> labelNames;
@@ -480,8 +486,10 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config,
   in.collate.padId = tokenizer.padId();
   in.collate.sepId = tokenizer.sepId();
   in.collate.maxLength = static_cast<size_t>(config.maxLength);
+  in.collate.pinMemory = device.is_cuda();
   in.labelNames = labelNames;
   in.device = device;
+  in.computeType = computeType;
   for (const std::string& text : config.probes) {
     TokenizerEncodeOptions options;
     options.maxLength = static_cast<size_t>(config.maxLength);

@@ -50,10 +50,14 @@ struct ExperimentConfig {
   // cpu, cuda, cuda:N or auto (core/sys/device.h). Not part of the resume key: a run may
   // continue on another device, since checkpoints are written from CPU copies.
   std::string device = "cpu";
+  // fp32 or bf16 (normalizePrecision in core/sys/device.h). Not part of the resume key either:
+  // a bf16 run may continue in fp32 on a CPU.
+  std::string precision = "fp32";
 
   bool usesDemoData() const { return trainData.empty(); }
   nlohmann::json toJson() const;
-  // What a run must share with the configuration that resumes it: toJson() without "device".
+  // What a run must share with the configuration that resumes it: toJson() without "device"
+  // and "precision".
   nlohmann::json resumeKey() const;
   static ExperimentConfig fromJson(const nlohmann::json& json);
   // The demo's defaults: tiny from scratch with a learning rate suited to it.

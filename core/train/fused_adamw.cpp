@@ -86,8 +86,8 @@ void FusedAdamW::stepOnGpu(torch::optim::OptimizerParamGroup& group, float gradS
     const at::Tensor& gradient = p.grad();
     if (!gradient.defined()) continue;
     if (p.scalar_type() != at::kFloat || gradient.scalar_type() != at::kFloat ||
-        gradient.is_sparse() || p.sizes() != gradient.sizes() ||
-        gradient.device() != p.device() || p.device() != group.params().front().device()) {
+        gradient.is_sparse() || p.sizes() != gradient.sizes() || gradient.device() != p.device() ||
+        p.device() != group.params().front().device()) {
       throw Error("FusedAdamW: parameter of shape " + c10::str(p.sizes()) + " (" +
                   std::string(c10::toString(p.scalar_type())) + ", " + p.device().str() +
                   ") needs a float32 parameter and a dense gradient of its shape, on the "

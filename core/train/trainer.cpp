@@ -725,6 +725,7 @@ struct Trainer::Impl {
         if (!local.empty()) {
           data::Batch batch = trainLoader.batch(local);
           if (!in.device.is_cpu()) batch = batch.to(in.device);
+          const torch_compat::AutocastScope precision(in.device, in.computeType);
           const ClassifierOutput out = in.model->forward(batch.inputIds, batch.attentionMask);
           loss = parallel()
                      ? at::cross_entropy_loss(out.logits, batch.labels, {}, at::Reduction::Sum) /
@@ -867,6 +868,9 @@ void Trainer::setGradientSynchronizer(std::shared_ptr<GradientSynchronizer> sync
 }
 
 RunState Trainer::run() {
+  // Grad mode is per thread: a caller's NoGradGuard (inference code on the same thread) must
+  // not turn training into forward passes with nothing to differentiate.
+  const at::AutoGradMode gradients(true);
   try {
     return impl_->train();
   } catch (const std::exception& e) {

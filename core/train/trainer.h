@@ -61,6 +61,9 @@ struct TrainingInputs {
   // Where the model, its batches, the optimizer's state and DAM masks live while training
   // (resolveDevice in core/sys/device.h). Checkpoints are written from CPU copies either way.
   c10::Device device{c10::kCPU};
+  // What the training forward pass computes matrix products in: kFloat, or kBFloat16 for
+  // mixed precision on CUDA (computeType in core/sys/device.h).
+  at::ScalarType computeType = at::kFloat;
 };
 
 // Thread-safe run control: any thread may call these while run() works on another.

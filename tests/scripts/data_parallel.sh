@@ -10,6 +10,8 @@
 #      kill:     kill -9 one rank mid-run: the other ends with a clear error within the
 #                timeout, and `crisp resume --nproc 2` ends as one process does; then a hung
 #                rank (SIGSTOP) ends the other at the timeout
+#      port-taken: MASTER_PORT names a port another process holds: the launcher says so, starts
+#                the ranks again on a free port, and the run equals one process's
 # Each run trains the tiny preset for 30 steps (440 sentences, global batch 15: the last batch
 # has 5, split 2 + 3; in nproc mode also 436: a batch of 1) with dropout 0: dropout masks
 # depend on how a batch is split over ranks, so only without dropout can parameters equal one
@@ -139,6 +141,20 @@ case $mode in
     "$py" "$here/same_parameters.py" "$work/straight/checkpoints/step-00000030/model.safetensors" \
       "$work/stopped/checkpoints/step-00000030/model.safetensors" 1e-5
     "$py" "$here/same_metrics.py" "$work/straight/metrics.jsonl" "$work/stopped/metrics.jsonl"
+    ;;
+  port-taken)
+    "$py" -c 'import socket, time
+s = socket.socket(); s.bind(("0.0.0.0", 0)); s.listen()
+print(s.getsockname()[1], flush=True); time.sleep(300)' >"$work/holder.port" &
+    holder=$!
+    trap 'kill $holder 2>/dev/null || true' EXIT
+    for _ in $(seq 1 100); do [ -s "$work/holder.port" ] && break; sleep 0.05; done
+    port=$(cat "$work/holder.port")
+    MASTER_PORT=$port "$crisp" "${train[@]}" --out "$work/two" --nproc 2 >"$work/two.json" \
+      2>"$work/two.err" || fail "the run failed: $(cat "$work/two.err")"
+    grep -q "port $port was taken before rank 0 could host the job there; starting the ranks again" \
+      "$work/two.err" || fail "no retry message: $(cat "$work/two.err")"
+    same_as_one_process "$work/two"
     ;;
   kill)
     timeout=20

@@ -1,5 +1,7 @@
 #include <QtTest>
 
+#include <ATen/core/grad_mode.h>
+
 #include <cstdlib>
 #include <filesystem>
 
@@ -7,6 +9,7 @@
 #include "core/model/classifier.h"
 #include "core/sys/device.h"
 #include "core/sys/input_error.h"
+#include "core/sys/torch_compat.h"
 #include "core/train/experiment.h"
 #include "core/train/run_directory.h"
 #include "core/train/trainer.h"
@@ -96,6 +99,75 @@ class TestExperimentDevice : public QObject {
     }
   }
 
+  void precisionIsAnExperimentKeyCheckedAgainstTheDevice() {
+    const ExperimentConfig bf16 = ExperimentConfig::fromJson({{"precision", "BF16"}});
+    QCOMPARE(bf16.precision, std::string("bf16"));
+    QCOMPARE(ExperimentConfig::fromJson(bf16.toJson()).precision, std::string("bf16"));
+    QVERIFY(!ExperimentConfig::demo().toJson().contains("precision"));  // fp32 writes no key
+    QCOMPARE(bf16.resumeKey(), ExperimentConfig::demo().resumeKey());
+    QVERIFY(contains(inputErrorOf([] {
+                       ExperimentConfig::fromJson({{"precision", "fp16"}});
+                     }),
+                     "precision: \"fp16\" needs loss scaling"));
+    QVERIFY(contains(inputErrorOf([] {
+                       ExperimentConfig::fromJson({{"precision", "half"}});
+                     }),
+                     "precision: \"half\" is not a precision (expected fp32 or bf16)"));
+    QCOMPARE(computeType("fp32", c10::Device(c10::kCPU), "--precision"), at::kFloat);
+    // On the CPU bf16 is refused before any data is read or file written.
+    ExperimentConfig config = tinyExperiment();
+    config.precision = "bf16";
+    QTemporaryDir dir;
+    const std::string run = dir.filePath(QStringLiteral("run")).toStdString();
+    const std::string message = inputErrorOf([&] { prepareExperiment(config, run); });
+    QVERIFY2(contains(message, "precision: bf16 runs on CUDA only (this run is on cpu)"),
+             message.c_str());
+    QVERIFY(!std::filesystem::exists(run));
+  }
+
+  // bf16 on the test device (skipped on the CPU): the scores and the policy's choice stay
+  // float32 (a crisp:0.8 row of 24 keys keeps exactly its 5, where bfloat16 scores would tie),
+  // the logits stay near float32's, and a run trains to the end.
+  void mixedPrecisionKeepsTheScoresInFloat32AndTrains() {
+    const c10::Device device = resolveDevice(testDevice(), "CRISP_TEST_DEVICE");
+    if (device.is_cpu()) QSKIP("CRISP_TEST_DEVICE is the CPU");
+    ModelConfig modelConfig = ModelConfig::preset("tiny", 300);
+    at::manual_seed(11);
+    auto model = makeClassifier(modelConfig);
+    model->setPolicy(AttentionPolicySpec::parse("crisp:0.8"));
+    model->eval();
+    model->to(device);
+    const at::Tensor ids = at::randint(1, 300, {4, 24}, at::kLong).to(device);
+    const at::Tensor mask = at::ones({4, 24}, at::kLong).to(device);
+    ForwardOptions capture;
+    capture.captureAttention = true;
+    ClassifierOutput full, mixed;
+    {
+      at::NoGradGuard noGrad;
+      full = model->forward(ids, mask, capture);
+      const torch_compat::AutocastScope bf16(device, computeType("bf16", device, "test"));
+      mixed = model->forward(ids, mask, capture);
+    }
+    QCOMPARE(mixed.logits.scalar_type(), at::kBFloat16);  // autocast was on
+    for (const auto& layer : mixed.attention) {
+      QCOMPARE(layer.after.scalar_type(), at::kFloat);
+      QVERIFY(at::equal(layer.keep.sum(-1).cpu(), at::full({4, 2, 24}, 5, at::kLong)));
+    }
+    const double drift = (mixed.logits.to(at::kFloat) - full.logits).abs().max().item<double>();
+    qInfo("bf16 logits drift from fp32: %g", drift);
+    QVERIFY2(drift < 0.05, std::to_string(drift).c_str());
+
+    QTemporaryDir dir;
+    const std::string run = dir.filePath(QStringLiteral("run")).toStdString();
+    ExperimentConfig config = tinyExperiment();
+    config.device = testDevice();
+    config.precision = "bf16";
+    PreparedExperiment prepared = prepareExperiment(config, run);
+    QCOMPARE(prepared.inputs.computeType, at::kBFloat16);
+    Trainer trainer(std::move(prepared.inputs), config.hyper, run, prepared.runConfig);
+    QCOMPARE(toString(trainer.run()), toString(RunState::Finished));
+  }
+
   void cudaIsRefusedClearlyWhereThereIsNone() {
     if (cudaDeviceCount() > 0) QSKIP("CUDA is available here");
     QCOMPARE(availableDevices(), std::vector<std::string>{"cpu"});
@@ -165,6 +237,19 @@ class TestExperimentDevice : public QObject {
         QVERIFY2(worst <= 1e-4, what.c_str());
       }
     }
+  }
+
+  // Grad mode is per thread; a trainer run from code that turned it off still trains.
+  void aRunStartedUnderNoGradStillTrains() {
+    QTemporaryDir dir;
+    const std::string run = dir.filePath(QStringLiteral("run")).toStdString();
+    ExperimentConfig config = tinyExperiment();
+    config.device = testDevice();
+    const at::NoGradGuard noGrad;
+    PreparedExperiment prepared = prepareExperiment(config, run);
+    Trainer trainer(std::move(prepared.inputs), config.hyper, run, prepared.runConfig);
+    QCOMPARE(toString(trainer.run()), toString(RunState::Finished));
+    QVERIFY(!at::GradMode::is_enabled());  // the caller's mode is back
   }
 
   // A run on the test device stops at a non-finite loss after its step-2 checkpoint; the same

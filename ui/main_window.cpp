@@ -9,6 +9,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -72,6 +73,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   buildMenus();
   buildStatusBar();
+  // Text fields claim some Ctrl keys for editing (Ctrl+E: end of line on X11); the menus'
+  // shortcuts win over them, so a shortcut does the same wherever the focus is.
+  qApp->installEventFilter(this);
   StudioSettings::restoreWindow(*this);
 
   runsRoot_ = StudioSettings::runsRoot();
@@ -171,6 +175,7 @@ void MainWindow::buildMenus() {
   openRuns->setToolTip(tr("List the runs of another folder, e.g. the root of a sweep"));
   file->addSeparator();
   QAction* exportFigure = file->addAction(tr("&Export Figure…"), this, &MainWindow::exportFigure);
+  exportFigure->setObjectName(QStringLiteral("exportFigureAction"));
   exportFigure->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
   file->addAction(tr("Export Figure &Data (CSV)…"), this, &MainWindow::exportFigureData);
   QAction* figureSet =
@@ -181,6 +186,9 @@ void MainWindow::buildMenus() {
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
+
+  QMenu* training = menuBar()->addMenu(tr("&Training"));
+  training->addActions(experiment_->runActions());
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
@@ -283,6 +291,19 @@ bool MainWindow::exportFigureSet(QString folder) {
 void MainWindow::showAbout() {
   AboutDialog dialog(this);
   dialog.exec();
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+  if (event->type() == QEvent::ShortcutOverride) {
+    const QKeySequence pressed(static_cast<QKeyEvent*>(event)->keyCombination());
+    for (const QMenu* menu : menuBar()->findChildren<QMenu*>()) {
+      for (const QAction* action : menu->actions()) {
+        // Filtered, the event stays unaccepted: no field overrides the shortcut.
+        if (action->isEnabled() && action->shortcut() == pressed) return true;
+      }
+    }
+  }
+  return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -1,23 +1,51 @@
 #include "ui/qcp.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 #include "ui/about_dialog.h"
 #include "ui/main_window.h"
 #include "ui/settings.h"
+#include "ui/views/experiment_panel.h"
 #include "ui/views/runs_view.h"
 
 using crisp::ui::MainWindow;
+
+namespace {
+
+// Closes whatever modal dialog an action opens (a file dialog, a message box) until destroyed.
+class ModalCloser {
+ public:
+  ModalCloser() {
+    QObject::connect(&timer_, &QTimer::timeout, [this] {
+      if (QWidget* modal = QApplication::activeModalWidget()) {
+        modal->close();
+        ++closed_;
+      }
+    });
+    timer_.start(20);
+  }
+  int closed() const { return closed_; }
+
+ private:
+  QTimer timer_;
+  int closed_ = 0;
+};
+
+}  // namespace
 
 class TestMainWindow : public QObject {
   Q_OBJECT
@@ -119,6 +147,63 @@ class TestMainWindow : public QObject {
     QCOMPARE(table->model()->index(0, 0).data().toString(), QStringLiteral("alpha"));
     QVERIFY(window.findChild<QAction*>(QStringLiteral("openRunsFolderAction")) != nullptr);
     crisp::ui::StudioSettings::setRunsRoot(QString());
+  }
+
+  // Pause/Resume's shortcut works every time, not only until its button is relabelled, and
+  // whatever has the focus.
+  void pauseShortcutWorksEveryTime() {
+    MainWindow window;
+    window.show();
+    QApplication::setActiveWindow(&window);
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    auto* panel = window.findChild<crisp::ui::ExperimentPanel*>();
+    QSignalSpy pauses(panel, &crisp::ui::ExperimentPanel::pauseRequested);
+    QSignalSpy resumes(panel, &crisp::ui::ExperimentPanel::resumeRequested);
+    auto* predict = window.findChild<QLineEdit*>(QStringLiteral("predictInput"));
+    window.views()->setCurrentWidget(predict->parentWidget());
+    predict->setFocus();
+    for (int round = 1; round <= 2; ++round) {
+      panel->setRunState(QStringLiteral("running"));
+      QTest::keyClick(predict, Qt::Key_P, Qt::ControlModifier);
+      QCOMPARE(pauses.count(), round);
+      panel->setRunState(QStringLiteral("paused"));
+      QCOMPARE(window.findChild<QPushButton*>(QStringLiteral("pauseButton"))->text(),
+               QStringLiteral("Resume"));
+      QTest::keyClick(predict, Qt::Key_P, Qt::ControlModifier);
+      QCOMPARE(resumes.count(), round);
+    }
+    QVERIFY(window.findChild<QAction*>(QStringLiteral("pauseAction"))->isEnabled());
+  }
+
+  // A text field does not swallow the menus' shortcuts: Ctrl+E in a line edit exports (it used
+  // to move the cursor to the end of the line, and the path typed next landed in the field).
+  void textFieldsDoNotSwallowShortcuts() {
+    MainWindow window;
+    window.show();
+    QApplication::setActiveWindow(&window);
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    auto* exportFigure = window.findChild<QAction*>(QStringLiteral("exportFigureAction"));
+    QSignalSpy exported(exportFigure, &QAction::triggered);
+    auto* predict = window.findChild<QLineEdit*>(QStringLiteral("predictInput"));
+    window.views()->setCurrentWidget(predict->parentWidget());
+    predict->setFocus();
+    predict->setText(QStringLiteral("the film"));
+    predict->setCursorPosition(0);
+    {
+      ModalCloser closer;
+      QTest::keyClick(predict, Qt::Key_E, Qt::ControlModifier);
+      QCOMPARE(exported.count(), 1);
+      QCOMPARE(predict->cursorPosition(), 0);  // the field did not take the key
+    }
+    auto* rate = window.findChild<QLineEdit*>(QStringLiteral("learningRateEdit"));
+    QVERIFY(rate != nullptr);
+    window.views()->setCurrentIndex(0);
+    QApplication::setActiveWindow(&window);
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    rate->setFocus();
+    ModalCloser closer;
+    QTest::keyClick(rate, Qt::Key_E, Qt::ControlModifier);
+    QCOMPARE(exported.count(), 2);
   }
 
   void aboutDialogReportsLibrariesBlasAndThreads() {

@@ -102,6 +102,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(session_, &TrainingSession::evaluated, curves_, &CurvesView::addEval);
   connect(session_, &TrainingSession::attentionCaptured, attention_, &AttentionView::setFrame);
   connect(session_, &TrainingSession::stateChanged, this, &MainWindow::onStateChanged);
+  connect(session_, &TrainingSession::stateChanged, curves_, &CurvesView::setLiveRunState);
   // After each evaluation the trainer writes a checkpoint and reports "running" (or a final
   // state): live prediction then follows the new weights.
   connect(session_, &TrainingSession::stateChanged, this, [this](const QString& state) {
@@ -109,6 +110,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   });
   connect(session_, &TrainingSession::finished, this, [this](const QString& state) {
     onStateChanged(state, QString());
+    curves_->setLiveRunState(state);
     runs_->refresh();
   });
   connect(session_, &TrainingSession::progressed, this, [this](const ProgressInfo& p) {
@@ -134,6 +136,7 @@ void MainWindow::startTraining() {
       QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-")) +
       QString::fromStdString(config.name).replace(QLatin1Char(':'), QLatin1Char('_'));
   const QString directory = QDir(runsRoot_).filePath(name);
+  clearProgress();
   curves_->clear();
   curves_->setLiveRun(QString::fromStdString(config.name), QString::fromStdString(config.policy),
                       directory);
@@ -150,13 +153,23 @@ void MainWindow::setRunsRoot(const QString& directory) {
 
 void MainWindow::openRun(const QString& path) {
   if (!curves_->loadRun(path)) return;
+  clearProgress();  // the progress shown was another run's
   predict_->followRun(path);
   tabs_->setCurrentWidget(curves_);
   statusRun_->setText(tr("opened %1").arg(path));
 }
 
+void MainWindow::clearProgress() {
+  statusRate_->clear();
+  progress_->setRange(0, 1);
+  progress_->setValue(0);
+}
+
 void MainWindow::onStateChanged(const QString& state, const QString& detail) {
   experiment_->setRunState(state);
+  // A rate and an ETA hold only while a run trains.
+  if (state != QLatin1String("running") && state != QLatin1String("preparing"))
+    statusRate_->clear();
   statusRun_->setText(detail.isEmpty() ? state : tr("%1 — %2").arg(state, detail));
 }
 

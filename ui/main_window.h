@@ -45,6 +45,7 @@ class MainWindow : public QMainWindow {
   void exportFigureData();
   QCustomPlot* currentPlot() const;
   void onStateChanged(const QString& state, const QString& detail);
+  void clearProgress();  // the status bar's rate, ETA and progress
 
   QTabWidget* tabs_;
   ExperimentPanel* experiment_;

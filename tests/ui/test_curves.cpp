@@ -1,6 +1,7 @@
 // Curves of several real runs: overlays with legends, x-axis modes, smoothing, the crosshair,
 // the runs table driving the overlays, and the paper figure set.
 #include <QImage>
+#include <QLabel>
 #include <QMouseEvent>
 #include <QSignalSpy>
 #include <QTableView>
@@ -265,6 +266,27 @@ class TestCurves : public QObject {
     QCOMPARE(runs->selectedRuns().size(), 2);
     runs->table()->clearSelection();
     QCOMPARE(curves->runCount(), 0);
+  }
+
+  // The summary line says what holds now: the live run from the moment it starts, not "No run
+  // yet" until its first evaluation; a run that fails before its first step says so.
+  void summaryFollowsTheLiveRun() {
+    CurvesView view;
+    auto* summary = view.findChild<QLabel*>(QStringLiteral("curvesSummary"));
+    QVERIFY(summary->text().startsWith(QStringLiteral("No run yet")));
+    view.setLiveRun(QStringLiteral("demo"), QStringLiteral("dense"), root_.filePath("new-run"));
+    QVERIFY2(summary->text().contains(QStringLiteral("demo — starting")),
+             qPrintable(summary->text()));
+    view.setLiveRunState(QStringLiteral("failed"));
+    QVERIFY2(summary->text().contains(QStringLiteral("failed before its first step")),
+             qPrintable(summary->text()));
+    view.setLiveRun(QStringLiteral("demo"), QStringLiteral("dense"), root_.filePath("next-run"));
+    view.setLiveRunState(QStringLiteral("running"));
+    ui::StepPoint step;
+    step.step = 10;
+    step.loss = 0.69;
+    view.addStep(step);
+    QVERIFY2(summary->text().contains(QStringLiteral("step 10")), qPrintable(summary->text()));
   }
 
   void xAxisModesChangeKeys() {

@@ -249,6 +249,21 @@ class TestExperimentPanel : public QObject {
     QVERIFY(panel.problems().join('\n').contains(QStringLiteral("sparse:2")));
   }
 
+  // A policy outside its range typed as text disables Start at once, with the reason.
+  void outOfRangePolicyDisablesStart() {
+    ExperimentPanel panel;
+    auto* text = panel.findChild<QLineEdit*>(QStringLiteral("policyTextEdit"));
+    auto* start = panel.findChild<QPushButton*>(QStringLiteral("startButton"));
+    QVERIFY(start->isEnabled());
+    text->selectAll();
+    QTest::keyClicks(text, QStringLiteral("crisp:1.5"));
+    QCOMPARE(text->text(), QStringLiteral("crisp:1.5"));
+    qInfo("%s", qPrintable(panel.problems().join('\n')));
+    QVERIFY(!panel.canStart());
+    QVERIFY(!start->isEnabled());
+    QVERIFY(panel.problems().join('\n').contains(QStringLiteral("1.5")));
+  }
+
   // The wheel over a field without the focus scrolls the form and changes nothing (it once
   // switched the policy from Crisp top-k to Dense); a focused field still takes it.
   void wheelChangesOnlyFocusedFields() {

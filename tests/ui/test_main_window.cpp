@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QProgressBar>
@@ -19,6 +20,7 @@
 #include "ui/about_dialog.h"
 #include "ui/main_window.h"
 #include "ui/settings.h"
+#include "ui/training_session.h"
 #include "ui/views/experiment_panel.h"
 #include "ui/views/runs_view.h"
 
@@ -204,6 +206,39 @@ class TestMainWindow : public QObject {
     ModalCloser closer;
     QTest::keyClick(rate, Qt::Key_E, Qt::ControlModifier);
     QCOMPARE(exported.count(), 2);
+  }
+
+  // The status bar's rate and ETA hold only while a run trains: they go after a stop or a
+  // failure, and opening another run clears the progress too.
+  void statusBarForgetsStaleProgress() {
+    QTemporaryDir root;
+    crisp::ui::StudioSettings::setRunsRoot(root.path());
+    MainWindow window;
+    auto* rate = window.findChild<QLabel*>(QStringLiteral("runRate"));
+    auto* progress = window.findChild<QProgressBar*>(QStringLiteral("runProgress"));
+    crisp::ui::ProgressInfo info;
+    info.step = 167;
+    info.totalSteps = 5000;
+    info.sentencesPerSecond = 480;
+    info.etaSeconds = 120;
+    for (const char* state : {"stopped", "failed"}) {
+      Q_EMIT window.session()->progressed(info);
+      QVERIFY(rate->text().contains(QStringLiteral("ETA 2:00")));
+      Q_EMIT window.session()->finished(QString::fromLatin1(state));
+      QVERIFY2(rate->text().isEmpty(), state);
+    }
+    Q_EMIT window.session()->progressed(info);
+    QCOMPARE(progress->value(), 167);
+    QVERIFY(QDir(root.path()).mkpath(QStringLiteral("old-run")));
+    QFile config(root.filePath(QStringLiteral("old-run/config.json")));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write(R"({"experiment": {"name": "old", "hyperparameters": {"seed": 5}},
+                     "policy": "dense"})");
+    config.close();
+    window.openRun(root.filePath(QStringLiteral("old-run")));
+    QVERIFY(rate->text().isEmpty());
+    QCOMPARE(progress->value(), 0);
+    crisp::ui::StudioSettings::setRunsRoot(QString());
   }
 
   void aboutDialogReportsLibrariesBlasAndThreads() {

@@ -504,8 +504,14 @@ void CurvesView::clear() {
   updateSummary();
 }
 
+void CurvesView::setLiveRunState(const QString& state) {
+  liveState_ = state;
+  updateSummary();
+}
+
 void CurvesView::setLiveRun(const QString& name, const QString& policy, const QString& path) {
   Series& s = live();
+  liveState_.clear();
   s.key = path.isEmpty() ? kLiveKey : path;
   s.name = name;
   s.configuration = name;
@@ -520,7 +526,9 @@ void CurvesView::setLiveRun(const QString& name, const QString& policy, const QS
       break;
     }
   }
+  hideCrosshair();
   rebuildAll();
+  updateSummary();
 }
 
 void CurvesView::addStep(const StepPoint& point) {
@@ -529,6 +537,7 @@ void CurvesView::addStep(const StepPoint& point) {
   s.train.push_back(curvePoint(point.step, point.epoch, point.seconds, point.loss));
   if (first) {
     rebuildAll();  // legend names depend on how many runs have points
+    updateSummary();
   } else {
     rebuildTrain(s);
     refresh();
@@ -676,6 +685,11 @@ void CurvesView::updateSummary() {
                .arg(s.name)
                .arg(s.train.back().step)
                .arg(s.train.back().loss, 0, 'f', 4);
+  } else if (s.key != kLiveKey) {
+    const bool starting = liveState_.isEmpty() || liveState_ == QLatin1String("preparing") ||
+                          liveState_ == QLatin1String("running");
+    text = starting ? tr("%1 — starting: preparing the data and the model…").arg(s.name)
+                    : tr("%1 — %2 before its first step").arg(s.name, liveState_);
   } else {
     text = tr("No run yet: configure an experiment on the left and press Start.");
   }

@@ -60,6 +60,9 @@ class CurvesView : public QWidget {
   void addEval(const crisp::ui::EvalPoint& point);
   // Names the live run (its legend label; a dense policy gets the baseline's colours).
   void setLiveRun(const QString& name, const QString& policy, const QString& path);
+  // The live run's state ("preparing", "running", "failed", ...): the summary line says it
+  // until the first step arrives.
+  void setLiveRunState(const QString& state);
   // Shows a run read from its directory in place of the live run. False (and a message) if it
   // cannot be read.
   bool loadRun(const QString& path);
@@ -118,6 +121,7 @@ class CurvesView : public QWidget {
   bool userView_ = false;  // the user zoomed or panned: live updates keep the view
   bool syncing_ = false;
   QString crosshairText_;
+  QString liveState_;  // of the live run; empty for an opened one
 };
 
 }  // namespace crisp::ui

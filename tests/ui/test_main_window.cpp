@@ -17,6 +17,7 @@
 #include <QTimer>
 #include <QtTest>
 
+#include "core/train/run_directory.h"
 #include "ui/about_dialog.h"
 #include "ui/main_window.h"
 #include "ui/settings.h"
@@ -239,6 +240,28 @@ class TestMainWindow : public QObject {
     QVERIFY(rate->text().isEmpty());
     QCOMPARE(progress->value(), 0);
     crisp::ui::StudioSettings::setRunsRoot(QString());
+  }
+
+  // The Runs tab lists a new run without Refresh and follows it as it moves on; its epoch is how
+  // far the run got (not 0.00 until the first evaluation).
+  void runsTableFollowsTheFolder() {
+    QTemporaryDir root;
+    crisp::ui::RunsView view;
+    view.setRoot(root.path());
+    QAbstractItemModel* table = view.table()->model();
+    QCOMPARE(table->rowCount(), 0);
+    crisp::RunDirectory run(root.filePath(QStringLiteral("20261130-demo")).toStdString());
+    run.writeConfig({{"experiment", {{"name", "demo"}, {"hyperparameters", {{"seed", 42}}}}},
+                     {"policy", "dense"}});
+    run.appendMetric({{"type", "train"}, {"step", 167}, {"epoch", 0.33}, {"loss", 0.69}});
+    run.writeState({{"state", "running"}, {"step", 167}});
+    QTRY_COMPARE_WITH_TIMEOUT(table->rowCount(), 1, 5000);
+    QCOMPARE(table->index(0, 5).data().toString(), QStringLiteral("0.33"));
+    run.appendMetric({{"type", "train"}, {"step", 500}, {"epoch", 1.0}, {"loss", 0.6}});
+    run.writeState({{"state", "finished"}, {"step", 500}});
+    QTRY_COMPARE_WITH_TIMEOUT(table->index(0, 7).data().toString(), QStringLiteral("finished"),
+                              5000);
+    QCOMPARE(table->index(0, 5).data().toString(), QStringLiteral("1.00"));
   }
 
   void aboutDialogReportsLibrariesBlasAndThreads() {

@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFileSystemWatcher>
 #include <QFutureWatcher>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -96,6 +97,16 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
     Q_EMIT runsSelected(selectedRuns());
     statsTimer_->start();
   });
+
+  // The table follows the folder: a new run appears, a running one's state and epoch move on
+  // (state.json is replaced at each checkpoint, which changes its directory).
+  watcher_ = new QFileSystemWatcher(this);
+  refreshTimer_ = new QTimer(this);
+  refreshTimer_->setSingleShot(true);
+  refreshTimer_->setInterval(300);  // one refresh for a burst of file changes
+  connect(refreshTimer_, &QTimer::timeout, this, &RunsView::refresh);
+  connect(watcher_, &QFileSystemWatcher::directoryChanged, refreshTimer_,
+          qOverload<>(&QTimer::start));
 
   auto* refreshButton = new QPushButton(tr("Refresh"), this);
   connect(refreshButton, &QPushButton::clicked, this, &RunsView::refresh);
@@ -199,6 +210,12 @@ void RunsView::refresh() {
                        new QStandardItem(QString::fromStdString(run.state))});
   }
   table_->resizeColumnsToContents();
+  if (!watcher_->directories().isEmpty()) watcher_->removePaths(watcher_->directories());
+  QStringList watched;
+  if (QFileInfo(root_).isDir()) watched << root_;
+  for (int r = 0; r < model_->rowCount(); ++r)
+    watched << model_->item(r, 0)->data(kPathRole).toString();
+  if (!watched.isEmpty()) watcher_->addPaths(watched);
   for (int r = 0; r < model_->rowCount(); ++r) {
     if (selected.contains(model_->item(r, 0)->data(kPathRole).toString())) {
       table_->selectionModel()->select(model_->index(r, 0),

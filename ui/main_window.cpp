@@ -139,7 +139,7 @@ void MainWindow::startTraining() {
   clearProgress();
   curves_->clear();
   curves_->setLiveRun(QString::fromStdString(config.name), QString::fromStdString(config.policy),
-                      directory);
+                      directory, static_cast<qint64>(config.hyper.seed));
   attention_->clear();
   tabs_->setCurrentWidget(curves_);
   session_->start(config, directory);

@@ -274,19 +274,51 @@ class TestCurves : public QObject {
     CurvesView view;
     auto* summary = view.findChild<QLabel*>(QStringLiteral("curvesSummary"));
     QVERIFY(summary->text().startsWith(QStringLiteral("No run yet")));
-    view.setLiveRun(QStringLiteral("demo"), QStringLiteral("dense"), root_.filePath("new-run"));
+    view.setLiveRun(QStringLiteral("demo"), QStringLiteral("dense"), root_.filePath("new-run"), 42);
     QVERIFY2(summary->text().contains(QStringLiteral("demo — starting")),
              qPrintable(summary->text()));
     view.setLiveRunState(QStringLiteral("failed"));
     QVERIFY2(summary->text().contains(QStringLiteral("failed before its first step")),
              qPrintable(summary->text()));
-    view.setLiveRun(QStringLiteral("demo"), QStringLiteral("dense"), root_.filePath("next-run"));
+    view.setLiveRun(QStringLiteral("demo"), QStringLiteral("dense"), root_.filePath("next-run"),
+                    42);
     view.setLiveRunState(QStringLiteral("running"));
     ui::StepPoint step;
     step.step = 10;
     step.loss = 0.69;
     view.addStep(step);
     QVERIFY2(summary->text().contains(QStringLiteral("step 10")), qPrintable(summary->text()));
+  }
+
+  // The live run's seed is known from its start (it used to read "seed unknown" until its
+  // directory was written), and two runs of one name and seed (the demo trained twice) are told
+  // apart by colour and legend entry instead of sharing one grey.
+  void liveSeedAndNamesakesInTheLegend() {
+    const QString seed2 =
+        train(root_.filePath(QStringLiteral("dense-seed2")), QStringLiteral("dense"), "dense", 2);
+    const QString again =
+        train(root_.filePath(QStringLiteral("dense-again")), QStringLiteral("dense"), "dense", 1);
+    QVERIFY(!seed2.isEmpty() && !again.isEmpty());
+    {
+      CurvesView view;
+      view.setLiveRun(QStringLiteral("dense"), QStringLiteral("dense"),
+                      root_.filePath(QStringLiteral("not-written-yet")), 3);
+      ui::StepPoint step;
+      step.step = 1;
+      step.loss = 0.7;
+      view.addStep(step);
+      view.setOverlayRuns({dense_, seed2});
+      const QStringList legend = legendNames(*view.lossPlot());
+      QVERIFY2(legend.contains(QStringLiteral("seed 3")), qPrintable(legend.join(", ")));
+      QVERIFY2(!legend.contains(QStringLiteral("seed unknown")), qPrintable(legend.join(", ")));
+    }
+    CurvesView view;
+    view.setOverlayRuns({dense_, again});
+    QVERIFY(view.runColor(dense_) != view.runColor(again));
+    const QStringList legend = legendNames(*view.accuracyPlot());
+    QVERIFY2(
+        legend.contains(QStringLiteral("dense")) && legend.contains(QStringLiteral("dense-again")),
+        qPrintable(legend.join(", ")));
   }
 
   void xAxisModesChangeKeys() {

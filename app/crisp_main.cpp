@@ -422,9 +422,10 @@ int main(int argc, char** argv) {
       "Predict the label and probabilities of sentences: the arguments, the lines of --file, or "
       "else the lines of standard input (blank lines skipped; answers stream as lines arrive).\n"
       "Examples:\n"
-      "  crisp predict runs/demo \"the film was not good\" \"a wonderful ending\"\n"
+      "  crisp predict runs/demo \"the film was not good .\" \"the plot was predictable but never "
+      "boring .\"\n"
       "  crisp predict runs/demo --file reviews.txt --json     # JSON Lines\n"
-      "  echo \"never boring\" | crisp predict runs/demo\n"
+      "  echo \"honestly , the acting was never boring .\" | crisp predict runs/demo\n"
       "Text output: label<TAB>probability<TAB>sentence. Long sentences are truncated to the "
       "model's maximum length (noted in the output)." +
           exitCodes);

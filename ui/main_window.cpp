@@ -9,6 +9,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -72,6 +73,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   buildMenus();
   buildStatusBar();
+  // Text fields claim some Ctrl keys for editing (Ctrl+E: end of line on X11); the menus'
+  // shortcuts win over them, so a shortcut does the same wherever the focus is.
+  qApp->installEventFilter(this);
   StudioSettings::restoreWindow(*this);
 
   runsRoot_ = StudioSettings::runsRoot();
@@ -98,6 +102,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(session_, &TrainingSession::evaluated, curves_, &CurvesView::addEval);
   connect(session_, &TrainingSession::attentionCaptured, attention_, &AttentionView::setFrame);
   connect(session_, &TrainingSession::stateChanged, this, &MainWindow::onStateChanged);
+  connect(session_, &TrainingSession::stateChanged, curves_, &CurvesView::setLiveRunState);
   // After each evaluation the trainer writes a checkpoint and reports "running" (or a final
   // state): live prediction then follows the new weights.
   connect(session_, &TrainingSession::stateChanged, this, [this](const QString& state) {
@@ -105,6 +110,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   });
   connect(session_, &TrainingSession::finished, this, [this](const QString& state) {
     onStateChanged(state, QString());
+    curves_->setLiveRunState(state);
     runs_->refresh();
   });
   connect(session_, &TrainingSession::progressed, this, [this](const ProgressInfo& p) {
@@ -130,9 +136,10 @@ void MainWindow::startTraining() {
       QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-")) +
       QString::fromStdString(config.name).replace(QLatin1Char(':'), QLatin1Char('_'));
   const QString directory = QDir(runsRoot_).filePath(name);
+  clearProgress();
   curves_->clear();
   curves_->setLiveRun(QString::fromStdString(config.name), QString::fromStdString(config.policy),
-                      directory);
+                      directory, static_cast<qint64>(config.hyper.seed));
   attention_->clear();
   tabs_->setCurrentWidget(curves_);
   session_->start(config, directory);
@@ -146,13 +153,23 @@ void MainWindow::setRunsRoot(const QString& directory) {
 
 void MainWindow::openRun(const QString& path) {
   if (!curves_->loadRun(path)) return;
+  clearProgress();  // the progress shown was another run's
   predict_->followRun(path);
   tabs_->setCurrentWidget(curves_);
   statusRun_->setText(tr("opened %1").arg(path));
 }
 
+void MainWindow::clearProgress() {
+  statusRate_->clear();
+  progress_->setRange(0, 1);
+  progress_->setValue(0);
+}
+
 void MainWindow::onStateChanged(const QString& state, const QString& detail) {
   experiment_->setRunState(state);
+  // A rate and an ETA hold only while a run trains.
+  if (state != QLatin1String("running") && state != QLatin1String("preparing"))
+    statusRate_->clear();
   statusRun_->setText(detail.isEmpty() ? state : tr("%1 — %2").arg(state, detail));
 }
 
@@ -171,6 +188,7 @@ void MainWindow::buildMenus() {
   openRuns->setToolTip(tr("List the runs of another folder, e.g. the root of a sweep"));
   file->addSeparator();
   QAction* exportFigure = file->addAction(tr("&Export Figure…"), this, &MainWindow::exportFigure);
+  exportFigure->setObjectName(QStringLiteral("exportFigureAction"));
   exportFigure->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
   file->addAction(tr("Export Figure &Data (CSV)…"), this, &MainWindow::exportFigureData);
   QAction* figureSet =
@@ -181,6 +199,9 @@ void MainWindow::buildMenus() {
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
+
+  QMenu* training = menuBar()->addMenu(tr("&Training"));
+  training->addActions(experiment_->runActions());
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
@@ -283,6 +304,19 @@ bool MainWindow::exportFigureSet(QString folder) {
 void MainWindow::showAbout() {
   AboutDialog dialog(this);
   dialog.exec();
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+  if (event->type() == QEvent::ShortcutOverride) {
+    const QKeySequence pressed(static_cast<QKeyEvent*>(event)->keyCombination());
+    for (const QMenu* menu : menuBar()->findChildren<QMenu*>()) {
+      for (const QAction* action : menu->actions()) {
+        // Filtered, the event stays unaccepted: no field overrides the shortcut.
+        if (action->isEnabled() && action->shortcut() == pressed) return true;
+      }
+    }
+  }
+  return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

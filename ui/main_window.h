@@ -35,6 +35,7 @@ class MainWindow : public QMainWindow {
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   void buildMenus();
@@ -44,6 +45,7 @@ class MainWindow : public QMainWindow {
   void exportFigureData();
   QCustomPlot* currentPlot() const;
   void onStateChanged(const QString& state, const QString& detail);
+  void clearProgress();  // the status bar's rate, ETA and progress
 
   QTabWidget* tabs_;
   ExperimentPanel* experiment_;

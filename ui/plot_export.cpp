@@ -50,16 +50,17 @@ class PaperStyle {
         const QFont font = legend->font();
         const QSize icon = legend->iconSize();
         const QSize minimum = legend->minimumSize();
-        legend->setFont(paperFont(font, 7));
-        legend->setIconSize(16, 8);
-        legend->setMinimumSize(0, 0);  // a width fitted to the screen's fonts is too wide here
+        // The items' own fonts first: QCPLegend::setFont sets every item's font too, so read
+        // after it they would be the paper font, and "restored" to it.
         for (int i = 0; i < legend->itemCount(); ++i) {
           if (QCPAbstractLegendItem* item = legend->item(i)) {
             const QFont itemFont = item->font();
-            item->setFont(paperFont(itemFont, 7));
             restore_.push_back([item, itemFont] { item->setFont(itemFont); });
           }
         }
+        legend->setFont(paperFont(font, 7));  // and its items'
+        legend->setIconSize(16, 8);
+        legend->setMinimumSize(0, 0);  // a width fitted to the screen's fonts is too wide here
         restore_.push_back([legend, font, icon, minimum] {
           legend->setFont(font);
           legend->setIconSize(icon);

@@ -95,7 +95,43 @@ std::string lastComponent(const std::string& path) {
 
 struct Identity {
   std::string data, dataLabel, model, modelLabel;
+  // Every other setting that changes a result (policy, hyperparameters, length, dropout, ...),
+  // "key=value" by dotted key; runs differing here are different configurations.
+  std::map<std::string, std::string> settings;
 };
+
+// The experiment's settings outside its name, seed, data and model, flattened to dotted keys;
+// settings that change no result (where it trains, logging, checkpoint cadence) are left out.
+std::map<std::string, std::string> resultSettings(const nlohmann::json& experiment) {
+  static const std::set<std::string> ignored = {"name",
+                                                "device",
+                                                "probes",
+                                                "train_data",
+                                                "dev_data",
+                                                "demo_train_size",
+                                                "demo_dev_size",
+                                                "model",
+                                                "tokenizer",
+                                                "train_sentencepiece",
+                                                "hyperparameters.seed",
+                                                "hyperparameters.log_every",
+                                                "hyperparameters.keep_checkpoints",
+                                                "hyperparameters.save_every"};
+  std::map<std::string, std::string> settings;
+  const auto flatten = [&](const auto& self, const nlohmann::json& object,
+                           const std::string& prefix) -> void {
+    for (const auto& [key, value] : object.items()) {
+      const std::string path = prefix + key;
+      if (ignored.count(path) != 0) continue;
+      if (value.is_object())
+        self(self, value, path + ".");
+      else
+        settings[path] = value.dump();
+    }
+  };
+  flatten(flatten, experiment, "");
+  return settings;
+}
 
 // From config.json's experiment; a missing field takes ExperimentConfig's default, as
 // ExperimentConfig::fromJson does (the demo corpus of 8000 / 500 sentences, preset:tiny).
@@ -141,6 +177,7 @@ Identity identityOf(const nlohmann::json& config) {
     id.model += ", " + spm;
     id.modelLabel += " + " + spm;
   }
+  id.settings = resultSettings(experiment);
   return id;
 }
 
@@ -505,8 +542,18 @@ std::vector<std::string> runDirectoriesUnder(const std::string& root) {
 namespace {
 
 // The runs of one (configuration, data, model).
+// A setting's JSON value as a table shows it: numbers in the shortest form (1, 0.0002, 2e-05).
+std::string shortValue(const std::string& json) {
+  const nlohmann::json value = nlohmann::json::parse(json, nullptr, false);
+  if (!value.is_number_float()) return json;
+  std::ostringstream out;
+  out << std::setprecision(6) << value.get<double>();
+  return out.str();
+}
+
 struct Group {
   std::string configuration, data, model, policy;
+  std::map<std::string, std::string> settings;  // Identity::settings
   std::map<uint64_t, RunResult> bySeed;
   size_t summary = 0;  // index into SweepStatistics::configurations
 };
@@ -605,8 +652,8 @@ SweepStatistics computeSweepStatistics(const std::vector<std::string>& runDirect
   s.confidenceLevel = options.confidenceLevel;
   s.bootstrapResamples = options.bootstrapResamples;
 
-  // (configuration, data, model) -> its runs by seed, in order of first appearance.
-  using Key = std::tuple<std::string, std::string, std::string>;
+  // (configuration, data, model, settings) -> its runs by seed, in order of first appearance.
+  using Key = std::tuple<std::string, std::string, std::string, std::string>;
   std::vector<Key> order;
   std::map<Key, Group> groups;
   std::vector<std::pair<std::string, std::string>> dataLabels, modelLabels;
@@ -629,17 +676,23 @@ SweepStatistics computeSweepStatistics(const std::vector<std::string>& runDirect
     }
     dataLabels.emplace_back(id.data, id.dataLabel);
     modelLabels.emplace_back(id.model, id.modelLabel);
-    const Key key{r.configuration, r.data, r.model};
+    std::string settings;
+    for (const auto& [key, value] : id.settings) settings += key + "=" + value + "\n";
+    const Key key{r.configuration, r.data, r.model, settings};
     Group& group = groups[key];
     if (group.bySeed.empty()) {
       order.push_back(key);
       group.configuration = r.configuration;
       group.data = r.data;
       group.model = r.model;
+      group.settings = id.settings;
     }
+    // Only an exact repeat (same name, data, model, settings and seed) is left out; a run that
+    // differs in any setting is a configuration of its own.
     if (group.bySeed.count(r.seed)) {
       s.warnings.push_back("left out: " + path + " repeats seed " + std::to_string(r.seed) +
-                           " of " + r.configuration + " (kept " + group.bySeed[r.seed].path + ")");
+                           " of " + r.configuration + " with the same settings (kept " +
+                           group.bySeed[r.seed].path + ")");
       continue;
     }
     group.policy = r.policy;
@@ -657,9 +710,37 @@ SweepStatistics computeSweepStatistics(const std::vector<std::string>& runDirect
   }
   const std::map<std::string, std::string> dataLabel = uniqueLabels(dataLabels);
   const std::map<std::string, std::string> modelLabel = uniqueLabels(modelLabels);
+  // Namesakes on one (data, model) that differ in settings are told apart by those settings.
+  std::map<std::tuple<std::string, std::string, std::string>, std::set<std::string>> differing;
+  for (const Key& key : order) {
+    const Group& g = groups.at(key);
+    for (const Key& other : order) {
+      const Group& o = groups.at(other);
+      if (&o == &g || o.configuration != g.configuration || o.data != g.data || o.model != g.model)
+        continue;
+      std::set<std::string>& keys = differing[{g.configuration, g.data, g.model}];
+      for (const auto& [setting, value] : g.settings) {
+        const auto it = o.settings.find(setting);
+        if (it == o.settings.end() || it->second != value) keys.insert(setting);
+      }
+      for (const auto& [setting, value] : o.settings)
+        if (g.settings.count(setting) == 0) keys.insert(setting);
+    }
+  }
   const auto displayName = [&](const Group& g) {
-    if (strata.size() < 2) return g.configuration;
-    return g.configuration + " [" + dataLabel.at(g.data) + " / " + modelLabel.at(g.model) + "]";
+    std::string name = g.configuration;
+    const auto it = differing.find({g.configuration, g.data, g.model});
+    if (it != differing.end()) {
+      std::string values;
+      for (const std::string& setting : it->second) {
+        const auto value = g.settings.find(setting);
+        values += (values.empty() ? "" : ", ") + setting.substr(setting.rfind('.') + 1) + " " +
+                  (value == g.settings.end() ? std::string("unset") : shortValue(value->second));
+      }
+      name += " {" + values + "}";
+    }
+    if (strata.size() < 2) return name;
+    return name + " [" + dataLabel.at(g.data) + " / " + modelLabel.at(g.model) + "]";
   };
 
   for (const Key& key : order) {
@@ -686,13 +767,21 @@ SweepStatistics computeSweepStatistics(const std::vector<std::string>& runDirect
     std::string names;
     for (const Group* g : same)
       names += (names.empty() ? "\"" : ", \"") + s.configurations[g->summary].name + "\"";
-    s.warnings.push_back(
-        "configuration " + configuration + " has runs on " + std::to_string(same.size()) +
-        " different data / models; not taken for seeds of one configuration: " + names +
-        ", each compared with the baseline on its own data and model");
+    s.warnings.push_back("configuration " + configuration + " has runs with " +
+                         std::to_string(same.size()) +
+                         " different data, models or settings; not taken for seeds of one "
+                         "configuration: " +
+                         names + ", each compared with the baseline on its own data and model");
   }
 
-  if (!options.baseline.empty() && !namesakes.count(options.baseline))
+  // A baseline is named by its configuration, or by its table name when namesakes differ.
+  const auto isChosenBaseline = [&](const Group& g) {
+    return g.configuration == options.baseline ||
+           s.configurations[g.summary].name == options.baseline;
+  };
+  if (!options.baseline.empty() && std::none_of(order.begin(), order.end(), [&](const Key& key) {
+        return isChosenBaseline(groups.at(key));
+      }))
     throw Error("baseline \"" + options.baseline + "\" has no usable runs");
 
   for (const auto& [data, model] : strata) {
@@ -708,11 +797,28 @@ SweepStatistics computeSweepStatistics(const std::vector<std::string>& runDirect
     };
     Group* baseline = nullptr;
     if (!options.baseline.empty()) {
-      baseline = pick([&](const Group& g) { return g.configuration == options.baseline; });
+      baseline = pick(isChosenBaseline);
     } else {
-      baseline = pick([](const Group& g) { return g.configuration == "dense"; });
-      if (baseline == nullptr) baseline = pick([](const Group& g) { return g.policy == "dense"; });
-      if (baseline == nullptr) baseline = members.front();
+      // By policy, never by name alone: the dense configuration; when several are dense, the
+      // one named "dense", else the one with the most seeds (the first met of those). Without
+      // one, nothing on this data and model is compared.
+      baseline =
+          pick([](const Group& g) { return g.policy == "dense" && g.configuration == "dense"; });
+      for (Group* g : members) {
+        if (baseline != nullptr && baseline->configuration == "dense") break;
+        if (g->policy == "dense" &&
+            (baseline == nullptr || g->bySeed.size() > baseline->bySeed.size()))
+          baseline = g;
+      }
+    }
+    if (baseline == nullptr && options.baseline.empty()) {
+      std::string names;
+      for (const Group* g : members)
+        names += (names.empty() ? "" : ", ") + s.configurations[g->summary].name;
+      s.warnings.push_back("no configuration with the dense policy on " + dataLabel.at(data) +
+                           " / " + modelLabel.at(model) + ": " + names +
+                           " not compared (choose a baseline)");
+      continue;
     }
     if (baseline == nullptr) {
       std::string names;

@@ -16,9 +16,11 @@
 //   - over seeds: seedStratifiedTest() (pairs matched within each seed, the sentence as the
 //     independent unit) and hierarchicalBootstrapMeanDifference() (resample seeds, then
 //     sentences) for the CI of the mean difference over seeds.
-// Runs are grouped by (configuration name, data, model): runs of different data or models are
-// never taken for seeds of one configuration, and are compared only with a baseline on the same
-// data and model.
+// Runs are grouped by (configuration name, data, model, settings): runs of different data or
+// models are never taken for seeds of one configuration, and are compared only with a baseline
+// on the same data and model; runs of one name that differ in a setting (policy, learning rate,
+// epochs, ...) are configurations of their own, named "NAME {setting value, ...}". Only an exact
+// repeat (all of that and the seed) is left out.
 
 #include <cstdint>
 #include <string>
@@ -156,8 +158,9 @@ std::vector<std::string> runDirectoriesUnder(const std::string& root);
 
 struct StatisticsOptions {
   // The configuration the others are compared with, on each (data, model) separately; empty:
-  // per (data, model), the configuration named "dense", else the first whose policy is dense
-  // (e.g. "tiny-dense"), else the first configuration met in the list of runs.
+  // per (data, model), the configuration whose policy is dense (the one named "dense" when
+  // several are; e.g. "tiny-dense"); without one, that (data, model) is not compared (a
+  // warning says so).
   std::string baseline;
   int bootstrapResamples = 10000;
   uint64_t bootstrapSeed = 20250808;

@@ -260,6 +260,52 @@ int demoRuleLabel(std::string_view sentence) {
   return closeClause() ? label : -1;
 }
 
+namespace {
+
+enum class ExampleUse { Probe, PredictHint, Readme };
+
+struct UsedExample {
+  DemoExample example;
+  ExampleUse use;
+};
+
+// Negation and contrast, in both classes; the README's `crisp predict` and `crisp inspect`
+// lines use the Readme ones.
+const std::vector<UsedExample>& usedExamples() {
+  static const std::vector<UsedExample> examples = {
+      {{"the film was not good but the ending was truly wonderful .", 1}, ExampleUse::Probe},
+      {{"honestly , the acting was never boring .", 1}, ExampleUse::Probe},
+      {{"the acting was not bad but the ending was dull .", 0}, ExampleUse::PredictHint},
+      {{"the film was not good .", 0}, ExampleUse::Readme},
+      {{"the plot was predictable but never boring .", 1}, ExampleUse::Readme},
+  };
+  return examples;
+}
+
+}  // namespace
+
+const std::vector<DemoExample>& demoExamples() {
+  static const std::vector<DemoExample> examples = [] {
+    std::vector<DemoExample> all;
+    for (const UsedExample& used : usedExamples()) all.push_back(used.example);
+    return all;
+  }();
+  return examples;
+}
+
+std::vector<std::string> demoProbeSentences() {
+  std::vector<std::string> probes;
+  for (const UsedExample& used : usedExamples())
+    if (used.use == ExampleUse::Probe) probes.push_back(used.example.text);
+  return probes;
+}
+
+const std::string& demoPredictHint() {
+  for (const UsedExample& used : usedExamples())
+    if (used.use == ExampleUse::PredictHint) return used.example.text;
+  throw Error("demo corpus: no Predict hint");  // unreachable: the list above has one
+}
+
 void writeDemoCorpus(const std::string& directory, const DemoCorpusOptions& options) {
   const std::filesystem::path dir(directory);
   std::error_code ec;

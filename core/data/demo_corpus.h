@@ -45,6 +45,18 @@ std::vector<std::string> demoVocabulary();
 // with an unknown word).
 int demoRuleLabel(std::string_view sentence);
 
+// The example sentences users are shown: the demo's attention probes, the studio's Predict
+// hint and the README's commands. All are demo sentences (no [UNK]); each holds its rule label,
+// and a test trains the default demo and checks that it predicts every one
+// (tests/core/train/test_demo_examples.cpp).
+struct DemoExample {
+  std::string text;
+  int label = -1;
+};
+const std::vector<DemoExample>& demoExamples();  // every one of them
+std::vector<std::string> demoProbeSentences();   // those whose attention a run snapshots
+const std::string& demoPredictHint();            // the Predict box's placeholder example
+
 // Writes train.tsv and dev.tsv (GLUE format: header `sentence\tlabel`, labels 0/1) and
 // vocab.txt into `directory` (created if needed). Throws crisp::Error naming the file on
 // failure.

@@ -26,11 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kDemoProbes = {
-    "the film was not good but the ending was truly wonderful .",
-    "honestly , the acting was never boring .",
-};
-
 bool isPreset(const std::string& model) {
   return startsWith(model, "preset:");
 }
@@ -370,7 +365,7 @@ ExperimentConfig ExperimentConfig::demo() {
   c.hyper.batchSize = 16;
   c.hyper.warmupRatio = 0.1;
   c.maxLength = 64;
-  c.probes = kDemoProbes;
+  c.probes = data::demoProbeSentences();
   return c;
 }
 

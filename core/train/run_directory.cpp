@@ -339,9 +339,8 @@ RunSummary summarizeRun(const std::string& path) {
   summary.step = state.value("step", int64_t{0});
   summary.elapsedSeconds = state.value("elapsed_seconds", 0.0);
   for (const nlohmann::json& record : run.readMetrics()) {
-    if (record.value("type", "") != "eval") continue;
-    summary.lastDevLoss = record.value("loss", -1.0);
-    summary.epoch = record.value("epoch", 0.0);
+    summary.epoch = record.value("epoch", summary.epoch);
+    if (record.value("type", "") == "eval") summary.lastDevLoss = record.value("loss", -1.0);
   }
   return summary;
 }

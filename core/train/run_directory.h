@@ -102,7 +102,8 @@ class RunLock {
 struct RunSummary {
   std::string path, name, policy, state;
   uint64_t seed = 0;
-  double bestAccuracy = -1, lastDevLoss = -1, epoch = 0, elapsedSeconds = 0;
+  double bestAccuracy = -1, lastDevLoss = -1, elapsedSeconds = 0;
+  double epoch = 0;  // of the newest record, training or evaluation: how far the run got
   int64_t step = 0;
 };
 

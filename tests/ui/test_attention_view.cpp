@@ -112,6 +112,13 @@ class TestAttentionView : public QObject {
     QCOMPARE(moved.query, 1);
     QCOMPARE(moved.key, 1);
     QCOMPARE(moved.after, double(fx.frame.at(fx.frame.after, 1, 2, 1, 1)));
+
+    // Clearing the view (a new run starts, another is opened) forgets the values shown.
+    QTest::mouseMove(view.heatmapPlot(), first);
+    QTRY_VERIFY(view.hoverText().contains(QString::number(moved.after, 'f', 4)));
+    view.clear();
+    QVERIFY2(!view.hoverText().contains(QString::number(moved.after, 'f', 4)),
+             qPrintable(view.hoverText()));
   }
 
   void thumbnailGridHasEveryHeadAndClickingSelects() {

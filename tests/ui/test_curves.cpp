@@ -1,8 +1,11 @@
 // Curves of several real runs: overlays with legends, x-axis modes, smoothing, the crosshair,
 // the runs table driving the overlays, and the paper figure set.
+#include <QComboBox>
 #include <QImage>
+#include <QLabel>
 #include <QMouseEvent>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTableView>
 #include <QtTest>
 
@@ -11,6 +14,7 @@
 #include "ui/main_window.h"
 #include "ui/plot_export.h"
 #include "ui/qcp.h"
+#include "ui/training_session.h"
 #include "ui/views/attention_view.h"
 #include "ui/views/curves_view.h"
 #include "ui/views/runs_view.h"
@@ -267,6 +271,88 @@ class TestCurves : public QObject {
     QCOMPARE(curves->runCount(), 0);
   }
 
+  // The summary line says what holds now: the live run from the moment it starts, not "No run
+  // yet" until its first evaluation; a run that fails before its first step says so.
+  void summaryFollowsTheLiveRun() {
+    CurvesView view;
+    auto* summary = view.findChild<QLabel*>(QStringLiteral("curvesSummary"));
+    QVERIFY(summary->text().startsWith(QStringLiteral("No run yet")));
+    view.setLiveRun(QStringLiteral("demo"), QStringLiteral("dense"), root_.filePath("new-run"), 42);
+    QVERIFY2(summary->text().contains(QStringLiteral("demo — starting")),
+             qPrintable(summary->text()));
+    view.setLiveRunState(QStringLiteral("failed"));
+    QVERIFY2(summary->text().contains(QStringLiteral("failed before its first step")),
+             qPrintable(summary->text()));
+    view.setLiveRun(QStringLiteral("demo"), QStringLiteral("dense"), root_.filePath("next-run"),
+                    42);
+    view.setLiveRunState(QStringLiteral("running"));
+    ui::StepPoint step;
+    step.step = 10;
+    step.loss = 0.69;
+    view.addStep(step);
+    QVERIFY2(summary->text().contains(QStringLiteral("step 10")), qPrintable(summary->text()));
+  }
+
+  // The live run's seed is known from its start (it used to read "seed unknown" until its
+  // directory was written), and two runs of one name and seed (the demo trained twice) are told
+  // apart by colour and legend entry instead of sharing one grey.
+  void liveSeedAndNamesakesInTheLegend() {
+    const QString seed2 =
+        train(root_.filePath(QStringLiteral("dense-seed2")), QStringLiteral("dense"), "dense", 2);
+    const QString again =
+        train(root_.filePath(QStringLiteral("dense-again")), QStringLiteral("dense"), "dense", 1);
+    QVERIFY(!seed2.isEmpty() && !again.isEmpty());
+    {
+      CurvesView view;
+      view.setLiveRun(QStringLiteral("dense"), QStringLiteral("dense"),
+                      root_.filePath(QStringLiteral("not-written-yet")), 3);
+      ui::StepPoint step;
+      step.step = 1;
+      step.loss = 0.7;
+      view.addStep(step);
+      view.setOverlayRuns({dense_, seed2});
+      const QStringList legend = legendNames(*view.lossPlot());
+      QVERIFY2(legend.contains(QStringLiteral("seed 3")), qPrintable(legend.join(", ")));
+      QVERIFY2(!legend.contains(QStringLiteral("seed unknown")), qPrintable(legend.join(", ")));
+    }
+    CurvesView view;
+    view.setOverlayRuns({dense_, again});
+    QVERIFY(view.runColor(dense_) != view.runColor(again));
+    const QStringList legend = legendNames(*view.accuracyPlot());
+    QVERIFY2(
+        legend.contains(QStringLiteral("dense")) && legend.contains(QStringLiteral("dense-again")),
+        qPrintable(legend.join(", ")));
+  }
+
+  // Runs selected for comparison stay drawn when a new run starts and trains beside them.
+  void overlaysStayWhenANewRunStarts() {
+    QTemporaryDir folder;
+    const QString other = train(folder.filePath(QStringLiteral("crisp-0.6")),
+                                QStringLiteral("crisp-0.6"), "crisp:0.6", 1);
+    QVERIFY(!other.isEmpty());
+    ui::MainWindow window;
+    window.setRunsRoot(folder.path());
+    auto* runs = window.findChild<ui::RunsView*>();
+    auto* curves = window.findChild<CurvesView*>();
+    QCOMPARE(runs->table()->model()->rowCount(), 1);
+    runs->table()->selectAll();
+    QCOMPARE(curves->runNames(), QStringList({"crisp-0.6"}));
+    auto* data = window.findChild<QComboBox*>(QStringLiteral("dataCombo"));
+    data->setCurrentIndex(1);  // the quick demo
+    window.findChild<QSpinBox*>(QStringLiteral("epochsSpin"))->setValue(1);
+    window.startTraining();
+    QTRY_VERIFY_WITH_TIMEOUT(curves->stepCount() > 0, 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(runs->table()->model()->rowCount(), 2, 10000);
+    QVERIFY2(curves->runNames().contains(QStringLiteral("crisp-0.6")),
+             qPrintable(curves->runNames().join(", ")));
+    window.session()->stop();
+    window.session()->wait();
+    QTRY_VERIFY(!window.session()->isActive());
+    QCoreApplication::processEvents();
+    QVERIFY2(curves->runNames().contains(QStringLiteral("crisp-0.6")),
+             qPrintable(curves->runNames().join(", ")));
+  }
+
   void xAxisModesChangeKeys() {
     const RunCurves run = readRunCurves(dense_.toStdString());
     QVERIFY(run.train.size() >= 8);
@@ -347,6 +433,35 @@ class TestCurves : public QObject {
     QVERIFY(view.crosshairText().contains(QStringLiteral("86.00 %")));
     QVERIFY(!view.trackAt(accuracy, QPointF(1, 1)));  // outside the axes: hidden
     QVERIFY(view.crosshairText().isEmpty());
+  }
+
+  // Exporting the figure set leaves the plots on screen as they were: the legends keep their
+  // fonts, sizes and place (they used to shrink to paper size until the next redraw).
+  void figureSetLeavesTheScreenAlone() {
+    ui::MainWindow window;
+    window.resize(1200, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto* curves = window.findChild<CurvesView*>();
+    QVERIFY(curves->loadRun(crisp_));
+    curves->setOverlayRuns({dense_});
+    const auto look = [](QCustomPlot* plot) {
+      plot->replot();
+      QStringList parts;
+      parts << plot->legend->font().toString() << QString::number(plot->legend->outerRect().width())
+            << QString::number(plot->legend->outerRect().height())
+            << QString::number(plot->axisRect()->rect().width())
+            << plot->xAxis->tickLabelFont().toString();
+      for (int i = 0; i < plot->legend->itemCount(); ++i)
+        parts << plot->legend->item(i)->font().toString();
+      return parts;
+    };
+    const QStringList loss = look(curves->lossPlot()), accuracy = look(curves->accuracyPlot());
+    QTemporaryDir dir;
+    QVERIFY(window.exportFigureSet(dir.filePath(QStringLiteral("figures"))));
+    QCoreApplication::processEvents();
+    QCOMPARE(look(curves->lossPlot()), loss);
+    QCOMPARE(look(curves->accuracyPlot()), accuracy);
   }
 
   void figureSetWritesPaperFiguresAndData() {

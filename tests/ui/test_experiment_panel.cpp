@@ -1,5 +1,6 @@
 // The experiment form: validation in the form (not a crash later), the data preview with its
 // rejected rows, and the full configuration it returns.
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -8,6 +9,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableWidget>
+#include <QWheelEvent>
 #include <QtTest>
 
 #include <fstream>
@@ -245,6 +247,56 @@ class TestExperimentPanel : public QObject {
                      QStringLiteral("+sparse:2"));
     QVERIFY(!panel.canStart());
     QVERIFY(panel.problems().join('\n').contains(QStringLiteral("sparse:2")));
+  }
+
+  // A policy outside its range typed as text disables Start at once, with the reason.
+  void outOfRangePolicyDisablesStart() {
+    ExperimentPanel panel;
+    auto* text = panel.findChild<QLineEdit*>(QStringLiteral("policyTextEdit"));
+    auto* start = panel.findChild<QPushButton*>(QStringLiteral("startButton"));
+    QVERIFY(start->isEnabled());
+    text->selectAll();
+    QTest::keyClicks(text, QStringLiteral("crisp:1.5"));
+    QCOMPARE(text->text(), QStringLiteral("crisp:1.5"));
+    qInfo("%s", qPrintable(panel.problems().join('\n')));
+    QVERIFY(!panel.canStart());
+    QVERIFY(!start->isEnabled());
+    QVERIFY(panel.problems().join('\n').contains(QStringLiteral("1.5")));
+  }
+
+  // The wheel over a field without the focus scrolls the form and changes nothing (it once
+  // switched the policy from Crisp top-k to Dense); a focused field still takes it.
+  void wheelChangesOnlyFocusedFields() {
+    ExperimentPanel panel;
+    panel.resize(320, 500);
+    panel.show();
+    QApplication::setActiveWindow(&panel);
+    QVERIFY(QTest::qWaitForWindowActive(&panel));
+    auto* selection = panel.findChild<QComboBox*>(QStringLiteral("selectionCombo"));
+    const int crisp = selection->findData(QStringLiteral("crisp"));
+    selection->setCurrentIndex(crisp);
+    auto* epochs = panel.findChild<QSpinBox*>(QStringLiteral("epochsSpin"));
+    const int epochCount = epochs->value();
+    const auto turnWheel = [](QWidget* field, int delta) {
+      const QPointF centre(field->width() / 2.0, field->height() / 2.0);
+      QWheelEvent wheel(centre, field->mapToGlobal(centre), QPoint(), QPoint(0, delta),
+                        Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+      QApplication::sendEvent(field, &wheel);
+    };
+    panel.findChild<QLineEdit*>(QStringLiteral("learningRateEdit"))->setFocus();
+    for (int delta : {120, -120}) {
+      turnWheel(selection, delta);
+      turnWheel(epochs, delta);
+    }
+    QCOMPARE(selection->currentIndex(), crisp);
+    QCOMPARE(epochs->value(), epochCount);
+    QCOMPARE(panel.experiment().policy.substr(0, 6), std::string("crisp:"));
+    QCOMPARE(selection->focusPolicy(), Qt::StrongFocus);  // the wheel does not focus it either
+
+    epochs->setFocus();
+    QVERIFY(QTest::qWaitFor([&] { return epochs->hasFocus(); }));
+    turnWheel(epochs, 120);
+    QCOMPARE(epochs->value(), epochCount + 1);
   }
 
   // The tokenizer row: from the model, a WordPiece vocabulary, a SentencePiece .model, or

@@ -1,23 +1,54 @@
 #include "ui/qcp.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
+#include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
+#include "core/train/run_directory.h"
 #include "ui/about_dialog.h"
 #include "ui/main_window.h"
 #include "ui/settings.h"
+#include "ui/training_session.h"
+#include "ui/views/experiment_panel.h"
 #include "ui/views/runs_view.h"
 
 using crisp::ui::MainWindow;
+
+namespace {
+
+// Closes whatever modal dialog an action opens (a file dialog, a message box) until destroyed.
+class ModalCloser {
+ public:
+  ModalCloser() {
+    QObject::connect(&timer_, &QTimer::timeout, [this] {
+      if (QWidget* modal = QApplication::activeModalWidget()) {
+        modal->close();
+        ++closed_;
+      }
+    });
+    timer_.start(20);
+  }
+  int closed() const { return closed_; }
+
+ private:
+  QTimer timer_;
+  int closed_ = 0;
+};
+
+}  // namespace
 
 class TestMainWindow : public QObject {
   Q_OBJECT
@@ -119,6 +150,118 @@ class TestMainWindow : public QObject {
     QCOMPARE(table->model()->index(0, 0).data().toString(), QStringLiteral("alpha"));
     QVERIFY(window.findChild<QAction*>(QStringLiteral("openRunsFolderAction")) != nullptr);
     crisp::ui::StudioSettings::setRunsRoot(QString());
+  }
+
+  // Pause/Resume's shortcut works every time, not only until its button is relabelled, and
+  // whatever has the focus.
+  void pauseShortcutWorksEveryTime() {
+    MainWindow window;
+    window.show();
+    QApplication::setActiveWindow(&window);
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    auto* panel = window.findChild<crisp::ui::ExperimentPanel*>();
+    QSignalSpy pauses(panel, &crisp::ui::ExperimentPanel::pauseRequested);
+    QSignalSpy resumes(panel, &crisp::ui::ExperimentPanel::resumeRequested);
+    auto* predict = window.findChild<QLineEdit*>(QStringLiteral("predictInput"));
+    window.views()->setCurrentWidget(predict->parentWidget());
+    predict->setFocus();
+    for (int round = 1; round <= 2; ++round) {
+      panel->setRunState(QStringLiteral("running"));
+      QTest::keyClick(predict, Qt::Key_P, Qt::ControlModifier);
+      QCOMPARE(pauses.count(), round);
+      panel->setRunState(QStringLiteral("paused"));
+      QCOMPARE(window.findChild<QPushButton*>(QStringLiteral("pauseButton"))->text(),
+               QStringLiteral("Resume"));
+      QTest::keyClick(predict, Qt::Key_P, Qt::ControlModifier);
+      QCOMPARE(resumes.count(), round);
+    }
+    QVERIFY(window.findChild<QAction*>(QStringLiteral("pauseAction"))->isEnabled());
+  }
+
+  // A text field does not swallow the menus' shortcuts: Ctrl+E in a line edit exports (it used
+  // to move the cursor to the end of the line, and the path typed next landed in the field).
+  void textFieldsDoNotSwallowShortcuts() {
+    MainWindow window;
+    window.show();
+    QApplication::setActiveWindow(&window);
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    auto* exportFigure = window.findChild<QAction*>(QStringLiteral("exportFigureAction"));
+    QSignalSpy exported(exportFigure, &QAction::triggered);
+    auto* predict = window.findChild<QLineEdit*>(QStringLiteral("predictInput"));
+    window.views()->setCurrentWidget(predict->parentWidget());
+    predict->setFocus();
+    predict->setText(QStringLiteral("the film"));
+    predict->setCursorPosition(0);
+    {
+      ModalCloser closer;
+      QTest::keyClick(predict, Qt::Key_E, Qt::ControlModifier);
+      QCOMPARE(exported.count(), 1);
+      QCOMPARE(predict->cursorPosition(), 0);  // the field did not take the key
+    }
+    auto* rate = window.findChild<QLineEdit*>(QStringLiteral("learningRateEdit"));
+    QVERIFY(rate != nullptr);
+    window.views()->setCurrentIndex(0);
+    QApplication::setActiveWindow(&window);
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    rate->setFocus();
+    ModalCloser closer;
+    QTest::keyClick(rate, Qt::Key_E, Qt::ControlModifier);
+    QCOMPARE(exported.count(), 2);
+  }
+
+  // The status bar's rate and ETA hold only while a run trains: they go after a stop or a
+  // failure, and opening another run clears the progress too.
+  void statusBarForgetsStaleProgress() {
+    QTemporaryDir root;
+    crisp::ui::StudioSettings::setRunsRoot(root.path());
+    MainWindow window;
+    auto* rate = window.findChild<QLabel*>(QStringLiteral("runRate"));
+    auto* progress = window.findChild<QProgressBar*>(QStringLiteral("runProgress"));
+    crisp::ui::ProgressInfo info;
+    info.step = 167;
+    info.totalSteps = 5000;
+    info.sentencesPerSecond = 480;
+    info.etaSeconds = 120;
+    for (const char* state : {"stopped", "failed"}) {
+      Q_EMIT window.session()->progressed(info);
+      QVERIFY(rate->text().contains(QStringLiteral("ETA 2:00")));
+      Q_EMIT window.session()->finished(QString::fromLatin1(state));
+      QVERIFY2(rate->text().isEmpty(), state);
+    }
+    Q_EMIT window.session()->progressed(info);
+    QCOMPARE(progress->value(), 167);
+    QVERIFY(QDir(root.path()).mkpath(QStringLiteral("old-run")));
+    QFile config(root.filePath(QStringLiteral("old-run/config.json")));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write(R"({"experiment": {"name": "old", "hyperparameters": {"seed": 5}},
+                     "policy": "dense"})");
+    config.close();
+    window.openRun(root.filePath(QStringLiteral("old-run")));
+    QVERIFY(rate->text().isEmpty());
+    QCOMPARE(progress->value(), 0);
+    crisp::ui::StudioSettings::setRunsRoot(QString());
+  }
+
+  // The Runs tab lists a new run without Refresh and follows it as it moves on; its epoch is how
+  // far the run got (not 0.00 until the first evaluation).
+  void runsTableFollowsTheFolder() {
+    QTemporaryDir root;
+    crisp::ui::RunsView view;
+    view.setRoot(root.path());
+    QAbstractItemModel* table = view.table()->model();
+    QCOMPARE(table->rowCount(), 0);
+    crisp::RunDirectory run(root.filePath(QStringLiteral("20261130-demo")).toStdString());
+    run.writeConfig({{"experiment", {{"name", "demo"}, {"hyperparameters", {{"seed", 42}}}}},
+                     {"policy", "dense"}});
+    run.appendMetric({{"type", "train"}, {"step", 167}, {"epoch", 0.33}, {"loss", 0.69}});
+    run.writeState({{"state", "running"}, {"step", 167}});
+    QTRY_COMPARE_WITH_TIMEOUT(table->rowCount(), 1, 5000);
+    QCOMPARE(table->index(0, 5).data().toString(), QStringLiteral("0.33"));
+    run.appendMetric({{"type", "train"}, {"step", 500}, {"epoch", 1.0}, {"loss", 0.6}});
+    run.writeState({{"state", "finished"}, {"step", 500}});
+    QTRY_COMPARE_WITH_TIMEOUT(table->index(0, 7).data().toString(), QStringLiteral("finished"),
+                              5000);
+    QCOMPARE(table->index(0, 5).data().toString(), QStringLiteral("1.00"));
   }
 
   void aboutDialogReportsLibrariesBlasAndThreads() {

@@ -26,6 +26,10 @@
 namespace crisp::ui {
 namespace {
 
+QString hoverHint() {
+  return QObject::tr("Point at a cell for its exact values.");
+}
+
 constexpr int kKeyRole = Qt::UserRole;  // the sentence (frames_ key) of a sentence combo item
 constexpr int kTypedRole = Qt::UserRole + 1;
 
@@ -181,7 +185,7 @@ AttentionView::AttentionView(QWidget* parent) : QWidget(parent) {
     rect->setMarginGroup(QCP::msTop | QCP::msBottom, group);
   scale->setMarginGroup(QCP::msTop | QCP::msBottom, group);
   plot_->setMouseTracking(true);
-  hover_ = new QLabel(tr("Point at a cell for its exact values."), this);
+  hover_ = new QLabel(hoverHint(), this);
   hover_->setObjectName(QStringLiteral("attentionHover"));
   hover_->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
@@ -321,6 +325,7 @@ void AttentionView::clear() {
   shown_.clear();
   statsKey_.clear();
   caption_->setText(tr("Attention of the probe sentences appears here at each evaluation."));
+  hover_->setText(hoverHint());  // no values of a map no longer shown
   beforeMap_->data()->clear();
   afterMap_->data()->clear();
   damMap_->data()->clear();

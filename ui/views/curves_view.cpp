@@ -15,7 +15,6 @@
 #include <limits>
 
 #include "core/train/run_curves.h"
-#include "core/train/run_directory.h"
 #include "ui/qcp.h"
 #include "ui/settings.h"
 
@@ -62,15 +61,6 @@ QCustomPlot* makePlot(const QString& title, const QString& yLabel, QWidget* pare
 
 QVector<double> toQVector(const std::vector<double>& v) {
   return QVector<double>(v.begin(), v.end());
-}
-
-// The seed of a run directory; -1 when it cannot be read.
-qint64 seedOf(const QString& path) {
-  try {
-    return static_cast<qint64>(summarizeRun(path.toStdString()).seed);
-  } catch (const std::exception&) {
-    return -1;
-  }
 }
 
 CurvePoint curvePoint(qint64 step, double epoch, double seconds, double loss,
@@ -270,7 +260,9 @@ void CurvesView::removeSeries(Series& series) {
 }
 
 QString CurvesView::colourKey(const Series& series) const {
-  return grouped_ ? QStringLiteral("configuration:") + series.configuration : series.key;
+  return seedGroups_.contains(series.configuration)
+             ? QStringLiteral("configuration:") + series.configuration
+             : series.key;
 }
 
 QColor CurvesView::runColor(const QString& runKey) const {
@@ -295,24 +287,41 @@ QColor CurvesView::runColor(const QString& runKey) const {
 
 void CurvesView::restyle() {
   std::vector<Series*> shown;
-  QMap<QString, int> seedsOf;  // configuration -> runs drawn
+  QMap<QString, QList<qint64>> seedsOf;  // configuration -> the seeds of its runs drawn
+  QMap<QString, int> namesakes;          // run name -> runs drawn
   for (const auto& s : series_) {
     if (!s->shown()) continue;
     shown.push_back(s.get());
-    ++seedsOf[s->configuration];
+    seedsOf[s->configuration] << s->seed;
+    ++namesakes[s->name];
   }
   const int drawn = static_cast<int>(shown.size());
-  grouped_ = std::any_of(seedsOf.cbegin(), seedsOf.cend(), [](int n) { return n > 1; });
-  QList<qint64> seeds;  // ascending: the first seed is drawn solid in every configuration
-  if (grouped_) {
-    for (const Series* s : shown) {
-      if (!seeds.contains(s->seed)) seeds << s->seed;
-    }
-    std::sort(seeds.begin(), seeds.end());
+  // Runs of one configuration are its seeds (one colour, a line style each) only when their
+  // seeds differ; two runs of one name and seed (the demo trained twice) get colours of their own.
+  seedGroups_.clear();
+  for (auto it = seedsOf.cbegin(); it != seedsOf.cend(); ++it) {
+    const QList<qint64>& seeds = it.value();
+    if (seeds.size() > 1 && QSet<qint64>(seeds.begin(), seeds.end()).size() == seeds.size())
+      seedGroups_ << it.key();
   }
-  const auto seedStyle = [&](qint64 seed) {
+  grouped_ = !seedGroups_.isEmpty();
+  QList<qint64> seeds;  // ascending: the first seed is drawn solid in every configuration
+  for (const Series* s : shown) {
+    if (seedGroups_.contains(s->configuration) && !seeds.contains(s->seed)) seeds << s->seed;
+  }
+  std::sort(seeds.begin(), seeds.end());
+  const auto styleOfSeed = [&](qint64 seed) {
     const int index = std::max(0, static_cast<int>(seeds.indexOf(seed)));
-    return grouped_ ? kSeedStyles[index % std::size(kSeedStyles)] : Qt::SolidLine;
+    return kSeedStyles[index % std::size(kSeedStyles)];
+  };
+  const auto seedStyle = [&](const Series& s) {
+    return seedGroups_.contains(s.configuration) ? styleOfSeed(s.seed) : Qt::SolidLine;
+  };
+  // A legend label: the configuration of a seed group, else the run's name, or its directory
+  // when another run drawn has that name.
+  const auto legendLabel = [&](const Series& s) {
+    if (seedGroups_.contains(s.configuration)) return s.configuration;
+    return namesakes.value(s.name) > 1 && s.key != kLiveKey ? QFileInfo(s.key).fileName() : s.name;
   };
   const QString smoothName = smoothingKind_ == Smoothing::Ema
                                  ? tr("EMA %1").arg(emaPercent_ / 100.0, 0, 'f', 2)
@@ -322,7 +331,7 @@ void CurvesView::restyle() {
     Series& s = *series;
     // Colours are handed out to runs when they are first drawn, never to an empty live run.
     const QColor colour = s.shown() ? runColor(s.key) : QColor(Qt::gray);
-    const Qt::PenStyle style = seedStyle(s.seed);
+    const Qt::PenStyle style = seedStyle(s);
     QColor faint = colour;
     faint.setAlpha(drawn > 3 ? 30 : s.dense ? 55 : 70);  // many runs: the raw loss is a haze
     s.raw->setPen(QPen(faint, 1));
@@ -364,7 +373,7 @@ void CurvesView::restyle() {
   if (drawn > 1) {
     QStringList named;
     for (const Series* s : shown) {
-      const QString label = grouped_ ? s->configuration : s->name;
+      const QString label = legendLabel(*s);
       if (named.contains(label)) continue;
       named << label;
       const QColor colour = runColor(s->key);
@@ -374,7 +383,7 @@ void CurvesView::restyle() {
     for (const qint64 seed : std::as_const(seeds)) {
       const QString label = seed < 0 ? tr("seed unknown") : tr("seed %1").arg(seed);
       for (QCustomPlot* plot : {lossPlot_, accuracyPlot_})
-        addKey(plot, label, QPen(kKeyColour, 1.8, seedStyle(seed)));
+        addKey(plot, label, QPen(kKeyColour, 1.8, styleOfSeed(seed)));
     }
     addKey(lossPlot_, tr("train (%1)").arg(smoothName), QPen(kKeyColour, 1.8));
     addKey(lossPlot_, tr("dev"), QPen(kKeyColour, 1.5, grouped_ ? Qt::SolidLine : Qt::DashLine),
@@ -504,12 +513,19 @@ void CurvesView::clear() {
   updateSummary();
 }
 
-void CurvesView::setLiveRun(const QString& name, const QString& policy, const QString& path) {
+void CurvesView::setLiveRunState(const QString& state) {
+  liveState_ = state;
+  updateSummary();
+}
+
+void CurvesView::setLiveRun(const QString& name, const QString& policy, const QString& path,
+                            qint64 seed) {
   Series& s = live();
+  liveState_.clear();
   s.key = path.isEmpty() ? kLiveKey : path;
   s.name = name;
   s.configuration = name;
-  s.seed = path.isEmpty() ? -1 : seedOf(path);
+  s.seed = seed;
   s.policy = policy;
   s.dense = policy.isEmpty() || policy == QLatin1String("dense");
   // An overlay of the same directory would draw the run twice.
@@ -520,7 +536,9 @@ void CurvesView::setLiveRun(const QString& name, const QString& policy, const QS
       break;
     }
   }
+  hideCrosshair();
   rebuildAll();
+  updateSummary();
 }
 
 void CurvesView::addStep(const StepPoint& point) {
@@ -529,6 +547,7 @@ void CurvesView::addStep(const StepPoint& point) {
   s.train.push_back(curvePoint(point.step, point.epoch, point.seconds, point.loss));
   if (first) {
     rebuildAll();  // legend names depend on how many runs have points
+    updateSummary();
   } else {
     rebuildTrain(s);
     refresh();
@@ -552,7 +571,8 @@ bool CurvesView::loadRun(const QString& path) {
     Q_EMIT message(tr("Cannot show %1: %2").arg(path, QString::fromStdString(e.what())), true);
     return false;
   }
-  setLiveRun(QString::fromStdString(curves.name), QString::fromStdString(curves.policy), path);
+  setLiveRun(QString::fromStdString(curves.name), QString::fromStdString(curves.policy), path,
+             static_cast<qint64>(curves.seed));
   Series& s = live();
   s.train = std::move(curves.train);
   s.dev = std::move(curves.dev);
@@ -676,6 +696,11 @@ void CurvesView::updateSummary() {
                .arg(s.name)
                .arg(s.train.back().step)
                .arg(s.train.back().loss, 0, 'f', 4);
+  } else if (s.key != kLiveKey) {
+    const bool starting = liveState_.isEmpty() || liveState_ == QLatin1String("preparing") ||
+                          liveState_ == QLatin1String("running");
+    text = starting ? tr("%1 — starting: preparing the data and the model…").arg(s.name)
+                    : tr("%1 — %2 before its first step").arg(s.name, liveState_);
   } else {
     text = tr("No run yet: configure an experiment on the left and press Start.");
   }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QHash>
+#include <QSet>
 #include <QStringList>
 #include <QWidget>
 #include <memory>
@@ -58,8 +59,12 @@ class CurvesView : public QWidget {
   void clear();  // forgets the live run's points
   void addStep(const crisp::ui::StepPoint& point);
   void addEval(const crisp::ui::EvalPoint& point);
-  // Names the live run (its legend label; a dense policy gets the baseline's colours).
-  void setLiveRun(const QString& name, const QString& policy, const QString& path);
+  // Names the live run (its legend label; a dense policy gets the baseline's colours) and its
+  // seed (the legend's line styles tell seeds apart; -1: unknown).
+  void setLiveRun(const QString& name, const QString& policy, const QString& path, qint64 seed);
+  // The live run's state ("preparing", "running", "failed", ...): the summary line says it
+  // until the first step arrives.
+  void setLiveRunState(const QString& state);
   // Shows a run read from its directory in place of the live run. False (and a message) if it
   // cannot be read.
   bool loadRun(const QString& path);
@@ -108,7 +113,8 @@ class CurvesView : public QWidget {
   QCheckBox* references_;
   QLabel* summary_;
   QList<QCPGraph*> legendKeys_;  // data-less graphs that only name colours and line styles
-  bool grouped_ = false;         // seeds of a configuration share its colour
+  bool grouped_ = false;         // some configuration is drawn as seeds sharing its colour
+  QSet<QString> seedGroups_;     // those configurations (their runs' seeds all differ)
   std::vector<std::unique_ptr<Series>> series_;  // [0]: the live or opened run
   mutable QHash<QString, int> colours_;          // run key -> palette slot
   mutable int denseCount_ = 0, sparseCount_ = 0;
@@ -118,6 +124,7 @@ class CurvesView : public QWidget {
   bool userView_ = false;  // the user zoomed or panned: live updates keep the view
   bool syncing_ = false;
   QString crosshairText_;
+  QString liveState_;  // of the live run; empty for an opened one
 };
 
 }  // namespace crisp::ui

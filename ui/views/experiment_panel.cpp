@@ -1,5 +1,6 @@
 #include "ui/views/experiment_panel.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
@@ -33,6 +34,7 @@
 #include "core/train/experiment.h"
 #include "ui/settings.h"
 #include "ui/views/policy_editor.h"
+#include "ui/wheel_guard.h"
 
 namespace crisp::ui {
 namespace {
@@ -105,25 +107,43 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   problemLabel_->setObjectName(QStringLiteral("experimentProblems"));
   problemLabel_->setWordWrap(true);
   problemLabel_->setStyleSheet(QStringLiteral("color: #c0392b"));
-  start_ = new QPushButton(tr("Start"), this);
-  start_->setObjectName(QStringLiteral("startButton"));
-  start_->setShortcut(QKeySequence(QStringLiteral("Ctrl+R")));
-  start_->setToolTip(tr("Start training (Ctrl+R)"));
-  pause_ = new QPushButton(tr("Pause"), this);
-  pause_->setObjectName(QStringLiteral("pauseButton"));
-  pause_->setShortcut(QKeySequence(QStringLiteral("Ctrl+P")));
-  stop_ = new QPushButton(tr("Stop"), this);
-  stop_->setObjectName(QStringLiteral("stopButton"));
-  stop_->setShortcut(QKeySequence(QStringLiteral("Ctrl+.")));
-  stop_->setToolTip(tr("Stop with a final checkpoint (Ctrl+.)"));
-  connect(start_, &QPushButton::clicked, this, [this] {
+  // The run controls are actions (the window's Training menu holds them), so their shortcuts
+  // work wherever the focus is and survive the Pause/Resume relabelling; the buttons mirror them.
+  startAction_ = new QAction(tr("&Start"), this);
+  startAction_->setObjectName(QStringLiteral("startAction"));
+  startAction_->setShortcut(QKeySequence(QStringLiteral("Ctrl+R")));
+  pauseAction_ = new QAction(tr("&Pause"), this);
+  pauseAction_->setObjectName(QStringLiteral("pauseAction"));
+  pauseAction_->setShortcut(QKeySequence(QStringLiteral("Ctrl+P")));
+  stopAction_ = new QAction(tr("S&top"), this);
+  stopAction_->setObjectName(QStringLiteral("stopAction"));
+  stopAction_->setShortcut(QKeySequence(QStringLiteral("Ctrl+.")));
+  stopAction_->setToolTip(tr("Stop with a final checkpoint (Ctrl+.)"));
+  connect(startAction_, &QAction::triggered, this, [this] {
     if (canStart()) Q_EMIT startRequested();
   });
-  connect(pause_, &QPushButton::clicked, this,
+  connect(pauseAction_, &QAction::triggered, this,
           [this] { paused_ ? Q_EMIT resumeRequested() : Q_EMIT pauseRequested(); });
-  connect(stop_, &QPushButton::clicked, this, &ExperimentPanel::stopRequested);
+  connect(stopAction_, &QAction::triggered, this, &ExperimentPanel::stopRequested);
+  const auto button = [this](QAction* action, const QString& name) {
+    auto* b = new QPushButton(this);
+    b->setObjectName(name);
+    connect(b, &QPushButton::clicked, action, &QAction::trigger);
+    const auto mirror = [b, action] {
+      b->setText(QString(action->text()).remove(QLatin1Char('&')));  // no mnemonic shortcut
+      b->setEnabled(action->isEnabled());
+      b->setToolTip(action->toolTip());
+    };
+    connect(action, &QAction::changed, b, mirror);
+    mirror();
+    return b;
+  };
+  for (QAction* action : runActions()) action->setShortcutContext(Qt::ApplicationShortcut);
+  addActions(runActions());  // active on their own too, wherever the panel is shown
   auto* buttons = new QHBoxLayout;
-  for (QPushButton* b : {start_, pause_, stop_}) buttons->addWidget(b);
+  buttons->addWidget(button(startAction_, QStringLiteral("startButton")));
+  buttons->addWidget(button(pauseAction_, QStringLiteral("pauseButton")));
+  buttons->addWidget(button(stopAction_, QStringLiteral("stopButton")));
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
@@ -131,6 +151,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   layout->addWidget(problemLabel_);
   layout->addLayout(buttons);
 
+  new WheelGuard(form);
   onModelChanged();
   setRunState(QString());
 }
@@ -691,18 +712,20 @@ void ExperimentPanel::validate() {
   problems_ = problems;
   problemLabel_->setText(problems.join(QLatin1Char('\n')));
   problemLabel_->setVisible(!problems.isEmpty());
-  start_->setEnabled(!active_ && problems.isEmpty());
-  start_->setToolTip(problems.isEmpty() ? tr("Start training (Ctrl+R)")
-                                        : problems.join(QLatin1Char('\n')));
+  startAction_->setEnabled(!active_ && problems.isEmpty());
+  startAction_->setToolTip(problems.isEmpty() ? tr("Start training (Ctrl+R)")
+                                              : problems.join(QLatin1Char('\n')));
 }
 
 void ExperimentPanel::setRunState(const QString& state) {
   active_ = state == QLatin1String("preparing") || state == QLatin1String("running") ||
             state == QLatin1String("paused");
   paused_ = state == QLatin1String("paused");
-  pause_->setEnabled(state == QLatin1String("running") || paused_);
-  pause_->setText(paused_ ? tr("Resume") : tr("Pause"));
-  stop_->setEnabled(active_);
+  pauseAction_->setEnabled(state == QLatin1String("running") || paused_);
+  pauseAction_->setText(paused_ ? tr("&Resume") : tr("&Pause"));
+  pauseAction_->setToolTip(paused_ ? tr("Resume training (Ctrl+P)")
+                                   : tr("Pause training (Ctrl+P)"));
+  stopAction_->setEnabled(active_);
   for (auto* group : findChildren<QGroupBox*>()) group->setEnabled(!active_);
   validate();
 }

@@ -3,12 +3,12 @@
 #include <QStringList>
 #include <QWidget>
 
+class QAction;
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
-class QPushButton;
 class QSpinBox;
 class QTableWidget;
 class QTabWidget;
@@ -37,6 +37,8 @@ class ExperimentPanel : public QWidget {
   // What keeps the form from starting ("" when it can start), one line each.
   QStringList problems() const { return problems_; }
   bool canStart() const { return problems_.isEmpty(); }
+  // Start, Pause/Resume and Stop, with their shortcuts (the window's Training menu).
+  QList<QAction*> runActions() const { return {startAction_, pauseAction_, stopAction_}; }
   // Narrow by default: the views beside it need the room (the window fits 1024 px).
   QSize sizeHint() const override { return QSize(300, 600); }
 
@@ -95,7 +97,7 @@ class ExperimentPanel : public QWidget {
   QString previewError_[2];
   QTabWidget* previewTabs_;
   QTimer* previewTimer_;
-  QPushButton *start_, *pause_, *stop_;
+  QAction *startAction_, *pauseAction_, *stopAction_;
   QStringList problems_;
   bool paused_ = false, active_ = false;
 };

@@ -14,6 +14,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
+#include "core/data/demo_corpus.h"
 #include "core/train/predictor.h"
 #include "core/train/run_directory.h"
 #include "ui/model_snapshot.h"
@@ -47,7 +48,8 @@ PredictView::PredictView(QWidget* parent) : QWidget(parent) {
   setObjectName(QStringLiteral("predictView"));
   input_ = new QLineEdit(this);
   input_->setObjectName(QStringLiteral("predictInput"));
-  input_->setPlaceholderText(tr("Type a sentence, e.g. \"the acting was not bad but too long\""));
+  input_->setPlaceholderText(
+      tr("Type a sentence, e.g. \"%1\"").arg(QString::fromStdString(data::demoPredictHint())));
   input_->setClearButtonEnabled(true);
   QFont inputFont = input_->font();
   inputFont.setPointSizeF(inputFont.pointSizeF() * 1.2);

@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFileSystemWatcher>
 #include <QFutureWatcher>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -96,6 +97,16 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
     Q_EMIT runsSelected(selectedRuns());
     statsTimer_->start();
   });
+
+  // The table follows the folder: a new run appears, a running one's state and epoch move on
+  // (state.json is replaced at each checkpoint, which changes its directory).
+  watcher_ = new QFileSystemWatcher(this);
+  refreshTimer_ = new QTimer(this);
+  refreshTimer_->setSingleShot(true);
+  refreshTimer_->setInterval(300);  // one refresh for a burst of file changes
+  connect(refreshTimer_, &QTimer::timeout, this, &RunsView::refresh);
+  connect(watcher_, &QFileSystemWatcher::directoryChanged, refreshTimer_,
+          qOverload<>(&QTimer::start));
 
   auto* refreshButton = new QPushButton(tr("Refresh"), this);
   connect(refreshButton, &QPushButton::clicked, this, &RunsView::refresh);
@@ -199,6 +210,12 @@ void RunsView::refresh() {
                        new QStandardItem(QString::fromStdString(run.state))});
   }
   table_->resizeColumnsToContents();
+  if (!watcher_->directories().isEmpty()) watcher_->removePaths(watcher_->directories());
+  QStringList watched;
+  if (QFileInfo(root_).isDir()) watched << root_;
+  for (int r = 0; r < model_->rowCount(); ++r)
+    watched << model_->item(r, 0)->data(kPathRole).toString();
+  if (!watched.isEmpty()) watcher_->addPaths(watched);
   for (int r = 0; r < model_->rowCount(); ++r) {
     if (selected.contains(model_->item(r, 0)->data(kPathRole).toString())) {
       table_->selectionModel()->select(model_->index(r, 0),
@@ -221,22 +238,20 @@ void RunsView::computeStatistics() {
   std::sort(rows.begin(), rows.end());
   const bool selection = !rows.isEmpty();
   QStringList configurations;  // of the whole folder, in table order
-  QString densePolicy;         // the first configuration whose policy is dense
+  QString
+      densePolicy;  // a configuration whose policy is dense: "dense" if so named, else the first
   for (int r = 0; r < model_->rowCount(); ++r) {
     if (!selection) rows << r;
     const QString configuration = model_->item(r, 0)->text();
     if (!configurations.contains(configuration)) configurations << configuration;
-    if (densePolicy.isEmpty() && model_->item(r, 1)->text() == QLatin1String("dense"))
+    if (model_->item(r, 1)->text() == QLatin1String("dense") &&
+        (densePolicy.isEmpty() || configuration == QLatin1String("dense")))
       densePolicy = configuration;
   }
-  // The baseline as core will choose it: the one picked, else dense if the folder has it, else
-  // a configuration with the dense policy. A selection without its runs gets them from the
-  // folder: a test against nothing says nothing. (Core picks one per data and model.)
-  QString baseline = baselineChoice_;
-  if (baseline.isEmpty()) {
-    baseline =
-        configurations.contains(QStringLiteral("dense")) ? QStringLiteral("dense") : densePolicy;
-  }
+  // The baseline as core will choose it: the one picked, else the dense configuration, by
+  // policy. A selection without its runs gets them from the folder: a test against nothing says
+  // nothing. (Core picks one per data and model.)
+  const QString baseline = baselineChoice_.isEmpty() ? densePolicy : baselineChoice_;
   QList<int> added;
   if (selection && !baseline.isEmpty()) {
     const bool has = std::any_of(rows.begin(), rows.end(),
@@ -378,9 +393,20 @@ void RunsView::showStatistics(std::shared_ptr<const SweepStatistics> statistics,
   }
   statsTable_->resizeColumnsToContents();
 
-  if (!s.baseline.empty()) {
+  if (!s.configurations.empty()) {
+    // The table's names: runs of one name with other settings are told apart there.
     const QSignalBlocker block(baseline_);
-    baseline_->setCurrentText(QString::fromStdString(s.baseline));
+    baseline_->clear();
+    baseline_->setPlaceholderText(tr("none: no dense run"));
+    for (const ConfigurationSummary& c : s.configurations)
+      baseline_->addItem(QString::fromStdString(c.name));
+    baseline_->setCurrentIndex(-1);
+    for (const ConfigurationSummary& c : s.configurations) {
+      if (c.isBaseline) {
+        baseline_->setCurrentText(QString::fromStdString(c.name));
+        break;
+      }
+    }
   }
   QString note = tr("Statistics appear once runs have finished.");
   if (statistics_) {

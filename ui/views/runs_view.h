@@ -5,6 +5,7 @@
 #include <memory>
 
 class QComboBox;
+class QFileSystemWatcher;
 class QLabel;
 class QStandardItemModel;
 class QTableView;
@@ -16,7 +17,8 @@ struct SweepStatistics;
 
 namespace crisp::ui {
 
-// The table of runs read from the run directories under a root folder, sortable; activating a
+// The table of runs read from the run directories under a root folder, sortable, kept up to date
+// as runs appear and move on (a file watcher); activating a
 // row opens that run (its curves and its model for live prediction), selecting rows overlays
 // their curves. Below it, core's sweep statistics: per configuration mean and sd of the best dev
 // accuracy, and the paired test of each configuration against the baseline (computed off the
@@ -69,7 +71,9 @@ class RunsView : public QWidget {
   QComboBox* baseline_;
   QLabel* statsNote_;
   QLabel* statsScope_;
-  QTimer* statsTimer_;  // coalesces the selection changes of one click-and-drag
+  QTimer* statsTimer_;           // coalesces the selection changes of one click-and-drag
+  QFileSystemWatcher* watcher_;  // the root and every run directory listed
+  QTimer* refreshTimer_;
   QStringList shownRuns_;
   QString shownScope_;
   QString baselineChoice_;

@@ -492,7 +492,8 @@ class TestStatistics : public QObject {
     for (const std::string& w : s.warnings) QVERIFY2(!contains(w, "repeats seed"), w.c_str());
     bool warned = false;
     for (const std::string& w : s.warnings)
-      warned |= contains(w, "configuration dense has runs on 3 different data / models");
+      warned |=
+          contains(w, "configuration dense has runs with 3 different data, models or settings");
     QVERIFY(warned);
 
     // Each crisp is compared with the dense of its own data: on SST-2, c = 5 per seed.
@@ -546,6 +547,61 @@ class TestStatistics : public QObject {
     for (const crisp::ConfigurationSummary& c : s.configurations)
       QCOMPARE(c.isBaseline, c.configuration == "tiny-dense");
     QVERIFY(contains(crisp::toMarkdown(s), "| tiny-dense (baseline) |"));
+  }
+
+  // The baseline is chosen by policy: a sparse configuration is never the baseline by default,
+  // even when the dense runs cannot be used (here: not finished).
+  void noDenseConfigurationMeansNoDefaultBaseline() {
+    QTemporaryDir root;
+    writeRun(root.path(), "tiny-crisp:0.8", "crisp:0.8", 42, predictionsWrongAt(0, 3), 0.3);
+    writeRun(root.path(), "tiny-dense", "dense", 42, predictionsWrongAt(0, 5), 0.3, "stopped");
+    crisp::StatisticsOptions options;
+    options.bootstrapResamples = 200;
+    const auto s = crisp::computeSweepStatistics(
+        crisp::runDirectoriesUnder(root.path().toStdString()), options);
+    QCOMPARE(s.configurations.size(), size_t{1});
+    QVERIFY(!s.configurations.front().isBaseline);
+    QCOMPARE(s.baseline, std::string());
+    QVERIFY(s.comparisons.empty());
+    bool warned = false;
+    for (const std::string& w : s.warnings)
+      warned |= contains(w, "no configuration with the dense policy on demo / tiny");
+    QVERIFY(warned);
+  }
+
+  // Runs of one name and seed that differ in a setting are two configurations, not a run and
+  // its "repeat": neither is left out, and each is named by what differs. Only an exact repeat
+  // is left out.
+  void onlyExactRepeatsAreLeftOut() {
+    QTemporaryDir root;
+    const auto hyper = [](double rate, int epochs) {
+      return nlohmann::json{
+          {"hyperparameters", {{"seed", 42}, {"learning_rate", rate}, {"epochs", epochs}}}};
+    };
+    // A broken 2-step run at lr 1 first (its path sorts first), then the real one.
+    writeRun(root.path(), "demo", "dense", 42, predictionsWrongAt(0, 25), 0.69, "finished",
+             hyper(1, 1), "-a");
+    writeRun(root.path(), "demo", "dense", 42, predictionsWrongAt(0, 1), 0.05, "finished",
+             hyper(2e-4, 10), "-b");
+    writeRun(root.path(), "demo", "dense", 42, predictionsWrongAt(0, 1), 0.05, "finished",
+             hyper(2e-4, 10), "-c");  // an exact repeat of -b
+    writeRun(root.path(), "demo-crisp", "crisp:0.8", 42, predictionsWrongAt(0, 2), 0.06);
+    crisp::StatisticsOptions options;
+    options.bootstrapResamples = 200;
+    const auto s = crisp::computeSweepStatistics(
+        crisp::runDirectoriesUnder(root.path().toStdString()), options);
+    std::vector<std::string> names;
+    for (const auto& c : s.configurations) names.push_back(c.name);
+    QCOMPARE(names, (std::vector<std::string>{"demo-crisp", "demo {epochs 1, learning_rate 1}",
+                                              "demo {epochs 10, learning_rate 0.0002}"}));
+    int repeats = 0;
+    for (const std::string& w : s.warnings) {
+      if (!contains(w, "repeats seed 42")) continue;
+      ++repeats;
+      QVERIFY2(contains(w, "demo-seed42-c") && contains(w, "kept ") && contains(w, "demo-seed42-b"),
+               w.c_str());
+    }
+    QCOMPARE(repeats, 1);
   }
 
   void damagedRunIsAWarningNotAnError() {

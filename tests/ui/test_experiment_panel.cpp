@@ -85,6 +85,26 @@ class TestExperimentPanel : public QObject {
     QCOMPARE(panel.experiment().device, devices.back());
   }
 
+  // Precision follows the device: bf16 is offered on a GPU only, and the CPU always trains in
+  // fp32 (a bf16 choice left from a GPU falls back when the CPU is chosen).
+  void offersBf16OnAGpuOnly() {
+    ExperimentPanel panel;
+    auto* device = panel.findChild<QComboBox*>(QStringLiteral("deviceCombo"));
+    auto* precision = panel.findChild<QComboBox*>(QStringLiteral("precisionCombo"));
+    QVERIFY(device != nullptr && precision != nullptr);
+    QCOMPARE(device->currentData().toString(), QStringLiteral("cpu"));
+    QVERIFY(!precision->isEnabled());
+    QCOMPARE(panel.experiment().precision, std::string("fp32"));
+    if (device->count() == 1) return;  // no GPU here: nothing more to choose
+    device->setCurrentIndex(1);
+    QVERIFY(precision->isEnabled());
+    precision->setCurrentIndex(precision->findData(QStringLiteral("bf16")));
+    QCOMPARE(panel.experiment().precision, std::string("bf16"));
+    device->setCurrentIndex(0);
+    QVERIFY(!precision->isEnabled());
+    QCOMPARE(panel.experiment().precision, std::string("fp32"));
+  }
+
   // Paths typed or chosen once are there again in the next session's form.
   void remembersItsPaths() {
     const QString path = QStringLiteral("/data/sst2/train.tsv");

@@ -363,6 +363,22 @@ QWidget* ExperimentPanel::buildTrainingGroup() {
                           ? tr("Where the run trains; checkpoints load on any device")
                           : tr("Where the run trains: this LibTorch finds no CUDA device"));
   form->addRow(tr("Device"), device_);
+  precision_ = new QComboBox(group);
+  precision_->setObjectName(QStringLiteral("precisionCombo"));
+  precision_->addItem(tr("FP32"), QStringLiteral("fp32"));
+  precision_->addItem(tr("BF16 (mixed)"), QStringLiteral("bf16"));
+  precision_->setToolTip(
+      tr("BF16: matrix products in bfloat16 on a GPU; attention scores, top-k "
+         "and softmax stay float32"));
+  form->addRow(tr("Precision"), precision_);
+  // bf16 runs on CUDA only: on the CPU the choice is fp32, shown but not offered.
+  const auto followDevice = [this] {
+    const bool gpu = device_->currentData().toString() != QLatin1String("cpu");
+    if (!gpu) precision_->setCurrentIndex(0);
+    precision_->setEnabled(gpu);
+  };
+  connect(device_, &QComboBox::currentIndexChanged, this, followDevice);
+  followDevice();
   connect(learningRate_, &QLineEdit::textChanged, this, &ExperimentPanel::validate);
   return group;
 }
@@ -464,6 +480,7 @@ ExperimentConfig ExperimentPanel::experiment() const {
   config.hyper.epochs = epochs_->value();
   config.hyper.seed = static_cast<uint64_t>(seed_->value());
   config.device = device_->currentData().toString().toStdString();
+  config.precision = precision_->currentData().toString().toStdString();
   const QString found = model_->currentData(kPretrainedNameRole).toString();
   const QString model = !found.isEmpty() ? found.section(QLatin1Char('/'), -1)
                         : model_->currentData().toString() == kHuggingFace

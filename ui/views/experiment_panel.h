@@ -89,7 +89,8 @@ class ExperimentPanel : public QWidget {
   mutable QString checkedTokenizer_, checkedProblem_;  // tokenizerProblem's cache
   mutable qint64 checkedVocabSize_ = -1;
   QSpinBox *epochs_, *seed_, *batch_, *maxLength_;
-  QComboBox* device_;  // cpu, then each cuda:N torch reports
+  QComboBox* device_;     // cpu, then each cuda:N torch reports
+  QComboBox* precision_;  // fp32, bf16 (enabled on a CUDA device only)
   QLabel* problemLabel_;
   QLabel* previewSummary_[2];
   QTableWidget* preview_[2];

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "app/completion.h"
 #include "core/cli/bench_command.h"
 #include "core/cli/command_support.h"
 #include "core/cli/eval_command.h"
@@ -576,6 +577,14 @@ int main(int argc, char** argv) {
   info->add_flag("--measure", infoOptions.measureGemm,
                  "Also time a 1024x1024 float GEMM and print GFLOP/s");
 
+  // Hidden from `crisp --help` (the package installs the scripts); README says how to use it.
+  std::string completionShell;
+  CLI::App* completion = addCommand(&app, "completion", "Print a shell completion script");
+  completion->group("");
+  completion->add_option("shell", completionShell, "bash or zsh")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh"}));
+
   // After the commands: a command copies its parent's footer when it is created.
   app.footer(
       "`crisp COMMAND --help`: its options and examples. Exit codes: 0 ok, 1 failure at "
@@ -595,6 +604,10 @@ int main(int argc, char** argv) {
     // Any usage mistake exits 2, as scripts expect; a mistyped word gets a suggestion.
     if (!explainUnknownWord(app, std::cerr)) app.exit(e);
     return 2;
+  }
+  if (completion->parsed()) {
+    std::cout << (completionShell == "bash" ? bashCompletion(app) : zshCompletion(app));
+    return 0;
   }
   crisp::cli::verbosity() = quietFlag     ? crisp::cli::Verbosity::Quiet
                             : verboseFlag ? crisp::cli::Verbosity::Verbose

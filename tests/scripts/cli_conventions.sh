@@ -9,6 +9,8 @@
 #   json          --json of stats, bench flops and predict parses, with the documented fields
 #   run_identity  runs are named DATA-MODEL-POLICY; the demo's defaults only for the demo; stats
 #                 never averages runs of different data, and refuses when no run counts
+#   completion    the bash script from `crisp completion bash` completes commands and options
+#                 (the zsh one too, where zsh is installed)
 #   cli_conventions.sh CRISP_BINARY WORK_DIR CASE
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -188,6 +190,25 @@ PY
     grep -q "stopped/demo is stopped, not finished" "$work/err" || fail "why: $(cat "$work/err")"
     "$crisp" stats "$work/stopped" --format tex --include-unfinished >"$work/table.tex"
     grep -q "difference to demo-tiny-dense on" "$work/table.tex" || fail "$(cat "$work/table.tex")"
+    ;;
+  completion)
+    "$crisp" completion bash >"$work/crisp.bash"
+    # complete_words WORD...: what _crisp offers for the last word.
+    complete_words() {
+      bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _crisp
+        printf "%s\n" "${COMPREPLY[@]}"' _ "$work/crisp.bash" "$@"
+    }
+    [ "$(complete_words crisp tr)" = train ] || fail "crisp tr: $(complete_words crisp tr)"
+    [ "$(complete_words crisp train --ep)" = --epochs ] || fail "train --ep"
+    [ "$(complete_words crisp info --thr)" = --threads ] || fail "info --thr: global flags"
+    [ "$(complete_words crisp bench fl)" = flops ] || fail "bench fl"
+    [ "$(complete_words crisp --threads 2 bench flops --js)" = --json ] || fail "bench flops --js"
+    complete_words crisp "" | grep -qx predict || fail "no command list"
+    complete_words crisp "" | grep -qx completion && fail "the hidden completion command offered"
+    if command -v zsh >/dev/null; then
+      "$crisp" completion zsh >"$work/_crisp"
+      zsh -n "$work/_crisp" || fail "the zsh script does not parse"
+    fi
     ;;
   *) fail "no case $case_name" ;;
 esac

@@ -504,6 +504,7 @@ int main(int argc, char** argv) {
     addNumber(command, "--batch", options.batch, "Rows per step")->check(CLI::PositiveNumber);
     command->add_option("--attention", options.attention, policyHelp);
     command->add_flag("--json", options.json, "Print one JSON object instead of text");
+    command->add_option("--device", options.device, "cpu, cuda, cuda:N or auto");
   };
   crisp::cli::TrainStepOptions trainStepOptions;
   crisp::cli::FlopsOptions flopsOptions;
@@ -524,12 +525,10 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   trainStep
       ->add_option("--optimizer", trainStepOptions.optimizer,
-                   "AdamW implementation: fused (the trainer's one-pass update) or libtorch "
-                   "(torch::optim::AdamW, nine ATen ops per parameter)")
+                   "AdamW implementation: fused (the trainer's: one pass on the CPU, ATen's fused "
+                   "kernel on CUDA) or libtorch (torch::optim::AdamW, nine ATen ops per "
+                   "parameter)")
       ->check(CLI::IsMember({"fused", "libtorch"}));
-  trainStep->add_option("--device", trainStepOptions.device,
-                        "cpu, cuda, cuda:N or auto; on CUDA the optimizer is libtorch's "
-                        "(FusedAdamW is CPU-only)");
   crisp::cli::ThroughputOptions throughputOptions;
   CLI::App* throughput = addCommand(
       bench, "train-throughput",

@@ -112,7 +112,7 @@ class Classifier(nn.Module):
                 nn.init.zeros_(module.bias)
 
     def forward(self, ids, mask, sparsity):
-        positions = torch.arange(ids.size(1)).unsqueeze(0)
+        positions = torch.arange(ids.size(1), device=ids.device).unsqueeze(0)
         x = self.word_embeddings(ids) + self.position_embeddings(positions)
         x = self.embedding_dropout(self.embedding_layer_norm(x))
         key_allowed = mask.bool()[:, None, None, :]  # [B, 1, 1, T]

@@ -33,7 +33,7 @@ def main():
         args.model, num_labels=args.labels, attn_implementation="eager")
     result = timed_training(
         model, lambda ids, mask: model(input_ids=ids, attention_mask=mask).logits, batches,
-        args.warmup_steps)
+        args.warmup_steps, args.device)
     result.update({"model": args.model, "attention": "dense",
                    "implementation": f"transformers {transformers.__version__} eager on "
                                      f"PyTorch {torch.__version__}"})

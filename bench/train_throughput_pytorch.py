@@ -7,6 +7,7 @@ file `crisp bench train-throughput --batches-out FILE` wrote (same order, same p
 the same training loop as core/train/trainer.cpp: AdamW with weight decay 0.01 except on biases
 and LayerNorm, linear warm-up over 10% of the steps then linear decay, cross-entropy,
 loss.item() every step, gradient clipping to norm 1.0. Dense attention with the padding mask.
+With --device cuda each batch is copied to the GPU in its step, as the trainer does.
 Prints the same JSON fields as the C++ command: sentences/s over the steps after the warm-up.
 """
 
@@ -42,10 +43,11 @@ def read_batches(path):
     return batches
 
 
-def timed_training(model, logits_of, batches, warmup_steps):
+def timed_training(model, logits_of, batches, warmup_steps, device):
     """The trainer's loop on the batches (AdamW, weight decay 0.01 except on biases and
     LayerNorm, warm-up 10% then linear decay, cross-entropy, loss.item() every step, clipping to
     norm 1.0); sentences/s over the steps after warmup_steps, and the run's figures."""
+    model.to(device)
     model.train()
     decay, no_decay = [], []
     for name, parameter in model.named_parameters():
@@ -64,7 +66,15 @@ def timed_training(model, logits_of, batches, warmup_steps):
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
     parameters = list(model.parameters())
     step_end = []
-    for ids, mask, labels in batches:
+    first = warmup_steps  # steps first+1 .. total are timed
+
+    def now(step):  # on a GPU the timed interval's ends wait for the queue to drain
+        if device.type == "cuda" and step in (first - 1, total - 1):
+            torch.cuda.synchronize(device)
+        return time.perf_counter()
+
+    for step, (ids, mask, labels) in enumerate(batches):
+        ids, mask, labels = ids.to(device), mask.to(device), labels.to(device)
         loss = F.cross_entropy(logits_of(ids, mask), labels)
         loss.item()  # the trainer reads the loss every step (NaN check, metrics)
         optimizer.zero_grad(set_to_none=True)  # as the trainer: gradients released, not zeroed
@@ -72,9 +82,8 @@ def timed_training(model, logits_of, batches, warmup_steps):
         torch.nn.utils.clip_grad_norm_(parameters, 1.0)
         optimizer.step()
         schedule.step()
-        step_end.append(time.perf_counter())
+        step_end.append(now(step))
 
-    first = warmup_steps  # steps first+1 .. total are timed
     sentences = sum(b[0].size(0) for b in batches[first:])
     padded = sum(b[0].numel() for b in batches[first:])
     seconds = step_end[-1] - step_end[first - 1]
@@ -83,6 +92,7 @@ def timed_training(model, logits_of, batches, warmup_steps):
         "sentences_per_second": sentences / seconds,
         "peak_rss_mb": usage.ru_maxrss / 1024.0,
         "threads": torch.get_num_threads(),
+        "device": str(device),
         "batch": batches[0][0].size(0),
         "steps": total,
         "timed_steps": total - first,
@@ -102,12 +112,16 @@ def parse_arguments(description, add_model_arguments):
     parser.add_argument("--warmup-steps", type=int, default=5)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     args = parser.parse_args()
     name = os.path.basename(sys.argv[0])
     if args.warmup_steps < 1:
         raise SystemExit(f"{name}: --warmup-steps must be positive")
     if args.threads is not None:
         torch.set_num_threads(args.threads)
+    args.device = torch.device("cuda:0" if args.device == "cuda" else args.device)
+    if args.device.type == "cuda" and not torch.cuda.is_available():
+        raise SystemExit(f"{name}: --device {args.device}: this PyTorch sees no CUDA device")
     batches = read_batches(args.batches)
     if len(batches) <= args.warmup_steps + 1:
         raise SystemExit(f"{name}: too few batches for the warm-up")
@@ -135,7 +149,7 @@ def main():
     torch.manual_seed(42)
     model = Classifier(*PRESETS[args.preset], max_positions=args.max_positions)
     result = timed_training(model, lambda ids, mask: model(ids, mask, None), batches,
-                            args.warmup_steps)
+                            args.warmup_steps, args.device)
     result.update({"preset": args.preset, "attention": "dense",
                    "implementation": f"PyTorch {torch.__version__} eager"})
     print_result(result, args.preset, args.json)

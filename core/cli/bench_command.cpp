@@ -83,8 +83,7 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
     if (options.optimizer != "fused" && options.optimizer != "libtorch") {
       throw InputError("--optimizer must be fused or libtorch, not \"" + options.optimizer + "\"");
     }
-    // FusedAdamW is CPU-only: on CUDA the trainer (and so this benchmark) uses libtorch's.
-    const bool fused = options.optimizer == "fused" && device.is_cpu();
+    const bool fused = options.optimizer == "fused";
     FusedAdamW optimizer(model->parameters(), torch::optim::AdamWOptions(2e-5));
 
     // One step; fills the milliseconds of its phases: zero_grad + forward + loss, backward,
@@ -216,8 +215,11 @@ int runThroughputBench(const ThroughputOptions& options, std::ostream& out, std:
       // The rate starts at the end of a step: the trainer's clock also counts its set-up.
       throw InputError("--sentences, --batch and --warmup-steps must be positive");
     }
+    // Resolved first, so that a device there is not exits 2 before any data is read.
+    const std::string device = resolveDevice(options.device, "--device").str();
     const ScratchDirectory scratch;
     ExperimentConfig experiment;
+    experiment.device = device;
     experiment.name = "throughput";
     experiment.model = options.model.empty() ? "preset:" + options.preset : options.model;
     experiment.tokenizer = options.tokenizer;
@@ -308,6 +310,7 @@ int runThroughputBench(const ThroughputOptions& options, std::ostream& out, std:
     j["timed_sentences"] = sentences;
     j["timed_seconds"] = seconds;
     j["mean_padded_length"] = static_cast<double>(paddedTokens) / static_cast<double>(sentences);
+    j["device"] = experiment.device;
     j["implementation"] = "crisp Trainer (LibTorch)";
     j["process_cpu_ms"] = processCpuMs();
     if (options.json) {

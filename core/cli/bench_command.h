@@ -15,7 +15,7 @@ struct TrainStepOptions {
   int warmup = 2;
   std::string optimizer = "fused";  // fused (crisp::FusedAdamW, the trainer's) | libtorch
   bool json = false;
-  std::string device = "cpu";  // cpu, cuda, cuda:N, auto; on CUDA the optimizer is libtorch's
+  std::string device = "cpu";  // cpu, cuda, cuda:N, auto
 };
 
 // `crisp bench train-step`: times forward + backward + AdamW steps of a preset classifier
@@ -35,6 +35,7 @@ struct ThroughputOptions {
   int warmupSteps = 5;     // steps left out of the rate (at least 1)
   std::string batchesOut;  // JSON Lines of the exact batches, for the PyTorch peer
   bool json = false;
+  std::string device = "cpu";  // cpu, cuda, cuda:N, auto (the experiment's device key)
 };
 
 // `crisp bench train-throughput`: one epoch of the real Trainer (bucketed batches, AdamW,

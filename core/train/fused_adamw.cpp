@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -60,11 +61,80 @@ at::Tensor FusedAdamW::step(LossClosure closure) {
   return loss;
 }
 
+torch::optim::AdamWParamState& FusedAdamW::stateOf(const at::Tensor& p) {
+  const auto key = torch_compat::optimizerStateKey(p);
+  auto found = state_.find(key);
+  if (found == state_.end()) {
+    auto fresh = std::make_unique<torch::optim::AdamWParamState>();
+    fresh->exp_avg(torch::zeros_like(p, at::MemoryFormat::Contiguous));
+    fresh->exp_avg_sq(torch::zeros_like(p, at::MemoryFormat::Contiguous));
+    found = state_.emplace(key, std::move(fresh)).first;
+  }
+  auto& state = static_cast<torch::optim::AdamWParamState&>(*found->second);
+  // A checkpoint written by another layout could hold non-contiguous moments.
+  if (!state.exp_avg().is_contiguous()) state.exp_avg(state.exp_avg().contiguous());
+  if (!state.exp_avg_sq().is_contiguous()) state.exp_avg_sq(state.exp_avg_sq().contiguous());
+  return state;
+}
+
+void FusedAdamW::stepOnGpu(torch::optim::OptimizerParamGroup& group, float gradScale) {
+  const auto& options = static_cast<const torch::optim::AdamWOptions&>(group.options());
+  const auto [beta1, beta2] = options.betas();
+  std::vector<at::Tensor> params, grads, expAvgs, expAvgSqs, steps;
+  std::map<int64_t, at::Tensor> stepTensors;  // one per distinct count (normally just one)
+  for (auto& p : group.params()) {
+    const at::Tensor& gradient = p.grad();
+    if (!gradient.defined()) continue;
+    if (p.scalar_type() != at::kFloat || gradient.scalar_type() != at::kFloat ||
+        gradient.is_sparse() || p.sizes() != gradient.sizes() ||
+        gradient.device() != p.device() || p.device() != group.params().front().device()) {
+      throw Error("FusedAdamW: parameter of shape " + c10::str(p.sizes()) + " (" +
+                  std::string(c10::toString(p.scalar_type())) + ", " + p.device().str() +
+                  ") needs a float32 parameter and a dense gradient of its shape, on the "
+                  "device of its group");
+    }
+    auto& state = stateOf(p);
+    state.step(state.step() + 1);
+    at::Tensor& count = stepTensors[state.step()];
+    if (!count.defined()) {
+      count = at::full({}, static_cast<double>(state.step()), p.options().dtype(at::kFloat));
+    }
+    params.push_back(p);
+    grads.push_back(gradient);
+    expAvgs.push_back(state.exp_avg());
+    expAvgSqs.push_back(state.exp_avg_sq());
+    steps.push_back(count);
+  }
+  if (params.empty()) return;
+  at::Tensor divisor;  // the kernel divides by it: 1 / scale
+  if (gradScale != 1.0F) {
+    divisor = at::full({}, 1.0 / static_cast<double>(gradScale),
+                       params.front().options().dtype(at::kFloat));
+  }
+  torch_compat::fusedAdamW(params, grads, expAvgs, expAvgSqs, steps, options.lr(), beta1, beta2,
+                           options.weight_decay(), options.eps(), divisor);
+}
+
 void FusedAdamW::step(float gradScale) {
   torch::NoGradGuard noGrad;
+  const bool onGpu = !param_groups().empty() && !param_groups().front().params().empty() &&
+                     !param_groups().front().params().front().is_cpu();
+  if (onGpu && !torch_compat::kHasFusedAdamW) {  // LibTorch 1.13: its own AdamW, scaled first
+    for (auto& group : param_groups()) {
+      for (auto& p : group.params()) {
+        if (p.grad().defined() && gradScale != 1.0F) p.mutable_grad().mul_(gradScale);
+      }
+    }
+    torch::optim::AdamW::step();
+    return;
+  }
   for (auto& group : param_groups()) {
     const auto& options = static_cast<const torch::optim::AdamWOptions&>(group.options());
     if (options.amsgrad()) throw Error("FusedAdamW: amsgrad is not supported");
+    if (!group.params().empty() && !group.params().front().is_cpu()) {
+      stepOnGpu(group, gradScale);
+      continue;
+    }
     const double lr = options.lr();
     const auto [beta1, beta2] = options.betas();
     for (auto& p : group.params()) {
@@ -77,19 +147,8 @@ void FusedAdamW::step(float gradScale) {
                     std::string(c10::toString(p.scalar_type())) + ", " + p.device().str() +
                     ") needs a contiguous float32 CPU parameter and a dense gradient of its shape");
       }
-      const auto key = torch_compat::optimizerStateKey(p);
-      auto found = state_.find(key);
-      if (found == state_.end()) {
-        auto fresh = std::make_unique<torch::optim::AdamWParamState>();
-        fresh->exp_avg(torch::zeros_like(p, at::MemoryFormat::Contiguous));
-        fresh->exp_avg_sq(torch::zeros_like(p, at::MemoryFormat::Contiguous));
-        found = state_.emplace(key, std::move(fresh)).first;
-      }
-      auto& state = static_cast<torch::optim::AdamWParamState&>(*found->second);
+      auto& state = stateOf(p);
       state.step(state.step() + 1);
-      // A checkpoint written by another layout could hold non-contiguous moments.
-      if (!state.exp_avg().is_contiguous()) state.exp_avg(state.exp_avg().contiguous());
-      if (!state.exp_avg_sq().is_contiguous()) state.exp_avg_sq(state.exp_avg_sq().contiguous());
 
       const double biasCorrection1 = 1.0 - std::pow(beta1, static_cast<double>(state.step()));
       const double biasCorrection2 = 1.0 - std::pow(beta2, static_cast<double>(state.step()));
@@ -123,12 +182,16 @@ void FusedAdamW::releaseGradients() {
 
 GradientClip gradientClip(const std::vector<at::Tensor>& parameters, double maxNorm) {
   torch::NoGradGuard noGrad;
-  std::vector<at::Tensor> norms;
-  norms.reserve(parameters.size());
+  std::vector<at::Tensor> norms, gradients;
   for (const auto& p : parameters) {
-    if (p.grad().defined()) norms.push_back(p.grad().norm(2));
+    if (p.grad().defined()) gradients.push_back(p.grad());
   }
-  if (norms.empty()) return {};
+  if (gradients.empty()) return {};
+  if (gradients.front().is_cpu()) {  // as it always was: the CPU's results stay bit-identical
+    for (const auto& g : gradients) norms.push_back(g.norm(2));
+  } else {
+    norms = torch_compat::norms(gradients);  // one kernel, not one per parameter
+  }
   const at::Tensor total = norms.size() == 1 ? norms.front() : at::stack(norms).norm(2);
   const float norm = total.item<float>();
   const float coefficient = static_cast<float>(maxNorm) / (norm + 1e-6F);

@@ -19,7 +19,11 @@ namespace crisp {
 // as it is read, which equals torch::nn::utils::clip_grad_norm_'s in-place scaling followed
 // by a step, without its extra pass over every gradient.
 //
-// Limits (a clear error otherwise): float32 CPU parameters and dense gradients; no amsgrad.
+// On a GPU it calls ATen's fused multi-tensor AdamW kernel (at::_fused_adamw_, the update of
+// PyTorch's AdamW(fused=True)): one launch per parameter group instead of nine per parameter.
+//
+// Limits (a clear error otherwise): float32 parameters and dense gradients, on the device of
+// their group; no amsgrad.
 class FusedAdamW : public torch::optim::AdamW {
  public:
   using torch::optim::AdamW::AdamW;
@@ -30,6 +34,11 @@ class FusedAdamW : public torch::optim::AdamW {
   // Releases every gradient (PyTorch's zero_grad(set_to_none=True)): the next backward then
   // writes fresh gradients instead of adding into zeroed ones, one pass less per parameter.
   void releaseGradients();
+
+ private:
+  // The parameter's AdamW state, created (zero moments) on its first step.
+  torch::optim::AdamWParamState& stateOf(const at::Tensor& p);
+  void stepOnGpu(torch::optim::OptimizerParamGroup& group, float gradScale);
 };
 
 // The gradient clipping of torch::nn::utils::clip_grad_norm_ (L2), split in two: the global

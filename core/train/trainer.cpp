@@ -382,22 +382,9 @@ struct Trainer::Impl {
                                              torch::optim::AdamWOptions(hp.learningRate));
   }
 
-  // On the CPU, FusedAdamW's one-pass update with the clipping folded in. On CUDA, LibTorch's
-  // own AdamW (FusedAdamW's loop is CPU-only): the gradients are scaled first, as
-  // clip_grad_norm_ does, then torch::optim::AdamW::step runs as its kernels do on the device.
-  void optimizerStep(float gradScale) {
-    if (in.device.is_cpu()) {
-      optimizer->step(gradScale);
-      return;
-    }
-    if (gradScale != 1.0F) {
-      at::NoGradGuard noGrad;
-      for (auto& p : parameters) {
-        if (p.grad().defined()) p.mutable_grad().mul_(gradScale);
-      }
-    }
-    optimizer->torch::optim::AdamW::step();
-  }
+  // FusedAdamW with the clipping folded in: its one-pass loop on the CPU, ATen's fused
+  // multi-tensor kernel on a GPU.
+  void optimizerStep(float gradScale) { optimizer->step(gradScale); }
 
   // optimizer.pt always holds CPU tensors, so a checkpoint loads on any device.
   void saveOptimizer(std::ostream& out) {

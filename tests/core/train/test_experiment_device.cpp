@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/io/safetensors.h"
+#include "core/model/classifier.h"
 #include "core/sys/device.h"
 #include "core/sys/input_error.h"
 #include "core/train/experiment.h"
@@ -111,6 +112,59 @@ class TestExperimentDevice : public QObject {
     const std::string key = inputErrorOf([&] { prepareExperiment(config, run); });
     QVERIFY2(contains(key, "device: \"cuda:0\" asks for CUDA"), key.c_str());
     QVERIFY(!std::filesystem::exists(run));
+  }
+
+  // The classifier gives the same logits, attention probabilities (before and after the policy)
+  // and gradients on the test device as on the CPU, for each architecture and for policies
+  // whose kept set depends on exact score order (top-k) or on positions (diagonal, window).
+  void aClassifierOnTheTestDeviceMatchesTheCpu() {
+    const c10::Device device = resolveDevice(testDevice(), "CRISP_TEST_DEVICE");
+    if (device.is_cpu()) QSKIP("CRISP_TEST_DEVICE is the CPU");
+    for (auto architecture : {Architecture::DistilBert, Architecture::Bert}) {
+      for (const char* policy : {"dense", "crisp:0.8", "nodiag+crisp:0.5", "window:2"}) {
+        ModelConfig config = ModelConfig::preset("tiny", 300);
+        config.architecture = architecture;
+        at::manual_seed(7);
+        auto model = makeClassifier(config);
+        model->setPolicy(AttentionPolicySpec::parse(policy));
+        model->eval();  // no dropout: both devices compute the same function
+        const at::Tensor ids = at::randint(1, 300, {4, 24}, at::kLong);
+        at::Tensor mask = at::ones({4, 24}, at::kLong);
+        mask.index_put_({1, at::indexing::Slice(17)}, 0);  // padded rows
+        mask.index_put_({3, at::indexing::Slice(5)}, 0);
+        const at::Tensor labels = at::tensor({0, 1, 1, 0}, at::kLong);
+        ForwardOptions capture;
+        capture.captureAttention = true;
+
+        const auto run = [&](const c10::Device& on) {
+          model->to(on);
+          model->zero_grad();
+          ClassifierOutput out = model->forward(ids.to(on), mask.to(on), capture);
+          at::cross_entropy_loss(out.logits, labels.to(on)).backward();
+          std::vector<at::Tensor> values{out.logits.detach().cpu()};
+          for (const auto& layer : out.attention) {
+            values.push_back(layer.before.detach().cpu());
+            values.push_back(layer.after.detach().cpu());
+          }
+          for (const auto& p : model->parameters()) {
+            values.push_back(p.grad().defined() ? p.grad().cpu() : at::zeros_like(p).cpu());
+          }
+          return values;
+        };
+        const std::vector<at::Tensor> onCpu = run(c10::Device(c10::kCPU));
+        const std::vector<at::Tensor> onDevice = run(device);
+        QCOMPARE(onDevice.size(), onCpu.size());
+        double worst = 0;
+        for (size_t i = 0; i < onCpu.size(); ++i) {
+          const double scale = std::max(1.0, onCpu[i].abs().max().item<double>());
+          worst = std::max(worst, (onDevice[i] - onCpu[i]).abs().max().item<double>() / scale);
+        }
+        const std::string what = std::string(policy) + " on " + device.str() + ": max |diff| " +
+                                 QString::number(worst, 'g', 3).toStdString();
+        qInfo("%s", what.c_str());
+        QVERIFY2(worst <= 1e-4, what.c_str());
+      }
+    }
   }
 
   // A run on the test device stops at a non-finite loss after its step-2 checkpoint; the same

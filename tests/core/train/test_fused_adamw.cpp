@@ -5,10 +5,12 @@
 // clip_grad.h uses torch::Tensor without including what declares it.
 #include <torch/nn/utils/clip_grad.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <vector>
 
 #include "core/model/classifier.h"
+#include "core/sys/device.h"
 #include "core/sys/error.h"
 #include "core/sys/torch_compat.h"
 #include "core/train/fused_adamw.h"
@@ -53,7 +55,7 @@ void setGradients(const std::vector<at::Tensor>& params, uint64_t seed, double s
 // Float32 rounding in a different order (fused multiply-adds, one division instead of two)
 // drifts by a few ulps per step; anything beyond that is a wrong update.
 void compareTensors(const at::Tensor& actual, const at::Tensor& expected, const char* what) {
-  const double diff = (actual - expected).abs().max().item<double>();
+  const double diff = (actual.cpu() - expected).abs().max().item<double>();
   const double size = expected.abs().max().item<double>();
   if (diff > 1e-5 * std::max(1.0, size)) {
     QFAIL(qPrintable(QString("%1 differs by %2 (max magnitude %3)").arg(what).arg(diff).arg(size)));
@@ -123,6 +125,39 @@ class TestFusedAdamW : public QObject {
       reference.step();
     }
     compareState(fused, reference, fusedParams, torchParams);
+  }
+
+  // On a GPU (CRISP_TEST_DEVICE=cuda; skipped elsewhere) FusedAdamW runs ATen's fused kernel:
+  // the same update as LibTorch's AdamW on the CPU, clipping included, over many steps.
+  void onTheTestDeviceMatchesLibTorchAdamWOnTheCpu() {
+    const char* name = std::getenv("CRISP_TEST_DEVICE");
+    const c10::Device device =
+        resolveDevice(name != nullptr && *name != '\0' ? name : "cpu", "CRISP_TEST_DEVICE");
+    if (device.is_cpu()) QSKIP("CRISP_TEST_DEVICE is the CPU");
+    const auto torchParams = makeParameters(4);
+    std::vector<at::Tensor> deviceParams;
+    for (const auto& p : torchParams) {
+      deviceParams.push_back(p.detach().to(device).set_requires_grad(true));
+    }
+    auto fused = makeOptimizer<FusedAdamW>(deviceParams);
+    auto reference = makeOptimizer<torch::optim::AdamW>(torchParams);
+    for (int s = 0; s < 20; ++s) {
+      for (auto* opt : {static_cast<torch::optim::Optimizer*>(&fused),
+                        static_cast<torch::optim::Optimizer*>(&reference)}) {
+        for (auto& group : opt->param_groups()) group.options().set_lr(1e-2 * (1.0 - s / 30.0));
+      }
+      setGradients(torchParams, 300 + s, s % 2 == 0 ? 1e-4 : 10.0);
+      for (size_t i = 0; i < torchParams.size(); ++i) {
+        deviceParams[i].mutable_grad() = torchParams[i].grad().to(device);
+      }
+      const GradientClip clip = gradientClip(deviceParams, 1.0);
+      const double torchNorm = torch::nn::utils::clip_grad_norm_(torchParams, 1.0);
+      QVERIFY(std::abs(clip.norm - torchNorm) <= 1e-5 * torchNorm);
+      fused.step(clip.scale);
+      reference.step();
+    }
+    compareState(fused, reference, deviceParams, torchParams);
+    QVERIFY(deviceParams[0].is_cuda());
   }
 
   void checkpointsLoadIntoEitherImplementation() {

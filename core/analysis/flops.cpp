@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/model/attention_policy.h"
@@ -138,11 +139,32 @@ ModelFlops policyFlops(const ModelConfig& config, int64_t length, int64_t batch,
   return model;
 }
 
+std::vector<PolicyFlopsRow> comparePolicyFlops(const ModelConfig& config, int64_t length,
+                                               int64_t batch,
+                                               const std::vector<std::string>& policies) {
+  const double layers = static_cast<double>(config.layers);
+  std::vector<PolicyFlopsRow> rows;
+  for (const std::string& text : policies) {
+    const AttentionPolicySpec policy = AttentionPolicySpec::parse(text);
+    PolicyFlopsRow row;
+    row.policy = text;
+    for (size_t k = 0; k < kAttentionKernels.size(); ++k) {
+      const ModelFlops model = policyFlops(config, length, batch, policy, kAttentionKernels[k]);
+      row.layer[k] = model.encoder() / layers;
+      for (const LayerFlops& l : model.layers) {
+        row.attentionCore[k] += l.attentionCore() / layers;
+        if (k == 0) row.keptKeys += l.keptKeys / layers;
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 std::string flopsTable(const ModelConfig& config, int64_t length, int64_t batch,
                        const std::vector<std::string>& policies) {
   const ModelFlops dense = denseFlops(config, length, batch);
-  const double layers = static_cast<double>(config.layers);
-  const double denseLayer = dense.encoder() / layers;
+  const double denseLayer = dense.encoder() / static_cast<double>(config.layers);
   const double denseCore = dense.layers.front().attentionCore();
   std::ostringstream out;
   out << "T = " << length << ", batch " << batch << ", " << config.layers << " layers of hidden "
@@ -154,28 +176,43 @@ std::string flopsTable(const ModelConfig& config, int64_t length, int64_t batch,
   out << "| policy | kept keys/row | as implemented | saved | sparse after scores | saved | "
          "ideal sparse | saved | attention core saved (after scores / ideal) |\n";
   out << "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
-  for (const std::string& text : policies) {
-    const AttentionPolicySpec policy = AttentionPolicySpec::parse(text);
-    double keptSum = 0, core[3] = {0, 0, 0}, layer[3] = {0, 0, 0};
-    const AttentionKernel kernels[3] = {AttentionKernel::AsImplemented,
-                                        AttentionKernel::SparseAfterScores,
-                                        AttentionKernel::IdealSparse};
-    for (int k = 0; k < 3; ++k) {
-      const ModelFlops model = policyFlops(config, length, batch, policy, kernels[k]);
-      layer[k] = model.encoder() / layers;
-      for (const LayerFlops& l : model.layers) {
-        core[k] += l.attentionCore() / layers;
-        if (k == 0) keptSum += l.keptKeys;
-      }
+  for (const PolicyFlopsRow& row : comparePolicyFlops(config, length, batch, policies)) {
+    out << "| " << row.policy << " | " << format("%.2f", row.keptKeys);
+    for (double layer : row.layer) {
+      out << " | " << format("%.4f", layer / 1e9) << " | " << percentSaved(denseLayer, layer);
     }
-    out << "| " << text << " | " << format("%.2f", keptSum / layers);
-    for (int k = 0; k < 3; ++k) {
-      out << " | " << format("%.4f", layer[k] / 1e9) << " | " << percentSaved(denseLayer, layer[k]);
-    }
-    out << " | " << percentSaved(denseCore, core[1]) << " / " << percentSaved(denseCore, core[2])
-        << " |\n";
+    out << " | " << percentSaved(denseCore, row.attentionCore[1]) << " / "
+        << percentSaved(denseCore, row.attentionCore[2]) << " |\n";
   }
   return out.str();
+}
+
+nlohmann::ordered_json flopsJson(const ModelConfig& config, int64_t length, int64_t batch,
+                                 const std::vector<std::string>& policies) {
+  const ModelFlops dense = denseFlops(config, length, batch);
+  nlohmann::ordered_json j;
+  j["seq"] = length;
+  j["batch"] = batch;
+  j["model"] = {{"layers", config.layers},
+                {"hidden", config.hidden},
+                {"heads", config.heads},
+                {"intermediate", config.intermediate}};
+  j["dense"] = {{"total_flops", dense.total()},
+                {"embeddings_flops", dense.embeddings},
+                {"head_flops", dense.head},
+                {"layer_flops", dense.encoder() / static_cast<double>(config.layers)}};
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  for (const PolicyFlopsRow& row : comparePolicyFlops(config, length, batch, policies)) {
+    nlohmann::ordered_json kernels;
+    for (size_t k = 0; k < kAttentionKernels.size(); ++k) {
+      kernels[attentionKernelName(kAttentionKernels[k])] = {
+          {"layer_flops", row.layer[k]}, {"attention_core_flops", row.attentionCore[k]}};
+    }
+    rows.push_back(
+        {{"policy", row.policy}, {"kept_keys_per_row", row.keptKeys}, {"kernels", kernels}});
+  }
+  j["policies"] = std::move(rows);
+  return j;
 }
 
 }  // namespace crisp

@@ -1,8 +1,11 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "core/model/config.h"
 
@@ -83,10 +86,35 @@ ModelFlops policyFlops(const ModelConfig& config, int64_t length, int64_t batch,
                        const AttentionPolicySpec& policy, AttentionKernel kernel,
                        const std::vector<double>& measuredKeptFraction = {});
 
+// The kernels a comparison covers, in the order of PolicyFlopsRow's arrays.
+inline constexpr std::array<AttentionKernel, 3> kAttentionKernels = {
+    AttentionKernel::AsImplemented, AttentionKernel::SparseAfterScores,
+    AttentionKernel::IdealSparse};
+
+// One policy against dense, for full-length rows: the mean kept keys per row and, per kernel
+// (kAttentionKernels' order), the encoder's and the attention core's (QK^T + softmax + P.V)
+// forward FLOPs per layer, means over layers.
+struct PolicyFlopsRow {
+  std::string policy;  // its text form, e.g. "crisp:0.8"
+  double keptKeys = 0;
+  std::array<double, kAttentionKernels.size()> layer{}, attentionCore{};
+};
+
+// One row per policy (text form); throws crisp::Error for a policy that does not parse.
+std::vector<PolicyFlopsRow> comparePolicyFlops(const ModelConfig& config, int64_t length,
+                                               int64_t batch,
+                                               const std::vector<std::string>& policies);
+
 // A Markdown table: for each policy (text form, e.g. "crisp:0.8"), the mean kept keys, the
 // per-layer GFLOPs and the saving against dense under each kernel, and the saving of the
 // attention core (QK^T + softmax + P.V) alone. Layer figures are the mean over layers.
 std::string flopsTable(const ModelConfig& config, int64_t length, int64_t batch,
                        const std::vector<std::string>& policies);
+
+// The same comparison as JSON (`crisp bench flops --json`; schema in docs/CLI.md): seq, batch,
+// model sizes, the dense totals, and per policy kept_keys_per_row and per kernel layer_flops
+// and attention_core_flops.
+nlohmann::ordered_json flopsJson(const ModelConfig& config, int64_t length, int64_t batch,
+                                 const std::vector<std::string>& policies);
 
 }  // namespace crisp

@@ -16,6 +16,7 @@
 #include "core/io/csv.h"
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
+#include "core/train/experiment.h"
 #include "core/train/run_directory.h"
 
 namespace crisp {
@@ -87,12 +88,6 @@ void countDiscordant(const std::vector<int64_t>& labels, const std::vector<int64
 // --- what a run was trained on --------------------------------------------------------------
 
 // The last path component of a path ("" for none), ignoring a trailing separator.
-std::string lastComponent(const std::string& path) {
-  fs::path p = fs::path(path).lexically_normal();
-  if (!p.has_filename()) p = p.parent_path();
-  return p.filename().string();
-}
-
 struct Identity {
   std::string data, dataLabel, model, modelLabel;
   // Every other setting that changes a result (policy, hyperparameters, length, dropout, ...),
@@ -154,21 +149,15 @@ Identity identityOf(const nlohmann::json& config) {
     id.dataLabel = "demo";
   } else {
     id.data = "train: " + train + ", dev: " + dev;
-    // The dev file's folder names the data set (glue/SST-2/dev.tsv), else the file itself.
-    const fs::path devPath = fs::path(dev).lexically_normal();
-    id.dataLabel = lastComponent(devPath.parent_path().string());
-    if (id.dataLabel.empty() || id.dataLabel == "." || id.dataLabel == "..")
-      id.dataLabel = devPath.stem().string();
-    if (id.dataLabel.empty()) id.dataLabel = id.data;
+    id.dataLabel = dataLabel(train, dev);
   }
   const std::string model = text("model", "preset:tiny");
   id.model = model;
-  id.modelLabel = startsWith(model, "preset:") ? model.substr(7) : lastComponent(model);
-  if (id.modelLabel.empty()) id.modelLabel = model;
+  id.modelLabel = modelLabel(model);
   const std::string tokenizer = text("tokenizer", "");
   if (!tokenizer.empty()) {
     id.model += ", tokenizer: " + tokenizer;
-    id.modelLabel += " + " + lastComponent(tokenizer);
+    id.modelLabel += " + " + lastPathComponent(tokenizer);
   }
   const auto sentencePiece = experiment.find("train_sentencepiece");
   if (sentencePiece != experiment.end() && sentencePiece->is_object()) {
@@ -226,8 +215,9 @@ bool sameBaselineName(const SweepStatistics& s) {
   return true;
 }
 
+// What the Δ columns are against: the baseline's name when one name serves every (data, model).
 std::string deltaTarget(const SweepStatistics& s) {
-  return sameBaselineName(s) ? s.baseline : std::string("baseline");
+  return sameBaselineName(s) && !s.baseline.empty() ? s.baseline : std::string("the baseline");
 }
 
 std::string seedList(const std::vector<uint64_t>& seeds) {
@@ -990,7 +980,7 @@ std::string toLatex(const SweepStatistics& s) {
   }
   out << "\\bottomrule\n\\end{tabular}\n\\caption{Best dev accuracy and dev loss at the best "
          "evaluation, mean $\\pm$ sample sd over seeds. $\\Delta$: accuracy difference to "
-      << (sameBaselineName(s) ? latexEscape(s.baseline) : std::string("the baseline"))
+      << latexEscape(deltaTarget(s))
       << " on the same data and model, mean over matched seeds; CI: hierarchical percentile "
          "bootstrap ("
       << s.bootstrapResamples
@@ -999,6 +989,64 @@ std::string toLatex(const SweepStatistics& s) {
          "sign-flip distribution"
       << (approximate ? "; $^\\dagger$ chi-square approximation" : "") << ").}\n\\end{table}\n";
   return out.str();
+}
+
+namespace {
+
+// NaN and infinities (an sd of one seed, a CI that could not be computed) as null.
+nlohmann::ordered_json number(double value) {
+  return std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
+}
+
+nlohmann::ordered_json toJson(const MeanSd& m) {
+  return {{"mean", number(m.mean)}, {"sd", number(m.sd)}, {"n", m.n}};
+}
+
+nlohmann::ordered_json toJson(const BootstrapInterval& b) {
+  return {{"observed", number(b.observed)}, {"low", number(b.low)}, {"high", number(b.high)}};
+}
+
+}  // namespace
+
+nlohmann::ordered_json toJson(const SweepStatistics& s) {
+  nlohmann::ordered_json configurations = nlohmann::ordered_json::array();
+  for (const ConfigurationSummary& c : s.configurations) {
+    configurations.push_back({{"name", c.name},
+                              {"configuration", c.configuration},
+                              {"policy", c.policy},
+                              {"data", c.data},
+                              {"model", c.model},
+                              {"baseline", c.isBaseline},
+                              {"seeds", c.seeds},
+                              {"best_accuracy", toJson(c.bestAccuracy)},
+                              {"dev_loss_at_best", toJson(c.devLossAtBest)}});
+  }
+  nlohmann::ordered_json comparisons = nlohmann::ordered_json::array();
+  for (const Comparison& c : s.comparisons) {
+    nlohmann::ordered_json perSeed = nlohmann::ordered_json::array();
+    for (const SeedComparison& seed : c.perSeed) {
+      perSeed.push_back({{"seed", seed.seed},
+                         {"examples", seed.examples},
+                         {"b", seed.b},
+                         {"c", seed.c},
+                         {"mcnemar_p", number(seed.pValue)},
+                         {"accuracy_difference", toJson(seed.accuracyDifference)}});
+    }
+    comparisons.push_back({{"configuration", c.configuration},
+                           {"baseline", c.baseline},
+                           {"mean_difference", toJson(c.meanDifference)},
+                           {"stratified_p", number(c.stratified.pValue)},
+                           {"stratified_exact", c.stratified.exact},
+                           {"pooled_b", c.pooledB},
+                           {"pooled_c", c.pooledC},
+                           {"per_seed", std::move(perSeed)}});
+  }
+  return {{"baseline", s.baseline},
+          {"confidence_level", s.confidenceLevel},
+          {"bootstrap_resamples", s.bootstrapResamples},
+          {"configurations", std::move(configurations)},
+          {"comparisons", std::move(comparisons)},
+          {"warnings", s.warnings}};
 }
 
 }  // namespace crisp

@@ -26,6 +26,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace crisp {
 
 // --- building blocks ---------------------------------------------------------------------
@@ -227,5 +229,7 @@ SweepStatistics computeSweepStatistics(const std::vector<std::string>& runDirect
 std::string toMarkdown(const SweepStatistics& statistics);
 std::string toCsv(const SweepStatistics& statistics);    // one row per configuration
 std::string toLatex(const SweepStatistics& statistics);  // booktabs table
+// Fractions and differences as fractions, NaN as null (`crisp stats --json`; docs/CLI.md).
+nlohmann::ordered_json toJson(const SweepStatistics& statistics);
 
 }  // namespace crisp

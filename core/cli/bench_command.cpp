@@ -57,15 +57,16 @@ double median(std::vector<double> values) {
 int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::ostream& err) {
   try {
     if (options.batch < 1 || options.seq < 1 || options.steps < 1 || options.warmup < 0) {
-      throw Error("--batch, --seq and --steps must be positive, --warmup non-negative");
+      throw InputError("--batch, --seq and --steps must be positive, --warmup non-negative");
     }
-    if (options.threads) configureThreads(options.threads, std::nullopt);
-    const ModelConfig config = ModelConfig::preset(options.preset, kVocabSize);
+    const ModelConfig config =
+        readingInput([&] { return ModelConfig::preset(options.preset, kVocabSize); });
     if (options.seq > config.maxPositions) {
-      throw Error("--seq " + std::to_string(options.seq) + " exceeds the model's " +
-                  std::to_string(config.maxPositions) + " positions");
+      throw InputError("--seq " + std::to_string(options.seq) + " exceeds the model's " +
+                       std::to_string(config.maxPositions) + " positions");
     }
-    const AttentionPolicySpec policy = AttentionPolicySpec::parse(options.attention);
+    const AttentionPolicySpec policy =
+        readingInput([&] { return AttentionPolicySpec::parse(options.attention); });
     const c10::Device device = resolveDevice(options.device, "--device");
     const at::ScalarType computeType = crisp::computeType(
         normalizePrecision(options.precision, "--precision"), device, "--precision");
@@ -83,7 +84,7 @@ int runTrainStepBench(const TrainStepOptions& options, std::ostream& out, std::o
     const at::Tensor labels =
         at::randint(0, config.numLabels, {options.batch}, at::kLong).to(device);
     if (options.optimizer != "fused" && options.optimizer != "libtorch") {
-      throw Error("--optimizer must be fused or libtorch, not \"" + options.optimizer + "\"");
+      throw InputError("--optimizer must be fused or libtorch, not \"" + options.optimizer + "\"");
     }
     const bool fused = options.optimizer == "fused";
     FusedAdamW optimizer(model->parameters(), torch::optim::AdamWOptions(2e-5));
@@ -199,7 +200,7 @@ class ScratchDirectory {
 // Copies the header and the first `rows` data rows of a GLUE TSV.
 void copyHead(const std::string& from, const std::string& to, int rows) {
   std::ifstream in(from);
-  if (!in) throw Error(from + ": cannot open");
+  if (!in) throw InputError(from + ": cannot open");
   std::ofstream out(to);
   std::string line;
   for (int i = 0; i <= rows && std::getline(in, line); ++i) out << line << "\n";
@@ -216,13 +217,12 @@ std::vector<int64_t> tensorValues(const at::Tensor& t) {
 int runThroughputBench(const ThroughputOptions& options, std::ostream& out, std::ostream& err) {
   try {
     if (options.trainData.empty() || (options.tokenizer.empty() && options.model.empty())) {
-      throw Error("--train and --tokenizer (or --model) are required");
+      throw InputError("--train and --tokenizer (or --model) are required");
     }
     if (options.sentences < 1 || options.batch < 1 || options.warmupSteps < 1) {
       // The rate starts at the end of a step: the trainer's clock also counts its set-up.
-      throw Error("--sentences, --batch and --warmup-steps must be positive");
+      throw InputError("--sentences, --batch and --warmup-steps must be positive");
     }
-    if (options.threads) configureThreads(options.threads, std::nullopt);
     // Resolved first, so that a device there is not exits 2 before any data is read.
     const c10::Device device = resolveDevice(options.device, "--device");
     const std::string precision = normalizePrecision(options.precision, "--precision");
@@ -246,7 +246,8 @@ int runThroughputBench(const ThroughputOptions& options, std::ostream& out, std:
     experiment.hyper.logEvery = 1;  // a metrics.jsonl record (step, time) for every step
     experiment.hyper.keepCheckpoints = 1;
 
-    PreparedExperiment prepared = prepareExperiment(experiment);
+    // As for crisp train: what cannot be prepared (data, tokenizer, model, policy) is bad input.
+    PreparedExperiment prepared = readingInput([&] { return prepareExperiment(experiment); });
     const auto trainSet = prepared.inputs.train;
     // The trainer's own plan for epoch 0 (same data, batch size, seed and collation).
     const auto loader = data::BatchLoader::training(trainSet, static_cast<size_t>(options.batch),
@@ -336,18 +337,23 @@ int runThroughputBench(const ThroughputOptions& options, std::ostream& out, std:
     }
     return 0;
   } catch (const std::exception& e) {
-    return reportError("bench train-throughput", e, err);  // 2 for a device there is not
+    return reportError("bench train-throughput", e, err);
   }
 }
 
 int runFlopsTable(const FlopsOptions& options, std::ostream& out, std::ostream& err) {
   try {
-    const ModelConfig config = ModelConfig::preset(options.preset, kVocabSize);
-    out << flopsTable(config, options.seq, options.batch, options.policies);
+    const ModelConfig config =
+        readingInput([&] { return ModelConfig::preset(options.preset, kVocabSize); });
+    // Everything here follows from the flags: a failure is a policy or size they got wrong.
+    out << readingInput([&] {
+      return options.json
+                 ? flopsJson(config, options.seq, options.batch, options.policies).dump(2) + "\n"
+                 : flopsTable(config, options.seq, options.batch, options.policies);
+    });
     return 0;
   } catch (const std::exception& e) {
-    printError("bench flops", e, err);
-    return 1;
+    return reportError("bench flops", e, err);
   }
 }
 

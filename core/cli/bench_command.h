@@ -1,7 +1,6 @@
 #pragma once
 
 #include <iosfwd>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,7 +14,6 @@ struct TrainStepOptions {
   int steps = 8;
   int warmup = 2;
   std::string optimizer = "fused";  // fused (crisp::FusedAdamW, the trainer's) | libtorch
-  std::optional<int> threads;       // default: what crisp's --threads / CRISP_THREADS chose
   bool json = false;
   std::string device = "cpu";      // cpu, cuda, cuda:N, auto
   std::string precision = "fp32";  // fp32 or bf16 (CUDA)
@@ -35,9 +33,8 @@ struct ThroughputOptions {
   int batch = 32;
   int maxLength = 64;
   std::string attention = "dense";
-  int warmupSteps = 5;         // steps left out of the rate (at least 1)
-  std::string batchesOut;      // JSON Lines of the exact batches, for the PyTorch peer
-  std::optional<int> threads;  // default: what crisp's --threads / CRISP_THREADS chose
+  int warmupSteps = 5;     // steps left out of the rate (at least 1)
+  std::string batchesOut;  // JSON Lines of the exact batches, for the PyTorch peer
   bool json = false;
   std::string device = "cpu";      // cpu, cuda, cuda:N, auto (the experiment's device key)
   std::string precision = "fp32";  // fp32 or bf16 (CUDA; the experiment's precision key)
@@ -54,9 +51,10 @@ struct FlopsOptions {
   int batch = 1;
   int seq = 128;
   std::vector<std::string> policies = {"dense", "crisp:0.6", "crisp:0.7", "crisp:0.8"};
+  bool json = false;
 };
 
-// `crisp bench flops`: the FLOPs table (core/analysis/flops.h) as Markdown.
+// `crisp bench flops`: the FLOPs table (core/analysis/flops.h) as Markdown, or as JSON.
 int runFlopsTable(const FlopsOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace crisp::cli

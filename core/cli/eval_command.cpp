@@ -21,7 +21,8 @@ struct EvalData {
 
 EvalData readEvalData(const EvalOptions& options, const ModelReference& ref) {
   EvalData d;
-  try {
+  // A data file that is missing or has a bad row is the user's to fix.
+  readingInput([&] {
     if (!options.data.empty()) {
       d.source = options.data;
       d.examples = readLabelledData(options.data, ref.labelNames).examples;
@@ -30,12 +31,7 @@ EvalData readEvalData(const EvalOptions& options, const ModelReference& ref) {
     } else {
       throw InputError(ref.path + " is a Hugging Face model directory: give --data FILE");
     }
-  } catch (const InputError&) {
-    throw;
-  } catch (const std::exception& e) {
-    // A data file that is missing or has a bad row is the user's to fix.
-    throw InputError(e.what());
-  }
+  });
   if (d.examples.empty()) throw InputError(d.source + ": no examples");
   return d;
 }
@@ -94,12 +90,8 @@ int runEval(const EvalOptions& options, std::ostream& out, std::ostream& err) {
         loadModelReference(options.reference, choice, {false, options.allowNonFinite});
     if (!ref.loadWarnings.empty()) err << ref.loadWarnings;
     const EvalData data = readEvalData(options, ref);
-    std::shared_ptr<const data::EncodedDataset> encoded;
-    try {
-      encoded = encodeExamples(data.examples, *ref.tokenizer, ref.maxLength, data.source);
-    } catch (const std::exception& e) {
-      throw InputError(e.what());
-    }
+    const std::shared_ptr<const data::EncodedDataset> encoded = readingInput(
+        [&] { return encodeExamples(data.examples, *ref.tokenizer, ref.maxLength, data.source); });
     data::CollateOptions collate;
     collate.padId = ref.tokenizer->padId();
     collate.sepId = ref.tokenizer->sepId();

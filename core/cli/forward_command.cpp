@@ -27,20 +27,22 @@ std::pair<at::Tensor, at::Tensor> parseIds(const std::string& text, int padId, i
     while (std::getline(idStream, item, ',')) {
       const std::optional<long long> parsed = parseInteger(item);
       if (!parsed) {
-        throw Error("--ids: row " + std::to_string(rows.size() + 1) + ": \"" + item +
-                    "\" is not an integer");
+        throw InputError("--ids: row " + std::to_string(rows.size() + 1) + ": \"" + item +
+                         "\" is not an integer");
       }
       const long long id = *parsed;
       if (id < 0 || id >= vocabSize) {
-        throw Error("--ids: row " + std::to_string(rows.size() + 1) + ": id " + std::to_string(id) +
-                    " is outside the vocabulary of " + std::to_string(vocabSize));
+        throw InputError("--ids: row " + std::to_string(rows.size() + 1) + ": id " +
+                         std::to_string(id) + " is outside the vocabulary of " +
+                         std::to_string(vocabSize));
       }
       ids.push_back(id);
     }
-    if (ids.empty()) throw Error("--ids: row " + std::to_string(rows.size() + 1) + " is empty");
+    if (ids.empty())
+      throw InputError("--ids: row " + std::to_string(rows.size() + 1) + " is empty");
     rows.push_back(std::move(ids));
   }
-  if (rows.empty()) throw Error("--ids: no rows");
+  if (rows.empty()) throw InputError("--ids: no rows");
   size_t length = 0;
   for (const auto& r : rows) length = std::max(length, r.size());
   const int64_t batch = static_cast<int64_t>(rows.size());
@@ -71,7 +73,8 @@ int runForward(const ForwardOptions& options, std::ostream& out, std::ostream& e
         loadHuggingFaceDirectory(options.modelDir, {false, options.allowNonFinite});
     const std::string warnings = loaded.report.describe("the model");
     if (!warnings.empty()) err << warnings;
-    AttentionPolicySpec policy = AttentionPolicySpec::parse(options.attention);
+    AttentionPolicySpec policy =
+        readingInput([&] { return AttentionPolicySpec::parse(options.attention); });
     if (options.noDiagonal && policy.term(TermRole::Diagonal) == nullptr) {
       policy = AttentionPolicySpec::parse(policy.terms.empty() ? "nodiag"
                                                                : "nodiag+" + policy.toString());
@@ -81,8 +84,9 @@ int runForward(const ForwardOptions& options, std::ostream& out, std::ostream& e
     const ModelConfig& config = loaded.model->config();
     auto [ids, mask] = parseIds(options.ids, config.padTokenId, config.vocabSize);
     if (ids.size(1) > config.maxPositions) {
-      throw Error("--ids: rows of " + std::to_string(ids.size(1)) + " tokens exceed the model's " +
-                  std::to_string(config.maxPositions) + " positions");
+      throw InputError("--ids: rows of " + std::to_string(ids.size(1)) +
+                       " tokens exceed the model's " + std::to_string(config.maxPositions) +
+                       " positions");
     }
     at::NoGradGuard noGrad;
     crisp::ForwardOptions forward;
@@ -107,8 +111,7 @@ int runForward(const ForwardOptions& options, std::ostream& out, std::ostream& e
     out << j.dump() << "\n";
     return 0;
   } catch (const std::exception& e) {
-    printError("forward", e, err);
-    return 1;
+    return reportError("forward", e, err);
   }
 }
 

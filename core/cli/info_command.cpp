@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "core/sys/build_info.h"
+#include "core/sys/git_revision.h"
 #include "core/sys/runtime_info.h"
 
 namespace crisp::cli {
@@ -14,6 +16,11 @@ std::string orNotBuilt(const std::string& version) {
 }
 
 }  // namespace
+
+std::string versionLine() {
+  return std::string("Crisp Studio ") + build_info::kVersion + " (git " + build_info::kGitRevision +
+         ", " + build_info::kBuildType + ", " + build_info::kCompiler + ")";
+}
 
 int runInfo(const InfoOptions& options, const ThreadChoice& threads, std::ostream& out,
             std::ostream& err) {
@@ -57,8 +64,7 @@ int runInfo(const InfoOptions& options, const ThreadChoice& threads, std::ostrea
     const auto row = [&out](const char* key) -> std::ostream& {
       return out << std::left << std::setw(15) << key;
     };
-    out << "Crisp Studio " << info.crispVersion << " (git " << info.gitRevision << ", "
-        << info.buildType << ", " << info.compiler << ")\n";
+    out << versionLine() << "\n";
     row("LibTorch") << info.torchVersion << (info.torchHasCuda ? " (CUDA)\n" : " (CPU)\n");
     row("Devices");
     for (size_t i = 0; i < info.devices.size(); ++i) out << (i ? ", " : "") << info.devices[i];

@@ -194,7 +194,7 @@ int runInspect(const InspectOptions& options, std::ostream& out, std::ostream& e
     const std::vector<int> heads = selection(options.head, config.heads, "--head");
     const Prediction p = Predictor::fromReference(ref)->predict(options.text);
     const Maps maps{p, static_cast<int64_t>(p.tokens.size()), layers, heads};
-    if (p.truncated) {
+    if (p.truncated && !quiet()) {
       err << "crisp inspect: note: the sentence has " << p.fullLength
           << " tokens; the model reads the first " << p.tokens.size() << " ([SEP] kept)\n";
     }

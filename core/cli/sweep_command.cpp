@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "core/analysis/statistics.h"
+#include "core/cli/command_support.h"
 #include "core/cli/train_command.h"
 #include "core/io/atomic_file.h"
 #include "core/sys/device.h"
@@ -209,12 +210,16 @@ int runSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
       return 2;
     }
     if (status.state == "finished") {
-      out << counter << run.directoryName << ": finished already (best dev accuracy "
-          << percent(status.bestAccuracy) << "), skipped\n";
+      if (!quiet()) {
+        out << counter << run.directoryName << ": finished already (best dev accuracy "
+            << percent(status.bestAccuracy) << "), skipped\n";
+      }
       continue;
     }
-    out << counter << run.directoryName << (status.exists ? ": resuming" : ": starting") << "\n";
-    out.flush();
+    if (!quiet()) {
+      out << counter << run.directoryName << (status.exists ? ": resuming" : ": starting") << "\n";
+      out.flush();
+    }
     const int code = trainIntoRunDirectory(path, run.experiment, false, out, err);
     if (code > 128) {  // stopped by a signal (128 + its number), with a checkpoint
       err << "crisp sweep: interrupted; run the same command again to continue\n";
@@ -266,17 +271,32 @@ int runStats(const StatsOptions& options, std::ostream& out, std::ostream& err) 
         statisticsOptions(options.baseline, options.bootstrapResamples, options.bootstrapSeed);
     statisticsOptions_.onlyFinishedRuns = !options.includeUnfinished;
     statistics = computeSweepStatistics(directories, statisticsOptions_);
+    if (statistics.configurations.empty()) {
+      std::string why;
+      for (const std::string& warning : statistics.warnings) why += "\n  " + warning;
+      throw Error(
+          std::string("no run to count") +
+          (options.includeUnfinished ? "" : " (--include-unfinished counts unfinished ones)") +
+          ":" + why);
+    }
     if (options.write) writeStatistics(statistics, options.roots.front());
   } catch (const std::exception& e) {
     err << "crisp stats: error: " << e.what() << "\n";
     return 2;
   }
-  if (options.format == "csv")
+  if (options.json) {
+    out << toJson(statistics).dump(2) << "\n";
+  } else if (options.format == "csv") {
     out << toCsv(statistics);
-  else if (options.format == "tex")
+  } else if (options.format == "tex") {
     out << toLatex(statistics);
-  else
-    out << toMarkdown(statistics);
+  } else {
+    out << toMarkdown(statistics);  // which lists the warnings itself
+  }
+  if (options.json || options.format != "md") {
+    for (const std::string& warning : statistics.warnings)
+      err << "crisp stats: warning: " << warning << "\n";
+  }
   return 0;
 }
 

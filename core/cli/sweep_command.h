@@ -43,11 +43,13 @@ struct StatsOptions {
   std::optional<uint64_t> bootstrapSeed;
   bool includeUnfinished = false;
   std::string format = "md";  // md, csv or tex: what is printed
+  bool json = false;          // print statistics as JSON instead (analysis/statistics.h toJson)
   bool write = false;         // also write statistics.{md,csv,tex} into the first root
 };
 
-// `crisp stats ROOT...`: the statistics table of the run directories under the roots. Exit
-// codes: 0, 2 when the roots hold no runs or the baseline is unknown.
+// `crisp stats ROOT...`: the statistics table of the run directories under the roots; warnings
+// go to err unless the Markdown table lists them. Exit codes: 0, 2 when the roots hold no runs
+// to count or the baseline is unknown.
 int runStats(const StatsOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace crisp::cli

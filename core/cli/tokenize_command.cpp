@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/cli/command_support.h"
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
 #include "core/sys/utf8.h"
@@ -49,10 +50,8 @@ std::string where(std::size_t lineNumber) {
   return "stdin line " + std::to_string(lineNumber);
 }
 
-}  // namespace
-
-int runTokenize(const TokenizeOptions& options, std::istream& in, std::ostream& out) {
-  if (options.tokenizer.empty()) throw Error("--tokenizer is required");
+int tokenizeLines(const TokenizeOptions& options, std::istream& in, std::ostream& out) {
+  if (options.tokenizer.empty()) throw InputError("--tokenizer is required");
   std::string line;
   std::string buffer;
   std::size_t lineNumber = 0;
@@ -62,13 +61,14 @@ int runTokenize(const TokenizeOptions& options, std::istream& in, std::ostream& 
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (const size_t bad = findInvalidUtf8(line); bad != std::string_view::npos) {
       out.flush();
-      throw Error(where(lineNumber) + ": " + describeInvalidUtf8(line, bad));
+      throw InputError(where(lineNumber) + ": " + describeInvalidUtf8(line, bad));
     }
     return true;
   };
 
   if (endsWith(options.tokenizer, ".model")) {
-    const SentencePieceModel model = SentencePieceModel::load(options.tokenizer);
+    const SentencePieceModel model =
+        readingInput([&] { return SentencePieceModel::load(options.tokenizer); });
     std::vector<ByteSpan> offsets;
     while (readLine()) {
       std::vector<std::string> pieces = model.encodeAsPieces(line);
@@ -88,9 +88,10 @@ int runTokenize(const TokenizeOptions& options, std::istream& in, std::ostream& 
   }
 
   if (options.maxLength == 1) {
-    throw Error("--max-len must be at least 2 for WordPiece: [CLS] and [SEP] take 2");
+    throw InputError("--max-len must be at least 2 for WordPiece: [CLS] and [SEP] take 2");
   }
-  const WordPieceTokenizer tokenizer(options.tokenizer);
+  const WordPieceTokenizer tokenizer =
+      readingInput([&] { return WordPieceTokenizer(options.tokenizer); });
   WordPieceEncodeOptions encodeOptions;
   encodeOptions.maxLength = options.maxLength;
   WordPieceEncoding encoding;
@@ -102,6 +103,17 @@ int runTokenize(const TokenizeOptions& options, std::istream& in, std::ostream& 
   out.flush();
   if (!out) throw Error("cannot write the output");
   return 0;
+}
+
+}  // namespace
+
+int runTokenize(const TokenizeOptions& options, std::istream& in, std::ostream& out,
+                std::ostream& err) {
+  try {
+    return tokenizeLines(options, in, out);
+  } catch (const std::exception& e) {
+    return reportError("tokenize", e, err);
+  }
 }
 
 }  // namespace crisp::cli

@@ -14,8 +14,9 @@ struct TokenizeOptions {
 };
 
 // `crisp tokenize`: reads lines from in, writes {"tokens": [...], "ids": [...]} per line to out.
-// WordPiece adds [CLS] and [SEP]; SentencePiece adds nothing. Returns the exit code; throws
-// crisp::Error (naming the line for invalid UTF-8) on bad input.
-int runTokenize(const TokenizeOptions& options, std::istream& in, std::ostream& out);
+// WordPiece adds [CLS] and [SEP]; SentencePiece adds nothing. Returns the exit code: 2 for bad
+// input (a tokenizer that cannot be read, invalid UTF-8, named by its line) with one line on err.
+int runTokenize(const TokenizeOptions& options, std::istream& in, std::ostream& out,
+                std::ostream& err);
 
 }  // namespace crisp::cli

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -14,9 +15,11 @@
 #include <sstream>
 #include <thread>
 
+#include "core/cli/command_support.h"
 #include "core/io/json_file.h"
 #include "core/sys/device.h"
 #include "core/sys/error.h"
+#include "core/sys/terminal.h"
 #include "core/train/run_directory.h"
 
 namespace crisp::cli {
@@ -103,18 +106,47 @@ std::string clock(double seconds) {
   return out.str();
 }
 
-// Prints the trainer's events: a progress bar on a terminal, plain lines otherwise.
+// One redraw of the progress bar, at most `columns` - 1 characters wide: a line as wide as the
+// terminal wraps on some terminals, leaving a new line at every redraw. What does not fit is
+// dropped, least useful first: the rate, the ETA, then the bar itself.
+std::string progressBar(const ProgressEvent& progress, double loss, int columns) {
+  const double fraction =
+      progress.totalSteps ? static_cast<double>(progress.step) / progress.totalSteps : 0.0;
+  std::ostringstream status;
+  status << std::setw(3) << static_cast<int>(100 * fraction) << "%  step " << progress.step << "/"
+         << progress.totalSteps << "  loss " << std::fixed << std::setprecision(4) << loss;
+  std::ostringstream rate;
+  rate << "  " << std::fixed << std::setprecision(0) << progress.sentencesPerSecond << " sent/s";
+  const std::string eta = "  ETA " + clock(progress.etaSeconds);
+  const size_t room = static_cast<size_t>(std::max(columns - 1, 1));
+  const size_t minimumBar = 10;  // "[" + 6 cells + "] "
+  std::string text = status.str() + rate.str() + eta;
+  if (text.size() + minimumBar > room) text = status.str() + eta;
+  if (text.size() + minimumBar > room) text = status.str();
+  if (text.size() + minimumBar > room) return text.substr(0, room);
+  const size_t width = std::min<size_t>(30, room - text.size() - 3);
+  const size_t filled = static_cast<size_t>(fraction * static_cast<double>(width));
+  return "[" + std::string(filled, '#') + std::string(width - filled, '.') + "] " + text;
+}
+
+// Prints the trainer's events on err: a bar fitted to the terminal's width on a terminal, a
+// line every tenth of the run otherwise (every hundredth when verbose); nothing but warnings
+// and errors when quiet.
 class ProgressPrinter {
  public:
-  ProgressPrinter(std::ostream& out, bool terminal) : out_(out), terminal_(terminal) {}
+  explicit ProgressPrinter(std::ostream& err)
+      : out_(err), terminal_(isTerminal(STDERR_FILENO)), columns_(terminalColumns(STDERR_FILENO)) {}
 
   void handle(const TrainingEvent& event) {
     if (const auto* p = std::get_if<ProgressEvent>(&event)) {
       progress_ = *p;
-      if (terminal_)
-        drawBar();
-      else if (p->totalSteps > 0 && p->step * 10 / p->totalSteps != lastDecile_) {
-        lastDecile_ = p->step * 10 / p->totalSteps;
+      if (quiet()) return;
+      const int64_t parts = verbose() ? 100 : 10;
+      if (terminal_) {
+        out_ << "\r\033[K" << progressBar(progress_, loss_, columns_);
+        barDrawn_ = true;
+      } else if (p->totalSteps > 0 && p->step * parts / p->totalSteps != lastPart_) {
+        lastPart_ = p->step * parts / p->totalSteps;
         out_ << "step " << p->step << "/" << p->totalSteps << "  loss " << std::fixed
              << std::setprecision(4) << loss_ << "  " << std::setprecision(0)
              << p->sentencesPerSecond << " sentences/s  ETA " << clock(p->etaSeconds) << "\n";
@@ -122,13 +154,15 @@ class ProgressPrinter {
     } else if (const auto* s = std::get_if<StepEvent>(&event)) {
       loss_ = s->loss;
     } else if (const auto* e = std::get_if<EvaluationEvent>(&event)) {
-      line() << "eval  step " << e->step << " (epoch " << std::fixed << std::setprecision(2)
+      if (quiet()) return;
+      line() << "eval step " << e->step << " (epoch " << std::fixed << std::setprecision(2)
              << e->epoch << "): accuracy " << std::setprecision(2) << 100 * e->metrics.accuracy
-             << "%  loss " << std::setprecision(4) << e->metrics.loss << "  macro-F1 "
-             << std::setprecision(3) << e->metrics.macroF1 << (e->best ? "  (best)" : "") << "\n";
+             << "%, loss " << std::setprecision(4) << e->metrics.loss << ", macro-F1 "
+             << std::setprecision(3) << e->metrics.macroF1 << (e->best ? " (best)" : "") << "\n";
     } else if (const auto* state = std::get_if<StateEvent>(&event)) {
       stateMessage_ = state->message;
     } else if (const auto* m = std::get_if<MessageEvent>(&event)) {
+      if (quiet() && m->level == MessageEvent::Level::Info) return;
       line() << (m->level == MessageEvent::Level::Error     ? "error: "
                  : m->level == MessageEvent::Level::Warning ? "warning: "
                                                             : "")
@@ -138,7 +172,7 @@ class ProgressPrinter {
   }
 
   void finish() {
-    if (terminal_ && barDrawn_) out_ << "\n";
+    if (barDrawn_) out_ << "\n";
   }
 
   // The message of the run's last state: state.json's, or why a resume left state.json as it was.
@@ -146,30 +180,18 @@ class ProgressPrinter {
 
  private:
   std::ostream& line() {
-    if (terminal_ && barDrawn_) out_ << "\r\033[K";
+    if (barDrawn_) out_ << "\r\033[K";
     barDrawn_ = false;
     return out_;
   }
 
-  void drawBar() {
-    const int width = 30;
-    const double fraction =
-        progress_.totalSteps ? static_cast<double>(progress_.step) / progress_.totalSteps : 0.0;
-    const int filled = static_cast<int>(fraction * width);
-    out_ << "\r\033[K[" << std::string(filled, '#') << std::string(width - filled, '.') << "] "
-         << std::setw(3) << static_cast<int>(100 * fraction) << "%  step " << progress_.step << "/"
-         << progress_.totalSteps << "  loss " << std::fixed << std::setprecision(4) << loss_ << "  "
-         << std::setprecision(0) << progress_.sentencesPerSecond << " sent/s  ETA "
-         << clock(progress_.etaSeconds);
-    barDrawn_ = true;
-  }
-
   std::ostream& out_;
   bool terminal_;
+  int columns_;
   bool barDrawn_ = false;
   ProgressEvent progress_;
   double loss_ = 0;
-  int64_t lastDecile_ = -1;
+  int64_t lastPart_ = -1;
   std::string stateMessage_;
 };
 
@@ -232,19 +254,19 @@ int trainInto(const std::string& runDirectory, const ExperimentConfig& experimen
   }
   // Which tensors a pretrained checkpoint did not provide (a new head) or provided unused, as
   // transformers says it.
-  if (prepared.runConfig.contains("load_report")) {
+  if (prepared.runConfig.contains("load_report") && !quiet()) {
     err << prepared.runConfig["load_report"].get<std::string>();
   }
   Trainer trainer(std::move(prepared.inputs), experiment.hyper, runDirectory, prepared.runConfig);
   if (sync) trainer.setGradientSynchronizer(sync);
-  const bool terminal = !json && ::isatty(STDOUT_FILENO) == 1;
-  ProgressPrinter printer(json ? err : out, terminal);
-  if (!json) {
-    out << "training " << experiment.name << " (" << prepared.runConfig["policy"].get<std::string>()
+  ProgressPrinter printer(err);
+  if (!quiet()) {
+    err << "training " << experiment.name << " (" << prepared.runConfig["policy"].get<std::string>()
         << ") into " << runDirectory;
-    if (sync && sync->worldSize() > 1) out << " on " << sync->worldSize() << " ranks";
-    out << "\n";
+    if (sync && sync->worldSize() > 1) err << " on " << sync->worldSize() << " ranks";
+    err << "\n";
   }
+  if (verbose()) err << "experiment: " << experiment.toJson().dump() << "\n";
 
   const auto start = std::chrono::steady_clock::now();
   int stopSignal = 0;
@@ -254,9 +276,8 @@ int trainInto(const std::string& runDirectory, const ExperimentConfig& experimen
         for (const TrainingEvent& event : trainer.events().drain()) printer.handle(event);
       },
       [&](int signal) {
-        (json ? err : out) << "\n"
-                           << signalName(signal)
-                           << ": stopping after this step and writing a checkpoint\n";
+        err << "\n"
+            << signalName(signal) << ": stopping after this step and writing a checkpoint\n";
       },
       stopSignal);
   printer.finish();
@@ -290,58 +311,62 @@ int trainIntoRunDirectory(const std::string& runDirectory, const ExperimentConfi
   return trainInto(runDirectory, experiment, json, out, err, synchronizer);
 }
 
-void applyExperimentFile(TrainOptions& options,
-                         const std::function<bool(const std::string&)>& given) {
-  const nlohmann::json j = readJsonFile(options.experimentFile);
-  ExperimentConfig fromFile;
-  try {
-    fromFile = ExperimentConfig::fromJson(j);
-  } catch (const std::exception& e) {
-    throw Error(options.experimentFile + ": " + e.what());
-  }
+void resolveExperiment(TrainOptions& options,
+                       const std::function<bool(const std::string&)>& given) {
   const ExperimentConfig& flags = options.experiment;
-  if (given("--preset") || given("--model")) fromFile.model = flags.model;
+  ExperimentConfig resolved;
+  bool named = false;  // the experiment file names it
+  if (options.experimentFile.empty()) {
+    resolved = ExperimentConfig::defaultsFor(flags.usesDemoData());
+  } else {
+    const nlohmann::json j = readJsonFile(options.experimentFile);
+    try {
+      resolved = ExperimentConfig::fromJson(j);
+    } catch (const std::exception& e) {
+      throw Error(options.experimentFile + ": " + e.what());
+    }
+    named = j.contains("name");
+    if (j.contains("device") && !given("--device")) {
+      options.deviceSource = options.experimentFile + ": device";
+    }
+  }
+  if (given("--preset") || given("--model")) resolved.model = flags.model;
   // A tokenizer on the command line replaces the file's choice, whichever kind it was.
   if (given("--tokenizer")) {
-    fromFile.tokenizer = flags.tokenizer;
-    fromFile.trainSentencePiece = {};
+    resolved.tokenizer = flags.tokenizer;
+    resolved.trainSentencePiece = {};
   }
   if (given("--train-sentencepiece")) {
-    fromFile.tokenizer.clear();
-    fromFile.trainSentencePiece.vocabSize = flags.trainSentencePiece.vocabSize;
+    resolved.tokenizer.clear();
+    resolved.trainSentencePiece.vocabSize = flags.trainSentencePiece.vocabSize;
   }
   if (given("--sentencepiece-type"))
-    fromFile.trainSentencePiece.modelType = flags.trainSentencePiece.modelType;
-  if (given("--train")) fromFile.trainData = flags.trainData;
-  if (given("--dev")) fromFile.devData = flags.devData;
-  if (given("--attention")) fromFile.policy = flags.policy;
-  if (given("--epochs")) fromFile.hyper.epochs = flags.hyper.epochs;
-  if (given("--batch")) fromFile.hyper.batchSize = flags.hyper.batchSize;
-  if (given("--lr")) fromFile.hyper.learningRate = flags.hyper.learningRate;
-  if (given("--seed")) fromFile.hyper.seed = flags.hyper.seed;
-  if (given("--eval-every")) fromFile.hyper.evalEvery = flags.hyper.evalEvery;
-  if (given("--max-len")) fromFile.maxLength = flags.maxLength;
+    resolved.trainSentencePiece.modelType = flags.trainSentencePiece.modelType;
+  if (given("--train")) resolved.trainData = flags.trainData;
+  if (given("--dev")) resolved.devData = flags.devData;
+  if (given("--attention")) resolved.policy = flags.policy;
+  if (given("--epochs")) resolved.hyper.epochs = flags.hyper.epochs;
+  if (given("--batch")) resolved.hyper.batchSize = flags.hyper.batchSize;
+  if (given("--lr")) resolved.hyper.learningRate = flags.hyper.learningRate;
+  if (given("--seed")) resolved.hyper.seed = flags.hyper.seed;
+  if (given("--eval-every")) resolved.hyper.evalEvery = flags.hyper.evalEvery;
+  if (given("--max-len")) resolved.maxLength = flags.maxLength;
   if (given("--save-every")) {
-    fromFile.hyper.saveEverySteps = flags.hyper.saveEverySteps;
-    fromFile.hyper.saveEverySeconds = flags.hyper.saveEverySeconds;
+    resolved.hyper.saveEverySteps = flags.hyper.saveEverySteps;
+    resolved.hyper.saveEverySeconds = flags.hyper.saveEverySeconds;
   }
-  if (given("--name")) fromFile.name = flags.name;
-  if (given("--precision")) fromFile.precision = flags.precision;
-  if (given("--device")) {
-    fromFile.device = flags.device;
-  } else if (j.contains("device")) {
-    options.deviceSource = options.experimentFile + ": device";
+  if (given("--device")) resolved.device = flags.device;
+  if (given("--precision")) resolved.precision = flags.precision;
+  // Runs that differ in data, model or policy must not share a name: the runs view and
+  // `crisp stats` take runs of one name for seeds of one configuration.
+  if (given("--name")) {
+    resolved.name = flags.name;
+  } else if (!named) {
+    resolved.name = defaultRunName(resolved);
+  } else if (given("--attention") && resolved.policy != "dense") {
+    resolved.name += "-" + resolved.policy;
   }
-  options.experiment = fromFile;
-}
-
-void nameRunAfterPolicy(TrainOptions& options,
-                        const std::function<bool(const std::string&)>& given) {
-  // Runs that differ only in --attention must not share a configuration name: the runs view and
-  // `crisp stats` group seeds by it.
-  if (!given("--name") && given("--attention") && options.experiment.policy != "dense") {
-    options.experiment.name += "-" + options.experiment.policy;
-  }
+  options.experiment = resolved;
 }
 
 int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err) {

@@ -12,7 +12,8 @@ namespace crisp::cli {
 struct TrainOptions {
   std::string runDirectory;
   std::string experimentFile;  // JSON; flags given on the command line override it
-  ExperimentConfig experiment = ExperimentConfig::demo();
+  // The flags' values (resolveExperiment turns them into the experiment to train).
+  ExperimentConfig experiment = ExperimentConfig::defaultsFor(false);
   std::string deviceSource = "--device";  // names the device's origin in a refusal
   bool json = false;
   // Data-parallel training: this process's rank (core/dist, set up by the caller); null for
@@ -20,15 +21,13 @@ struct TrainOptions {
   std::shared_ptr<GradientSynchronizer> synchronizer;
 };
 
-// Loads options.experimentFile and keeps the command-line values of the flags for which
-// `given` is true (e.g. "--epochs"): flags override the file.
-void applyExperimentFile(TrainOptions& options,
-                         const std::function<bool(const std::string&)>& given);
-
-// Without --name, a run trained with a non-dense --attention is named EXPERIMENT-POLICY
-// (e.g. demo-crisp:0.8), so runs of different policies are not taken for seeds of one.
-void nameRunAfterPolicy(TrainOptions& options,
-                        const std::function<bool(const std::string&)>& given);
+// The experiment `crisp train` trains: the experiment file, or without one the defaults for the
+// data (the demo's for the demo corpus: ExperimentConfig::defaultsFor), then the flags for which
+// `given` is true (e.g. "--epochs"). Without --name, a run is named after its data, model and
+// policy (defaultRunName: sst2-distilbert-base-uncased-crisp0.8); an experiment file's name gets
+// a non-dense --attention appended (NAME-crisp:0.8), so runs of different policies are not taken
+// for seeds of one configuration. Throws crisp::Error for an unreadable experiment file.
+void resolveExperiment(TrainOptions& options, const std::function<bool(const std::string&)>& given);
 
 // `crisp train`: trains into a run directory on a worker thread, showing progress (a bar on a
 // terminal, log lines otherwise); Ctrl-C stops with a final checkpoint. Exit codes: 0 finished

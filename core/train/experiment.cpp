@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include "core/data/demo_corpus.h"
 #include "core/io/json_file.h"
 #include "core/io/model_location.h"
+#include "core/model/attention_policy.h"
 #include "core/model/hf_checkpoint.h"
 #include "core/sys/device.h"
 #include "core/sys/error.h"
@@ -302,7 +304,8 @@ void checkExperimentKeys(const nlohmann::json& object, const std::string& where)
 ExperimentConfig ExperimentConfig::fromJson(const nlohmann::json& j) {
   if (!j.is_object()) throw Error("experiment: expected a JSON object");
   checkExperimentKeys(j, "");
-  ExperimentConfig c = demo();
+  const auto train = j.find("train_data");
+  ExperimentConfig c = defaultsFor(train == j.end() || (train->is_string() && train->empty()));
   const auto number = [&](const char* key, auto& out) {
     if (j.contains(key)) out = jsonNumber<std::decay_t<decltype(out)>>(j.at(key), key);
   };
@@ -352,7 +355,63 @@ ExperimentConfig ExperimentConfig::fromJson(const nlohmann::json& j) {
     merged.update(j.at("hyperparameters"));
     c.hyper = Hyperparameters::fromJson(merged);
   }
+  if (!j.contains("name")) c.name = defaultRunName(c);
   return c;
+}
+
+ExperimentConfig ExperimentConfig::defaultsFor(bool demoData) {
+  if (demoData) return demo();
+  // Hyperparameters' own defaults, which suit fine-tuning (3 epochs, batch 32, 5e-5). The
+  // probe sentences stay: a run's attention snapshots need some.
+  ExperimentConfig c;
+  c.probes = kDemoProbes;
+  return c;
+}
+
+std::string dataLabel(const std::string& trainData, const std::string& devData) {
+  if (trainData.empty()) return "demo";
+  // The dev file's folder names the data set (glue/SST-2/dev.tsv), else the file itself.
+  const fs::path file = fs::path(devData.empty() ? trainData : devData).lexically_normal();
+  const std::string folder = lastPathComponent(file.parent_path().string());
+  if (!folder.empty() && folder != "." && folder != "..") return folder;
+  return file.stem().empty() ? file.string() : file.stem().string();
+}
+
+std::string modelLabel(const std::string& model) {
+  if (isPreset(model)) return model.substr(std::string("preset:").size());
+  const std::string last = lastPathComponent(model);  // a directory or a hub id (owner/name)
+  return last.empty() ? model : last;
+}
+
+std::string lastPathComponent(const std::string& path) {
+  fs::path p = fs::path(path).lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();
+  return p.filename().string();
+}
+
+std::string defaultRunName(const ExperimentConfig& config) {
+  std::string policy;
+  try {
+    policy = AttentionPolicySpec::parse(config.policy).toString();
+  } catch (const std::exception&) {
+    policy = config.policy;  // refused later, naming the policy; the name need not be right
+  }
+  // crisp:0.8 -> crisp0.8, ramp:0.7:0.1 -> ramp0.7_0.1: names become folder names and labels.
+  std::string label;
+  bool afterColon = false;
+  for (const char ch : policy) {
+    if (ch == ':' && !afterColon) {
+      afterColon = true;
+    } else if (ch == '+') {
+      afterColon = false;
+      label += ch;
+    } else {
+      const bool plain = std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-';
+      label += plain ? ch : '_';
+    }
+  }
+  return dataLabel(config.trainData, config.devData) + "-" + modelLabel(config.model) + "-" +
+         (label.empty() ? "dense" : label);
 }
 
 ExperimentConfig ExperimentConfig::demo() {

@@ -24,7 +24,8 @@ struct SentencePieceTraining {
 };
 
 // One experiment, as `crisp train` flags, the studio's form or an experiment file describe it.
-// Empty sources mean the embedded demo (corpus, vocabulary, `tiny` model from scratch).
+// Empty sources mean the embedded demo (corpus, vocabulary, `tiny` model from scratch). An
+// experiment file without a "name" is named by defaultRunName.
 //
 // The tokenizer is one of: the model's own (empty `tokenizer`: the demo's vocabulary, or the
 // Hugging Face directory's vocab.txt / spiece.model); a WordPiece vocabulary (a directory with
@@ -62,7 +63,22 @@ struct ExperimentConfig {
   static ExperimentConfig fromJson(const nlohmann::json& json);
   // The demo's defaults: tiny from scratch with a learning rate suited to it.
   static ExperimentConfig demo();
+  // The defaults for the data: the demo's for the demo corpus, else Hyperparameters' own
+  // (3 epochs, batch 32, 5e-5) and a max_length of 128. Experiment files start from them.
+  static ExperimentConfig defaultsFor(bool demoData);
 };
+
+// Short labels of what a run trains on and with, for run names and tables: the data set ("demo"
+// for the demo corpus, else the dev file's folder, e.g. "sst2" for .../sst2/dev.tsv, else the
+// file's name) and the model (a preset's name, or a directory's or hub id's last component).
+std::string dataLabel(const std::string& trainData, const std::string& devData);
+std::string modelLabel(const std::string& model);
+std::string lastPathComponent(const std::string& path);  // "a/b/" -> "b"
+
+// A run's name when none is given: DATA-MODEL-POLICY, e.g. sst2-distilbert-base-uncased-crisp0.8
+// or demo-tiny-dense (the policy's ':' dropped, other characters a folder name should not hold
+// become '_').
+std::string defaultRunName(const ExperimentConfig& config);
 
 struct PreparedExperiment {
   TrainingInputs inputs;

@@ -24,7 +24,8 @@ dpkg-deb -x "$deb" "$root"
 for f in usr/bin/crisp usr/bin/crisp-studio usr/share/applications/org.crispstudio.CrispStudio.desktop \
          usr/share/metainfo/org.crispstudio.CrispStudio.metainfo.xml \
          usr/share/icons/hicolor/scalable/apps/org.crispstudio.CrispStudio.svg \
-         usr/share/icons/hicolor/256x256/apps/org.crispstudio.CrispStudio.png; do
+         usr/share/icons/hicolor/256x256/apps/org.crispstudio.CrispStudio.png \
+         usr/share/bash-completion/completions/crisp usr/share/zsh/vendor-completions/_crisp; do
   [ -e "$root/$f" ] || { echo "FAIL: package lacks /$f" >&2; exit 1; }
 done
 file "$root/usr/share/icons/hicolor/256x256/apps/org.crispstudio.CrispStudio.png" | grep -q '256 x 256'

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `crisp tokenize`: JSON lines on a small vocabulary made here, --max-len, errors (one line on
-# stderr, non-zero exit, the line number for invalid UTF-8), the real bert-base-uncased
+# stderr, exit 2, the line number for invalid UTF-8), the real bert-base-uncased
 # vocabulary where the shared data is present, and a SentencePiece .model trained here.
 #   tokenize_cli.sh CRISP_BINARY SHARED_DIR
 set -euo pipefail
@@ -39,25 +39,25 @@ expect_eq "--max-len keeps [SEP]" "$out" \
 out=$(printf 'WORLD\n' | "$crisp" tokenize --tokenizer "$work/tok/vocab.txt")
 expect_eq "vocab file" "$out" '{"tokens": ["[CLS]", "world", "[SEP]"], "ids": [2, 6, 3]}'
 
-# Invalid UTF-8 on line 2: the first line is printed, then one error line and exit 1.
+# Invalid UTF-8 on line 2: the first line is printed, then one error line and exit 2 (bad input).
 set +e
 printf 'hello\nworld \xff!\nhello\n' | "$crisp" tokenize --tokenizer "$work/tok" \
   >"$work/out" 2>"$work/err"
 rc=$?
 set -e
-[ "$rc" -ne 0 ] || fail "invalid UTF-8 did not fail"
+[ "$rc" -eq 2 ] || fail "invalid UTF-8 exited $rc, expected 2"
 expect_eq "output before the bad line" "$(cat "$work/out")" \
   '{"tokens": ["[CLS]", "hello", "[SEP]"], "ids": [2, 5, 3]}'
 expect_eq "invalid UTF-8 message" "$(cat "$work/err")" \
-  'crisp: error: stdin line 2: invalid UTF-8 at byte 7 (0xFF)'
+  'crisp tokenize: error: stdin line 2: invalid UTF-8 at byte 7 (0xFF)'
 
 set +e
 "$crisp" tokenize --tokenizer "$work/missing" </dev/null >/dev/null 2>"$work/err"
 rc=$?
 set -e
-[ "$rc" -ne 0 ] || fail "a missing tokenizer did not fail"
+[ "$rc" -eq 2 ] || fail "a missing tokenizer exited $rc, expected 2"
 [ "$(wc -l <"$work/err")" -eq 1 ] || fail "more than one error line: $(cat "$work/err")"
-grep -q '^crisp: error: .*missing' "$work/err" || fail "unexpected error: $(cat "$work/err")"
+grep -q '^crisp tokenize: error: .*missing' "$work/err" || fail "unexpected error: $(cat "$work/err")"
 
 # SentencePiece: pieces and ids, no [CLS]/[SEP].
 if command -v spm_train >/dev/null; then

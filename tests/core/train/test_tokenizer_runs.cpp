@@ -309,14 +309,14 @@ class TestTokenizerRuns : public QObject {
     cli::TrainOptions options;
     options.experimentFile = file.toStdString();
     options.experiment.tokenizer = "my.model";
-    cli::applyExperimentFile(options, [](const std::string& f) { return f == "--tokenizer"; });
+    cli::resolveExperiment(options, [](const std::string& f) { return f == "--tokenizer"; });
     QCOMPARE(options.experiment.tokenizer, std::string("my.model"));
     QVERIFY(!options.experiment.trainSentencePiece.enabled());
     options = {};
     options.experimentFile = file.toStdString();
     options.experiment.trainSentencePiece.modelType = "unigram";
-    cli::applyExperimentFile(options,
-                             [](const std::string& f) { return f == "--sentencepiece-type"; });
+    cli::resolveExperiment(options,
+                           [](const std::string& f) { return f == "--sentencepiece-type"; });
     QCOMPARE(options.experiment.trainSentencePiece.vocabSize, 100);
     QCOMPARE(options.experiment.trainSentencePiece.modelType, std::string("unigram"));
   }

@@ -364,7 +364,7 @@ ExperimentConfig ExperimentConfig::defaultsFor(bool demoData) {
   // Hyperparameters' own defaults, which suit fine-tuning (3 epochs, batch 32, 5e-5). The
   // probe sentences stay: a run's attention snapshots need some.
   ExperimentConfig c;
-  c.probes = kDemoProbes;
+  c.probes = data::demoProbeSentences();
   return c;
 }
 

@@ -175,7 +175,7 @@ PY
     "$crisp" stats "$work/same" --json --resamples 100 >"$work/same.json" 2>"$work/same.err"
     [ "$(json_field "$work/same.json" '" ".join(str(c["best_accuracy"]["n"]) for c in j["configurations"])')" = "1 1" ] ||
       fail "runs of two data sets averaged: $(cat "$work/same.json")"
-    grep -q "warning: configuration same has runs on 2 different data / models" "$work/same.err" ||
+    grep -q "warning: configuration same has runs with 2 different data, models or settings" "$work/same.err" ||
       fail "no warning about one name on two data sets: $(cat "$work/same.err")"
     # No finished run: refused, and the LaTeX caption never names an empty baseline.
     mkdir -p "$work/stopped"

@@ -382,10 +382,6 @@ struct Trainer::Impl {
                                              torch::optim::AdamWOptions(hp.learningRate));
   }
 
-  // FusedAdamW with the clipping folded in: its one-pass loop on the CPU, ATen's fused
-  // multi-tensor kernel on a GPU.
-  void optimizerStep(float gradScale) { optimizer->step(gradScale); }
-
   // optimizer.pt always holds CPU tensors, so a checkpoint loads on any device.
   void saveOptimizer(std::ostream& out) {
     if (in.device.is_cpu()) {
@@ -755,11 +751,12 @@ struct Trainer::Impl {
         optimizer->releaseGradients();
         if (loss.defined()) loss.backward();
         sync->synchronize(parameters);
-        // Clipping is folded into the optimizer's pass over each gradient.
+        // Clipping is folded into the optimizer's pass over each gradient (FusedAdamW: one
+        // loop on the CPU, ATen's fused multi-tensor kernel on a GPU).
         const GradientClip clip =
             hp.maxGradNorm > 0 ? gradientClip(parameters, hp.maxGradNorm) : GradientClip{};
         const double gradNorm = clip.norm;
-        optimizerStep(clip.scale);
+        optimizer->step(clip.scale);
         ++step;
         ++batchInEpoch;
 

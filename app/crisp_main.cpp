@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/completion.h"
+#include "app/manpage.h"
 #include "core/cli/bench_command.h"
 #include "core/cli/command_support.h"
 #include "core/cli/eval_command.h"
@@ -449,16 +450,23 @@ int main(int argc, char** argv) {
   crisp::cli::ExportOptions exportOptions;
   CLI::App* exportRun = addCommand(
       &app, "export", "Write a run's checkpoint as a Hugging Face model directory",
-      "config.json (architectures, id2label, label2id, crisp_attention_policy), "
-      "model.safetensors, vocab.txt and\ntokenizer_config.json. transformers loads it with "
-      "from_pretrained; crisp forward, eval, predict and inspect\nread it too.\n"
+      "config.json (architectures, problem_type, id2label, crisp_attention_policy), "
+      "model.safetensors, the tokenizer\n(tokenizer.json, tokenizer_config.json, "
+      "special_tokens_map.json, vocab.txt) and a model card README.md.\ntransformers loads it "
+      "with from_pretrained; a sparse policy comes as remote code (modeling_crisp.py):\n"
+      "from_pretrained(DIR, trust_remote_code=True) then computes crisp's attention. crisp "
+      "forward, eval,\npredict and inspect read it too.\n"
       "Examples:\n"
       "  crisp export runs/demo --out exported/demo\n"
-      "  crisp export runs/sst2 --out exported/sst2-step900 --checkpoint 900\n" +
+      "  crisp export runs/sst2 --out exported/sst2-step900 --checkpoint 900\n"
+      "  crisp export runs/sst2-bigbird --out exported/dense --attention dense\n" +
           exitCodes);
   exportRun->add_option("run", exportOptions.run, "Run directory")->required();
   exportRun->add_option("--out", exportOptions.out, "Directory to write")->required();
   exportRun->add_option("--checkpoint", exportOptions.checkpoint, checkpointHelp);
+  exportRun->add_option("--attention", exportOptions.attention,
+                        "Export with this policy instead of the run's (e.g. dense)");
+  exportRun->add_flag("--force", exportOptions.force, "Write into a non-empty --out");
   exportRun->add_flag("--json", exportOptions.json, "Print a JSON summary");
   exportRun->add_flag("--allow-nonfinite", exportOptions.allowNonFinite, allowNonFiniteHelp);
 
@@ -476,7 +484,8 @@ int main(int argc, char** argv) {
                    "Token ids: rows separated by ';', ids by ',' (\"101,7592,102;101,102\"); "
                    "shorter rows are padded with the pad id")
       ->required();
-  forward->add_option("--attention", forwardOptions.attention, policyHelp);
+  forward->add_option("--attention", forwardOptions.attention,
+                      policyHelp + " (default: the model's own: an export's policy, else dense)");
   forward->add_flag("--no-diagonal", forwardOptions.noDiagonal,
                     "Remove the diagonal (a token attending to itself)");
   forward->add_flag("--with-attention", forwardOptions.withAttention,
@@ -592,6 +601,10 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"bash", "zsh"}));
 
+  // Hidden as well: the package's manual page, generated at build time.
+  CLI::App* manual = addCommand(&app, "manpage", "Print crisp's manual page (roff)");
+  manual->group("");
+
   // After the commands: a command copies its parent's footer when it is created.
   app.footer(
       "`crisp COMMAND --help`: its options and examples. Exit codes: 0 ok, 1 failure at "
@@ -611,6 +624,10 @@ int main(int argc, char** argv) {
     // Any usage mistake exits 2, as scripts expect; a mistyped word gets a suggestion.
     if (!explainUnknownWord(app, std::cerr)) app.exit(e);
     return 2;
+  }
+  if (manual->parsed()) {
+    std::cout << manPage(app, crisp::cli::versionLine());
+    return 0;
   }
   if (completion->parsed()) {
     std::cout << (completionShell == "bash" ? bashCompletion(app) : zshCompletion(app));

@@ -74,7 +74,9 @@ int runForward(const ForwardOptions& options, std::ostream& out, std::ostream& e
     const std::string warnings = loaded.report.describe("the model");
     if (!warnings.empty()) err << warnings;
     AttentionPolicySpec policy =
-        readingInput([&] { return AttentionPolicySpec::parse(options.attention); });
+        options.attention.empty()
+            ? loaded.model->policy()
+            : readingInput([&] { return AttentionPolicySpec::parse(options.attention); });
     if (options.noDiagonal && policy.term(TermRole::Diagonal) == nullptr) {
       policy = AttentionPolicySpec::parse(policy.terms.empty() ? "nodiag"
                                                                : "nodiag+" + policy.toString());

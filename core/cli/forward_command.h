@@ -7,8 +7,8 @@ namespace crisp::cli {
 
 struct ForwardOptions {
   std::string modelDir;
-  std::string ids;  // rows separated by ';', ids by ','
-  std::string attention = "dense";
+  std::string ids;        // rows separated by ';', ids by ','
+  std::string attention;  // empty: the model's own (an export's crisp_attention_policy, else dense)
   bool noDiagonal = false;
   bool withAttention = false;
   bool withHiddenStates = false;

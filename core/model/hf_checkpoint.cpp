@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "core/io/atomic_file.h"
+#include "core/io/json_file.h"
 #include "core/io/model_location.h"
 #include "core/io/safetensors.h"
 #include "core/sys/error.h"
@@ -158,6 +158,13 @@ LoadedModel loadHuggingFaceDirectory(const std::string& nameOrPath, const LoadOp
   }
   LoadedModel loaded;
   loaded.model = makeClassifier(config);
+  // An export's policy comes first: a learned mask's logits are among its weights.
+  const nlohmann::json rawConfig = readJsonFile(configPath.string());
+  if (rawConfig.contains("crisp_attention_policy") &&
+      rawConfig["crisp_attention_policy"].is_string()) {
+    loaded.model->setPolicy(
+        AttentionPolicySpec::parse(rawConfig["crisp_attention_policy"].get<std::string>()));
+  }
   loaded.report = loadStateDict(*loaded.model, readStateDict(weights.string()), weights.string(),
                                 options.allowNonFinite);
   // Only the task head may start fresh (a base-model checkpoint has none); a missing encoder
@@ -173,23 +180,6 @@ LoadedModel loadHuggingFaceDirectory(const std::string& nameOrPath, const LoadOp
   }
   if (options.forInference) requireCompleteCheckpoint(loaded.report, config);
   return loaded;
-}
-
-void exportHuggingFaceDirectory(SequenceClassifier& model, const std::string& directory,
-                                const std::vector<std::string>& tokenizerFiles) {
-  const fs::path dir(directory);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw Error(directory + ": cannot create: " + ec.message());
-  nlohmann::json config = model.config().toJson();
-  config["crisp_attention_policy"] = model.policy().toString();
-  writeFileAtomically((dir / "config.json").string(), config.dump(2) + "\n");
-  const StateDict tensors = model.huggingFaceParameters();
-  // transformers refuses safetensors files without format metadata.
-  writeSafeTensors((dir / "model.safetensors").string(), tensors, {{"format", "pt"}});
-  for (const std::string& file : tokenizerFiles) {
-    copyFileAtomically(file, (dir / fs::path(file).filename()).string());
-  }
 }
 
 }  // namespace crisp

@@ -59,10 +59,4 @@ LoadedModel loadHuggingFaceDirectory(const std::string& nameOrPath,
 // than `config` (naming both counts).
 void requireCompleteCheckpoint(const LoadReport& report, const ModelConfig& config);
 
-// Writes a directory `transformers` loads with from_pretrained: config.json (architectures,
-// id2label/label2id), model.safetensors with Hugging Face's key names, and the given tokenizer
-// files copied beside them. Files are written atomically.
-void exportHuggingFaceDirectory(SequenceClassifier& model, const std::string& directory,
-                                const std::vector<std::string>& tokenizerFiles = {});
-
 }  // namespace crisp

@@ -10,6 +10,7 @@
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
 #include "core/sys/utf8.h"
+#include "core/text/hf_tokenizer_files.h"
 #include "core/text/sentencepiece.h"
 #include "core/text/unicode_text.h"
 
@@ -17,25 +18,6 @@ namespace crisp {
 namespace {
 
 namespace fs = std::filesystem;
-
-nlohmann::json wordPieceConfigJson(const WordPieceConfig& c) {
-  nlohmann::json j = {
-      {"do_lower_case", c.doLowerCase}, {"tokenize_chinese_chars", c.tokenizeChineseChars},
-      {"unk_token", c.unkToken},        {"sep_token", c.sepToken},
-      {"pad_token", c.padToken},        {"cls_token", c.clsToken},
-      {"mask_token", c.maskToken},      {"additional_special_tokens", c.additionalSpecialTokens},
-      {"never_split", c.neverSplit}};
-  j["strip_accents"] = c.stripAccents ? nlohmann::json(*c.stripAccents) : nlohmann::json();
-  if (c.modelMaxLength > 0) j["model_max_length"] = c.modelMaxLength;
-  if (!c.addedTokens.empty()) {
-    nlohmann::json added = nlohmann::json::object();
-    for (const auto& [id, token] : c.addedTokens) {
-      added[std::to_string(id)] = {{"content", token}, {"special", true}};
-    }
-    j["added_tokens_decoder"] = added;
-  }
-  return j;
-}
 
 // --- WordPiece ----------------------------------------------------------------------------------
 

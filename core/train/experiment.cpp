@@ -557,6 +557,10 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config,
   std::strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
   // Everything checked: a new run keeps its tokenizer from here on.
   if (resolved.isNew && !runDirectory.empty()) storeRunTokenizer(resolved, runDirectory);
+  // Checkpoints copy the tokenizer from the run's own copy, never from where it came from.
+  const std::string stored = runDirectory.empty() ? "" : runTokenizerDirectory(runDirectory);
+  in.tokenizer =
+      !stored.empty() && fs::is_directory(stored) ? openTokenizer(stored) : prepared.tokenizer;
   if (!resolved.record.is_null()) prepared.runConfig["tokenizer"] = resolved.record;
   prepared.runConfig["experiment"] = config.toJson();
   prepared.runConfig["resume_key"] = config.resumeKey();

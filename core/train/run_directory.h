@@ -18,7 +18,10 @@ namespace crisp {
 //                          aside when training starts again from step 0
 //   predictions/step-N.json  dev predictions of each evaluation (for paired tests)
 //   checkpoints/step-N/    model.safetensors, optimizer.pt, rng.safetensors,
-//                          trainer_state.json; each directory appears atomically (rename)
+//                          trainer_state.json, and config.json with the tokenizer's files (and
+//                          modeling_crisp.py for a sparse policy) so that transformers'
+//                          from_pretrained loads it; each directory appears atomically (rename)
+//   events.out.tfevents.*  TensorBoard's view of metrics.jsonl, one file per training session
 //   checkpoints/damaged-step-N/  a checkpoint that could not be resumed from, set aside
 //   run.lock               locked by the process training the run (see RunLock)
 class RunDirectory {

@@ -16,12 +16,15 @@
 #include "core/io/atomic_file.h"
 #include "core/io/json_file.h"
 #include "core/io/safetensors.h"
+#include "core/io/tensorboard.h"
 #include "core/model/hf_checkpoint.h"
+#include "core/model/hf_export.h"
 #include "core/sys/allocator.h"
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
 #include "core/sys/threads.h"
 #include "core/sys/torch_compat.h"
+#include "core/text/hf_tokenizer_files.h"
 #include "core/train/fused_adamw.h"
 #include "core/train/predictor.h"
 #include "core/train/run_directory.h"
@@ -237,6 +240,10 @@ struct Trainer::Impl {
   bool committed = false;
   Clock::time_point sessionStart = Clock::now();
   std::deque<std::pair<Clock::time_point, int64_t>> recent;  // for throughput
+  double sentencesPerSecond = 0;                             // the latest throughput
+  // RUN/events.out.tfevents.*: the metrics again, for TensorBoard. Buffered, and written with
+  // each training log record, after each checkpoint and at the end.
+  TensorBoardWriter tensorboard;
 
   Impl(TrainingInputs inputs, Hyperparameters h, std::string path, nlohmann::json config,
        EventChannel& e, TrainerControl& c)
@@ -340,11 +347,37 @@ struct Trainer::Impl {
 
   // state.json names the best checkpoint on disk (eval, predict and export use it), so it
   // follows the checkpoints, not an evaluation whose checkpoint may yet fail to be written.
+  // TensorBoard is a second view of metrics.jsonl: a failed write there (a full disk) warns
+  // once and ends the TensorBoard log, never the run.
+  void flushTensorBoard() {
+    try {
+      tensorboard.flush();
+    } catch (const Error& e) {
+      // The writer closed itself: what follows is not logged there.
+      message(MessageEvent::Level::Warning,
+              std::string(e.what()) + "; TensorBoard logging stops (metrics.jsonl goes on)");
+    }
+  }
+
+  void openTensorBoard(bool resumed) {
+    try {
+      tensorboard.open(dir.path());
+    } catch (const Error& e) {
+      message(MessageEvent::Level::Warning, std::string(e.what()) + "; no TensorBoard log");
+      return;
+    }
+    const double now = TensorBoardWriter::now();
+    // A resumed run writes again what followed its checkpoint: TensorBoard drops the old.
+    if (resumed) tensorboard.sessionStart(step + 1, now);
+    tensorboard.text("configuration", step, "```json\n" + runConfig.dump(2) + "\n```", now);
+  }
+
   void writeState(RunState state, const std::string& message = {}) {
     if (!leader()) {  // data-parallel: rank 0 alone writes the run
       events.publish(StateEvent{state, message});
       return;
     }
+    if (state != RunState::Running) flushTensorBoard();
     dir.writeState({{"state", toString(state)},
                     {"message", message},
                     {"step", step},
@@ -440,6 +473,12 @@ struct Trainer::Impl {
                                 torch_compat::defaultGenerator(in.device).get_state());
       }
       writeSafeTensors(staging + "/rng.safetensors", generators);
+      // What makes the checkpoint a Hugging Face directory too (from_pretrained loads it).
+      writeHuggingFaceConfig(*in.model, staging, in.labelNames);
+      if (in.tokenizer) {
+        writeHuggingFaceTokenizer(*in.tokenizer, staging, in.collate.maxLength,
+                                  huggingFaceTokenizerClass(in.model->config().architecture));
+      }
       const nlohmann::json position = {{"step", step},
                                        {"epoch", epoch},
                                        {"batch_in_epoch", batchInEpoch},
@@ -460,6 +499,7 @@ struct Trainer::Impl {
     checkpointedBestAccuracy = bestAccuracy;
     checkpointedBestStep = bestStep;
     writeState(state, stateMessage);
+    if (leader()) flushTensorBoard();
     dir.pruneCheckpoints(hp.keepCheckpoints, {bestStep});
   }
 
@@ -574,6 +614,7 @@ struct Trainer::Impl {
     in.model->eval();  // no dropout in what the studio shows
     ForwardOptions capture;
     capture.captureAttention = true;
+    std::vector<double> keptFraction;
     for (const ProbeSentence& probe : in.probes) {
       std::vector<int64_t> ids(probe.ids.begin(), probe.ids.end());
       const int64_t length = static_cast<int64_t>(ids.size());
@@ -590,9 +631,20 @@ struct Trainer::Impl {
         snapshot.before.push_back(layer.before[0].cpu().contiguous());
         snapshot.after.push_back(layer.after[0].cpu().contiguous());
       }
+      // The fraction of keys the policy keeps, per layer, over the probe sentences.
+      for (size_t layer = 0; layer < out.attention.size(); ++layer) {
+        if (keptFraction.size() <= layer) keptFraction.push_back(0.0);
+        keptFraction[layer] += out.attention[layer].keep.to(at::kDouble).mean().item<double>() /
+                               static_cast<double>(in.probes.size());
+      }
       snapshot.damKeep = damKeepProbabilities(*in.model, length);
       for (at::Tensor& keep : snapshot.damKeep) keep = keep.cpu();
       events.publish(std::move(snapshot));
+    }
+    const double now = TensorBoardWriter::now();
+    for (size_t layer = 0; layer < keptFraction.size(); ++layer) {
+      tensorboard.scalar("attention/kept_fraction/layer_" + std::to_string(layer), step,
+                         keptFraction[layer], now);
     }
   }
 
@@ -618,6 +670,10 @@ struct Trainer::Impl {
     record["best"] = best;
     record["time"] = elapsed();
     dir.appendMetric(record);
+    const double now = TensorBoardWriter::now();
+    tensorboard.scalar("eval/accuracy", step, m.accuracy, now);
+    tensorboard.scalar("eval/loss", step, m.loss, now);
+    tensorboard.scalar("eval/macro_f1", step, m.macroF1, now);
     dir.writePredictions(
         step, {{"step", step}, {"labels", in.dev->labels}, {"predictions", predictions}});
     events.publish(EvaluationEvent{step, epochProgress, elapsed(), m, best});
@@ -639,6 +695,7 @@ struct Trainer::Impl {
       const double stepSeconds = seconds / static_cast<double>(recent.size() - 1);
       eta = stepSeconds * static_cast<double>(totalSteps - step);
     }
+    sentencesPerSecond = rate;
     events.publish(ProgressEvent{step, totalSteps, rate, eta});
   }
 
@@ -684,6 +741,7 @@ struct Trainer::Impl {
       writeState(RunState::Finished, "already finished");
       return RunState::Finished;
     }
+    if (leader()) openTensorBoard(resumed);
     writeState(RunState::Running);
 
     // Threads crisp chose itself follow the load; those the user chose stay as they are.
@@ -774,6 +832,14 @@ struct Trainer::Impl {
                             {"learning_rate", lr},
                             {"grad_norm", gradNorm},
                             {"time", elapsed()}});
+          const double now = TensorBoardWriter::now();
+          tensorboard.scalar("train/loss", step, lossValue, now);
+          tensorboard.scalar("train/learning_rate", step, lr, now);
+          tensorboard.scalar("train/grad_norm", step, gradNorm, now);
+          if (sentencesPerSecond > 0) {
+            tensorboard.scalar("train/sentences_per_second", step, sentencesPerSecond, now);
+          }
+          flushTensorBoard();
         }
         const bool epochEnd = batchInEpoch == static_cast<int64_t>(plan.size());
         if ((hp.evalEvery > 0 && step % hp.evalEvery == 0) || epochEnd) {

@@ -14,6 +14,10 @@
 #include "core/train/events.h"
 
 namespace crisp {
+class Tokenizer;
+}
+
+namespace crisp {
 
 // Hyperparameters of one fine-tuning run. Defaults are assumptions (the Crisp Attention paper
 // publishes none); docs/RESULTS.md says which values each reported run used.
@@ -58,6 +62,10 @@ struct TrainingInputs {
   data::CollateOptions collate;
   std::vector<std::string> labelNames;
   std::vector<ProbeSentence> probes;
+  // The run's tokenizer: each checkpoint directory carries it (with config.json) so that
+  // transformers' from_pretrained loads the checkpoint as it is. None: checkpoints hold weights
+  // and state only.
+  std::shared_ptr<const Tokenizer> tokenizer;
   // Where the model, its batches, the optimizer's state and DAM masks live while training
   // (resolveDevice in core/sys/device.h). Checkpoints are written from CPU copies either way.
   c10::Device device{c10::kCPU};

@@ -124,12 +124,22 @@ grep -q '"truncated":true' "$work/long.json" || fail "long inspect JSON is not m
 
 # --- export: a Hugging Face directory with the same logits ----------------------------------
 "$crisp" export "$run" --out "$work/hf" >/dev/null
-for f in config.json model.safetensors vocab.txt tokenizer_config.json; do
+for f in config.json model.safetensors vocab.txt tokenizer_config.json tokenizer.json \
+  special_tokens_map.json README.md modeling_crisp.py; do
   [ -s "$work/hf/$f" ] || fail "export lacks $f"
 done
+# An export is never written over another without --force; a learned mask cannot be invented.
+expect_exit 2 "--out .*/hf is not empty \(--force" "$crisp" export "$run" --out "$work/hf"
+"$crisp" export "$run" --out "$work/hf-dense" --attention dense >/dev/null
+[ ! -e "$work/hf-dense/modeling_crisp.py" ] || fail "a dense export ships remote code"
+"$crisp" export "$run" --out "$work/hf-dense" --attention dense --force >/dev/null ||
+  fail "--force did not write into the existing export"
+expect_exit 2 "the learned mask must be the run's own \(none" \
+  "$crisp" export "$run" --out "$work/hf-dam" --attention dam:0.01
 ids=$($py -c 'import json,sys; print(",".join(map(str, json.load(open(sys.argv[1]))["ids"])))' \
   "$work/inspect.json")
-"$crisp" forward --model "$work/hf" --ids "$ids" --attention crisp:0.8 >"$work/forward.json"
+# forward's default policy is the export's own (crisp_attention_policy).
+"$crisp" forward --model "$work/hf" --ids "$ids" >"$work/forward.json"
 "$crisp" inspect "$work/hf" "$sentence" --layer 0 --head 0 >"$work/inspect_hf.json"
 $py - "$work" <<'PY'
 import json, sys
@@ -138,6 +148,14 @@ config = json.load(open(f"{work}/hf/config.json"))
 assert config["architectures"][0].endswith("ForSequenceClassification"), config["architectures"]
 assert config["id2label"] == {"0": "negative", "1": "positive"}, config["id2label"]
 assert config["label2id"] == {"negative": 0, "positive": 1}
+assert config["problem_type"] == "single_label_classification"
+assert config["transformers_version"], config
+assert config["crisp_attention"]["selection"] == {"kind": "top_k", "sparsity": [0.8, 0.8]}, config
+assert config["auto_map"]["AutoModelForSequenceClassification"].startswith("modeling_crisp.Crisp")
+tokenizer_config = json.load(open(f"{work}/hf/tokenizer_config.json"))
+assert tokenizer_config["model_max_length"] == 64, tokenizer_config
+assert json.load(open(f"{work}/hf/tokenizer.json"))["model"]["type"] == "WordPiece"
+assert json.load(open(f"{work}/forward.json"))["policy"] == "crisp:0.8"
 run = json.load(open(f"{work}/inspect.json"))["logits"]
 forward = json.load(open(f"{work}/forward.json"))["logits"][0]
 hf = json.load(open(f"{work}/inspect_hf.json"))["logits"]

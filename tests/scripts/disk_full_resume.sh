@@ -44,8 +44,8 @@ before_state = (size(f"{run}/config.json") + sum(size(f) for f in glob.glob(f"{r
                 + size(f"{run}/run.lock")
                 + size(f"{run}/state.json") + page  # metrics.jsonl holds one record then
                 + size(f"{run}/predictions/step-{first_eval:08d}.json")
-                + sum(size(f"{checkpoint}/{name}")
-                      for name in ("model.safetensors", "optimizer.pt", "rng.safetensors")))
+                + sum(size(f) for f in glob.glob(f"{checkpoint}/*")
+                      if not f.endswith("/trainer_state.json")))
 print(others + one * 3 // 2, before_state)
 PY
 )

@@ -10,7 +10,9 @@
 #include "core/io/safetensors.h"
 #include "core/model/classifier.h"
 #include "core/model/hf_checkpoint.h"
+#include "core/model/hf_export.h"
 #include "core/sys/error.h"
+#include "core/sys/parse.h"
 #include "tests/core/test_support.h"
 
 using crisp::ModelConfig;
@@ -186,6 +188,63 @@ class TestClassifier : public QObject {
       QCOMPARE(crisp::readSafeTensors(path + "/model.safetensors").metadata.at("format"),
                std::string("pt"));
     }
+  }
+
+  // What transformers needs besides the weights: problem_type and transformers_version, and for
+  // a policy that prunes in evaluation the remote code (auto_map + crisp_attention) when
+  // modeling_crisp.py expresses it; bigbird's random keys it does not, and that is said.
+  void exportWritesRemoteCodeOnlyWhereThePolicyNeedsIt() {
+    QTemporaryDir dir;
+    struct Case {
+      const char* policy;
+      bool needed, supported;
+    };
+    for (const Case& c :
+         {Case{"dense", false, false}, Case{"train-only+crisp:0.8", false, false},
+          Case{"nodiag+window:2+crisp:0.6", true, true}, Case{"ramp:0.5:0.2", true, true},
+          Case{"topp:0.9", true, true}, Case{"dam:0.01:structured", true, true},
+          Case{"bigbird:2:1:2+crisp:0.5", true, false}}) {
+      auto model = crisp::makeClassifier(tinyConfig(crisp::Architecture::Bert));
+      model->setPolicy(crisp::AttentionPolicySpec::parse(c.policy));
+      const std::string path = dir.filePath(QString::fromLatin1(c.policy)).toStdString();
+      crisp::RemoteAttention remote;
+      const std::vector<std::string> written =
+          crisp::exportHuggingFaceDirectory(*model, path, {}, {"neg", "pos"}, &remote);
+      QCOMPARE(remote.needed, c.needed);
+      QCOMPARE(remote.supported, c.supported);
+      const auto config = nlohmann::json::parse(std::ifstream(path + "/config.json"));
+      QCOMPARE(config.at("problem_type").get<std::string>(),
+               std::string("single_label_classification"));
+      QCOMPARE(config.at("transformers_version").get<std::string>(),
+               std::string(crisp::kVerifiedTransformersVersion));
+      QCOMPARE(config.at("id2label").at("1").get<std::string>(), std::string("pos"));
+      QCOMPARE(config.contains("auto_map"), c.supported);
+      QCOMPARE(std::filesystem::exists(path + "/modeling_crisp.py"), c.supported);
+      QCOMPARE(std::count(written.begin(), written.end(), "modeling_crisp.py"),
+               c.supported ? 1L : 0L);
+      if (c.needed && !c.supported) QVERIFY(remote.reason.find("bigbird") != std::string::npos);
+      if (std::string(c.policy) == "ramp:0.5:0.2") {
+        const auto sparsity = config.at("crisp_attention").at("selection").at("sparsity");
+        QCOMPARE(sparsity.size(), size_t(tinyConfig(crisp::Architecture::Bert).layers));
+        QCOMPARE(sparsity.front().get<double>(), 0.3);
+      }
+      // A learned mask's logits travel with the weights, and crisp reads them back.
+      const bool dam = crisp::startsWith(c.policy, "dam");
+      const auto tensors = crisp::readSafeTensors(path + "/model.safetensors").tensors;
+      QCOMPARE(std::any_of(tensors.begin(), tensors.end(),
+                           [](const auto& t) { return t.first == "crisp_dam.logits"; }),
+               dam);
+      if (dam) {
+        at::NoGradGuard noGrad;
+        model->named_parameters()["crisp_dam.logits"].uniform_(-1, 1);
+        crisp::exportHuggingFaceDirectory(*model, path, {}, {"neg", "pos"});
+        auto loaded = crisp::loadHuggingFaceDirectory(path, {true, false});
+        QVERIFY(at::equal(loaded.model->named_parameters()["crisp_dam.logits"],
+                          model->named_parameters()["crisp_dam.logits"]));
+      }
+    }
+    QVERIFY(crisp::remoteModelingCode().find("class CrispBertForSequenceClassification") !=
+            std::string::npos);
   }
 
   void shapeContradictingConfigNamesTheTensor() {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/sys/error.h"
+#include "core/text/hf_tokenizer_files.h"
 #include "core/text/sentencepiece.h"
 #include "core/text/tokenizer.h"
 #include "core/train/experiment.h"
@@ -103,6 +104,53 @@ class TestTokenizer : public QObject {
     }
     const TokenEncoding empty = tokenizer->encode("");
     QCOMPARE(empty.ids, (std::vector<int32_t>{wp.clsId(), wp.sepId()}));
+  }
+
+  // The tokenizer.json an export writes reads back (through crisp's own tokenizer.json reader)
+  // as the same tokenizer: same ids, tokens and offsets, special tokens and settings. The
+  // Hugging Face oracle (hf_export_round_trip) checks it against the tokenizers library.
+  void huggingFaceTokenizerFilesReadBackTheSame() {
+    const QString shared = QStringLiteral(CRISP_SHARED_DIR "/data/bert-base-uncased");
+    const std::shared_ptr<const Tokenizer> original = QFileInfo(shared + "/vocab.txt").isFile()
+                                                          ? openTokenizer(shared.toStdString())
+                                                          : demoTokenizer();
+    QTemporaryDir out;
+    QVERIFY(out.isValid());
+    const std::string dir = out.path().toStdString();
+    const std::vector<std::string> written =
+        writeHuggingFaceTokenizer(*original, dir, 64, "DistilBertTokenizer");
+    for (const char* name :
+         {"vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"}) {
+      QVERIFY2(std::find(written.begin(), written.end(), name) != written.end(), name);
+    }
+    const nlohmann::json config =
+        nlohmann::json::parse(std::ifstream(dir + "/tokenizer_config.json"));
+    QCOMPARE(config.at("model_max_length").get<int>(), 64);
+    QCOMPARE(config.at("tokenizer_class").get<std::string>(), std::string("DistilBertTokenizer"));
+    const nlohmann::json special =
+        nlohmann::json::parse(std::ifstream(dir + "/special_tokens_map.json"));
+    QCOMPARE(special.at("cls_token").get<std::string>(), std::string("[CLS]"));
+    // Only tokenizer.json left: the reader must take everything from it.
+    std::filesystem::remove(dir + "/vocab.txt");
+    std::filesystem::remove(dir + "/tokenizer_config.json");
+    std::filesystem::remove(dir + "/special_tokens_map.json");
+    const std::shared_ptr<const Tokenizer> reread = openWordPieceTokenizer(dir);
+    QCOMPARE(reread->vocabSize(), original->vocabSize());
+    QCOMPARE(reread->clsId(), original->clsId());
+    QCOMPARE(reread->sepId(), original->sepId());
+    QCOMPARE(reread->padId(), original->padId());
+    QCOMPARE(reread->unkId(), original->unkId());
+    for (const char* text :
+         {"Hello, World! naïve café", "the film was not good .", "",
+          "unaffable résumé 東京 [CLS] x[SEP]", "\u200b\t\xc2\xa0 tab\tbed",
+          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}) {
+      const TokenEncoding a = original->encode(text);
+      const TokenEncoding b = reread->encode(text);
+      QCOMPARE(b.ids, a.ids);
+      QCOMPARE(b.tokens, a.tokens);
+      QVERIFY(b.offsets == a.offsets);
+    }
   }
 
   void crispTrainedSentencePieceHasItsSpecialPieces() {

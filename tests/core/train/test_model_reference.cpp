@@ -8,6 +8,7 @@
 
 #include "core/io/safetensors.h"
 #include "core/model/hf_checkpoint.h"
+#include "core/model/hf_export.h"
 #include "core/train/model_reference.h"
 #include "tests/core/test_support.h"
 

@@ -1,6 +1,7 @@
 #include "ui/paper_figure.h"
 
 #include <QFontMetricsF>
+#include <QHash>
 #include <QLineF>
 #include <algorithm>
 #include <cmath>
@@ -74,6 +75,12 @@ QPoint cellOf(QCPLayoutGrid* grid, const QCPLayoutElement* element) {
 
 PaperFigure::PaperFigure(QCustomPlot& plot, QSize sizePoints)
     : plot_(plot), size_(sizePoints), viewport_(plot.viewport()) {
+  // QCustomPlot sizes axis margins from its cache of tick label pixmaps, keyed by text only:
+  // those drawn on screen (larger, turned 60 degrees) would leave a figure's margins too wide.
+  if (plot.plottingHints().testFlag(QCP::phCacheLabels)) {
+    plot.setPlottingHint(QCP::phCacheLabels, false);
+    restore_.push_back([&plot] { plot.setPlottingHint(QCP::phCacheLabels, true); });
+  }
   // Raw curves first: restoring them rebuilds the legend's items, which must come after the
   // items' fonts are restored (those lambdas hold the items).
   hideRawCurves();
@@ -119,9 +126,40 @@ QList<DrawnText> PaperFigure::texts() const {
 void PaperFigure::relayout() {
   // What QCustomPlot does before drawing at a size, so that pixel positions are the figure's.
   plot_.setViewport(QRect(QPoint(0, 0), size_));
-  for (auto phase :
-       {QCPLayoutElement::upPreparation, QCPLayoutElement::upMargins, QCPLayoutElement::upLayout})
-    plot_.plotLayout()->update(phase);
+  const auto layout = [this] {
+    for (auto phase :
+         {QCPLayoutElement::upPreparation, QCPLayoutElement::upMargins, QCPLayoutElement::upLayout})
+      plot_.plotLayout()->update(phase);
+  };
+  layout();
+  if (scales_.isEmpty() || plot_.axisRects().isEmpty()) return;
+  // Panels side by side get columns that leave their heatmaps equally wide: the first column
+  // also holds the row labels.
+  QCPLayoutGrid* grid = plot_.plotLayout();
+  const QList<QCPAxisRect*> rects = plot_.axisRects();
+  if (rects.size() == 2 && grid->columnCount() >= 2) {
+    const QMargins m0 = rects[0]->margins(), m1 = rects[1]->margins();
+    const double outer = rects[0]->outerRect().width() + rects[1]->outerRect().width();
+    const double l0 = m0.left() + m0.right(), l1 = m1.left() + m1.right();
+    const double inner = std::max(1.0, (outer - l0 - l1) / 2);
+    QList<double> factors = grid->columnStretchFactors();
+    if (!columnsSet_) {
+      columnsSet_ = true;
+      restore_.push_back([grid, factors] { grid->setColumnStretchFactors(factors); });
+    }
+    factors[0] = inner + l0;
+    factors[1] = inner + l1;
+    grid->setColumnStretchFactors(factors);
+    layout();
+  }
+  // The colour scale spans exactly the heatmaps' height.
+  const QMargins heatmap = plot_.axisRects().first()->margins();
+  for (QCPColorScale* scale : std::as_const(scales_)) {
+    const QMargins m = scale->margins();
+    scale->setAutoMargins(QCP::msLeft | QCP::msRight);
+    scale->setMargins(QMargins(m.left(), heatmap.top(), m.right(), heatmap.bottom()));
+  }
+  layout();
 }
 
 void PaperFigure::hideRawCurves() {
@@ -184,6 +222,16 @@ void PaperFigure::styleFonts() {
       const int width = scale->barWidth();
       scale->setBarWidth(8);
       restore_.push_back([scale, width] { scale->setBarWidth(width); });
+      // Out of the heatmaps' margin group: it carries the margins the scale had on screen
+      // (a fifth of the figure blank); the scale follows the heatmaps' margins instead.
+      if (QCPMarginGroup* group = scale->marginGroup(QCP::msTop)) {
+        scale->setMarginGroup(QCP::msTop | QCP::msBottom, nullptr);
+        restore_.push_back(
+            [scale, group] { scale->setMarginGroup(QCP::msTop | QCP::msBottom, group); });
+        const QCP::MarginSides sides = scale->autoMargins();
+        restore_.push_back([scale, sides] { scale->setAutoMargins(sides); });
+        scales_ << scale;
+      }
     }
   }
 }
@@ -404,7 +452,9 @@ void PaperFigure::thinTokenAxes() {
   // Margins follow the labels and spacing follows the margins: a few rounds settle it.
   for (int round = 0; round < 3 && !axes.isEmpty(); ++round) {
     relayout();
-    bool changed = false;
+    // The stride each axis needs; axes on the same tokens (the panels) take the largest, so
+    // that both panels label the same tokens.
+    QHash<QCPAxisTickerText*, int> strides;
     for (const Thinned& t : std::as_const(axes)) {
       const QMap<double, QString> ticks = t.full->ticks();
       const QList<double> keys = ticks.keys();
@@ -420,6 +470,14 @@ void PaperFigure::thinTokenAxes() {
       }
       const int stride =
           std::max(1, static_cast<int>(std::ceil((across + 1.0) / std::max(spacing, 0.1))));
+      int& shared = strides[t.full.data()];
+      shared = std::max(shared, stride);
+    }
+    bool changed = false;
+    for (const Thinned& t : std::as_const(axes)) {
+      const int stride = strides.value(t.full.data());
+      const QMap<double, QString> ticks = t.full->ticks();
+      const QList<double> keys = ticks.keys();
       QSharedPointer<QCPAxisTickerText> shown(new QCPAxisTickerText);
       for (int i = 0; i < keys.size(); i += stride) shown->addTick(keys[i], ticks[keys[i]]);
       const auto now = t.axis->ticker().dynamicCast<QCPAxisTickerText>();

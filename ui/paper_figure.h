@@ -9,6 +9,7 @@
 
 class QCustomPlot;
 class QCPAxis;
+class QCPColorScale;
 class QCPLegend;
 
 namespace crisp::ui {
@@ -56,6 +57,8 @@ class PaperFigure {
   QSize size_;
   QRect viewport_;
   std::vector<std::function<void()>> restore_;
+  QList<QCPColorScale*> scales_;
+  bool columnsSet_ = false;  // taken out of a margin group: aligned by relayout()
 };
 
 }  // namespace crisp::ui

@@ -81,6 +81,19 @@ inline QStringList layoutProblems(QCustomPlot& plot, QSize size, QStringList* te
                       .arg(QString::fromLatin1(element->metaObject()->className()),
                            describe(element->outerRect()));
   }
+  // No dead space: what is drawn reaches from the top of the canvas to its bottom.
+  QRectF used;
+  for (const auto& t : std::as_const(drawn)) used |= t.box;
+  for (QCPAxisRect* rect : plot.axisRects()) {
+    used |= QRectF(rect->rect());
+    if (qEnvironmentVariableIsSet("CRISP_DEBUG_FIGURES"))
+      qDebug() << "rect" << rect->rect() << rect->outerRect() << rect->margins()
+               << rect->axis(QCPAxis::atBottom)->tickLabelRotation()
+               << rect->axis(QCPAxis::atBottom)->tickLabelFont();
+  }
+  if (used.top() > 14 || used.bottom() < size.height() - 14)
+    problems
+        << QStringLiteral("dead space: the figure uses only %1 of its canvas").arg(describe(used));
   QCPLegend* legend = plot.legend;
   if (legend != nullptr && legend->visible() && legend->itemCount() > 0) {
     if (!tolerant.contains(QRectF(legend->outerRect())))

@@ -124,6 +124,16 @@ class TestPlotExport : public QObject {
     AttentionView attention;
     attention.setFrame(longFrame());
     attention.setPolicy(QStringLiteral("crisp:0.8"));
+    // Drawn on screen first, as in the studio: what QCustomPlot caches then must not leak into
+    // the figure (its cached tick labels once left a fifth of the attention figure blank).
+    for (QWidget* view : {static_cast<QWidget*>(&curves), static_cast<QWidget*>(&attention)}) {
+      view->resize(1100, 700);
+      view->show();
+      QVERIFY(QTest::qWaitForWindowExposed(view));
+    }
+    curves.lossPlot()->replot();
+    curves.accuracyPlot()->replot();
+    attention.heatmapPlot()->replot();
     QCustomPlot* plot = figure == QLatin1String("loss")       ? curves.lossPlot()
                         : figure == QLatin1String("accuracy") ? curves.accuracyPlot()
                                                               : attention.heatmapPlot();

@@ -747,7 +747,9 @@ void CurvesView::updateBands() {
   trainBands_->set(seedGroups(CurveKind::TrainLoss), kind, tr("train"));
   devLossBands_->set(seedGroups(CurveKind::DevLoss), kind, tr("dev"), 1.2);
   accuracyBands_->set(seedGroups(CurveKind::DevAccuracy), kind, tr("dev accuracy"));
+  // Dev loss: the mean only (dashed, as each run's), its band would bury the training loss's.
   for (QCPGraph* g : devLossBands_->means()) g->setPen(QPen(g->pen().color(), 1.2, Qt::DashLine));
+  for (QCPGraph* g : devLossBands_->edges()) g->setVisible(false);
 }
 
 int CurvesView::bandCount() const {

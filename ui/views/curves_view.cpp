@@ -222,14 +222,17 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
   controls->addWidget(smoothingLabel_);
   controls->addSpacing(8);
   controls->addWidget(references_);
-  controls->addSpacing(8);
-  controls->addWidget(new QLabel(tr("Seeds:"), this));
-  controls->addWidget(seedBandsBox_);
   controls->addStretch(1);
   controls->addWidget(reset);
   auto* layout = new QVBoxLayout(this);
+  // The seeds' grouping beside the summary: the controls' row stays narrow enough for a small
+  // screen.
+  auto* summaryRow = new QHBoxLayout;
+  summaryRow->addWidget(summary_, 1);
+  summaryRow->addWidget(new QLabel(tr("Seeds:"), this));
+  summaryRow->addWidget(seedBandsBox_);
   layout->addLayout(controls);
-  layout->addWidget(summary_);
+  layout->addLayout(summaryRow);
   layout->addWidget(lossPlot_, 1);
   layout->addWidget(accuracyPlot_, 1);
 

@@ -762,34 +762,9 @@ int CurvesView::bandCount() const {
 QCustomPlot* CurvesView::seedComparisonPlot() {
   const QList<SeedGroup> groups = seedGroups(CurveKind::DevAccuracy);
   if (groups.isEmpty()) return nullptr;
-  if (seedPlot_ == nullptr) {
-    // Never shown: the figure set's comparison of configurations across seeds.
-    seedPlot_ = new QCustomPlot(this);
-    seedPlot_->setObjectName(QStringLiteral("seedComparisonPlot"));
-    seedPlot_->setVisible(false);
-    seedPlot_->yAxis->setLabel(tr("dev accuracy (%)"));
-    seedPlot_->legend->setVisible(true);
-    seedPlot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
-    seedComparison_ = std::make_unique<SeedBands>(seedPlot_);
-  }
-  seedPlot_->xAxis->setLabel(lossPlot_->xAxis->label());
-  seedComparison_->set(groups,
-                       bandKind_ == SeedBandKind::Range ? SeedBandKind::Range : SeedBandKind::Sd,
-                       tr("dev accuracy"));
-  seedPlot_->legend->clearItems();
-  for (int i = 0; i < groups.size(); ++i) {
-    QCPGraph* mean = seedComparison_->means().value(i);
-    if (mean == nullptr) continue;
-    mean->setName(
-        tr("%1 (%n seeds)", nullptr, static_cast<int>(groups[i].seeds.size())).arg(groups[i].name));
-    mean->addToLegend();
-  }
-  seedPlot_->rescaleAxes();
-  const QCPRange y = seedPlot_->yAxis->range();
-  seedPlot_->yAxis->setRange(std::max(0.0, std::floor((y.lower - 1) / 5) * 5),
-                             std::min(100.5, std::ceil((y.upper + 1) / 5) * 5));
-  seedPlot_->replot(QCustomPlot::rpQueuedReplot);
-  return seedPlot_;
+  if (!seedFigure_) seedFigure_ = std::make_unique<SeedComparisonFigure>(this);
+  seedFigure_->set(groups, bandKind_, lossPlot_->xAxis->label());
+  return seedFigure_->plot();
 }
 
 QString CurvesView::livePolicy() const {

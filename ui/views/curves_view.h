@@ -129,8 +129,8 @@ class CurvesView : public QWidget {
   QCheckBox* references_;
   QComboBox* seedBandsBox_;
   SeedBandKind bandKind_ = SeedBandKind::Off;
-  std::unique_ptr<SeedBands> trainBands_, devLossBands_, accuracyBands_, seedComparison_;
-  QCustomPlot* seedPlot_ = nullptr;
+  std::unique_ptr<SeedBands> trainBands_, devLossBands_, accuracyBands_;
+  std::unique_ptr<SeedComparisonFigure> seedFigure_;
   QLabel* summary_;
   QList<QCPGraph*> legendKeys_;  // data-less graphs that only name colours and line styles
   bool grouped_ = false;         // some configuration is drawn as seeds sharing its colour

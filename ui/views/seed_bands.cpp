@@ -1,5 +1,8 @@
 #include "ui/views/seed_bands.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "ui/qcp.h"
 
 namespace crisp::ui {
@@ -27,7 +30,7 @@ void SeedBands::clear() {
 }
 
 void SeedBands::set(const QList<SeedGroup>& groups, SeedBandKind kind, const QString& what,
-                    double lineWidth) {
+                    double lineWidth, bool legend) {
   clear();
   if (kind == SeedBandKind::Off) return;
   // The bands go on a layer under the runs' lines: a mean line is never hidden by a band.
@@ -65,15 +68,39 @@ void SeedBands::set(const QList<SeedGroup>& groups, SeedBandKind kind, const QSt
     upper->setBrush(fill);
     upper->setChannelFillGraph(lower);
     QCPGraph* line = plot_->addGraph();
+    const int seeds = static_cast<int>(group.seeds.size());
     line->setName(
-        QObject::tr("%1 · %2 (mean of %n seed(s))", nullptr, static_cast<int>(group.seeds.size()))
-            .arg(group.name, what));
+        legend ? QObject::tr("%1 (%n seeds)", nullptr, seeds).arg(group.name)
+               : QObject::tr("%1 · %2 (mean of %n seed(s))", nullptr, seeds).arg(group.name, what));
     line->setPen(QPen(group.colour, lineWidth));
     line->setData(x, mean, true);
-    line->removeFromLegend();
+    if (!legend) line->removeFromLegend();
     means_ << line;
     edges_ << lower << upper;
   }
+}
+
+SeedComparisonFigure::SeedComparisonFigure(QWidget* parent)
+    : plot_(new QCustomPlot(parent)), bands_(plot_) {
+  plot_->setObjectName(QStringLiteral("seedComparisonPlot"));
+  plot_->setVisible(false);
+  plot_->yAxis->setLabel(QObject::tr("dev accuracy (%)"));
+  plot_->legend->setVisible(true);
+  // Accuracy rises: the lower right is where the curves are not.
+  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+}
+
+void SeedComparisonFigure::set(const QList<SeedGroup>& groups, SeedBandKind kind,
+                               const QString& xLabel) {
+  plot_->xAxis->setLabel(xLabel);
+  bands_.set(groups, kind == SeedBandKind::Range ? SeedBandKind::Range : SeedBandKind::Sd,
+             QObject::tr("dev accuracy"), 1.8, true);
+  plot_->rescaleAxes();
+  // Whole 5 % steps around the bands, as the curves view's accuracy axis.
+  const QCPRange y = plot_->yAxis->range();
+  plot_->yAxis->setRange(std::max(0.0, std::floor((y.lower - 1) / 5) * 5),
+                         std::min(100.5, std::ceil((y.upper + 1) / 5) * 5));
+  plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 }  // namespace crisp::ui

@@ -9,6 +9,7 @@
 
 class QCustomPlot;
 class QCPGraph;
+class QWidget;
 
 namespace crisp::ui {
 
@@ -34,9 +35,10 @@ class SeedBands {
   explicit SeedBands(QCustomPlot* plot) : plot_(plot) {}
   SeedBands(const SeedBands&) = delete;
   SeedBands& operator=(const SeedBands&) = delete;
-  // Replaces what it draws. `what` names the curve in the graphs' names ("dev accuracy").
+  // Replaces what it draws. `what` names the curve in the graphs' names ("dev accuracy"); with
+  // `legend`, each mean line is in the legend as "NAME (n seeds)".
   void set(const QList<SeedGroup>& groups, SeedBandKind kind, const QString& what,
-           double lineWidth = 1.8);
+           double lineWidth = 1.8, bool legend = false);
   void clear();
   // The mean lines, one per configuration drawn (the band's edges are graphs too).
   QList<QCPGraph*> means() const { return means_; }
@@ -45,6 +47,19 @@ class SeedBands {
  private:
   QCustomPlot* plot_;
   QList<QCPGraph*> means_, edges_;
+};
+
+// The figure set's comparison across seeds: each configuration's dev accuracy as its mean and
+// band, on a plot of its own that is never shown.
+class SeedComparisonFigure {
+ public:
+  explicit SeedComparisonFigure(QWidget* parent);
+  QCustomPlot* plot() const { return plot_; }
+  void set(const QList<SeedGroup>& groups, SeedBandKind kind, const QString& xLabel);
+
+ private:
+  QCustomPlot* plot_;
+  SeedBands bands_;
 };
 
 }  // namespace crisp::ui

@@ -141,6 +141,7 @@ void MainWindow::startTraining() {
   curves_->setLiveRun(QString::fromStdString(config.name), QString::fromStdString(config.policy),
                       directory, static_cast<qint64>(config.hyper.seed));
   attention_->clear();
+  attention_->setPolicy(QString::fromStdString(config.policy));
   tabs_->setCurrentWidget(curves_);
   session_->start(config, directory);
 }
@@ -153,6 +154,7 @@ void MainWindow::setRunsRoot(const QString& directory) {
 
 void MainWindow::openRun(const QString& path) {
   if (!curves_->loadRun(path)) return;
+  attention_->setPolicy(curves_->livePolicy());
   clearProgress();  // the progress shown was another run's
   predict_->followRun(path);
   tabs_->setCurrentWidget(curves_);
@@ -254,12 +256,22 @@ void MainWindow::exportFigure() {
                              tr("Open the Curves or Attention view to export its figure."));
     return;
   }
+  // The filter chosen sets the width: one column (3.5 in) or the text width (7 in).
+  const QString one = tr("one column, 3.5 in"), two = tr("two columns, 7 in");
+  const QStringList filters{
+      tr("PDF, %1 (*.pdf)").arg(one),         tr("PDF, %1 (*.pdf)").arg(two),
+      tr("SVG, %1 (*.svg)").arg(one),         tr("SVG, %1 (*.svg)").arg(two),
+      tr("PNG 300 dpi, %1 (*.png)").arg(one), tr("PNG 300 dpi, %1 (*.png)").arg(two)};
+  const bool heatmaps = plot == attention_->heatmapPlot();
+  QString filter = filters[heatmaps ? 1 : 0];
   const QString path = QFileDialog::getSaveFileName(
       this, tr("Export Figure"), QDir::home().filePath(plot->objectName() + QStringLiteral(".pdf")),
-      tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png)"));
+      filters.join(QStringLiteral(";;")), &filter);
   if (path.isEmpty()) return;
-  // A two-column paper's full text width (about 7 in) at 300 dpi for PNG.
-  const QString error = exportPlot(*plot, path, QSize(504, 288), 300);
+  const bool wide = filter.contains(two);
+  const QSize size = heatmaps ? (wide ? kDoubleColumnHeatmap : kSingleColumnHeatmap)
+                              : (wide ? kDoubleColumnFigure : kSingleColumnFigure);
+  const QString error = exportPlot(*plot, path, size, 300);
   if (!error.isEmpty())
     QMessageBox::warning(this, tr("Export Figure"), error);
   else
@@ -287,11 +299,13 @@ bool MainWindow::exportFigureSet(QString folder) {
                                                QDir::homePath());
     if (folder.isEmpty()) return false;
   }
-  // Curves one column wide, the before/after heatmaps across both columns.
+  // Curves one column wide, the before/after heatmaps across both columns, and where runs of
+  // several seeds are drawn, their comparison across seeds (mean and band).
   const FigureSetResult result = crisp::ui::exportFigureSet(
       {{curves_->lossPlot(), QStringLiteral("loss"), kSingleColumnFigure},
        {curves_->accuracyPlot(), QStringLiteral("accuracy"), kSingleColumnFigure},
-       {attention_->heatmapPlot(), QStringLiteral("attention"), kDoubleColumnFigure}},
+       {attention_->heatmapPlot(), QStringLiteral("attention"), kDoubleColumnHeatmap},
+       {curves_->seedComparisonPlot(), QStringLiteral("seeds"), kSingleColumnFigure}},
       folder);
   if (!result.ok()) {
     QMessageBox::warning(this, tr("Export Figure Set"), result.errors.join(QLatin1Char('\n')));

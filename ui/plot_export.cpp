@@ -6,11 +6,10 @@
 #include <QPainter>
 #include <QSvgGenerator>
 #include <QTextStream>
-#include <algorithm>
-#include <functional>
-#include <vector>
 
+#include "ui/paper_figure.h"
 #include "ui/qcp.h"
+#include "ui/text_outlines.h"
 
 namespace crisp::ui {
 namespace {
@@ -19,144 +18,6 @@ QString quoted(QString text) {
   text.replace(QLatin1Char('"'), QLatin1String("\"\""));
   return QLatin1Char('"') + text + QLatin1Char('"');
 }
-
-// A pixel-sized font: every exporter lays the plot out in points (PNG scales by dpi/72), so a
-// pixel size is a point size on paper, whatever the screen's DPI.
-QFont paperFont(const QFont& base, int points, bool bold = false) {
-  QFont font(base);
-  font.setFamily(QStringLiteral("DejaVu Sans"));
-  font.setPixelSize(points);
-  font.setBold(bold);
-  return font;
-}
-
-// Applies the paper style to a plot and restores the on-screen style when it goes.
-class PaperStyle {
- public:
-  PaperStyle(QCustomPlot& plot, QSize sizePoints) : plot_(plot) {
-    for (QCPLayoutElement* element : plot.plotLayout()->elements(true)) {
-      if (auto* rect = qobject_cast<QCPAxisRect*>(element)) {
-        for (QCPAxis* axis : rect->axes()) style(axis);
-      } else if (auto* scale = qobject_cast<QCPColorScale*>(element)) {
-        style(scale->axis());
-        const int width = scale->barWidth();
-        scale->setBarWidth(8);
-        restore_.push_back([scale, width] { scale->setBarWidth(width); });
-      } else if (auto* text = qobject_cast<QCPTextElement*>(element)) {
-        const QFont font = text->font();
-        text->setFont(paperFont(font, 9, true));
-        restore_.push_back([text, font] { text->setFont(font); });
-      } else if (auto* legend = qobject_cast<QCPLegend*>(element)) {
-        const QFont font = legend->font();
-        const QSize icon = legend->iconSize();
-        const QSize minimum = legend->minimumSize();
-        // The items' own fonts first: QCPLegend::setFont sets every item's font too, so read
-        // after it they would be the paper font, and "restored" to it.
-        for (int i = 0; i < legend->itemCount(); ++i) {
-          if (QCPAbstractLegendItem* item = legend->item(i)) {
-            const QFont itemFont = item->font();
-            restore_.push_back([item, itemFont] { item->setFont(itemFont); });
-          }
-        }
-        legend->setFont(paperFont(font, 7));  // and its items'
-        legend->setIconSize(16, 8);
-        legend->setMinimumSize(0, 0);  // a width fitted to the screen's fonts is too wide here
-        restore_.push_back([legend, font, icon, minimum] {
-          legend->setFont(font);
-          legend->setIconSize(icon);
-          legend->setMinimumSize(minimum);
-        });
-      }
-    }
-    legendBelow(sizePoints);
-    // On-screen helpers (the crosshair and its label) do not belong in a figure.
-    if (QCPLayer* layer = plot.layer(QStringLiteral("crosshair")); layer && layer->visible()) {
-      layer->setVisible(false);
-      restore_.push_back([layer] { layer->setVisible(true); });
-    }
-  }
-  ~PaperStyle() {
-    for (auto it = restore_.rbegin(); it != restore_.rend(); ++it) (*it)();
-    plot_.replot(QCustomPlot::rpQueuedReplot);
-  }
-  PaperStyle(const PaperStyle&) = delete;
-  PaperStyle& operator=(const PaperStyle&) = delete;
-
- private:
-  // A legend beside the axes (in a column of the layout, as the curves view puts one when it
-  // compares runs) goes under them, its entries in as many columns as the width takes: a
-  // single-column figure cannot spare a third of its width for it.
-  void legendBelow(QSize sizePoints) {
-    QCPLegend* legend = plot_.legend;  // null where the layout was rebuilt (the heatmaps)
-    if (legend == nullptr) return;
-    QCPLayoutGrid* grid = plot_.plotLayout();
-    auto* column = qobject_cast<QCPLayoutGrid*>(legend->layout());
-    if (column == nullptr || column == grid || !legend->visible()) return;
-    int row = -1, col = -1;
-    for (int r = 0; r < grid->rowCount(); ++r) {
-      for (int c = 0; c < grid->columnCount(); ++c) {
-        if (grid->hasElement(r, c) && grid->element(r, c) == column) {
-          row = r;
-          col = c;
-        }
-      }
-    }
-    if (row < 0) return;
-    const QList<double> rows = grid->rowStretchFactors(), columns = grid->columnStretchFactors();
-    const int wrap = legend->wrap();
-    const QCPLayoutGrid::FillOrder order = legend->fillOrder();
-    // The most columns whose widest entries, side by side, fit the figure's width.
-    QList<int> widths;
-    for (int i = 0; i < legend->itemCount(); ++i)
-      widths << legend->item(i)->minimumOuterSizeHint().width();
-    const QMargins margins = legend->margins();
-    const int room = sizePoints.width() - margins.left() - margins.right() - 8;
-    int columnCount = static_cast<int>(widths.size());
-    for (; columnCount > 1; --columnCount) {
-      int total = legend->columnSpacing() * (columnCount - 1);
-      for (int c = 0; c < columnCount; ++c) {
-        int widest = 0;
-        for (int i = c; i < widths.size(); i += columnCount) widest = std::max(widest, widths[i]);
-        total += widest;
-      }
-      if (total <= room) break;
-    }
-    column->take(legend);
-    grid->take(column);
-    grid->simplify();
-    const int below = grid->rowCount();
-    grid->addElement(below, 0, legend);
-    grid->setRowStretchFactor(below, 0.001);
-    legend->setWrap(std::max(1, columnCount));
-    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    restore_.push_back([this, legend, column, row, col, rows, columns, wrap, order] {
-      QCPLayoutGrid* layout = plot_.plotLayout();
-      layout->take(legend);
-      layout->simplify();
-      legend->setWrap(wrap);
-      legend->setFillOrder(order);
-      column->addElement(0, 0, legend);
-      layout->addElement(row, col, column);
-      layout->setRowStretchFactors(rows);
-      layout->setColumnStretchFactors(columns);
-    });
-  }
-
-  void style(QCPAxis* axis) {
-    const QFont label = axis->labelFont(), ticks = axis->tickLabelFont();
-    const int padding = axis->labelPadding();
-    axis->setLabelFont(paperFont(label, 8));
-    axis->setTickLabelFont(paperFont(ticks, 7));
-    axis->setLabelPadding(3);
-    restore_.push_back([axis, label, ticks, padding] {
-      axis->setLabelFont(label);
-      axis->setTickLabelFont(ticks);
-      axis->setLabelPadding(padding);
-    });
-  }
-  QCustomPlot& plot_;
-  std::vector<std::function<void()>> restore_;
-};
 
 // The tick label at `coord` of a text ticker (tokens), or empty.
 QString tickLabel(const QCPAxis* axis, double coord) {
@@ -185,7 +46,10 @@ QString mapName(const QCustomPlot& plot, const QCPColorMap* map, int index) {
 
 }  // namespace
 
-QString exportPlot(QCustomPlot& plot, const QString& path, QSize size, int dpi) {
+namespace {
+
+// The plot as it is (styled by the caller) in the format of the path's suffix.
+QString writeFigure(QCustomPlot& plot, const QString& path, QSize size, int dpi) {
   const QString suffix = QFileInfo(path).suffix().toLower();
   bool ok = false;
   if (suffix == QLatin1String("png")) {
@@ -201,16 +65,28 @@ QString exportPlot(QCustomPlot& plot, const QString& path, QSize size, int dpi) 
     svg.setViewBox(QRect(QPoint(0, 0), size));
     svg.setTitle(plot.objectName());
     svg.setDescription(QStringLiteral("Exported by Crisp Studio"));
-    QCPPainter painter;
-    ok = painter.begin(&svg);
-    if (ok) {
+    // Text as outlines: the SVG looks as the PDF does without its fonts.
+    paintTextAsOutlines(&svg, size, [&](QPaintDevice& device) {
+      QCPPainter painter;
+      if (!painter.begin(&device)) return;
       plot.toPainter(&painter, size.width(), size.height());
       ok = painter.end();
-    }
+    });
   } else {
     return QObject::tr("%1: unknown figure format (use .png, .pdf or .svg)").arg(path);
   }
   return ok ? QString() : QObject::tr("%1: could not be written").arg(path);
+}
+
+}  // namespace
+
+QString exportPlot(QCustomPlot& plot, const QString& path, QSize size, int dpi) {
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  if (suffix != QLatin1String("png") && suffix != QLatin1String("pdf") &&
+      suffix != QLatin1String("svg"))
+    return QObject::tr("%1: unknown figure format (use .png, .pdf or .svg)").arg(path);
+  const PaperFigure figure(plot, size);
+  return writeFigure(plot, path, size, dpi);
 }
 
 QString exportPlotData(const QCustomPlot& plot, const QString& path) {
@@ -267,10 +143,10 @@ FigureSetResult exportFigureSet(const QList<FigureSpec>& figures, const QString&
   const QDir dir(folder);
   for (const FigureSpec& figure : figures) {
     if (figure.plot == nullptr) continue;
-    const PaperStyle style(*figure.plot, figure.sizePoints);
+    const PaperFigure style(*figure.plot, figure.sizePoints);
     for (const char* suffix : {".pdf", ".png", ".svg"}) {
       const QString path = dir.absoluteFilePath(figure.name + QLatin1String(suffix));
-      const QString error = exportPlot(*figure.plot, path, figure.sizePoints, dpi);
+      const QString error = writeFigure(*figure.plot, path, figure.sizePoints, dpi);
       if (error.isEmpty()) {
         result.written << path;
       } else {

@@ -9,9 +9,10 @@ class QCustomPlot;
 
 namespace crisp::ui {
 
-// Writes a plot as a figure for papers, the format chosen by the file's suffix: .png (size in
-// points scaled by dpi/72, the DPI recorded in the file), .pdf (vector, fonts embedded), .svg
-// (vector, through QSvgGenerator; 1 unit = 1 pt). Returns an error message, empty on success.
+// Writes a plot as a figure for papers in the paper style (PaperFigure: 7-8 pt DejaVu Sans, no
+// title, the legend off the data), the format chosen by the file's suffix: .png (size in points
+// scaled by dpi/72, the DPI recorded in the file), .pdf (vector, fonts embedded), .svg (vector,
+// text as outlines; 1 unit = 1 pt). Returns an error message, empty on success.
 QString exportPlot(QCustomPlot& plot, const QString& path, QSize sizePoints, int dpi = 300);
 
 // The plot's data as CSV: its graphs as rows graph,x,y; a plot of colour maps only (heatmaps) as
@@ -21,6 +22,9 @@ QString exportPlotData(const QCustomPlot& plot, const QString& path);
 // Figure sizes for a two-column paper, in points (72 per inch).
 inline constexpr QSize kSingleColumnFigure{252, 180};  // 3.5 x 2.5 in (one column)
 inline constexpr QSize kDoubleColumnFigure{504, 216};  // 7 x 3 in (text width)
+// The attention figures: two square-ish heatmaps and their token labels need the height.
+inline constexpr QSize kSingleColumnHeatmap{252, 216};  // 3.5 x 3 in
+inline constexpr QSize kDoubleColumnHeatmap{504, 252};  // 7 x 3.5 in
 
 // One figure of a set: `name` becomes name.pdf, name.png, name.svg and name.csv.
 struct FigureSpec {
@@ -36,8 +40,7 @@ struct FigureSetResult {
 };
 
 // Writes every figure as PDF, PNG (at dpi) and SVG plus its CSV data into `folder` (created if
-// needed), all in one paper style: 8 pt axis labels, 7 pt tick labels and legends, 9 pt titles,
-// no on-screen overlays (the crosshair). The plots look as before afterwards.
+// needed), all in the paper style of exportPlot(). The plots look as before afterwards.
 FigureSetResult exportFigureSet(const QList<FigureSpec>& figures, const QString& folder,
                                 int dpi = 300);
 

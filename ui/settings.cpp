@@ -14,6 +14,7 @@ const QString kCurvesXAxis = QStringLiteral("curves/xAxis");
 const QString kCurvesSmoothing = QStringLiteral("curves/smoothing");
 const QString kCurvesEma = QStringLiteral("curves/emaPercent");
 const QString kCurvesWindow = QStringLiteral("curves/window");
+const QString kCurvesSeedBands = QStringLiteral("curves/seedBands");
 }  // namespace
 
 CurvesPreferences StudioSettings::curves() {
@@ -24,6 +25,7 @@ CurvesPreferences StudioSettings::curves() {
   p.smoothing = settings.value(kCurvesSmoothing, defaults.smoothing).toString();
   p.emaPercent = settings.value(kCurvesEma, defaults.emaPercent).toInt();
   p.window = settings.value(kCurvesWindow, defaults.window).toInt();
+  p.seedBands = settings.value(kCurvesSeedBands, defaults.seedBands).toString();
   return p;
 }
 
@@ -33,6 +35,7 @@ void StudioSettings::setCurves(const CurvesPreferences& p) {
   settings.setValue(kCurvesSmoothing, p.smoothing);
   settings.setValue(kCurvesEma, p.emaPercent);
   settings.setValue(kCurvesWindow, p.window);
+  settings.setValue(kCurvesSeedBands, p.seedBands);
 }
 
 std::optional<int> StudioSettings::threads() {

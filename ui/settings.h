@@ -13,6 +13,8 @@ struct CurvesPreferences {
   QString smoothing = QStringLiteral("ema");
   int emaPercent = 90;  // EMA weight in percent
   int window = 20;      // moving-average window in points
+  // A configuration's seeds: "off" (each drawn), "sd" (mean ± sd band), "range" (min-max band).
+  QString seedBands = QStringLiteral("off");
 };
 
 // The studio's persistent settings, one place for their keys.

@@ -1,5 +1,6 @@
 // Curves of several real runs: overlays with legends, x-axis modes, smoothing, the crosshair,
 // the runs table driving the overlays, and the paper figure set.
+#include <QCheckBox>
 #include <QComboBox>
 #include <QImage>
 #include <QLabel>
@@ -9,11 +10,14 @@
 #include <QTableView>
 #include <QtTest>
 
+#include "core/analysis/seed_bands.h"
 #include "core/train/experiment.h"
 #include "core/train/run_curves.h"
+#include "figure_checks.h"
 #include "ui/main_window.h"
 #include "ui/plot_export.h"
 #include "ui/qcp.h"
+#include "ui/settings.h"
 #include "ui/training_session.h"
 #include "ui/views/attention_view.h"
 #include "ui/views/curves_view.h"
@@ -82,8 +86,23 @@ class TestCurves : public QObject {
     return trainer.run() == RunState::Finished ? path : QString();
   }
 
+  // Two configurations (dense, crisp-0.6) x seeds 1 and 2, in run directories NAME-seedS.
+  QStringList trainSweep(const QTemporaryDir& sweep) {
+    QStringList runs;
+    for (const char* configuration : {"dense", "crisp-0.6"}) {
+      for (int seed : {1, 2}) {
+        const QString name = QStringLiteral("%1-seed%2").arg(configuration).arg(seed);
+        runs << train(sweep.filePath(name), QString::fromLatin1(configuration),
+                      configuration == QLatin1String("dense") ? "dense" : "crisp:0.6", seed);
+      }
+    }
+    return runs;
+  }
+
  private Q_SLOTS:
   void initTestCase() {
+    // The views start from the saved settings: the defaults, whatever an earlier run left.
+    ui::StudioSettings::setCurves(ui::CurvesPreferences{});
     dense_ = train(QStringLiteral("dense"), "dense");
     crisp_ = train(QStringLiteral("crisp-0.6"), "crisp:0.6");
     QVERIFY(!dense_.isEmpty() && !crisp_.isEmpty());
@@ -129,15 +148,8 @@ class TestCurves : public QObject {
   // its colour.
   void sweepLegendNamesConfigurationsAndSeeds() {
     QTemporaryDir sweep;
-    QStringList runs;
-    for (const char* configuration : {"dense", "crisp-0.6"}) {
-      for (int seed : {1, 2}) {
-        const QString name = QStringLiteral("%1-seed%2").arg(configuration).arg(seed);
-        runs << train(sweep.filePath(name), QString::fromLatin1(configuration),
-                      configuration == QLatin1String("dense") ? "dense" : "crisp:0.6", seed);
-        QVERIFY(!runs.last().isEmpty());
-      }
-    }
+    const QStringList runs = trainSweep(sweep);
+    QVERIFY(!runs.contains(QString()));
     CurvesView view;
     view.resize(1000, 700);
     view.show();
@@ -437,6 +449,105 @@ class TestCurves : public QObject {
 
   // Exporting the figure set leaves the plots on screen as they were: the legends keep their
   // fonts, sizes and place (they used to shrink to paper size until the next redraw).
+  // Runs compared (legend beside the axes on screen, under them in figures) at both sizes.
+  void comparedRunsFigureFits() {
+    CurvesView view;
+    view.setOverlayRuns({dense_, crisp_});
+    view.findChild<QCheckBox*>(QStringLiteral("referenceLines"))->setChecked(true);
+    for (QCustomPlot* plot : {view.lossPlot(), view.accuracyPlot()}) {
+      for (const QSize size : {ui::kSingleColumnFigure, ui::kDoubleColumnFigure}) {
+        QStringList texts;
+        const QStringList problems = figure_checks::layoutProblems(*plot, size, &texts);
+        QVERIFY2(problems.isEmpty(), qPrintable(plot->objectName() + ": " + problems.join('\n')));
+        QVERIFY(texts.contains(QStringLiteral("crisp-0.6")));
+      }
+    }
+  }
+
+  // Seeds grouped as W&B does: each configuration's mean with a band (sd or min-max), the seeds'
+  // own lines hidden; remembered; drawn; and the figure set gains the comparison across seeds.
+  void seedBandsGroupConfigurations() {
+    QTemporaryDir sweep;
+    const QStringList runs = trainSweep(sweep);
+    QVERIFY(!runs.contains(QString()));
+    ui::MainWindow window;
+    window.resize(1200, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto* view = window.findChild<CurvesView*>();
+    view->setSeedBands(ui::SeedBandKind::Off);
+    view->setOverlayRuns(runs);
+    QCOMPARE(view->bandCount(), 0);
+    auto* box = view->findChild<QComboBox*>(QStringLiteral("seedBands"));
+    QVERIFY(box != nullptr);
+    box->setCurrentIndex(box->findText(QStringLiteral("mean ± sd")));
+    Q_EMIT box->activated(box->currentIndex());
+    QCOMPARE(view->seedBands(), ui::SeedBandKind::Sd);
+    QCOMPARE(ui::StudioSettings::curves().seedBands, QStringLiteral("sd"));
+    QCOMPARE(view->bandCount(), 2);
+    QCustomPlot* plot = view->accuracyPlot();
+    // The seeds' own lines are hidden; each band is a filled channel under its mean line.
+    QVERIFY(!graphNamed(*plot, QStringLiteral("crisp-0.6-seed1"))->visible());
+    QCPGraph* mean = graphNamed(*plot, QStringLiteral("crisp-0.6 · dev accuracy (mean"));
+    QCPGraph* high = graphNamed(*plot, QStringLiteral("crisp-0.6 · dev accuracy high"));
+    QCPGraph* low = graphNamed(*plot, QStringLiteral("crisp-0.6 · dev accuracy low"));
+    QVERIFY(mean && high && low);
+    QVERIFY(mean->visible() && high->visible());
+    QCOMPARE(high->channelFillGraph(), low);
+    QVERIFY(high->brush().style() != Qt::NoBrush);
+    QVERIFY(legendNames(*plot).contains(QStringLiteral("mean ± sd over seeds")));
+    // The mean and sd are the seeds' at each evaluation.
+    const RunCurves one = readRunCurves(runs[2].toStdString());
+    const RunCurves two = readRunCurves(runs[3].toStdString());
+    const double a = 100 * one.dev.front().accuracy, b = 100 * two.dev.front().accuracy;
+    QCOMPARE(mean->data()->constBegin()->value, (a + b) / 2);
+    QVERIFY(std::abs(high->data()->constBegin()->value -
+                     ((a + b) / 2 + std::abs(a - b) / std::sqrt(2.0))) < 1e-9);
+    // Drawn: inside the widest part of the band, the plot is tinted by it.
+    plot->replot();
+    double widest = -1, atKey = 0, atValue = 0;
+    for (int i = 0; i < high->dataCount(); ++i) {
+      const double spread = high->data()->at(i)->value - low->data()->at(i)->value;
+      if (spread > widest) {
+        widest = spread;
+        atKey = high->data()->at(i)->key;
+        atValue = (high->data()->at(i)->value + mean->data()->at(i)->value) / 2;
+      }
+    }
+    const double pixels = plot->yAxis->coordToPixel(0) - plot->yAxis->coordToPixel(widest);
+    if (pixels > 4) {  // runs as tiny as these can agree to the last sentence
+      const QImage image = plot->toPixmap().toImage();
+      const QPoint at(qRound(plot->xAxis->coordToPixel(atKey)),
+                      qRound(plot->yAxis->coordToPixel(atValue)));
+      QVERIFY2(image.pixelColor(at) != QColor(Qt::white), "the band is not drawn");
+    }
+    // Min-max, and remembered by the next view.
+    view->setSeedBands(ui::SeedBandKind::Range);
+    high = graphNamed(*plot, QStringLiteral("crisp-0.6 · dev accuracy high"));
+    QCOMPARE(high->data()->constBegin()->value, std::max(a, b));
+    CurvesView next;
+    QCOMPARE(next.seedBands(), ui::SeedBandKind::Range);
+    view->setSeedBands(ui::SeedBandKind::Sd);
+    // The figure set compares the configurations across seeds, one column wide, fitting.
+    QCustomPlot* seeds = view->seedComparisonPlot();
+    QVERIFY(seeds != nullptr);
+    for (const QSize size : {ui::kSingleColumnFigure, ui::kDoubleColumnFigure}) {
+      QStringList texts;
+      const QStringList problems = figure_checks::layoutProblems(*seeds, size, &texts);
+      QVERIFY2(problems.isEmpty(), qPrintable(problems.join('\n')));
+      QVERIFY(texts.contains(QStringLiteral("dense (2 seeds)")));
+      QVERIFY(texts.contains(QStringLiteral("crisp-0.6 (2 seeds)")));
+    }
+    QTemporaryDir dir;
+    QVERIFY(window.exportFigureSet(dir.path()));
+    QCOMPARE(QImage(dir.filePath(QStringLiteral("seeds.png"))).size(),
+             ui::kSingleColumnFigure * 300 / 72);
+    QVERIFY(readAll(dir.filePath(QStringLiteral("seeds.csv"))).contains("crisp-0.6 (2 seeds)"));
+    view->setSeedBands(ui::SeedBandKind::Off);
+    QCOMPARE(view->bandCount(), 0);
+    QVERIFY(graphNamed(*plot, QStringLiteral("crisp-0.6-seed1"))->visible());
+  }
+
   void figureSetLeavesTheScreenAlone() {
     ui::MainWindow window;
     window.resize(1200, 800);
@@ -488,7 +599,7 @@ class TestCurves : public QObject {
     const QDir out(folder);
     for (const QString name : {"loss", "accuracy", "attention"}) {
       const bool wide = name == QLatin1String("attention");
-      const QSize points = wide ? ui::kDoubleColumnFigure : ui::kSingleColumnFigure;
+      const QSize points = wide ? ui::kDoubleColumnHeatmap : ui::kSingleColumnFigure;
       const QImage png(out.filePath(name + ".png"));
       QCOMPARE(png.size(), points * 300 / 72);  // 3.5 x 2.5 in or 7 x 3 in at 300 dpi
       QCOMPARE(qRound(png.dotsPerMeterX() * 0.0254), 300);
@@ -511,10 +622,10 @@ class TestCurves : public QObject {
       const QByteArray csv = readAll(out.filePath(name + ".csv"));
       QVERIFY(csv.startsWith(wide ? "map,x,y,x_label,y_label,value\n" : "graph,x,y\n"));
     }
-    // Vector figures carry their labels and legend as text.
+    // SVG text as outlines: it looks the same without the font.
     const QByteArray lossSvg = readAll(out.filePath(QStringLiteral("loss.svg")));
-    QVERIFY(lossSvg.contains("cross-entropy"));
-    QVERIFY(lossSvg.contains("dense"));
+    QVERIFY(!lossSvg.contains("<text"));
+    QVERIFY(!out.exists(QStringLiteral("seeds.pdf")));  // one seed per configuration: no bands
     QVERIFY(readAll(out.filePath(QStringLiteral("attention.csv"))).contains("\"not\""));
     // The on-screen style comes back.
     QCOMPARE(curves->lossPlot()->xAxis->labelFont().pixelSize(), -1);

@@ -20,6 +20,7 @@
 #include "core/train/predictor.h"
 #include "core/train/run_directory.h"
 #include "ui/model_snapshot.h"
+#include "ui/paper_figure.h"
 #include "ui/plot_style.h"
 #include "ui/views/attention_grid.h"
 
@@ -36,8 +37,9 @@ constexpr int kTypedRole = Qt::UserRole + 1;
 QCPColorMap* addHeatmap(QCustomPlot* plot, int column, const QString& title, QCPColorScale* scale) {
   auto* rect = new QCPAxisRect(plot);
   plot->plotLayout()->addElement(1, column, rect);
-  plot->plotLayout()->addElement(0, column,
-                                 new QCPTextElement(plot, title, QFont("sans", 11, QFont::Bold)));
+  auto* label = new QCPTextElement(plot, title, QFont("sans", 11, QFont::Bold));
+  label->setProperty(kPanelLabelProperty, title);  // a panel's label: figures keep it
+  plot->plotLayout()->addElement(0, column, label);
   rect->axis(QCPAxis::atBottom)->setLabel(QObject::tr("key token"));
   rect->axis(QCPAxis::atLeft)->setLabel(QObject::tr("query token"));
   rect->axis(QCPAxis::atLeft)->setRangeReversed(true);
@@ -179,6 +181,8 @@ AttentionView::AttentionView(QWidget* parent) : QWidget(parent) {
   scale->setDataRange(QCPRange(0.0, 1.0));
   beforeMap_ = addHeatmap(plot_, 0, tr("Before pruning (dense softmax)"), scale);
   afterMap_ = addHeatmap(plot_, 1, tr("After pruning (policy applied)"), scale);
+  beforeTitle_ = qobject_cast<QCPTextElement*>(plot_->plotLayout()->element(0, 0));
+  afterTitle_ = qobject_cast<QCPTextElement*>(plot_->plotLayout()->element(0, 1));
   plot_->plotLayout()->addElement(1, 2, scale);
   auto* group = new QCPMarginGroup(plot_);
   for (QCPAxisRect* rect : plot_->axisRects())
@@ -454,6 +458,11 @@ void AttentionView::setFrame(const AttentionFrame& frame) {
   redraw();
 }
 
+void AttentionView::setPolicy(const QString& policy) {
+  policy_ = policy;
+  redraw();
+}
+
 const AttentionFrame* AttentionView::currentFrame() const {
   const auto it = frames_.constFind(sentence_->currentData(kKeyRole).toString());
   return it == frames_.constEnd() || it->layers == 0 ? nullptr : &*it;
@@ -523,6 +532,15 @@ void AttentionView::redraw() {
                         .arg(f.step)
                         .arg(layer + 1)
                         .arg(what, prediction));
+  // Figures name what they show: the panels their attention, a line above the rest.
+  const QString policy = policy_.isEmpty() ? tr("policy applied") : policy_;
+  afterTitle_->setText(tr("After pruning (%1)").arg(policy));
+  beforeTitle_->setProperty(kPanelLabelProperty, tr("before pruning\ndense softmax"));
+  afterTitle_->setProperty(kPanelLabelProperty, tr("after pruning\n%1").arg(policy));
+  QStringList header{tr("Layer %1, %2").arg(layer + 1).arg(what)};
+  if (!policy_.isEmpty()) header << policy_;
+  header << tr("step %1").arg(f.step) << tr("“%1”").arg(f.sentence);
+  plot_->setProperty(kFigureHeaderProperty, header.join(QStringLiteral(" · ")));
   plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -9,6 +9,7 @@
 
 class QCustomPlot;
 class QCPColorMap;
+class QCPTextElement;
 class QComboBox;
 class QCheckBox;
 class QLabel;
@@ -74,6 +75,8 @@ class AttentionView : public QWidget {
 
  public Q_SLOTS:
   void setFrame(const crisp::ui::AttentionFrame& frame);
+  // The run's attention policy ("crisp:0.8"): the after-pruning panel and figures name it.
+  void setPolicy(const QString& policy);
   void clear();
 
  Q_SIGNALS:
@@ -91,6 +94,8 @@ class AttentionView : public QWidget {
   QCustomPlot* plot_;
   QCustomPlot* damPlot_;
   QCPColorMap *beforeMap_, *afterMap_, *damMap_;
+  QCPTextElement *beforeTitle_, *afterTitle_;
+  QString policy_;
   QComboBox *sentence_, *layer_, *head_;
   QCheckBox* hideSpecial_;
   QLabel *caption_, *hover_, *modelLabel_, *statsNote_, *damNote_, *damSummary_;

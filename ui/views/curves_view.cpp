@@ -15,8 +15,11 @@
 #include <limits>
 
 #include "core/train/run_curves.h"
+#include "ui/paper_figure.h"
+#include "ui/plot_style.h"
 #include "ui/qcp.h"
 #include "ui/settings.h"
+#include "ui/views/seed_bands.h"
 
 namespace crisp::ui {
 namespace {
@@ -26,11 +29,9 @@ constexpr double kPaperSparse = 91.59;  // their best, 80% sparsity
 const QString kLiveKey = QStringLiteral("live");
 const QString kCrosshairLayer = QStringLiteral("crosshair");  // hidden by figure export
 
-// Tableau 10 without its grey: the sparse runs. The dense baselines are drawn in greys from
-// black, so the baseline stands apart from every sparse run, in colour and in print.
-const QColor kPalette[] = {{31, 119, 180},  {255, 127, 14},  {44, 160, 44},
-                           {214, 39, 40},   {148, 103, 189}, {140, 86, 75},
-                           {227, 119, 194}, {188, 189, 34},  {23, 190, 207}};
+// The sparse runs in Okabe-Ito's colour-blind-safe colours (kOkabeIto). The dense baselines
+// are drawn in greys from black, so the baseline stands apart from every sparse run, in colour
+// and in print.
 const QColor kDensePalette[] = {{20, 20, 20}, {110, 110, 110}, {165, 165, 165}};
 // The seeds of one configuration share its colour and differ in line style.
 const Qt::PenStyle kSeedStyles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine,
@@ -101,7 +102,7 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
   paperDense_->setPen(QPen(QColor(120, 120, 120), 1.2, Qt::DotLine));
   paperSparse_ = accuracyPlot_->addGraph();
   paperSparse_->setName(tr("paper: crisp 0.8 91.59"));
-  paperSparse_->setPen(QPen(QColor(148, 103, 189), 1.2, Qt::DotLine));
+  paperSparse_->setPen(QPen(kOkabeIto[3], 1.2, Qt::DotLine));  // not the first run's blue
   for (QCPGraph* g : {paperDense_, paperSparse_}) {
     g->setVisible(false);
     g->removeFromLegend();
@@ -188,6 +189,20 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
     }
     refresh();
   });
+  seedBandsBox_ = new QComboBox(this);
+  seedBandsBox_->setObjectName(QStringLiteral("seedBands"));
+  seedBandsBox_->addItem(tr("each seed"), QVariant::fromValue(SeedBandKind::Off));
+  seedBandsBox_->addItem(tr("mean ± sd"), QVariant::fromValue(SeedBandKind::Sd));
+  seedBandsBox_->addItem(tr("min–max"), QVariant::fromValue(SeedBandKind::Range));
+  seedBandsBox_->setToolTip(
+      tr("Runs of one configuration with different seeds: each drawn, or their mean with a "
+         "band (as W&B's grouping)"));
+  connect(seedBandsBox_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
+    setSeedBands(seedBandsBox_->itemData(index).value<SeedBandKind>());
+  });
+  trainBands_ = std::make_unique<SeedBands>(lossPlot_);
+  devLossBands_ = std::make_unique<SeedBands>(lossPlot_);
+  accuracyBands_ = std::make_unique<SeedBands>(accuracyPlot_);
   auto* reset = new QPushButton(tr("Reset view"), this);
   reset->setObjectName(QStringLiteral("resetView"));
   reset->setToolTip(tr("Fit all curves (or double-click a plot). Drag to pan, wheel to zoom."));
@@ -210,8 +225,14 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
   controls->addStretch(1);
   controls->addWidget(reset);
   auto* layout = new QVBoxLayout(this);
+  // The seeds' grouping beside the summary: the controls' row stays narrow enough for a small
+  // screen.
+  auto* summaryRow = new QHBoxLayout;
+  summaryRow->addWidget(summary_, 1);
+  summaryRow->addWidget(new QLabel(tr("Seeds:"), this));
+  summaryRow->addWidget(seedBandsBox_);
   layout->addLayout(controls);
-  layout->addWidget(summary_);
+  layout->addLayout(summaryRow);
   layout->addWidget(lossPlot_, 1);
   layout->addWidget(accuracyPlot_, 1);
 
@@ -221,6 +242,8 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
   const XAxis axis = saved.xAxis == QLatin1String("epoch")  ? XAxis::Epoch
                      : saved.xAxis == QLatin1String("time") ? XAxis::WallTime
                                                             : XAxis::Step;
+  bandKind_ = seedBandKindFromName(saved.seedBands);
+  seedBandsBox_->setCurrentIndex(seedBandsBox_->findData(QVariant::fromValue(bandKind_)));
   setSmoothingKind(saved.smoothing == QLatin1String("mean") ? Smoothing::MovingAverage
                                                             : Smoothing::Ema);
   setXAxis(axis);
@@ -246,6 +269,7 @@ CurvesView::Series* CurvesView::makeSeries(const QString& key, const QString& na
     series->seed = seed;
   }
   series->raw = lossPlot_->addGraph();
+  series->raw->setProperty(kRawCurveProperty, true);  // left out of figures
   series->smooth = lossPlot_->addGraph();
   series->devLoss = lossPlot_->addGraph();
   series->devAccuracy = accuracyPlot_->addGraph();
@@ -282,7 +306,7 @@ QColor CurvesView::runColor(const QString& runKey) const {
   }
   const int slot = it.value();
   if (slot < 0) return kDensePalette[(-1 - slot) % std::size(kDensePalette)];
-  return kPalette[slot % std::size(kPalette)];
+  return kOkabeIto[slot % std::size(kOkabeIto)];
 }
 
 void CurvesView::restyle() {
@@ -380,10 +404,19 @@ void CurvesView::restyle() {
       addKey(lossPlot_, label, QPen(colour, 2.5));
       addKey(accuracyPlot_, label, QPen(colour, 2.5), s->devAccuracy->scatterStyle());
     }
-    for (const qint64 seed : std::as_const(seeds)) {
-      const QString label = seed < 0 ? tr("seed unknown") : tr("seed %1").arg(seed);
-      for (QCustomPlot* plot : {lossPlot_, accuracyPlot_})
-        addKey(plot, label, QPen(kKeyColour, 1.8, styleOfSeed(seed)));
+    if (bandKind_ == SeedBandKind::Off) {
+      for (const qint64 seed : std::as_const(seeds)) {
+        const QString label = seed < 0 ? tr("seed unknown") : tr("seed %1").arg(seed);
+        for (QCustomPlot* plot : {lossPlot_, accuracyPlot_})
+          addKey(plot, label, QPen(kKeyColour, 1.8, styleOfSeed(seed)));
+      }
+    } else if (grouped_) {  // the band's key: a grey swatch under a grey line
+      const QString label = bandKind_ == SeedBandKind::Sd ? tr("mean ± sd over seeds")
+                                                          : tr("mean, min–max over seeds");
+      for (QCustomPlot* plot : {lossPlot_, accuracyPlot_}) {
+        addKey(plot, label, QPen(kKeyColour, 1.8));
+        legendKeys_.back()->setBrush(QColor(70, 70, 70, 60));
+      }
     }
     addKey(lossPlot_, tr("train (%1)").arg(smoothName), QPen(kKeyColour, 1.8));
     addKey(lossPlot_, tr("dev"), QPen(kKeyColour, 1.5, grouped_ ? Qt::SolidLine : Qt::DashLine),
@@ -673,6 +706,71 @@ void CurvesView::setXAxis(XAxis axis) {
   refresh();
 }
 
+void CurvesView::setSeedBands(SeedBandKind kind) {
+  bandKind_ = kind;
+  seedBandsBox_->setCurrentIndex(seedBandsBox_->findData(QVariant::fromValue(kind)));
+  CurvesPreferences prefs = StudioSettings::curves();
+  prefs.seedBands = seedBandKindName(kind);
+  StudioSettings::setCurves(prefs);
+  hideCrosshair();
+  rebuildAll();
+}
+
+QList<SeedGroup> CurvesView::seedGroups(CurveKind kind) const {
+  QMap<QString, int> index;  // configuration -> its group
+  QList<SeedGroup> groups;
+  for (const auto& s : series_) {
+    if (!s->shown() || !seedGroups_.contains(s->configuration)) continue;
+    const QCPGraph* graph = kind == CurveKind::TrainLoss ? s->smooth
+                            : kind == CurveKind::DevLoss ? s->devLoss
+                                                         : s->devAccuracy;
+    SeedCurve curve;
+    for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it) {
+      curve.x.push_back(it->key);
+      curve.y.push_back(it->value);
+    }
+    auto at = index.find(s->configuration);
+    if (at == index.end()) {
+      at = index.insert(s->configuration, static_cast<int>(groups.size()));
+      groups.push_back({s->configuration, runColor(s->key), {}});
+    }
+    groups[at.value()].seeds.push_back(std::move(curve));
+  }
+  return groups;
+}
+
+void CurvesView::updateBands() {
+  // Banded, a configuration's seeds are drawn as their mean and band only.
+  const bool banded = bandKind_ != SeedBandKind::Off;
+  for (const auto& s : series_) {
+    const bool hide = banded && seedGroups_.contains(s->configuration);
+    for (QCPGraph* g : {s->raw, s->smooth, s->devLoss, s->devAccuracy}) g->setVisible(!hide);
+  }
+  const SeedBandKind kind = banded ? bandKind_ : SeedBandKind::Off;
+  trainBands_->set(seedGroups(CurveKind::TrainLoss), kind, tr("train"));
+  devLossBands_->set(seedGroups(CurveKind::DevLoss), kind, tr("dev"), 1.2);
+  accuracyBands_->set(seedGroups(CurveKind::DevAccuracy), kind, tr("dev accuracy"));
+  // Dev loss: the mean only (dashed, as each run's), its band would bury the training loss's.
+  for (QCPGraph* g : devLossBands_->means()) g->setPen(QPen(g->pen().color(), 1.2, Qt::DashLine));
+  for (QCPGraph* g : devLossBands_->edges()) g->setVisible(false);
+}
+
+int CurvesView::bandCount() const {
+  return static_cast<int>(accuracyBands_->means().size());
+}
+
+QCustomPlot* CurvesView::seedComparisonPlot() {
+  const QList<SeedGroup> groups = seedGroups(CurveKind::DevAccuracy);
+  if (groups.isEmpty()) return nullptr;
+  if (!seedFigure_) seedFigure_ = std::make_unique<SeedComparisonFigure>(this);
+  seedFigure_->set(groups, bandKind_, lossPlot_->xAxis->label());
+  return seedFigure_->plot();
+}
+
+QString CurvesView::livePolicy() const {
+  return series_.front()->policy;
+}
+
 void CurvesView::resetView() {
   userView_ = false;
   refresh();
@@ -714,6 +812,7 @@ void CurvesView::updateSummary() {
 }
 
 void CurvesView::refresh() {
+  updateBands();
   double low = std::numeric_limits<double>::max(), high = std::numeric_limits<double>::lowest();
   double lowAccuracy = 100, highAccuracy = 0;
   for (const auto& s : series_) {

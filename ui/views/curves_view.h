@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ui/studio_types.h"
+#include "ui/views/seed_bands.h"
 
 class QCustomPlot;
 class QCPGraph;
@@ -54,6 +55,15 @@ class CurvesView : public QWidget {
   bool trackAt(QCustomPlot* plot, const QPointF& pos);
   // The colour a run is drawn in (stable for as long as the view lives).
   QColor runColor(const QString& key) const;
+  SeedBandKind seedBands() const { return bandKind_; }
+  // Configurations drawn as a band now (their seeds grouped).
+  int bandCount() const;
+  // Dev accuracy of every configuration drawn with several seeds, as mean and band (± sd, or
+  // min-max when that is the view's choice): the figure set's comparison across seeds. A plot
+  // that is never shown, owned by the view; null when no configuration has several seeds.
+  QCustomPlot* seedComparisonPlot();
+  // The policy of the live (or opened) run; empty if unknown.
+  QString livePolicy() const;
 
  public Q_SLOTS:
   void clear();  // forgets the live run's points
@@ -73,6 +83,8 @@ class CurvesView : public QWidget {
   void setSmoothing(int value);  // EMA weight in percent, or moving-average window - 1
   void setSmoothingKind(crisp::ui::CurvesView::Smoothing kind);
   void setXAxis(crisp::ui::CurvesView::XAxis axis);
+  // Seeds of a configuration each drawn, or as their mean and band; remembered.
+  void setSeedBands(crisp::ui::SeedBandKind kind);
   void resetView();
 
  Q_SIGNALS:
@@ -98,6 +110,10 @@ class CurvesView : public QWidget {
   void onMouseMove(QCustomPlot* plot, QMouseEvent* event);
   void hideCrosshair();
   double keyOf(qint64 step, double epoch, double seconds) const;
+  enum class CurveKind { TrainLoss, DevLoss, DevAccuracy };
+  // The seed groups' curves of one kind as drawn (smoothed, on the current x axis).
+  QList<SeedGroup> seedGroups(CurveKind kind) const;
+  void updateBands();
 
   QCustomPlot* lossPlot_;
   QCustomPlot* accuracyPlot_;
@@ -111,6 +127,10 @@ class CurvesView : public QWidget {
   QSlider* smoothing_;
   QLabel* smoothingLabel_;
   QCheckBox* references_;
+  QComboBox* seedBandsBox_;
+  SeedBandKind bandKind_ = SeedBandKind::Off;
+  std::unique_ptr<SeedBands> trainBands_, devLossBands_, accuracyBands_;
+  std::unique_ptr<SeedComparisonFigure> seedFigure_;
   QLabel* summary_;
   QList<QCPGraph*> legendKeys_;  // data-less graphs that only name colours and line styles
   bool grouped_ = false;         // some configuration is drawn as seeds sharing its colour
@@ -130,3 +150,4 @@ class CurvesView : public QWidget {
 }  // namespace crisp::ui
 
 Q_DECLARE_METATYPE(crisp::ui::CurvesView::XAxis)
+Q_DECLARE_METATYPE(crisp::ui::SeedBandKind)

@@ -53,8 +53,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* input, size_t size) {
   try {
     dataset = preview ? data::preview(source, 3) : data::readDataset(source, options);
   } catch (const crisp::Error&) {
+    crisp::fuzz::tally(false);
     return 0;
   }
+  crisp::fuzz::tally(true);
   // A preview may hold only rejected rows (the form shows them); a read never does.
   require(preview ? dataset.examples.size() <= 3 : !dataset.examples.empty());
   require(dataset.rowsRead >= dataset.examples.size() + dataset.rejected.size());

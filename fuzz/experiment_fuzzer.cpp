@@ -18,8 +18,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     experiment = crisp::ExperimentConfig::fromJson(crisp::readJsonFile(path));
   } catch (const crisp::Error&) {
+    crisp::fuzz::tally(false);
     return 0;
   }
+  crisp::fuzz::tally(true);
   const auto written = experiment.toJson();
   crisp::fuzz::require(crisp::ExperimentConfig::fromJson(written).toJson() == written);
   // What `crisp train` checks next; each either passes or refuses with crisp::Error.

@@ -25,6 +25,22 @@ inline void require(bool condition, const char* file = __builtin_FILE(),
   std::abort();
 }
 
+// How inputs ended, for docs/RELIABILITY.md: with CRISP_FUZZ_TALLY set in the environment, a
+// run over a corpus (`TARGET_fuzzer -runs=0 DIR`) prints how many were accepted and how many
+// refused with crisp::Error.
+inline void tally(bool accepted) {
+  static const bool enabled = std::getenv("CRISP_FUZZ_TALLY") != nullptr;
+  static size_t counts[2] = {0, 0};
+  if (!enabled) return;
+  static const bool registered =
+      std::atexit([] {
+        std::fprintf(stderr, "crisp fuzz: %zu accepted, %zu refused with crisp::Error\n", counts[1],
+                     counts[0]);
+      }) == 0;
+  (void)registered;
+  ++counts[accepted ? 1 : 0];
+}
+
 inline std::string_view bytes(const uint8_t* data, size_t size) {
   return {reinterpret_cast<const char*>(data), size};
 }

@@ -17,8 +17,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     config = crisp::ModelConfig::fromFile(path);
   } catch (const crisp::Error&) {
+    crisp::fuzz::tally(false);
     return 0;
   }
+  crisp::fuzz::tally(true);
   const auto written = config.toJson();
   const auto reread = crisp::ModelConfig::fromJson(written, "round trip").toJson();
   crisp::fuzz::require(reread == written);

@@ -27,8 +27,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     spec = crisp::AttentionPolicySpec::parse(text);
     spec.validate(layers, maxPositions);
   } catch (const crisp::Error&) {
+    crisp::fuzz::tally(false);
     return 0;
   }
+  crisp::fuzz::tally(true);
   const std::string canonical = spec.toString();
   require(crisp::AttentionPolicySpec::parse(canonical).toString() == canonical);
   require(crisp::AttentionPolicySpec::fromJson(spec.toJson()).toString() == canonical);

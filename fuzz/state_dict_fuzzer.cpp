@@ -97,7 +97,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& [name, tensor] : crisp::readStateDict(path)) {
       crisp::fuzz::require(tensor.defined());
     }
+    crisp::fuzz::tally(true);
   } catch (const crisp::Error&) {
+    crisp::fuzz::tally(false);
   }
   return 0;
 }

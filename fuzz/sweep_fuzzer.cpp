@@ -19,8 +19,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     set = crisp::loadExperimentSet(path);
   } catch (const crisp::Error&) {
+    crisp::fuzz::tally(false);
     return 0;
   }
+  crisp::fuzz::tally(true);
   require(!set.configurations.empty() && !set.seeds.empty());
   require(set.find(set.baseline) != nullptr);
   const auto runs = set.runs();

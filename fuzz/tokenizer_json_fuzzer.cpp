@@ -29,7 +29,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.invalidUtf8 = crisp::InvalidUtf8::kSkip;
     const auto encoding = tokenizer.encode(text, options);
     crisp::fuzz::checkEncoding(encoding, text.size(), tokenizer.size(), 0);
+    crisp::fuzz::tally(true);
   } catch (const crisp::Error&) {
+    crisp::fuzz::tally(false);
   }
   return 0;
 }

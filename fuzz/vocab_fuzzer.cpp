@@ -37,7 +37,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& token : tokenizer.tokenize(text, options.invalidUtf8)) {
       crisp::fuzz::require(!token.empty());
     }
+    crisp::fuzz::tally(true);
   } catch (const crisp::Error&) {
+    crisp::fuzz::tally(false);
   }
   return 0;
 }

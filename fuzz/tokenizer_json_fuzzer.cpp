@@ -1,7 +1,9 @@
-// libFuzzer target for Hugging Face's fast-tokenizer file: a model directory holding only
-// tokenizer.json, loaded as WordPieceTokenizer(directory) (what `crisp` does for such a model),
-// then one text encoded with it.
-// Input: tokenizer.json, then optionally a NUL byte and a text to encode.
+// libFuzzer target for Hugging Face's fast-tokenizer files: a model directory holding
+// tokenizer.json and perhaps tokenizer_config.json (whose settings override it), loaded as
+// WordPieceTokenizer(directory) (what `crisp` does for such a model), then one text encoded
+// with it.
+// Input: tokenizer.json, then optionally a NUL byte and a text to encode, then optionally a NUL
+// byte and tokenizer_config.json.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -16,13 +18,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input = crisp::fuzz::bytes(data, size);
   const size_t nul = input.find('\0');
   const std::string_view json = input.substr(0, nul);
-  const std::string_view text = nul == std::string_view::npos ? "" : input.substr(nul + 1);
+  std::string_view text = nul == std::string_view::npos ? "" : input.substr(nul + 1);
+  const size_t configStart = text.find('\0');
+  const bool hasConfig = configStart != std::string_view::npos;
+  const std::string_view config = hasConfig ? text.substr(configStart + 1) : "";
+  text = text.substr(0, configStart);
   static const std::string directory = [] {
     const auto path = crisp::fuzz::scratchDirectory() / "model";
     std::filesystem::create_directories(path);
     return path.string();
   }();
   crisp::fuzz::writeScratchFile("model/tokenizer.json", json);
+  static const auto configPath = crisp::fuzz::scratchDirectory() / "model/tokenizer_config.json";
+  if (hasConfig) {
+    crisp::fuzz::writeScratchFile("model/tokenizer_config.json", config);
+  } else {
+    std::filesystem::remove(configPath);
+  }
   try {
     const crisp::WordPieceTokenizer tokenizer(directory);
     crisp::WordPieceEncodeOptions options;

@@ -311,8 +311,10 @@ class TestClassifier : public QObject {
 
   // A pytorch_model.bin with intact CRCs whose pickle declares a memo index of 2^32 - 16 or a
   // 4 GB string: LibTorch's unpickler allocated what they said (12 GB for the input
-  // fuzz/state_dict_fuzzer found) before finding the data missing.
-  void picklesThatWouldAllocateWithoutBoundAreRefused() {
+  // fuzz/state_dict_fuzzer found) before finding the data missing. One whose BUILD finds a
+  // single value on the stack, or whose TUPLE has no MARK: it popped regardless, corrupting the
+  // heap (the fuzzer's second finding, an invalid free).
+  void malformedPicklesAreRefusedBeforeLibTorch() {
     QTemporaryDir dir;
     const std::string path = dir.filePath(QStringLiteral("pytorch_model.bin")).toStdString();
     const auto write = [&](const std::string& pickle) {
@@ -331,7 +333,9 @@ class TestClassifier : public QObject {
          {std::pair{"\x80\x02}r\xf0\xff\xff\xff."s,
                     "at byte 3: memo index 4294967280 after only 3 opcodes"},
           std::pair{"\x80\x02X\xff\xff\xff\xff."s,
-                    "at byte 2: a length of 4294967295 bytes, past the end"}}) {
+                    "at byte 2: a length of 4294967295 bytes, past the end"},
+          std::pair{"\x80\x02}b."s, "at byte 3: opcode 'b' takes 2 values from a stack"},
+          std::pair{"\x80\x02}t."s, "at byte 3: opcode 't' without its MARK"}}) {
       write(pickle);
       const std::string error = crisp::test::errorOf([&] { crisp::readStateDict(path); });
       QVERIFY2(crisp::test::contains(error, "data.pkl\": malformed pickle ") &&

@@ -5,7 +5,9 @@ set(CRISP_COMMON_DEFINITIONS QT_NO_KEYWORDS)
 
 function(crisp_configure_target target)
   target_compile_definitions(${target} PRIVATE ${CRISP_COMMON_DEFINITIONS})
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local
+  # -Wshadow=local is GCC's spelling; clang (the fuzz build, fuzz/) has no such option.
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic
+    $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local>
     ${CRISP_EXTRA_WARNING_OPTIONS})
   if(CRISP_WERROR)
     target_compile_options(${target} PRIVATE -Werror)

@@ -4,20 +4,14 @@
 // invariant of an accepted header is a finding.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <map>
 #include <string>
 
 #include "core/io/safetensors_header.h"
 #include "core/sys/error.h"
+#include "fuzz/fuzz_support.h"
 
-namespace {
-
-void require(bool condition) {
-  if (!condition) std::abort();
-}
-
-}  // namespace
+using crisp::fuzz::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 8) return 0;
@@ -44,7 +38,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       covered = e.end;
     }
     require(covered == dataSize);
+    crisp::fuzz::tally(true);
   } catch (const crisp::Error&) {
+    crisp::fuzz::tally(false);
   }
   return 0;
 }

@@ -803,8 +803,15 @@ std::pair<std::string, WordPieceConfig> readTokenizerJson(const fs::path& file) 
     }
     return parent[key];
   };
+  // A component's "type", or "" when it has none or a non-string one: json::value would throw
+  // nlohmann's type_error for a component that is not an object or a "type" that is no string.
+  const auto typeOf = [](const nlohmann::json& component) -> std::string {
+    if (!component.is_object()) return {};
+    const auto type = component.find("type");
+    return type != component.end() && type->is_string() ? type->get<std::string>() : "";
+  };
   const nlohmann::json& model = object(j, "model");
-  if (model.value("type", "") != "WordPiece") {
+  if (typeOf(model) != "WordPiece") {
     throw Error(name + ": model.type " + model.value("type", nlohmann::json()).dump() +
                 " is not supported (only WordPiece)");
   }
@@ -823,7 +830,7 @@ std::pair<std::string, WordPieceConfig> readTokenizerJson(const fs::path& file) 
   }
   if (j.contains("normalizer") && !j["normalizer"].is_null()) {
     const nlohmann::json& normalizer = j["normalizer"];
-    if (!normalizer.is_object() || normalizer.value("type", "") != "BertNormalizer") {
+    if (typeOf(normalizer) != "BertNormalizer") {
       throw Error(name + ": normalizer " + normalizer.dump() +
                   " is not supported (only BertNormalizer)");
     }
@@ -838,7 +845,7 @@ std::pair<std::string, WordPieceConfig> readTokenizerJson(const fs::path& file) 
     }
   }
   if (j.contains("pre_tokenizer") && !j["pre_tokenizer"].is_null() &&
-      j["pre_tokenizer"].value("type", "") != "BertPreTokenizer") {
+      typeOf(j["pre_tokenizer"]) != "BertPreTokenizer") {
     throw Error(name + ": pre_tokenizer " + j["pre_tokenizer"].dump() +
                 " is not supported (only BertPreTokenizer)");
   }

@@ -1,4 +1,5 @@
 #include <ATen/ATen.h>
+#include <caffe2/serialize/inline_container.h>
 #include <torch/serialize.h>
 #include <QtTest>
 
@@ -365,6 +366,41 @@ class TestClassifier : public QObject {
     QVERIFY2(crisp::test::contains(error, path + ": record \"") &&
                  crisp::test::contains(error, "CRC-32 mismatch"),
              error.c_str());
+  }
+
+  // A pytorch_model.bin with intact CRCs whose pickle declares a memo index of 2^32 - 16 or a
+  // 4 GB string: LibTorch's unpickler allocated what they said (12 GB for the input
+  // fuzz/state_dict_fuzzer found) before finding the data missing. One whose BUILD finds a
+  // single value on the stack, or whose TUPLE has no MARK: it popped regardless, corrupting the
+  // heap (the fuzzer's second finding, an invalid free).
+  void malformedPicklesAreRefusedBeforeLibTorch() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath(QStringLiteral("pytorch_model.bin")).toStdString();
+    const auto write = [&](const std::string& pickle) {
+      std::ofstream out(path, std::ios::binary);
+      caffe2::serialize::PyTorchStreamWriter writer([&](const void* data, size_t size) {
+        out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+        return size;
+      });
+      writer.writeRecord("data.pkl", pickle.data(), pickle.size());
+      writer.writeEndOfFile();
+    };
+    using namespace std::string_literals;
+    write("\x80\x02}q\x00."s);  // {} and its memo entry 0, as Python writes it
+    QCOMPARE(crisp::readStateDict(path).size(), size_t{0});
+    for (const auto& [pickle, expected] :
+         {std::pair{"\x80\x02}r\xf0\xff\xff\xff."s,
+                    "at byte 3: memo index 4294967280 after only 3 opcodes"},
+          std::pair{"\x80\x02X\xff\xff\xff\xff."s,
+                    "at byte 2: a length of 4294967295 bytes, past the end"},
+          std::pair{"\x80\x02}b."s, "at byte 3: opcode 'b' takes 2 values from a stack"},
+          std::pair{"\x80\x02}t."s, "at byte 3: opcode 't' without its MARK"}}) {
+      write(pickle);
+      const std::string error = crisp::test::errorOf([&] { crisp::readStateDict(path); });
+      QVERIFY2(crisp::test::contains(error, "data.pkl\": malformed pickle ") &&
+                   crisp::test::contains(error, expected),
+               error.c_str());
+    }
   }
 
   void missingEncoderTensorIsAnError() {

@@ -650,6 +650,37 @@ class TestWordPiece : public QObject {
     }
   }
 
+  // A "type" that is not a string, or a component that is not an object, escaped as nlohmann's
+  // type_error, naming no file (found by fuzz/tokenizer_json_fuzzer).
+  void badTokenizerJson_data() {
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("model type an object") << QByteArray(R"({"model": {"type": {"a": 0}}})")
+                                          << "model.type {\"a\":0} is not supported";
+    QTest::newRow("normalizer type a number")
+        << QByteArray(R"({"normalizer": {"type": 1}, "model": {"type": "WordPiece", "vocab": {}}})")
+        << "normalizer {\"type\":1} is not supported";
+    QTest::newRow("pre_tokenizer a list")
+        << QByteArray(R"({"pre_tokenizer": [1], "model": {"type": "WordPiece", "vocab": {}}})")
+        << "pre_tokenizer [1] is not supported";
+  }
+
+  void badTokenizerJson() {
+    QFETCH(QByteArray, json);
+    QFETCH(QString, mentions);
+    const QString directory = dir_.filePath(QStringLiteral("json-%1").arg(QTest::currentDataTag()));
+    QDir().mkpath(directory);
+    writeFile(directory + QStringLiteral("/tokenizer.json"), json);
+    try {
+      crisp::WordPieceTokenizer t(directory.toStdString());
+      QFAIL("no error for a bad tokenizer.json");
+    } catch (const crisp::Error& e) {
+      const QString message = QString::fromUtf8(e.what());
+      QVERIFY2(message.contains(mentions) && message.contains("tokenizer.json"),
+               qPrintable(message));
+    }
+  }
+
   void casedTokenizer_data() {
     QTest::addColumn<QByteArray>("config");
     QTest::addColumn<QByteArray>("text");

@@ -345,8 +345,6 @@ struct Trainer::Impl {
     events.publish(MessageEvent{level, text});
   }
 
-  // state.json names the best checkpoint on disk (eval, predict and export use it), so it
-  // follows the checkpoints, not an evaluation whose checkpoint may yet fail to be written.
   // TensorBoard is a second view of metrics.jsonl: a failed write there (a full disk) warns
   // once and ends the TensorBoard log, never the run.
   void flushTensorBoard() {
@@ -372,6 +370,8 @@ struct Trainer::Impl {
     tensorboard.text("configuration", step, "```json\n" + runConfig.dump(2) + "\n```", now);
   }
 
+  // state.json names the best checkpoint on disk (eval, predict and export use it), so it
+  // follows the checkpoints, not an evaluation whose checkpoint may yet fail to be written.
   void writeState(RunState state, const std::string& message = {}) {
     if (!leader()) {  // data-parallel: rank 0 alone writes the run
       events.publish(StateEvent{state, message});

@@ -88,6 +88,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   // Typed sentences in the attention view run through the Predict view's model snapshot.
   attention_->setModelSnapshot(predict_->snapshot());
   connect(runs_, &RunsView::runActivated, this, &MainWindow::openRun);
+  connect(runs_, &RunsView::changeFolderRequested, this, &MainWindow::chooseRunsFolder);
   connect(runs_, &RunsView::runsSelected, curves_, &CurvesView::setOverlayRuns);
   connect(curves_, &CurvesView::message, this, [this](const QString& text, bool isError) {
     statusBar()->showMessage(text, 10000);
@@ -152,6 +153,15 @@ void MainWindow::setRunsRoot(const QString& directory) {
   predict_->setRunsRoot(directory);
 }
 
+void MainWindow::chooseRunsFolder() {
+  const QString folder = QFileDialog::getExistingDirectory(
+      this, tr("Runs folder (e.g. a crisp sweep --out)"), runsRoot_);
+  if (folder.isEmpty()) return;
+  setRunsRoot(folder);
+  StudioSettings::setRunsRoot(folder);
+  views()->setCurrentWidget(runs_);
+}
+
 void MainWindow::openRun(const QString& path) {
   if (!curves_->loadRun(path)) return;
   attention_->setPolicy(curves_->livePolicy());
@@ -177,14 +187,8 @@ void MainWindow::onStateChanged(const QString& state, const QString& detail) {
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
-  QAction* openRuns = file->addAction(tr("Open &Runs Folder…"), this, [this] {
-    const QString folder = QFileDialog::getExistingDirectory(
-        this, tr("Runs folder (e.g. a crisp sweep --out)"), runsRoot_);
-    if (folder.isEmpty()) return;
-    setRunsRoot(folder);
-    StudioSettings::setRunsRoot(folder);
-    views()->setCurrentWidget(runs_);
-  });
+  QAction* openRuns =
+      file->addAction(tr("Open &Runs Folder…"), this, &MainWindow::chooseRunsFolder);
   openRuns->setObjectName(QStringLiteral("openRunsFolderAction"));
   openRuns->setShortcut(QKeySequence(QStringLiteral("Ctrl+O")));
   openRuns->setToolTip(tr("List the runs of another folder, e.g. the root of a sweep"));

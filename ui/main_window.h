@@ -27,6 +27,9 @@ class MainWindow : public QMainWindow {
   // Starts the experiment of the form in a fresh run directory under runsRoot.
   void startTraining();
   void setRunsRoot(const QString& directory);
+  // Asks for another runs folder (File > Open Runs Folder, the Runs tab's Change…) and
+  // remembers it.
+  void chooseRunsFolder();
   // Shows a finished or old run: its curves, and its newest checkpoint for live prediction.
   void openRun(const QString& path);
   // Writes the loss, accuracy and attention figures (PDF, PNG, SVG, CSV) in one paper style

@@ -149,6 +149,16 @@ class TestMainWindow : public QObject {
     QCOMPARE(table->model()->rowCount(), 1);
     QCOMPARE(table->model()->index(0, 0).data().toString(), QStringLiteral("alpha"));
     QVERIFY(window.findChild<QAction*>(QStringLiteral("openRunsFolderAction")) != nullptr);
+    // The folder is shown on the Runs tab, beside its Change… button.
+    auto* folder = window.findChild<QLabel*>(QStringLiteral("runsFolderLabel"));
+    QVERIFY(folder != nullptr);
+    QVERIFY2(folder->text().contains(QDir::toNativeSeparators(root.path())),
+             qPrintable(folder->text()));
+    QVERIFY(window.findChild<QPushButton*>(QStringLiteral("changeRunsFolderButton")) != nullptr);
+    QTemporaryDir other;
+    window.setRunsRoot(other.path());
+    QVERIFY(folder->text().contains(QDir::toNativeSeparators(other.path())));
+    QCOMPARE(table->model()->rowCount(), 0);
     crisp::ui::StudioSettings::setRunsRoot(QString());
   }
 

@@ -1,6 +1,7 @@
 #include "ui/views/runs_view.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -114,9 +115,19 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
   connect(csv, &QPushButton::clicked, this, [this] { exportTable(false); });
   auto* latex = new QPushButton(tr("Export LaTeX…"), this);
   connect(latex, &QPushButton::clicked, this, [this] { exportTable(true); });
+  // Where the runs live: shown, and changeable here as from File > Open Runs Folder.
+  folderLabel_ = new QLabel(this);
+  folderLabel_->setObjectName(QStringLiteral("runsFolderLabel"));
+  folderLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  folderLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  auto* changeFolder = new QPushButton(tr("Change…"), this);
+  changeFolder->setObjectName(QStringLiteral("changeRunsFolderButton"));
+  changeFolder->setToolTip(tr("List the runs of another folder, e.g. the root of a sweep"));
+  connect(changeFolder, &QPushButton::clicked, this, &RunsView::changeFolderRequested);
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(refreshButton);
-  buttons->addStretch(1);
+  buttons->addWidget(folderLabel_, 1);
+  buttons->addWidget(changeFolder);
   buttons->addWidget(csv);
   buttons->addWidget(latex);
 
@@ -178,6 +189,9 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
 
 void RunsView::setRoot(const QString& root) {
   root_ = root;
+  const QString shown = QDir::toNativeSeparators(root);
+  folderLabel_->setText(tr("Folder: %1").arg(shown));
+  folderLabel_->setToolTip(shown);
   refresh();
 }
 

@@ -52,6 +52,8 @@ class RunsView : public QWidget {
 
  Q_SIGNALS:
   void runActivated(const QString& path);
+  // The "Change…" button beside the folder: the main window asks for another folder.
+  void changeFolderRequested();
   // The selection changed: these runs are to be overlaid in the curves view.
   void runsSelected(const QStringList& paths);
   // New statistics are shown (after each refresh of the table).
@@ -64,6 +66,7 @@ class RunsView : public QWidget {
   void showStatistics(std::shared_ptr<const SweepStatistics> statistics, const QStringList& runs,
                       const QString& scope, const QString& hint);
   QString root_;
+  QLabel* folderLabel_;  // where the runs listed live, always shown
   QStandardItemModel* model_;
   QTableView* table_;
   QStandardItemModel* statsModel_;

@@ -55,13 +55,11 @@ class TestPolicyEditor : public QObject {
       for (const crisp::TermParameter& p : term->parameters) {
         QWidget* widget = editor.findChild<QWidget*>(parameterName(term, p));
         QVERIFY2(widget != nullptr, qPrintable(parameterName(term, p)));
-        if (auto* spin = qobject_cast<QDoubleSpinBox*>(widget)) {
-          QVERIFY(p.inRange(spin->minimum()) && p.inRange(spin->maximum()));
-          QVERIFY(p.inRange(spin->value()));
-        }
-        if (auto* spin = qobject_cast<QSpinBox*>(widget)) {
-          QVERIFY(p.inRange(spin->minimum()) && p.inRange(spin->maximum()));
-          QVERIFY(p.inRange(spin->value()));
+        // Boxes start inside the range and name it; they take any number (see below).
+        if (auto* spin = qobject_cast<QDoubleSpinBox*>(widget)) QVERIFY(p.inRange(spin->value()));
+        if (auto* spin = qobject_cast<QSpinBox*>(widget)) QVERIFY(p.inRange(spin->value()));
+        if (p.kind != ParameterKind::Choice && p.kind != ParameterKind::Flag) {
+          QVERIFY2(widget->toolTip().contains(qs(p.rangeText())), qPrintable(widget->toolTip()));
         }
         if (p.kind == ParameterKind::Choice) {
           QCOMPARE(qobject_cast<QComboBox*>(widget)->count(), int(p.choices.size()));
@@ -90,6 +88,24 @@ class TestPolicyEditor : public QObject {
       QVERIFY2(editor.problem().isEmpty(), qPrintable(editor.problem()));
       QVERIFY2(editor.text().startsWith(name), qPrintable(editor.text()));
     }
+  }
+
+  // Typing a sparsity of 1.5 used to leave 0.5 without a word (the box dropped the "1"): now
+  // the policy says 1.5 and the problem names the range.
+  void outOfRangeTypingIsReportedNotDropped() {
+    PolicyEditor editor;
+    auto* selection = editor.findChild<QComboBox*>(QStringLiteral("selectionCombo"));
+    selection->setCurrentIndex(selection->findData(QStringLiteral("crisp")));
+    auto* sparsity = editor.findChild<QDoubleSpinBox*>(QStringLiteral("parameter.crisp.S"));
+    sparsity->selectAll();
+    QTest::keyClicks(sparsity, QStringLiteral("1.5"));
+    QCOMPARE(sparsity->value(), 1.5);
+    QCOMPARE(editor.text(), QStringLiteral("crisp:1.5"));
+    QVERIFY2(editor.problem().contains(QStringLiteral("[0, 1)")), qPrintable(editor.problem()));
+    auto* window = editor.findChild<QSpinBox*>(QStringLiteral("parameter.window.W"));
+    window->selectAll();
+    QTest::keyClicks(window, QStringLiteral("-2"));
+    QCOMPARE(window->value(), -2);
   }
 
   void widgetsComposeTheCanonicalText() {

@@ -9,8 +9,6 @@
 #include <QSpinBox>
 
 #include <algorithm>
-#include <climits>
-#include <cmath>
 
 #include "core/model/attention_policy.h"
 #include "core/sys/error.h"
@@ -22,6 +20,8 @@ namespace {
 // bound is one display step inside.
 constexpr int kDecimals = 5;          // small rates and penalties (1e-4)
 constexpr int kFractionDecimals = 3;  // sparsities and masses in [0, 1]
+constexpr int kAnyWholeNumber = 1'000'000'000;
+constexpr double kAnyNumber = 1e9;
 
 bool isWholeNumber(const TermParameter& p) {
   return p.kind == ParameterKind::Count || p.whole;
@@ -147,20 +147,19 @@ QWidget* PolicyEditor::parameterWidget(const PolicyTermDefinition* term, const T
     case ParameterKind::Real:
     case ParameterKind::Count:
     case ParameterKind::Keyed: {
+      // The boxes take any number, not just the declared range: a spin box would drop the
+      // keystrokes of "1.5" for a sparsity (leaving "0.5" without a word); out of range, the
+      // policy text says it and problem() names the range, as for typed policy text.
       if (isWholeNumber(p)) {
         auto* spin = new QSpinBox(parent);
-        spin->setRange(
-            static_cast<int>(p.minimum) + (p.minimumOpen ? 1 : 0),
-            static_cast<int>(std::min(p.maximum, double(INT_MAX))) - (p.maximumOpen ? 1 : 0));
+        spin->setRange(-kAnyWholeNumber, kAnyWholeNumber);
         spin->setValue(static_cast<int>(p.defaultValue));
         connect(spin, &QSpinBox::valueChanged, this, notify);
         widget = spin;
       } else {
         auto* spin = new QDoubleSpinBox(parent);
         spin->setDecimals(p.maximum <= 1.0 ? kFractionDecimals : kDecimals);
-        const double step = std::pow(10.0, -spin->decimals());
-        spin->setRange(p.minimum + (p.minimumOpen ? step : 0.0),
-                       p.maximum - (p.maximumOpen ? step : 0.0));
+        spin->setRange(-kAnyNumber, kAnyNumber);
         spin->setSingleStep(p.maximum <= 1.0 ? 0.05 : 0.1);
         spin->setValue(p.defaultValue);
         connect(spin, &QDoubleSpinBox::valueChanged, this, notify);

@@ -138,7 +138,7 @@ int runExport(const ExportOptions& options, std::ostream& out, std::ostream& err
     }
     RemoteAttention remote;
     std::vector<std::string> written =
-        exportHuggingFaceDirectory(*ref.model, options.out, {}, ref.labelNames, &remote);
+        exportHuggingFaceDirectory(*ref.model, options.out, ref.labelNames, &remote);
     for (const std::string& file : writeHuggingFaceTokenizer(
              *ref.tokenizer, options.out, static_cast<std::size_t>(ref.maxLength),
              huggingFaceTokenizerClass(ref.model->config().architecture))) {

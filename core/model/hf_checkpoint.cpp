@@ -148,7 +148,8 @@ LoadedModel loadHuggingFaceDirectory(const std::string& nameOrPath, const LoadOp
   const fs::path dir(directory);
   const fs::path configPath = dir / "config.json";
   if (!fs::exists(configPath)) throw Error(directory + ": no config.json");
-  const ModelConfig config = ModelConfig::fromFile(configPath.string());
+  const nlohmann::json rawConfig = readJsonFile(configPath.string());
+  const ModelConfig config = ModelConfig::fromJson(rawConfig, configPath.string());
   fs::path weights = dir / "model.safetensors";
   if (!fs::exists(weights)) weights = dir / "pytorch_model.bin";
   if (!fs::exists(weights)) {
@@ -158,12 +159,18 @@ LoadedModel loadHuggingFaceDirectory(const std::string& nameOrPath, const LoadOp
   }
   LoadedModel loaded;
   loaded.model = makeClassifier(config);
-  // An export's policy comes first: a learned mask's logits are among its weights.
-  const nlohmann::json rawConfig = readJsonFile(configPath.string());
-  if (rawConfig.contains("crisp_attention_policy") &&
-      rawConfig["crisp_attention_policy"].is_string()) {
-    loaded.model->setPolicy(
-        AttentionPolicySpec::parse(rawConfig["crisp_attention_policy"].get<std::string>()));
+  // Our exports record the attention policy the model was trained with (plain checkpoints are
+  // dense). It comes before the weights: a learned mask's logits are among them.
+  if (rawConfig.contains("crisp_attention_policy")) {
+    const nlohmann::json& policy = rawConfig["crisp_attention_policy"];
+    if (!policy.is_string()) {
+      throw Error(configPath.string() + ": crisp_attention_policy must be a string");
+    }
+    try {
+      loaded.model->setPolicy(AttentionPolicySpec::parse(policy.get<std::string>()));
+    } catch (const Error& e) {
+      throw Error(configPath.string() + ": " + e.what());
+    }
   }
   loaded.report = loadStateDict(*loaded.model, readStateDict(weights.string()), weights.string(),
                                 options.allowNonFinite);

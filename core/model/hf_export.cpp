@@ -122,7 +122,6 @@ std::vector<std::string> writeHuggingFaceConfig(const SequenceClassifier& model,
 
 std::vector<std::string> exportHuggingFaceDirectory(const SequenceClassifier& model,
                                                     const std::string& directory,
-                                                    const std::vector<std::string>& tokenizerFiles,
                                                     const std::vector<std::string>& labelNames,
                                                     RemoteAttention* remote) {
   const fs::path dir(directory);
@@ -142,10 +141,6 @@ std::vector<std::string> exportHuggingFaceDirectory(const SequenceClassifier& mo
   // transformers refuses safetensors files without format metadata.
   writeSafeTensors((dir / "model.safetensors").string(), tensors, {{"format", "pt"}});
   written.push_back("model.safetensors");
-  for (const std::string& file : tokenizerFiles) {
-    copyFileAtomically(file, (dir / fs::path(file).filename()).string());
-    written.push_back(fs::path(file).filename().string());
-  }
   return written;
 }
 

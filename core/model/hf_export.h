@@ -34,13 +34,13 @@ std::vector<std::string> writeHuggingFaceConfig(const SequenceClassifier& model,
                                                 const std::vector<std::string>& labelNames = {},
                                                 RemoteAttention* remote = nullptr);
 
-// A directory from_pretrained loads: writeHuggingFaceConfig's files, model.safetensors with
-// Hugging Face's key names (and the learned mask's logits, when the policy has one), and the
-// given tokenizer files copied beside them. Creates the directory.
-std::vector<std::string> exportHuggingFaceDirectory(
-    const SequenceClassifier& model, const std::string& directory,
-    const std::vector<std::string>& tokenizerFiles = {},
-    const std::vector<std::string>& labelNames = {}, RemoteAttention* remote = nullptr);
+// A directory from_pretrained loads: writeHuggingFaceConfig's files and model.safetensors with
+// Hugging Face's key names (and the learned mask's logits, when the policy has one). Creates
+// the directory. The tokenizer's files are writeHuggingFaceTokenizer's (core/text).
+std::vector<std::string> exportHuggingFaceDirectory(const SequenceClassifier& model,
+                                                    const std::string& directory,
+                                                    const std::vector<std::string>& labelNames = {},
+                                                    RemoteAttention* remote = nullptr);
 
 // The slow tokenizer class transformers pairs with the architecture (tokenizer_config.json).
 const char* huggingFaceTokenizerClass(Architecture architecture);

@@ -126,8 +126,7 @@ ModelReference loadRun(const std::string& path, const nlohmann::json& config,
   return ref;
 }
 
-ModelReference loadHuggingFace(const std::string& path, const nlohmann::json& config,
-                               LoadOptions options) {
+ModelReference loadHuggingFace(const std::string& path, LoadOptions options) {
   ModelReference ref;
   ref.kind = ModelReference::Kind::HuggingFace;
   ref.path = path;
@@ -142,12 +141,6 @@ ModelReference loadHuggingFace(const std::string& path, const nlohmann::json& co
   ref.model->eval();
   ref.weightsFile = loaded.report.weightsFile;
   ref.loadWarnings = loaded.report.describe("the model");
-  // Our exports record the attention policy the model was trained with; plain checkpoints
-  // are dense.
-  if (config.contains("crisp_attention_policy")) {
-    ref.model->setPolicy(
-        AttentionPolicySpec::parse(config.at("crisp_attention_policy").get<std::string>()));
-  }
   ref.tokenizer = openTokenizer(path);
   requireTokenizerFitsModel(ref);
   const ModelConfig& mc = ref.model->config();
@@ -228,7 +221,7 @@ ModelReference loadModelReference(const std::string& path,
     throw InputError("--checkpoint " + choice->toString() + ": " + path +
                      " is a Hugging Face model directory, which has one set of weights");
   }
-  return loadHuggingFace(path, config, options);
+  return loadHuggingFace(path, options);
 }
 
 }  // namespace crisp

@@ -210,7 +210,7 @@ class TestClassifier : public QObject {
       const std::string path = dir.filePath(QString::fromLatin1(c.policy)).toStdString();
       crisp::RemoteAttention remote;
       const std::vector<std::string> written =
-          crisp::exportHuggingFaceDirectory(*model, path, {}, {"neg", "pos"}, &remote);
+          crisp::exportHuggingFaceDirectory(*model, path, {"neg", "pos"}, &remote);
       QCOMPARE(remote.needed, c.needed);
       QCOMPARE(remote.supported, c.supported);
       const auto config = nlohmann::json::parse(std::ifstream(path + "/config.json"));
@@ -238,7 +238,7 @@ class TestClassifier : public QObject {
       if (dam) {
         at::NoGradGuard noGrad;
         model->named_parameters()["crisp_dam.logits"].uniform_(-1, 1);
-        crisp::exportHuggingFaceDirectory(*model, path, {}, {"neg", "pos"});
+        crisp::exportHuggingFaceDirectory(*model, path, {"neg", "pos"});
         auto loaded = crisp::loadHuggingFaceDirectory(path, {true, false});
         QVERIFY(at::equal(loaded.model->named_parameters()["crisp_dam.logits"],
                           model->named_parameters()["crisp_dam.logits"]));

@@ -38,7 +38,8 @@ std::string exportTinyModel(const QTemporaryDir& dir, const char* name) {
   const std::string path = dir.filePath(QString::fromUtf8(name)).toStdString();
   auto model = crisp::makeClassifier(tinyConfig());
   const std::string vocabulary = writeVocabulary(path + "-vocab", 64);
-  crisp::exportHuggingFaceDirectory(*model, path, {vocabulary});
+  crisp::exportHuggingFaceDirectory(*model, path);
+  std::filesystem::copy_file(vocabulary, path + "/vocab.txt");
   return path;
 }
 

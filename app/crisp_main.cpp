@@ -432,9 +432,10 @@ int main(int argc, char** argv) {
       "JSON: tokens, ids, prediction, logits, shape [layers, heads, T, T], before/after/keep "
       "arrays in that shape.\nCSV (long): layer,head,query,key,query_token,key_token,before,"
       "after,kept. PNG: rows are layers, columns heads,\neach cell before | after on one viridis "
-      "scale (0 to the cell's max; rows are queries, columns keys). The PNG\nhas no text: its "
-      "tokens, prediction and scales go to <out-stem>.tokens.json beside it. Layers and heads\n"
-      "count from 0.\n" +
+      "scale (0 to the cell's max, shown by its colour bar), query\ntokens down the side, key "
+      "tokens along the bottom, the sentence, model, policy and prediction\nabove; the layout "
+      "and prediction also go to <out-stem>.tokens.json beside it. Layers and\nheads count from "
+      "0.\n" +
           exitCodes);
   inspect->add_option("reference", inspectOptions.reference, referenceHelp)->required();
   inspect->add_option("sentence", inspectOptions.text, "The sentence")->required();

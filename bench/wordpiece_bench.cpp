@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/sys/utf8.h"
 #include "core/text/unicode_text.h"
 #include "core/text/wordpiece.h"
 
@@ -44,7 +45,7 @@ class NaiveBert {
   static std::u32string decode(const std::string& s) {
     std::u32string out;
     for (std::size_t i = 0; i < s.size();) {
-      const crisp::unicode::Decoded d = crisp::unicode::decodeUtf8(s, i);
+      const crisp::Utf8CodePoint d = crisp::decodeUtf8(s, i);
       out.push_back(d.length ? d.cp : 0xFFFD);
       i += d.length ? static_cast<std::size_t>(d.length) : 1;
     }
@@ -52,7 +53,7 @@ class NaiveBert {
   }
   static std::string encodeUtf8(const std::u32string& s) {
     std::string out;
-    for (char32_t c : s) crisp::unicode::appendUtf8(out, c);
+    for (char32_t c : s) crisp::appendUtf8(out, c);
     return out;
   }
   static std::string mapWith(const std::string& s, int options) {

@@ -7,10 +7,10 @@
 #include <ostream>
 #include <sstream>
 
+#include "core/cli/attention_png.h"
 #include "core/cli/command_support.h"
 #include "core/io/atomic_file.h"
 #include "core/io/csv.h"
-#include "core/io/png.h"
 #include "core/train/model_reference.h"
 #include "core/train/predictor.h"
 
@@ -118,55 +118,6 @@ std::string toCsv(const Maps& m) {
   return csv;
 }
 
-// Rows: layers; columns: heads; each cell the before map, a gap, the after map, both on the
-// cell's own scale [0, max of the two]. Returns the companion description (tokens, layout).
-nlohmann::json writeHeatmaps(const std::string& path, const Maps& m) {
-  const int t = static_cast<int>(m.tokens);
-  const int cellPixels = std::clamp(256 / std::max(t, 1), 2, 16);  // pixels per token
-  const int map = t * cellPixels, gap = 4, margin = 12;
-  const int cellWidth = 2 * map + gap;
-  const int cols = static_cast<int>(m.heads.size()), rows = static_cast<int>(m.layers.size());
-  const int width = margin + cols * (cellWidth + margin);
-  const int height = margin + rows * (map + margin);
-  if (static_cast<int64_t>(width) * height > 64LL * 1024 * 1024) {
-    throw InputError("--format png: the image would be " + std::to_string(width) + "x" +
-                     std::to_string(height) + " pixels; choose --layer and --head");
-  }
-  RgbImage image(width, height);
-  nlohmann::json scales = nlohmann::json::array();
-  for (int r = 0; r < rows; ++r) {
-    for (int c = 0; c < cols; ++c) {
-      const int l = m.layers[r], h = m.heads[c];
-      const size_t first = m.index(l, h, 0, 0), count = static_cast<size_t>(t) * t;
-      float top = 0;
-      for (size_t i = first; i < first + count; ++i) {
-        top = std::max({top, m.p.before[i], m.p.after[i]});
-      }
-      scales.push_back({{"layer", l}, {"head", h}, {"max", top}});
-      const int x0 = margin + c * (cellWidth + margin), y0 = margin + r * (map + margin);
-      for (int q = 0; q < t; ++q) {
-        for (int k = 0; k < t; ++k) {
-          const size_t i = m.index(l, h, q, k);
-          const double scale = top > 0 ? 1.0 / top : 0.0;
-          image.fillRect(x0 + k * cellPixels, y0 + q * cellPixels, cellPixels, cellPixels,
-                         viridis(m.p.before[i] * scale));
-          image.fillRect(x0 + map + gap + k * cellPixels, y0 + q * cellPixels, cellPixels,
-                         cellPixels, viridis(m.p.after[i] * scale));
-        }
-      }
-    }
-  }
-  writePng(path, image);
-  return {{"image", path},
-          {"width", width},
-          {"height", height},
-          {"layout",
-           "rows are layers, columns heads; each cell is before | after (query rows, key "
-           "columns, in token order) on one viridis scale from 0 to the cell's max"},
-          {"pixels_per_token", cellPixels},
-          {"scales", scales}};
-}
-
 std::string companionPath(const std::string& png) {
   std::filesystem::path p(png);
   p.replace_extension();
@@ -205,7 +156,9 @@ int runInspect(const InspectOptions& options, std::ostream& out, std::ostream& e
       content = toCsv(maps);
     } else {
       nlohmann::json companion = predictionJson(ref, options.text, p);
-      companion.update(writeHeatmaps(options.out, maps));
+      companion.update(writeAttentionPng(
+          options.out,
+          {p, layers, heads, options.text, ref.describe(), ref.model->policy().toString()}));
       const std::string tokensFile = companionPath(options.out);
       writeFileAtomically(tokensFile, companion.dump(2) + "\n");
       out << "wrote " << options.out << " (" << companion["width"] << "x" << companion["height"]

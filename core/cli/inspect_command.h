@@ -16,8 +16,8 @@ struct InspectOptions {
 };
 
 // `crisp inspect`: a sentence's tokens, prediction, and per layer and head the attention before
-// and after the policy with its keep mask — JSON, long CSV, or PNG heatmaps (before | after on
-// one colour scale; token labels go to a companion <stem>.tokens.json). Exit codes: 0 ok,
+// and after the policy with its keep mask — JSON, long CSV, or a PNG figure (attention_png.h;
+// its layout, tokens and prediction also go to a companion <stem>.tokens.json). Exit codes: 0 ok,
 // 1 failure at run time, 2 bad input.
 int runInspect(const InspectOptions& options, std::ostream& out, std::ostream& err);
 

@@ -137,7 +137,7 @@ class SentencePieceAdapter final : public Tokenizer {
         throw Error(describeInvalidUtf8(text, bad));
       }
       for (std::size_t i = 0; i < text.size();) {
-        const unicode::Decoded d = unicode::decodeUtf8(text, i);
+        const Utf8CodePoint d = decodeUtf8(text, i);
         if (d.length == 0) {
           ++i;
           continue;

@@ -555,7 +555,7 @@ struct WordPieceTokenizer::Impl {
         ++i;
         continue;
       }
-      const unicode::Decoded d = unicode::decodeUtf8(segment, i);
+      const Utf8CodePoint d = decodeUtf8(segment, i);
       if (d.length == 0) {
         if (policy == InvalidUtf8::kThrow) throw Error(describeInvalidUtf8(text, i));
         if (chunk != kNone) chunkAscii = false;  // dropped, like the U+FFFD Python puts there
@@ -628,7 +628,7 @@ struct WordPieceTokenizer::Impl {
         finishWord(c, s);
         if (!punct) continue;
       }
-      unicode::appendUtf8(s.word, q.cp);
+      appendUtf8(s.word, q.cp);
       s.wordBegin.resize(s.word.size(), q.begin);
       s.wordEnd.resize(s.word.size(), q.end);
       ++s.wordChars;
@@ -644,7 +644,7 @@ struct WordPieceTokenizer::Impl {
     decodeChunk(text, begin, end, s);
     normalizeChunk(lower, false, s);
     std::string word;
-    for (const CodePoint& q : s.norm) unicode::appendUtf8(word, q.cp);
+    for (const CodePoint& q : s.norm) appendUtf8(word, q.cp);
     if (word.empty() || neverSplit.count(word) == 0) return false;
     const auto id = find(word);
     c.push(id ? *id : unk, word, {s.norm.front().begin, s.norm.back().end});
@@ -656,7 +656,7 @@ struct WordPieceTokenizer::Impl {
     s.cps.clear();
     const std::string_view chunk = text.substr(0, end);
     for (std::size_t j = begin; j < end;) {
-      const unicode::Decoded d = unicode::decodeUtf8(chunk, j);
+      const Utf8CodePoint d = decodeUtf8(chunk, j);
       if (d.length == 0) {
         ++j;  // only reached with InvalidUtf8::kSkip
         continue;
@@ -686,7 +686,7 @@ struct WordPieceTokenizer::Impl {
       s.whole.clear();
       if (toStrip) {
         s.utf8.clear();
-        unicode::appendUtf8(s.utf8, q.cp);
+        appendUtf8(s.utf8, q.cp);
         decompose(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE, s);
         for (utf8proc_int32_t cp : s.buffer) {
           if (!unicode::isNonspacingMark(static_cast<char32_t>(cp))) {

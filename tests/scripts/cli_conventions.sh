@@ -9,7 +9,7 @@
 #   json          --json of stats, bench flops and predict parses, with the documented fields
 #   run_identity  runs are named DATA-MODEL-POLICY; the demo's defaults only for the demo; stats
 #                 never averages runs of different data, and refuses when no run counts
-#   completion    the bash script from `crisp completion bash` completes commands and options
+#   completion    the bash and zsh scripts from `crisp completion` complete commands and options
 #                 (the zsh one too, where zsh is installed)
 #   cli_conventions.sh CRISP_BINARY WORK_DIR CASE
 set -euo pipefail
@@ -205,10 +205,24 @@ PY
     [ "$(complete_words crisp --threads 2 bench flops --js)" = --json ] || fail "bench flops --js"
     complete_words crisp "" | grep -qx predict || fail "no command list"
     complete_words crisp "" | grep -qx completion && fail "the hidden completion command offered"
-    if command -v zsh >/dev/null; then
-      "$crisp" completion zsh >"$work/_crisp"
-      zsh -n "$work/_crisp" || fail "the zsh script does not parse"
-    fi
+    # The zsh script, run by zsh itself with compadd and _files standing in for the completion
+    # system's builtins (compadd offers what matches the word being completed, as zsh's does).
+    "$crisp" completion zsh >"$work/_crisp"
+    zsh -n "$work/_crisp" || fail "the zsh script does not parse"
+    zsh_words() {
+      zsh -fc 'compadd() { local -a c; if [[ $1 == -a ]]; then c=(${(P)2}); else c=("$@"); fi
+                 print -rl -- ${(M)c:#${words[CURRENT]}*} }
+               _files() { print "<files>" }
+               local script=$1; shift; words=("$@"); CURRENT=$#; source $script' \
+        _ "$work/_crisp" "$@"
+    }
+    [ "$(zsh_words crisp tr)" = train ] || fail "zsh: crisp tr: $(zsh_words crisp tr)"
+    [ "$(zsh_words crisp train --ep)" = --epochs ] || fail "zsh: train --ep"
+    [ "$(zsh_words crisp info --thr)" = --threads ] || fail "zsh: info --thr: global flags"
+    [ "$(zsh_words crisp --threads 2 bench flops --js)" = --json ] || fail "zsh: bench flops --js"
+    [ "$(zsh_words crisp inspect run "")" = "<files>" ] || fail "zsh: no file completion"
+    zsh_words crisp "" | grep -qx predict || fail "zsh: no command list"
+    zsh_words crisp "" | grep -qx completion && fail "zsh: the hidden completion command offered"
     ;;
   *) fail "no case $case_name" ;;
 esac

@@ -74,7 +74,7 @@ sentence="the film was not good but the ending was truly wonderful ."
 "$crisp" inspect "$run" "$sentence" --format png --layer 1 --head 0 --out "$work/attn.png" >/dev/null
 "$crisp" inspect "$run" "$sentence" --format png --out "$work/all.png" >/dev/null
 $py - "$work" <<'PY'
-import csv, json, struct, sys
+import csv, json, struct, sys, zlib
 work = sys.argv[1]
 j = json.load(open(f"{work}/inspect.json"))
 L, H, T, T2 = j["shape"]
@@ -109,10 +109,38 @@ for png, cells in (("attn", (1, 1)), ("all", (L, H))):
     assert kind == b"IHDR" and length == 13
     side = json.load(open(f"{work}/{png}.tokens.json"))
     assert (width, height) == (side["width"], side["height"]) and side["tokens"] == j["tokens"]
-    px = side["pixels_per_token"]
-    assert width == 12 + cells[1] * (2 * T * px + 4 + 12), (width, T, px)
-    assert height == 12 + cells[0] * (T * px + 12), (height, T, px)
     assert data[-12:] == b"\x00\x00\x00\x00IEND\xaeB`\x82", png
+    # The figure's layout: every cell, its maps and colour bar; every label inside the canvas,
+    # overlapping no other label, map or bar, and inked (the pixels decoded here).
+    assert len(side["cells"]) == cells[0] * cells[1], png
+    assert side["label_step"] == 1, side["label_step"]  # a short sentence: every token labelled
+    idat = b""
+    at = 8
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        if kind == b"IDAT":
+            idat += data[at + 8:at + 8 + length]
+        at += 12 + length
+    raw = zlib.decompress(idat)
+    stride = 1 + 3 * width
+    def dark(x, y):
+        i = y * stride + 1 + 3 * x
+        return raw[y * stride] == 0 and max(raw[i:i + 3]) < 160
+    shapes = [("cell", c[k]) for c in side["cells"] for k in ("before", "after", "colour_bar")]
+    texts = [(t["text"], t["box"]) for t in side["text_boxes"]]
+    def overlap(a, b):
+        return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+    for i, (text, box) in enumerate(texts):
+        x, y, w, h = box
+        assert x >= 0 and y >= 0 and x + w <= width and y + h <= height, (png, text, box)
+        assert any(dark(u, v) for u in range(x, x + w) for v in range(y, y + h)), (png, text, box)
+        for other, obox in texts[i + 1:] + shapes:
+            assert not overlap(box, obox), (png, text, box, other, obox)
+    drawn = [t for t, _ in texts]
+    for token in j["tokens"]:
+        assert drawn.count(token) >= 3 * cells[0] * cells[1], (png, token)  # rows, 2 x columns
+    assert "layer 1 \u00b7 head 0" in drawn and any(t.startswith("\u201cthe film") for t in drawn)
+    assert any("policy crisp:0.8" in t and "predicted" in t for t in drawn), drawn[:3]
 print(f"inspect: {L} layers x {H} heads x {T} tokens, {pruned} entries pruned")
 PY
 # A very long sentence is truncated to the run's max_length with a note.

@@ -192,8 +192,11 @@ bool describePretrainedModel(const std::string& directory, PretrainedModelInfo& 
   try {
     const nlohmann::json config = readJsonFile((dir / "config.json").string());
     info.modelType = config.is_object() ? config.value("model_type", "") : "";
+    const auto vocab = config.is_object() ? config.find("vocab_size") : config.end();
+    if (vocab != config.end() && vocab->is_number_unsigned())
+      info.vocabSize = vocab->get<int64_t>();
   } catch (const std::exception&) {
-    info.modelType.clear();
+    info.modelType.clear();  // loading the model reports what is wrong with its config.json
   }
   info.supported = info.modelType == "bert" || info.modelType == "distilbert";
   return true;

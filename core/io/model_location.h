@@ -32,6 +32,7 @@ struct PretrainedModelInfo {
   std::string modelType;    // config.json model_type ("bert", "distilbert", ...)
   std::string weightsFile;  // model.safetensors or pytorch_model.bin
   uint64_t weightsBytes = 0;
+  int64_t vocabSize = -1;  // config.json vocab_size; -1 when absent or not a whole number
   bool supported = false;  // an architecture crisp loads (bert, distilbert)
 };
 

@@ -13,8 +13,6 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -67,16 +65,6 @@ QComboBox* combo(const QString& name, const QList<QPair<QString, QString>>& item
 
 QString shortPath(const QString& path) {
   return QFileInfo(path).fileName().isEmpty() ? path : QFileInfo(path).fileName();
-}
-
-// A checkpoint's vocab_size from its config.json; -1 when absent or unreadable (loading the
-// model reports that).
-qint64 readVocabSize(const QString& configFile) {
-  QFile file(configFile);
-  if (!file.open(QIODevice::ReadOnly)) return -1;
-  const QJsonValue value =
-      QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("vocab_size"));
-  return value.isDouble() ? static_cast<qint64>(value.toDouble()) : -1;
 }
 
 }  // namespace
@@ -660,7 +648,7 @@ void ExperimentPanel::validate() {
       problems << tr("%1 has no vocab.txt, tokenizer.json or spiece.model: choose a tokenizer.")
                       .arg(dir);
     } else {
-      modelVocabSize = readVocabSize(QDir(dir).filePath(QStringLiteral("config.json")));
+      modelVocabSize = info.vocabSize;
     }
   }
   if (tokenizer == kWordPiece || tokenizer == kSentencePiece) {

@@ -151,6 +151,20 @@ class TestModelLocation : public QObject {
     QCOMPARE(found[1].weightsBytes, uint64_t{1234});
     QCOMPARE(found[2].name, std::string("sentence-transformers/all-MiniLM-L6-v2"));
     QCOMPARE(found[2].modelType, std::string("bert"));
+    QCOMPARE(found[2].vocabSize, int64_t{-1});  // config.json names none
+  }
+
+  // vocab_size as the studio checks a tokenizer against it: a whole number, else unknown.
+  void readsTheVocabularySize() {
+    const fs::path model = fs::path(dir_->path().toStdString()) / "model";
+    makeModel(model);
+    for (const auto& [text, expected] : std::vector<std::pair<std::string, int64_t>>{
+             {"30522", 30522}, {"105.7", -1}, {"-5", -1}, {"\"big\"", -1}}) {
+      writeFile(model / "config.json", "{\"model_type\": \"bert\", \"vocab_size\": " + text + "}");
+      crisp::PretrainedModelInfo info;
+      QVERIFY(crisp::describePretrainedModel(model.string(), info));
+      QCOMPARE(info.vocabSize, expected);
+    }
   }
 
  private:

@@ -11,6 +11,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -19,9 +20,12 @@
 
 #include "core/train/run_directory.h"
 #include "ui/about_dialog.h"
+#include "ui/figure_export_queue.h"
 #include "ui/main_window.h"
+#include "ui/plot_export.h"
 #include "ui/settings.h"
 #include "ui/training_session.h"
+#include "ui/views/curves_view.h"
 #include "ui/views/experiment_panel.h"
 #include "ui/views/runs_view.h"
 
@@ -217,6 +221,47 @@ class TestMainWindow : public QObject {
     ModalCloser closer;
     QTest::keyClick(rate, Qt::Key_E, Qt::ControlModifier);
     QCOMPARE(exported.count(), 2);
+  }
+
+  // Figures are written off the GUI thread: the call returns before the files are written, the
+  // event loop runs meanwhile, and the status bar says when they are done or failed, naming
+  // them. An export asked for while one runs waits its turn.
+  void figureExportLeavesTheGuiResponsive() {
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto* curves = window.findChild<crisp::ui::CurvesView*>();
+    for (int s = 1; s <= 2000; ++s) curves->addStep({s, s / 500.0, 1.0 / s + 0.1, 1e-3, s * 0.1});
+    QSignalSpy done(window.figureExports(), &crisp::ui::FigureExportQueue::finished);
+    QTemporaryDir dir;
+    const QString folder = dir.filePath(QStringLiteral("figures"));
+    const QString last = QDir(folder).filePath(QStringLiteral("attention.csv"));  // written last
+    QVERIFY(window.exportFigureSet(folder));
+    QVERIFY2(!QFileInfo::exists(last), "the export blocked until the files were written");
+    QVERIFY(window.statusBar()->currentMessage().contains(folder));
+    int ticksWhileWriting = 0;
+    QTimer ticker;
+    connect(&ticker, &QTimer::timeout, [&] { ticksWhileWriting += !QFileInfo::exists(last); });
+    ticker.start(1);
+    QVERIFY(done.wait(30000));
+    QVERIFY(ticksWhileWriting > 0);
+    QCOMPARE(window.statusBar()->currentMessage(),
+             QStringLiteral("Wrote 12 files to %1").arg(folder));
+    const QImage png(QDir(folder).filePath(QStringLiteral("loss.png")));
+    QCOMPARE(png.size(), crisp::ui::kSingleColumnFigure * 300 / 72);
+
+    ModalCloser closer;  // the failure's message box
+    const QString one = dir.filePath(QStringLiteral("one.png"));
+    const QString bad = QStringLiteral("/nonexistent/folder/two.png");
+    window.exportCurrentFigure(one, false);
+    window.exportCurrentFigure(bad, true);
+    QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("after the export")));
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 3, 30000);
+    QCOMPARE(done.at(1).at(0).toString(), one);
+    QCOMPARE(QImage(one).size(), crisp::ui::kSingleColumnFigure * 300 / 72);
+    QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("failed")));
+    QVERIFY(window.statusBar()->currentMessage().contains(bad));
+    QTRY_COMPARE(closer.closed(), 1);
   }
 
   // The status bar's rate and ETA hold only while a run trains: they go after a stop or a

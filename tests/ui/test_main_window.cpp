@@ -2,6 +2,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
@@ -12,6 +13,8 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
+#include <QStyle>
+#include <QStyleOptionButton>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -262,6 +265,71 @@ class TestMainWindow : public QObject {
     QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("failed")));
     QVERIFY(window.statusBar()->currentMessage().contains(bad));
     QTRY_COMPARE(closer.closed(), 1);
+  }
+
+  // Plots on screen follow the theme when it changes (background, axes, tick labels, legend),
+  // check boxes show on the dark one, and an exported figure stays black on white.
+  void plotsFollowTheThemeFiguresDoNot() {
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const QList<QCustomPlot*> plots = window.findChildren<QCustomPlot*>();
+    QVERIFY(plots.size() >= 3);  // loss, accuracy, attention (and the learned mask)
+    auto* loss = window.findChild<QCustomPlot*>(QStringLiteral("lossPlot"));
+    auto* curves = window.findChild<crisp::ui::CurvesView*>();
+    for (int s = 1; s <= 200; ++s) curves->addStep({s, s / 100.0, 1.0 / s + 0.1, 1e-3, s * 0.1});
+    const auto backgroundOf = [](QCustomPlot* plot) {
+      return plot->toPixmap(120, 90).toImage().pixelColor(1, 1);
+    };
+    for (const QString theme : {"dark", "light"}) {
+      window.findChild<QAction*>(QStringLiteral("theme-") + theme)->trigger();
+      QCoreApplication::processEvents();  // the top-level window takes the palette late
+      const QColor base = QApplication::palette().color(QPalette::Base);
+      const QColor text = QApplication::palette().color(QPalette::Text);
+      QCOMPARE(base.lightness() < 128, theme == QLatin1String("dark"));
+      for (QCustomPlot* plot : plots) {
+        const QString name = plot->objectName() + QLatin1Char(' ') + theme;
+        QVERIFY2(backgroundOf(plot) == base,
+                 qPrintable(name + " " + backgroundOf(plot).name() + " " +
+                            plot->palette().color(QPalette::Base).name() + " vis " +
+                            QString::number(plot->isVisible())));
+        QCPAxis* x = plot->axisRect()->axis(QCPAxis::atBottom);
+        QVERIFY2(x->basePen().color() == text, qPrintable(name));
+        QVERIFY2(x->tickLabelColor() == text, qPrintable(name));
+        if (plot->legend != nullptr) QVERIFY2(plot->legend->textColor() == text, qPrintable(name));
+      }
+      if (theme != QLatin1String("dark")) continue;
+      // An unchecked box's outline stands out from the dark base.
+      QCheckBox* box = nullptr;
+      for (QCheckBox* shown : window.findChildren<QCheckBox*>())
+        if (box == nullptr && shown->isVisible()) box = shown;
+      QVERIFY(box != nullptr);
+      box->setChecked(false);
+      QStyleOptionButton option;
+      option.initFrom(box);
+      const QRect indicator =
+          box->style()->subElementRect(QStyle::SE_CheckBoxIndicator, &option, box);
+      const QImage drawn = box->grab().toImage();
+      int outline = 0;
+      for (int y = indicator.top(); y <= indicator.bottom(); ++y)
+        for (int x = indicator.left(); x <= indicator.right(); ++x)
+          outline += drawn.pixelColor(x, y).lightness() - base.lightness() > 60;
+      QVERIFY2(outline >= indicator.width(), qPrintable(QString::number(outline)));
+      // The figure is on paper: white, with black axes and text.
+      QTemporaryDir dir;
+      const QString png = dir.filePath(QStringLiteral("loss.png"));
+      QVERIFY(crisp::ui::exportPlot(*loss, png, crisp::ui::kSingleColumnFigure).isEmpty());
+      const QImage figure(png);
+      QCOMPARE(figure.pixelColor(2, 2), QColor(Qt::white));
+      int darkest = 255;
+      for (int y = 0; y < figure.height(); y += 2)
+        for (int x = 0; x < figure.width(); x += 2)
+          darkest = std::min(darkest, figure.pixelColor(x, y).lightness());
+      QVERIFY2(darkest < 40, qPrintable(QString::number(darkest)));
+      // ... and the plot is dark again afterwards.
+      QCOMPARE(backgroundOf(loss), base);
+      QCOMPARE(loss->xAxis->basePen().color(), text);
+    }
   }
 
   // The status bar's rate and ETA hold only while a run trains: they go after a stop or a

@@ -89,6 +89,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   // Typed sentences in the attention view run through the Predict view's model snapshot.
   attention_->setModelSnapshot(predict_->snapshot());
   connect(runs_, &RunsView::runActivated, this, &MainWindow::openRun);
+  connect(runs_, &RunsView::resumeRequested, this, &MainWindow::resumeRun);
   connect(runs_, &RunsView::changeFolderRequested, this, &MainWindow::chooseRunsFolder);
   connect(runs_, &RunsView::runsSelected, curves_, &CurvesView::setOverlayRuns);
   connect(curves_, &CurvesView::message, this, [this](const QString& text, bool isError) {
@@ -160,6 +161,28 @@ void MainWindow::startTraining() {
   attention_->setPolicy(QString::fromStdString(config.policy));
   tabs_->setCurrentWidget(curves_);
   session_->start(config, directory);
+}
+
+void MainWindow::resumeRun(const QString& path) {
+  if (session_->isActive()) {
+    QMessageBox::information(this, tr("Resume"), tr("A run is already active; stop it first."));
+    return;
+  }
+  ExperimentConfig config;
+  try {
+    config = readRunExperiment(path.toStdString());  // what `crisp resume` continues it with
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Resume"), QString::fromUtf8(e.what()));
+    return;
+  }
+  clearProgress();
+  // The curves so far; the resumed steps follow them (and replace any after the checkpoint).
+  curves_->loadRun(path);
+  attention_->clear();
+  attention_->setPolicy(curves_->livePolicy());
+  tabs_->setCurrentWidget(curves_);
+  // The trainer resumes a run directory from its newest intact checkpoint.
+  session_->start(config, path);
 }
 
 void MainWindow::setRunsRoot(const QString& directory) {

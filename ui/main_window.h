@@ -27,6 +27,9 @@ class MainWindow : public QMainWindow {
   TrainingSession* session() const { return session_; }
   // Starts the experiment of the form in a fresh run directory under runsRoot.
   void startTraining();
+  // Continues a stopped or crashed run from its last checkpoint with its recorded experiment,
+  // as `crisp resume RUN` does.
+  void resumeRun(const QString& path);
   void setRunsRoot(const QString& directory);
   // Asks for another runs folder (File > Open Runs Folder, the Runs tab's Change…) and
   // remembers it.

@@ -12,6 +12,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QStyle>
 #include <QStyleOptionButton>
@@ -330,6 +331,54 @@ class TestMainWindow : public QObject {
       QCOMPARE(backgroundOf(loss), base);
       QCOMPARE(loss->xAxis->basePen().color(), text);
     }
+  }
+
+  // A stopped run continues from the Runs tab: Resume, enabled for resumable runs only, trains
+  // it on from its checkpoint's step to the end, as `crisp resume` does.
+  void resumesAStoppedRunFromTheRunsTab() {
+    QTemporaryDir root;
+    MainWindow window;
+    window.setRunsRoot(root.path());
+    window.findChild<QSpinBox*>(QStringLiteral("epochsSpin"))->setValue(1);
+    crisp::ui::TrainingSession* session = window.session();
+    QSignalSpy finished(session, &crisp::ui::TrainingSession::finished);
+    QSignalSpy steps(session, &crisp::ui::TrainingSession::stepReported);
+    QSignalSpy progress(session, &crisp::ui::TrainingSession::progressed);
+    const auto stepOf = [](const QList<QVariant>& signal) {
+      return signal.first().value<crisp::ui::StepPoint>().step;
+    };
+    window.startTraining();
+    QTRY_VERIFY_WITH_TIMEOUT(!steps.isEmpty() && stepOf(steps.last()) >= 30, 120000);
+    session->stop();
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.last().first().toString(), QStringLiteral("stopped"));
+    const QString run = session->runDirectory();
+    const std::vector<int64_t> checkpoints =
+        crisp::RunDirectory(run.toStdString()).checkpointSteps();
+    QVERIFY(!checkpoints.empty());
+    const int64_t checkpoint = checkpoints.back();
+    QVERIFY(checkpoint >= 30);
+
+    auto* table = window.findChild<crisp::ui::RunsView*>()->table();
+    auto* resume = window.findChild<QPushButton*>(QStringLiteral("resumeRunButton"));
+    QVERIFY(resume != nullptr);
+    QTRY_COMPARE(table->model()->rowCount(), 1);
+    QVERIFY(!resume->isEnabled());  // nothing selected
+    table->selectRow(0);
+    QVERIFY(resume->isEnabled());
+    steps.clear();
+    resume->click();
+    QVERIFY(session->isActive());
+    QVERIFY(finished.wait(180000));
+    QCOMPARE(finished.last().first().toString(), QStringLiteral("finished"));
+    QVERIFY(!steps.isEmpty());
+    QCOMPARE(stepOf(steps.first()), checkpoint + 1);  // on from the checkpoint, not from 0
+    const int64_t total = progress.last().first().value<crisp::ui::ProgressInfo>().totalSteps;
+    QCOMPARE(stepOf(steps.last()), total);
+    QCOMPARE(crisp::RunDirectory(run.toStdString()).readState().value("step", int64_t{0}), total);
+    // Finished, it is no longer resumable.
+    table->selectRow(0);
+    QVERIFY(!resume->isEnabled());
   }
 
   // The status bar's rate and ETA hold only while a run trains: they go after a stop or a

@@ -596,6 +596,8 @@ void CurvesView::setLiveRun(const QString& name, const QString& policy, const QS
 void CurvesView::addStep(const StepPoint& point) {
   Series& s = live();
   const bool first = !s.shown();
+  // A resumed run repeats the steps after its checkpoint: the new points replace the old.
+  while (!s.train.empty() && s.train.back().step >= point.step) s.train.pop_back();
   s.train.push_back(curvePoint(point.step, point.epoch, point.seconds, point.loss));
   if (first) {
     rebuildAll();  // legend names depend on how many runs have points
@@ -608,6 +610,7 @@ void CurvesView::addStep(const StepPoint& point) {
 
 void CurvesView::addEval(const EvalPoint& point) {
   Series& s = live();
+  while (!s.dev.empty() && s.dev.back().step >= point.step) s.dev.pop_back();
   s.dev.push_back(curvePoint(point.step, point.epoch, point.seconds, point.loss, point.accuracy));
   restyle();
   rebuild(s);

@@ -14,9 +14,11 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QShowEvent>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 
 #include "core/train/experiment.h"
 #include "core/train/run_directory.h"
@@ -377,7 +379,24 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
       }
     }
   }
+  // Without a window manager (Xvfb, a kiosk), X hands the focus of a closed dialog to the root
+  // window: the studio takes it back, or no shortcut works until a click.
+  if (event->type() == QEvent::Hide && watched->isWidgetType()) {
+    const auto* widget = static_cast<QWidget*>(watched);
+    if (widget != this && widget->isWindow() && widget->isModal() && isVisible()) {
+      QTimer::singleShot(0, this, [this] {
+        if (QApplication::activeModalWidget() == nullptr) activateWindow();
+      });
+    }
+  }
   return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+  QMainWindow::showEvent(event);
+  // Nor does anything but a window manager give a new window the keyboard focus: without one,
+  // its shortcuts (Ctrl+E on the Curves tab) did nothing until a click.
+  if (!event->spontaneous()) activateWindow();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -225,6 +225,15 @@ class TestMainWindow : public QObject {
     ModalCloser closer;
     QTest::keyClick(rate, Qt::Key_E, Qt::ControlModifier);
     QCOMPARE(exported.count(), 2);
+    // The Curves tab with a plot focused, where figures are exported from. (A window that never
+    // got the keyboard focus, as under Xvfb, is test_studio_x11's
+    // shortcutsWorkWithoutAWindowManager: this platform activates every window shown.)
+    auto* loss = window.findChild<QCustomPlot*>(QStringLiteral("lossPlot"));
+    QApplication::setActiveWindow(&window);  // back from the dialog
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    loss->setFocus();
+    QTest::keyClick(loss, Qt::Key_E, Qt::ControlModifier);
+    QCOMPARE(exported.count(), 3);
   }
 
   // Figures are written off the GUI thread: the call returns before the files are written, the

@@ -14,13 +14,16 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QShowEvent>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 
 #include "core/train/experiment.h"
 #include "core/train/run_directory.h"
 #include "ui/about_dialog.h"
+#include "ui/figure_export_queue.h"
 #include "ui/plot_export.h"
 #include "ui/qcp.h"
 #include "ui/settings.h"
@@ -88,6 +91,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   // Typed sentences in the attention view run through the Predict view's model snapshot.
   attention_->setModelSnapshot(predict_->snapshot());
   connect(runs_, &RunsView::runActivated, this, &MainWindow::openRun);
+  connect(runs_, &RunsView::resumeRequested, this, &MainWindow::resumeRun);
   connect(runs_, &RunsView::changeFolderRequested, this, &MainWindow::chooseRunsFolder);
   connect(runs_, &RunsView::runsSelected, curves_, &CurvesView::setOverlayRuns);
   connect(curves_, &CurvesView::message, this, [this](const QString& text, bool isError) {
@@ -95,6 +99,20 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     if (isError) QMessageBox::warning(this, tr("Crisp Studio"), text);
   });
   session_ = new TrainingSession(this);
+  figureExports_ = new FigureExportQueue(this);
+  connect(figureExports_, &FigureExportQueue::finished, this,
+          [this](const QString& target, const QStringList& written, const QStringList& errors) {
+            if (!errors.isEmpty()) {
+              const QString text = tr("Export to %1 failed: %2").arg(target, errors.join('\n'));
+              statusBar()->showMessage(text.section('\n', 0, 0), 10000);
+              QMessageBox::warning(this, tr("Export Figure"), text);
+            } else if (written.size() == 1) {
+              statusBar()->showMessage(tr("Exported %1").arg(target), 8000);
+            } else {
+              statusBar()->showMessage(tr("Wrote %1 files to %2").arg(written.size()).arg(target),
+                                       8000);
+            }
+          });
   connect(experiment_, &ExperimentPanel::startRequested, this, &MainWindow::startTraining);
   connect(experiment_, &ExperimentPanel::pauseRequested, session_, &TrainingSession::pause);
   connect(experiment_, &ExperimentPanel::resumeRequested, session_, &TrainingSession::resume);
@@ -145,6 +163,28 @@ void MainWindow::startTraining() {
   attention_->setPolicy(QString::fromStdString(config.policy));
   tabs_->setCurrentWidget(curves_);
   session_->start(config, directory);
+}
+
+void MainWindow::resumeRun(const QString& path) {
+  if (session_->isActive()) {
+    QMessageBox::information(this, tr("Resume"), tr("A run is already active; stop it first."));
+    return;
+  }
+  ExperimentConfig config;
+  try {
+    config = readRunExperiment(path.toStdString());  // what `crisp resume` continues it with
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Resume"), QString::fromUtf8(e.what()));
+    return;
+  }
+  clearProgress();
+  // The curves so far; the resumed steps follow them (and replace any after the checkpoint).
+  curves_->loadRun(path);
+  attention_->clear();
+  attention_->setPolicy(curves_->livePolicy());
+  tabs_->setCurrentWidget(curves_);
+  // The trainer resumes a run directory from its newest intact checkpoint.
+  session_->start(config, path);
 }
 
 void MainWindow::setRunsRoot(const QString& directory) {
@@ -272,14 +312,23 @@ void MainWindow::exportFigure() {
       this, tr("Export Figure"), QDir::home().filePath(plot->objectName() + QStringLiteral(".pdf")),
       filters.join(QStringLiteral(";;")), &filter);
   if (path.isEmpty()) return;
-  const bool wide = filter.contains(two);
-  const QSize size = heatmaps ? (wide ? kDoubleColumnHeatmap : kSingleColumnHeatmap)
-                              : (wide ? kDoubleColumnFigure : kSingleColumnFigure);
-  const QString error = exportPlot(*plot, path, size, 300);
-  if (!error.isEmpty())
-    QMessageBox::warning(this, tr("Export Figure"), error);
-  else
-    statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
+  exportCurrentFigure(path, filter.contains(two));
+}
+
+void MainWindow::exportCurrentFigure(const QString& path, bool twoColumns) {
+  QCustomPlot* plot = currentPlot();
+  if (plot == nullptr) return;
+  const bool heatmaps = plot == attention_->heatmapPlot();
+  const QSize size = heatmaps ? (twoColumns ? kDoubleColumnHeatmap : kSingleColumnHeatmap)
+                              : (twoColumns ? kDoubleColumnFigure : kSingleColumnFigure);
+  announceExport(path);
+  figureExports_->exportFigure(*plot, path, size, 300);
+}
+
+void MainWindow::announceExport(const QString& target) {
+  statusBar()->showMessage(figureExports_->pending() > 0
+                               ? tr("Exporting to %1 after the export under way…").arg(target)
+                               : tr("Exporting to %1…").arg(target));
 }
 
 void MainWindow::exportFigureData() {
@@ -305,17 +354,13 @@ bool MainWindow::exportFigureSet(QString folder) {
   }
   // Curves one column wide, the before/after heatmaps across both columns, and where runs of
   // several seeds are drawn, their comparison across seeds (mean and band).
-  const FigureSetResult result = crisp::ui::exportFigureSet(
-      {{curves_->lossPlot(), QStringLiteral("loss"), kSingleColumnFigure},
-       {curves_->accuracyPlot(), QStringLiteral("accuracy"), kSingleColumnFigure},
-       {attention_->heatmapPlot(), QStringLiteral("attention"), kDoubleColumnHeatmap},
-       {curves_->seedComparisonPlot(), QStringLiteral("seeds"), kSingleColumnFigure}},
-      folder);
-  if (!result.ok()) {
-    QMessageBox::warning(this, tr("Export Figure Set"), result.errors.join(QLatin1Char('\n')));
-    return false;
-  }
-  statusBar()->showMessage(tr("Wrote %1 files to %2").arg(result.written.size()).arg(folder), 8000);
+  const QList<FigureSpec> figures{
+      {curves_->lossPlot(), QStringLiteral("loss"), kSingleColumnFigure},
+      {curves_->accuracyPlot(), QStringLiteral("accuracy"), kSingleColumnFigure},
+      {attention_->heatmapPlot(), QStringLiteral("attention"), kDoubleColumnHeatmap},
+      {curves_->seedComparisonPlot(), QStringLiteral("seeds"), kSingleColumnFigure}};
+  announceExport(folder);
+  figureExports_->exportFigureSet(figures, folder);
   return true;
 }
 
@@ -334,7 +379,24 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
       }
     }
   }
+  // Without a window manager (Xvfb, a kiosk), X hands the focus of a closed dialog to the root
+  // window: the studio takes it back, or no shortcut works until a click.
+  if (event->type() == QEvent::Hide && watched->isWidgetType()) {
+    const auto* widget = static_cast<QWidget*>(watched);
+    if (widget != this && widget->isWindow() && widget->isModal() && isVisible()) {
+      QTimer::singleShot(0, this, [this] {
+        if (QApplication::activeModalWidget() == nullptr) activateWindow();
+      });
+    }
+  }
   return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+  QMainWindow::showEvent(event);
+  // Nor does anything but a window manager give a new window the keyboard focus: without one,
+  // its shortcuts (Ctrl+E on the Curves tab) did nothing until a click.
+  if (!event->spontaneous()) activateWindow();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

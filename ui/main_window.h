@@ -11,6 +11,7 @@ namespace crisp::ui {
 
 class AttentionView;
 class CurvesView;
+class FigureExportQueue;
 class ExperimentPanel;
 class PredictView;
 class RunsView;
@@ -26,25 +27,34 @@ class MainWindow : public QMainWindow {
   TrainingSession* session() const { return session_; }
   // Starts the experiment of the form in a fresh run directory under runsRoot.
   void startTraining();
+  // Continues a stopped or crashed run from its last checkpoint with its recorded experiment,
+  // as `crisp resume RUN` does.
+  void resumeRun(const QString& path);
   void setRunsRoot(const QString& directory);
   // Asks for another runs folder (File > Open Runs Folder, the Runs tab's Change…) and
   // remembers it.
   void chooseRunsFolder();
   // Shows a finished or old run: its curves, and its newest checkpoint for live prediction.
   void openRun(const QString& path);
-  // Writes the loss, accuracy and attention figures (PDF, PNG, SVG, CSV) in one paper style
-  // into `folder` (asked for when empty). False on failure or cancel.
+  // Exports the current view's figure to `path` (format by suffix) one column or the text
+  // width wide. The files are written off the GUI thread: the status bar says when they are.
+  void exportCurrentFigure(const QString& path, bool twoColumns);
+  // Queues the loss, accuracy and attention figures (PDF, PNG, SVG, CSV) in one paper style
+  // for writing into `folder` (asked for when empty). False on cancel.
   bool exportFigureSet(QString folder = QString());
+  FigureExportQueue* figureExports() const { return figureExports_; }
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  void showEvent(QShowEvent* event) override;
   bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   void buildMenus();
   void buildStatusBar();
   void showAbout();
-  void exportFigure();
+  void exportFigure();                         // asks for the file
+  void announceExport(const QString& target);  // in the status bar, before queuing it
   void exportFigureData();
   QCustomPlot* currentPlot() const;
   void onStateChanged(const QString& state, const QString& detail);
@@ -60,6 +70,7 @@ class MainWindow : public QMainWindow {
   QLabel* statusRate_ = nullptr;
   QProgressBar* progress_ = nullptr;
   TrainingSession* session_ = nullptr;
+  FigureExportQueue* figureExports_ = nullptr;
   QString runsRoot_;
 };
 

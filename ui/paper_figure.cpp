@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/plot_style.h"
 #include "ui/qcp.h"
 
 namespace crisp::ui {
@@ -81,7 +82,9 @@ PaperFigure::PaperFigure(QCustomPlot& plot, QSize sizePoints)
     plot.setPlottingHint(QCP::phCacheLabels, false);
     restore_.push_back([&plot] { plot.setPlottingHint(QCP::phCacheLabels, true); });
   }
-  // Raw curves first: restoring them rebuilds the legend's items, which must come after the
+  // Paper colours first: restored last, they recolour the legend's items rebuilt by then.
+  usePaperColours();
+  // Raw curves next: restoring them rebuilds the legend's items, which must come after the
   // items' fonts are restored (those lambdas hold the items).
   hideRawCurves();
   styleFonts();
@@ -160,6 +163,41 @@ void PaperFigure::relayout() {
     scale->setMargins(QMargins(m.left(), heatmap.top(), m.right(), heatmap.bottom()));
   }
   layout();
+}
+
+void PaperFigure::usePaperColours() {
+  const PlotColours screen = PlotColours::fromPalette(plot_.palette());
+  const PlotColours paper = PlotColours::paper();
+  applyPlotColours(plot_, paper);
+  restore_.push_back([this, screen] { applyPlotColours(plot_, screen); });
+  if (screen.background == paper.background && screen.foreground == paper.foreground) return;
+  // A dark theme draws greys (dense runs, legend keys, marker fills) as shades between its
+  // background and text: on paper, the same shades between white and black.
+  for (int g = 0; g < plot_.graphCount(); ++g) {
+    QCPGraph* graph = plot_.graph(g);
+    const QPen pen = graph->pen();
+    const QBrush brush = graph->brush();
+    const QCPScatterStyle scatter = graph->scatterStyle();
+    QPen paperPen = pen;
+    paperPen.setColor(screen.translated(pen.color(), paper));
+    graph->setPen(paperPen);
+    QBrush paperBrush = brush;
+    paperBrush.setColor(screen.translated(brush.color(), paper));
+    graph->setBrush(paperBrush);
+    QCPScatterStyle paperScatter = scatter;
+    QPen scatterPen = scatter.pen();
+    scatterPen.setColor(screen.translated(scatterPen.color(), paper));
+    paperScatter.setPen(scatterPen);
+    QBrush scatterBrush = scatter.brush();
+    scatterBrush.setColor(screen.translated(scatterBrush.color(), paper));
+    paperScatter.setBrush(scatterBrush);
+    graph->setScatterStyle(paperScatter);
+    restore_.push_back([graph, pen, brush, scatter] {
+      graph->setPen(pen);
+      graph->setBrush(brush);
+      graph->setScatterStyle(scatter);
+    });
+  }
 }
 
 void PaperFigure::hideRawCurves() {

@@ -24,11 +24,11 @@ inline constexpr char kPanelLabelProperty[] = "crispPanelLabel";
 // the axis range and hide the smoothed curve.
 inline constexpr char kRawCurveProperty[] = "crispRawCurve";
 
-// A plot restyled for a paper at `sizePoints` for as long as it lives: DejaVu Sans at 7-8 pt, no
-// titles (captions belong to LaTeX), raw curves left out, the legend in the data's emptiest
-// corner when one is empty (measured at this size) or else under the axes, without a frame, token
-// axes thinned so that no two labels overlap, and the plot laid out at this size. The plot looks
-// as before when it goes.
+// A plot restyled for a paper at `sizePoints` for as long as it lives: black on white whatever
+// the theme, DejaVu Sans at 7-8 pt, no titles (captions belong to LaTeX), raw curves left out,
+// the legend in the data's emptiest corner when one is empty (measured at this size) or else
+// under the axes, without a frame, token axes thinned so that no two labels overlap, and the
+// plot laid out at this size. The plot looks as before when it goes.
 class PaperFigure {
  public:
   PaperFigure(QCustomPlot& plot, QSize sizePoints);
@@ -43,6 +43,7 @@ class PaperFigure {
 
  private:
   void relayout();
+  void usePaperColours();
   void styleFonts();
   void hideTitles();
   void hideRawCurves();

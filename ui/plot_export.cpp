@@ -3,7 +3,10 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QImage>
+#include <QPageLayout>
 #include <QPainter>
+#include <QPdfWriter>
 #include <QSvgGenerator>
 #include <QTextStream>
 
@@ -44,57 +47,107 @@ QString mapName(const QCustomPlot& plot, const QCPColorMap* map, int index) {
   return QStringLiteral("map%1").arg(index + 1);
 }
 
+bool isFigureFormat(const QString& suffix) {
+  return suffix == QLatin1String("png") || suffix == QLatin1String("pdf") ||
+         suffix == QLatin1String("svg");
+}
+
+QString writeText(const QString& text, const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
+    return QObject::tr("%1: cannot open for writing").arg(path);
+  }
+  const QByteArray bytes = text.toUtf8();
+  return file.write(bytes) == bytes.size() && file.flush()
+             ? QString()
+             : QObject::tr("%1: write failed").arg(path);
+}
+
+// The figure, and with `withData` its data as the figure shows it (no raw curves).
+RecordedFigure record(QCustomPlot& plot, QSize sizePoints, bool withData) {
+  RecordedFigure figure;
+  figure.name = plot.objectName();
+  figure.sizePoints = sizePoints;
+  const PaperFigure paper(plot, sizePoints);
+  QCPPainter painter;
+  if (painter.begin(&figure.picture)) {
+    // Line widths in points at every scale, as QCustomPlot's own PDF and scaled PNG exports.
+    painter.setMode(QCPPainter::pmNonCosmetic);
+    plot.toPainter(&painter, sizePoints.width(), sizePoints.height());
+    painter.end();
+  }
+  if (withData) figure.csv = plotDataCsv(plot);
+  return figure;
+}
+
 }  // namespace
 
-namespace {
+RecordedFigure recordFigure(QCustomPlot& plot, QSize sizePoints) {
+  return record(plot, sizePoints, false);
+}
 
-// The plot as it is (styled by the caller) in the format of the path's suffix.
-QString writeFigure(QCustomPlot& plot, const QString& path, QSize size, int dpi) {
+QString writeFigure(const RecordedFigure& figure, const QString& path, int dpi) {
   const QString suffix = QFileInfo(path).suffix().toLower();
+  if (!isFigureFormat(suffix))
+    return QObject::tr("%1: unknown figure format (use .png, .pdf or .svg)").arg(path);
+  const QSize size = figure.sizePoints;
   bool ok = false;
   if (suffix == QLatin1String("png")) {
-    ok = plot.savePng(path, size.width(), size.height(), dpi / 72.0, -1, dpi);
+    const double scale = dpi / 72.0;
+    QImage image(qRound(size.width() * scale), qRound(size.height() * scale),
+                 QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    painter.scale(scale, scale);
+    painter.drawPicture(0, 0, figure.picture);
+    painter.end();
+    // After painting: the image's DPI would scale any point-sized font.
+    const int dotsPerMeter = qRound(dpi / 0.0254);
+    image.setDotsPerMeterX(dotsPerMeter);
+    image.setDotsPerMeterY(dotsPerMeter);
+    ok = image.save(path, "PNG");
   } else if (suffix == QLatin1String("pdf")) {
-    ok = plot.savePdf(path, size.width(), size.height(), QCP::epNoCosmetic,
-                      QStringLiteral("Crisp Studio"), plot.objectName());
-  } else if (suffix == QLatin1String("svg")) {
+    QPdfWriter pdf(path);
+    pdf.setCreator(QStringLiteral("Crisp Studio"));
+    pdf.setTitle(figure.name);
+    pdf.setResolution(72);  // 1 unit = 1 pt, as the picture
+    pdf.setPageLayout(
+        QPageLayout(QPageSize(QSizeF(size), QPageSize::Point, QString(), QPageSize::ExactMatch),
+                    QPageLayout::Portrait, QMarginsF()));
+    QPainter painter;
+    if (painter.begin(&pdf)) {
+      painter.drawPicture(0, 0, figure.picture);
+      ok = painter.end();
+    }
+  } else {
     QSvgGenerator svg;
     svg.setFileName(path);
     svg.setSize(size);
     svg.setResolution(72);  // the size is in points: width and height come out in inches' worth
     svg.setViewBox(QRect(QPoint(0, 0), size));
-    svg.setTitle(plot.objectName());
+    svg.setTitle(figure.name);
     svg.setDescription(QStringLiteral("Exported by Crisp Studio"));
     // Text as outlines: the SVG looks as the PDF does without its fonts.
     paintTextAsOutlines(&svg, size, [&](QPaintDevice& device) {
-      QCPPainter painter;
+      QPainter painter;
       if (!painter.begin(&device)) return;
-      plot.toPainter(&painter, size.width(), size.height());
+      painter.drawPicture(0, 0, figure.picture);
       ok = painter.end();
     });
-  } else {
-    return QObject::tr("%1: unknown figure format (use .png, .pdf or .svg)").arg(path);
+    ok = ok && QFileInfo::exists(path);
   }
   return ok ? QString() : QObject::tr("%1: could not be written").arg(path);
 }
 
-}  // namespace
-
 QString exportPlot(QCustomPlot& plot, const QString& path, QSize size, int dpi) {
-  const QString suffix = QFileInfo(path).suffix().toLower();
-  if (suffix != QLatin1String("png") && suffix != QLatin1String("pdf") &&
-      suffix != QLatin1String("svg"))
+  if (!isFigureFormat(QFileInfo(path).suffix().toLower()))
     return QObject::tr("%1: unknown figure format (use .png, .pdf or .svg)").arg(path);
-  const PaperFigure figure(plot, size);
-  return writeFigure(plot, path, size, dpi);
+  return writeFigure(recordFigure(plot, size), path, dpi);
 }
 
-QString exportPlotData(const QCustomPlot& plot, const QString& path) {
-  QFile file(path);
-  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
-    return QObject::tr("%1: cannot open for writing").arg(path);
-  }
-  QTextStream out(&file);
+QString plotDataCsv(const QCustomPlot& plot) {
+  QString text;
+  QTextStream out(&text);
   // QCustomPlot 2.1's plottable() and cell() are not const, though they only read.
   auto& readable = const_cast<QCustomPlot&>(plot);
   QList<QCPColorMap*> maps;
@@ -131,37 +184,52 @@ QString exportPlotData(const QCustomPlot& plot, const QString& path) {
     }
   }
   out.flush();
-  return file.error() == QFile::NoError ? QString() : QObject::tr("%1: write failed").arg(path);
+  return text;
 }
 
-FigureSetResult exportFigureSet(const QList<FigureSpec>& figures, const QString& folder, int dpi) {
+QString exportPlotData(const QCustomPlot& plot, const QString& path) {
+  return writeText(plotDataCsv(plot), path);
+}
+
+QList<RecordedFigure> recordFigureSet(const QList<FigureSpec>& figures) {
+  QList<RecordedFigure> recorded;
+  for (const FigureSpec& spec : figures) {
+    if (spec.plot == nullptr) continue;
+    RecordedFigure figure = record(*spec.plot, spec.sizePoints, true);
+    figure.name = spec.name;
+    recorded << figure;
+  }
+  return recorded;
+}
+
+FigureSetResult writeFigureSet(const QList<RecordedFigure>& figures, const QString& folder,
+                               int dpi) {
   FigureSetResult result;
   if (!QDir().mkpath(folder)) {
     result.errors << QObject::tr("%1: cannot create the folder").arg(folder);
     return result;
   }
   const QDir dir(folder);
-  for (const FigureSpec& figure : figures) {
-    if (figure.plot == nullptr) continue;
-    const PaperFigure style(*figure.plot, figure.sizePoints);
-    for (const char* suffix : {".pdf", ".png", ".svg"}) {
-      const QString path = dir.absoluteFilePath(figure.name + QLatin1String(suffix));
-      const QString error = writeFigure(*figure.plot, path, figure.sizePoints, dpi);
-      if (error.isEmpty()) {
-        result.written << path;
-      } else {
-        result.errors << error;
-      }
-    }
-    const QString csv = dir.absoluteFilePath(figure.name + QStringLiteral(".csv"));
-    const QString error = exportPlotData(*figure.plot, csv);
+  const auto note = [&result](const QString& path, const QString& error) {
     if (error.isEmpty()) {
-      result.written << csv;
+      result.written << path;
     } else {
       result.errors << error;
     }
+  };
+  for (const RecordedFigure& figure : figures) {
+    for (const char* suffix : {".pdf", ".png", ".svg"}) {
+      const QString path = dir.absoluteFilePath(figure.name + QLatin1String(suffix));
+      note(path, writeFigure(figure, path, dpi));
+    }
+    const QString csv = dir.absoluteFilePath(figure.name + QStringLiteral(".csv"));
+    note(csv, writeText(figure.csv, csv));
   }
   return result;
+}
+
+FigureSetResult exportFigureSet(const QList<FigureSpec>& figures, const QString& folder, int dpi) {
+  return writeFigureSet(recordFigureSet(figures), folder, dpi);
 }
 
 }  // namespace crisp::ui

@@ -1,17 +1,44 @@
 #include "ui/theme.h"
 
 #include <QApplication>
+#include <QPainter>
 #include <QPalette>
-#include <QStyle>
+#include <QProxyStyle>
 #include <QStyleFactory>
+#include <QStyleOption>
 
 namespace crisp::ui {
+namespace {
+
+// Fusion with check boxes that show on a dark theme: Fusion outlines them in the window colour
+// darkened, which on a dark base is nearly invisible.
+class StudioStyle : public QProxyStyle {
+ public:
+  StudioStyle() : QProxyStyle(QStyleFactory::create(QStringLiteral("Fusion"))) {}
+
+  void drawPrimitive(PrimitiveElement element, const QStyleOption* option, QPainter* painter,
+                     const QWidget* widget) const override {
+    QProxyStyle::drawPrimitive(element, option, painter, widget);
+    const bool checkBox =
+        element == PE_IndicatorCheckBox || element == PE_IndicatorItemViewItemCheck;
+    if (!checkBox || option->palette.color(QPalette::Base).lightness() >= 128) return;
+    // Over Fusion's outline, where Fusion draws it.
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing, true);
+    painter->translate(0.5, 0.5);
+    painter->setBrush(Qt::NoBrush);
+    painter->setPen(option->palette.color(QPalette::Mid).lighter(150));
+    painter->drawRect(option->rect.adjusted(0, 0, -1, -1));
+    painter->restore();
+  }
+};
+
+}  // namespace
 
 void applyTheme(const QString& theme) {
   // Replacing the style deletes the old one under live widgets: do it once only.
-  if (QApplication::style()->name() != QLatin1String("fusion")) {
-    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-  }
+  if (dynamic_cast<StudioStyle*>(QApplication::style()) == nullptr)
+    QApplication::setStyle(new StudioStyle);
   if (theme != QLatin1String("dark")) {
     QApplication::setPalette(QApplication::style()->standardPalette());
     return;

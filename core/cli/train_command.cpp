@@ -393,12 +393,7 @@ int runResume(const std::string& runDirectory, bool json, std::ostream& out, std
   ExperimentConfig experiment;
   try {
     const std::string file = runDirectory + "/config.json";
-    // Checked first so that a wrong argument gets a hint rather than a bare "cannot open".
-    if (!std::filesystem::is_regular_file(file))
-      throw Error(file + ": cannot open (is this a run directory?)");
-    const nlohmann::json config = readJsonFile(file);
-    if (!config.contains("experiment")) throw Error(file + ": no experiment");
-    experiment = ExperimentConfig::fromJson(config["experiment"]);
+    experiment = readRunExperiment(runDirectory);
     const std::string source = device.empty() ? file + ": experiment.device" : "--device";
     if (!device.empty()) experiment.device = normalizeDeviceSpec(device, source);
     const c10::Device resolved = resolveDevice(experiment.device, source);

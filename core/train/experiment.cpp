@@ -368,6 +368,16 @@ ExperimentConfig ExperimentConfig::defaultsFor(bool demoData) {
   return c;
 }
 
+ExperimentConfig readRunExperiment(const std::string& runDirectory) {
+  const std::string file = runDirectory + "/config.json";
+  // Checked first so that a wrong argument gets a hint rather than a bare "cannot open".
+  if (!std::filesystem::is_regular_file(file))
+    throw Error(file + ": cannot open (is this a run directory?)");
+  const nlohmann::json config = readJsonFile(file);
+  if (!config.contains("experiment")) throw Error(file + ": no experiment");
+  return ExperimentConfig::fromJson(config["experiment"]);
+}
+
 std::string dataLabel(const std::string& trainData, const std::string& devData) {
   if (trainData.empty()) return "demo";
   // The dev file's folder names the data set (glue/SST-2/dev.tsv), else the file itself.

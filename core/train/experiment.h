@@ -68,6 +68,11 @@ struct ExperimentConfig {
   static ExperimentConfig defaultsFor(bool demoData);
 };
 
+// The experiment a run was trained with (its config.json's "experiment"): what `crisp resume`
+// and the studio's Resume continue it with. Throws crisp::Error naming the file when it is
+// missing (not a run directory) or holds no experiment.
+ExperimentConfig readRunExperiment(const std::string& runDirectory);
+
 // Short labels of what a run trains on and with, for run names and tables: the data set ("demo"
 // for the demo corpus, else the dev file's folder, e.g. "sst2" for .../sst2/dev.tsv, else the
 // file's name) and the model (a preset's name, or a directory's or hub id's last component).

@@ -342,6 +342,8 @@ RunSummary summarizeRun(const std::string& path) {
     summary.epoch = record.value("epoch", summary.epoch);
     if (record.value("type", "") == "eval") summary.lastDevLoss = record.value("loss", -1.0);
   }
+  summary.resumable =
+      summary.state != "finished" && !run.checkpointSteps().empty() && !run.isLocked();
   return summary;
 }
 

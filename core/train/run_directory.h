@@ -108,6 +108,9 @@ struct RunSummary {
   double bestAccuracy = -1, lastDevLoss = -1, elapsedSeconds = 0;
   double epoch = 0;  // of the newest record, training or evaluation: how far the run got
   int64_t step = 0;
+  // It has a checkpoint, is not finished and no process trains it: `crisp resume` (or the
+  // studio's Resume) continues it.
+  bool resumable = false;
 };
 
 // Summarises a run directory; throws crisp::Error if it has no readable config.json.

@@ -14,6 +14,7 @@
 #include "core/train/experiment.h"
 #include "core/train/run_curves.h"
 #include "figure_checks.h"
+#include "ui/figure_export_queue.h"
 #include "ui/main_window.h"
 #include "ui/plot_export.h"
 #include "ui/qcp.h"
@@ -540,6 +541,7 @@ class TestCurves : public QObject {
     }
     QTemporaryDir dir;
     QVERIFY(window.exportFigureSet(dir.path()));
+    window.figureExports()->waitForDone();
     QCOMPARE(QImage(dir.filePath(QStringLiteral("seeds.png"))).size(),
              ui::kSingleColumnFigure * 300 / 72);
     QVERIFY(readAll(dir.filePath(QStringLiteral("seeds.csv"))).contains("crisp-0.6 (2 seeds)"));
@@ -570,6 +572,7 @@ class TestCurves : public QObject {
     const QStringList loss = look(curves->lossPlot()), accuracy = look(curves->accuracyPlot());
     QTemporaryDir dir;
     QVERIFY(window.exportFigureSet(dir.filePath(QStringLiteral("figures"))));
+    window.figureExports()->waitForDone();
     QCoreApplication::processEvents();
     QCOMPARE(look(curves->lossPlot()), loss);
     QCOMPARE(look(curves->accuracyPlot()), accuracy);
@@ -596,6 +599,7 @@ class TestCurves : public QObject {
     QTemporaryDir dir;
     const QString folder = dir.filePath(QStringLiteral("figures"));
     QVERIFY(window.exportFigureSet(folder));
+    window.figureExports()->waitForDone();
     const QDir out(folder);
     for (const QString name : {"loss", "accuracy", "attention"}) {
       const bool wide = name == QLatin1String("attention");

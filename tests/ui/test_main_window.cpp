@@ -2,6 +2,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
@@ -11,6 +12,10 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QStyle>
+#include <QStyleOptionButton>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -19,9 +24,12 @@
 
 #include "core/train/run_directory.h"
 #include "ui/about_dialog.h"
+#include "ui/figure_export_queue.h"
 #include "ui/main_window.h"
+#include "ui/plot_export.h"
 #include "ui/settings.h"
 #include "ui/training_session.h"
+#include "ui/views/curves_view.h"
 #include "ui/views/experiment_panel.h"
 #include "ui/views/runs_view.h"
 
@@ -217,6 +225,167 @@ class TestMainWindow : public QObject {
     ModalCloser closer;
     QTest::keyClick(rate, Qt::Key_E, Qt::ControlModifier);
     QCOMPARE(exported.count(), 2);
+    // The Curves tab with a plot focused, where figures are exported from. (A window that never
+    // got the keyboard focus, as under Xvfb, is test_studio_x11's
+    // shortcutsWorkWithoutAWindowManager: this platform activates every window shown.)
+    auto* loss = window.findChild<QCustomPlot*>(QStringLiteral("lossPlot"));
+    QApplication::setActiveWindow(&window);  // back from the dialog
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    loss->setFocus();
+    QTest::keyClick(loss, Qt::Key_E, Qt::ControlModifier);
+    QCOMPARE(exported.count(), 3);
+  }
+
+  // Figures are written off the GUI thread: the call returns before the files are written, the
+  // event loop runs meanwhile, and the status bar says when they are done or failed, naming
+  // them. An export asked for while one runs waits its turn.
+  void figureExportLeavesTheGuiResponsive() {
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto* curves = window.findChild<crisp::ui::CurvesView*>();
+    for (int s = 1; s <= 2000; ++s) curves->addStep({s, s / 500.0, 1.0 / s + 0.1, 1e-3, s * 0.1});
+    QSignalSpy done(window.figureExports(), &crisp::ui::FigureExportQueue::finished);
+    QTemporaryDir dir;
+    const QString folder = dir.filePath(QStringLiteral("figures"));
+    const QString last = QDir(folder).filePath(QStringLiteral("attention.csv"));  // written last
+    QVERIFY(window.exportFigureSet(folder));
+    QVERIFY2(!QFileInfo::exists(last), "the export blocked until the files were written");
+    QVERIFY(window.statusBar()->currentMessage().contains(folder));
+    int ticksWhileWriting = 0;
+    QTimer ticker;
+    connect(&ticker, &QTimer::timeout, [&] { ticksWhileWriting += !QFileInfo::exists(last); });
+    ticker.start(1);
+    QVERIFY(done.wait(30000));
+    QVERIFY(ticksWhileWriting > 0);
+    QCOMPARE(window.statusBar()->currentMessage(),
+             QStringLiteral("Wrote 12 files to %1").arg(folder));
+    const QImage png(QDir(folder).filePath(QStringLiteral("loss.png")));
+    QCOMPARE(png.size(), crisp::ui::kSingleColumnFigure * 300 / 72);
+
+    ModalCloser closer;  // the failure's message box
+    const QString one = dir.filePath(QStringLiteral("one.png"));
+    const QString bad = QStringLiteral("/nonexistent/folder/two.png");
+    window.exportCurrentFigure(one, false);
+    window.exportCurrentFigure(bad, true);
+    QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("after the export")));
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 3, 30000);
+    QCOMPARE(done.at(1).at(0).toString(), one);
+    QCOMPARE(QImage(one).size(), crisp::ui::kSingleColumnFigure * 300 / 72);
+    QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("failed")));
+    QVERIFY(window.statusBar()->currentMessage().contains(bad));
+    QTRY_COMPARE(closer.closed(), 1);
+  }
+
+  // Plots on screen follow the theme when it changes (background, axes, tick labels, legend),
+  // check boxes show on the dark one, and an exported figure stays black on white.
+  void plotsFollowTheThemeFiguresDoNot() {
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const QList<QCustomPlot*> plots = window.findChildren<QCustomPlot*>();
+    QVERIFY(plots.size() >= 3);  // loss, accuracy, attention (and the learned mask)
+    auto* loss = window.findChild<QCustomPlot*>(QStringLiteral("lossPlot"));
+    auto* curves = window.findChild<crisp::ui::CurvesView*>();
+    for (int s = 1; s <= 200; ++s) curves->addStep({s, s / 100.0, 1.0 / s + 0.1, 1e-3, s * 0.1});
+    const auto backgroundOf = [](QCustomPlot* plot) {
+      return plot->toPixmap(120, 90).toImage().pixelColor(1, 1);
+    };
+    for (const QString theme : {"dark", "light"}) {
+      window.findChild<QAction*>(QStringLiteral("theme-") + theme)->trigger();
+      QCoreApplication::processEvents();  // the top-level window takes the palette late
+      const QColor base = QApplication::palette().color(QPalette::Base);
+      const QColor text = QApplication::palette().color(QPalette::Text);
+      QCOMPARE(base.lightness() < 128, theme == QLatin1String("dark"));
+      for (QCustomPlot* plot : plots) {
+        const QString name = plot->objectName() + QLatin1Char(' ') + theme;
+        QVERIFY2(backgroundOf(plot) == base,
+                 qPrintable(name + QLatin1Char(' ') + backgroundOf(plot).name()));
+        QCPAxis* x = plot->axisRect()->axis(QCPAxis::atBottom);
+        QVERIFY2(x->basePen().color() == text, qPrintable(name));
+        QVERIFY2(x->tickLabelColor() == text, qPrintable(name));
+        if (plot->legend != nullptr) QVERIFY2(plot->legend->textColor() == text, qPrintable(name));
+      }
+      if (theme != QLatin1String("dark")) continue;
+      // An unchecked box's outline stands out from the dark base.
+      QCheckBox* box = nullptr;
+      for (QCheckBox* shown : window.findChildren<QCheckBox*>())
+        if (box == nullptr && shown->isVisible()) box = shown;
+      QVERIFY(box != nullptr);
+      box->setChecked(false);
+      QStyleOptionButton option;
+      option.initFrom(box);
+      const QRect indicator =
+          box->style()->subElementRect(QStyle::SE_CheckBoxIndicator, &option, box);
+      const QImage drawn = box->grab().toImage();
+      int outline = 0;
+      for (int y = indicator.top(); y <= indicator.bottom(); ++y)
+        for (int x = indicator.left(); x <= indicator.right(); ++x)
+          outline += drawn.pixelColor(x, y).lightness() - base.lightness() > 60;
+      QVERIFY2(outline >= indicator.width(), qPrintable(QString::number(outline)));
+      // The figure is on paper: white, with black axes and text.
+      QTemporaryDir dir;
+      const QString png = dir.filePath(QStringLiteral("loss.png"));
+      QVERIFY(crisp::ui::exportPlot(*loss, png, crisp::ui::kSingleColumnFigure).isEmpty());
+      const QImage figure(png);
+      QCOMPARE(figure.pixelColor(2, 2), QColor(Qt::white));
+      int darkest = 255;
+      for (int y = 0; y < figure.height(); y += 2)
+        for (int x = 0; x < figure.width(); x += 2)
+          darkest = std::min(darkest, figure.pixelColor(x, y).lightness());
+      QVERIFY2(darkest < 40, qPrintable(QString::number(darkest)));
+      // ... and the plot is dark again afterwards.
+      QCOMPARE(backgroundOf(loss), base);
+      QCOMPARE(loss->xAxis->basePen().color(), text);
+    }
+  }
+
+  // A stopped run continues from the Runs tab: Resume, enabled for resumable runs only, trains
+  // it on from its checkpoint's step to the end, as `crisp resume` does.
+  void resumesAStoppedRunFromTheRunsTab() {
+    QTemporaryDir root;
+    MainWindow window;
+    window.setRunsRoot(root.path());
+    window.findChild<QSpinBox*>(QStringLiteral("epochsSpin"))->setValue(1);
+    crisp::ui::TrainingSession* session = window.session();
+    QSignalSpy finished(session, &crisp::ui::TrainingSession::finished);
+    QSignalSpy steps(session, &crisp::ui::TrainingSession::stepReported);
+    QSignalSpy progress(session, &crisp::ui::TrainingSession::progressed);
+    const auto stepOf = [](const QList<QVariant>& signal) {
+      return signal.first().value<crisp::ui::StepPoint>().step;
+    };
+    window.startTraining();
+    QTRY_VERIFY_WITH_TIMEOUT(!steps.isEmpty() && stepOf(steps.last()) >= 30, 120000);
+    session->stop();
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.last().first().toString(), QStringLiteral("stopped"));
+    const QString run = session->runDirectory();
+    const std::vector<int64_t> checkpoints =
+        crisp::RunDirectory(run.toStdString()).checkpointSteps();
+    QVERIFY(!checkpoints.empty());
+    const int64_t checkpoint = checkpoints.back();
+    QVERIFY(checkpoint >= 30);
+
+    auto* table = window.findChild<crisp::ui::RunsView*>()->table();
+    auto* resume = window.findChild<QPushButton*>(QStringLiteral("resumeRunButton"));
+    QVERIFY(resume != nullptr);
+    QTRY_COMPARE(table->model()->rowCount(), 1);
+    QVERIFY(!resume->isEnabled());  // nothing selected
+    table->selectRow(0);
+    QVERIFY(resume->isEnabled());
+    steps.clear();
+    resume->click();
+    QVERIFY(session->isActive());
+    QVERIFY(finished.wait(180000));
+    QCOMPARE(finished.last().first().toString(), QStringLiteral("finished"));
+    QVERIFY(!steps.isEmpty());
+    QCOMPARE(stepOf(steps.first()), checkpoint + 1);  // on from the checkpoint, not from 0
+    const int64_t total = progress.last().first().value<crisp::ui::ProgressInfo>().totalSteps;
+    QCOMPARE(stepOf(steps.last()), total);
+    QCOMPARE(crisp::RunDirectory(run.toStdString()).readState().value("step", int64_t{0}), total);
+    // Finished, it is no longer resumable.
+    table->selectRow(0);
+    QVERIFY(!resume->isEnabled());
   }
 
   // The status bar's rate and ETA hold only while a run trains: they go after a stop or a

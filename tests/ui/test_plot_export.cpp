@@ -174,6 +174,40 @@ class TestPlotExport : public QObject {
     QVERIFY2(fonts.isEmpty(), qPrintable(fonts.join('\n')));
   }
 
+  // Under a dark theme a figure is still on paper: black axes on white, and a dense run's grey,
+  // light on the dark screen, as dark as in the light theme; the screen's colours come back.
+  void figuresStayOnPaperUnderADarkTheme() {
+    CurvesView curves;
+    curves.setLiveRun(QStringLiteral("dense"), QStringLiteral("dense"), QString(), 1);
+    fillRun(curves);
+    QPalette dark = curves.palette();
+    dark.setColor(QPalette::Base, QColor(30, 31, 34));
+    dark.setColor(QPalette::Text, QColor(225, 226, 228));
+    curves.setPalette(dark);
+    QCustomPlot& plot = *curves.lossPlot();
+    QCPGraph* smooth = nullptr;
+    for (int g = 0; g < plot.graphCount(); ++g) {
+      if (plot.graph(g)->name().startsWith(QStringLiteral("train loss ("))) smooth = plot.graph(g);
+    }
+    QVERIFY(smooth != nullptr);
+    QVERIFY2(smooth->pen().color().lightness() > 180, qPrintable(smooth->pen().color().name()));
+    QCOMPARE(plot.xAxis->basePen().color(), QColor(225, 226, 228));
+    {
+      const PaperFigure figure(plot, kSingleColumnFigure);
+      const QColor paper = smooth->pen().color();  // (20, 20, 20), give or take rounding
+      QVERIFY2(qAbs(paper.red() - 20) <= 2 && paper.red() == paper.blue(),
+               qPrintable(paper.name()));
+      QCOMPARE(plot.xAxis->basePen().color(), QColor(Qt::black));
+      QCOMPARE(plot.xAxis->tickLabelColor(), QColor(Qt::black));
+    }
+    QVERIFY(smooth->pen().color().lightness() > 180);
+    QCOMPARE(plot.xAxis->basePen().color(), QColor(225, 226, 228));
+    QTemporaryDir dir;
+    const QString png = dir.filePath(QStringLiteral("loss.png"));
+    QVERIFY(exportPlot(plot, png, kSingleColumnFigure).isEmpty());
+    QCOMPARE(QImage(png).pixelColor(2, 2), QColor(Qt::white));
+  }
+
   // The figure leaves the plot as it was: titles, raw loss, legend and fonts.
   void paperFigureRestoresThePlot() {
     CurvesView curves;

@@ -1,27 +1,64 @@
 // Runs under xvfb-run on the xcb platform: the studio window maps in a real X server, paints,
 // and is captured from the screen (not from the widget), proving what a user would see.
+#include <QAction>
+#include <QApplication>
 #include <QDir>
 #include <QGuiApplication>
 #include <QScreen>
 #include <QtTest>
 
 #include <QComboBox>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
 
 #include "ui/main_window.h"
+#include "ui/studio_types.h"
 #include "ui/training_session.h"
 #include "ui/views/curves_view.h"
+#include "ui/views/policy_editor.h"
 #include "ui/views/predict_view.h"
+#include "ui/views/runs_view.h"
 
 class TestStudioX11 : public QObject {
   Q_OBJECT
  private Q_SLOTS:
+  void initTestCase() { QCoreApplication::setOrganizationName(QStringLiteral("CrispStudioTests")); }
+
+  // Without a window manager nothing gives a new window the keyboard focus, and a closed dialog's
+  // focus goes to the root window: the studio asks for it, so that Ctrl+E exports from the
+  // Curves tab before any click and again after the export's dialog (it did nothing).
+  void shortcutsWorkWithoutAWindowManager() {
+    if (QGuiApplication::platformName() != QLatin1String("xcb")) QSKIP("needs xcb");
+    crisp::ui::MainWindow window;
+    window.resize(1280, 800);
+    window.move(0, 0);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY2(QTest::qWaitForWindowActive(&window), "no keyboard focus: no shortcut would work");
+    window.views()->setCurrentIndex(0);  // Curves
+    QSignalSpy exported(window.findChild<QAction*>(QStringLiteral("exportFigureAction")),
+                        &QAction::triggered);
+    QTimer closer;  // the file dialog
+    connect(&closer, &QTimer::timeout, [] {
+      if (QWidget* modal = QApplication::activeModalWidget()) modal->close();
+    });
+    closer.start(50);
+    QTest::keyClick(window.views()->currentWidget(), Qt::Key_E, Qt::ControlModifier);
+    QCOMPARE(exported.count(), 1);
+    QVERIFY2(QTest::qWaitForWindowActive(&window), "the closed dialog took the focus along");
+    QTest::keyClick(window.views()->currentWidget(), Qt::Key_E, Qt::ControlModifier);
+    QCOMPARE(exported.count(), 2);
+  }
+
   void windowAppearsOnARealXServer() {
     if (QGuiApplication::platformName() != QLatin1String("xcb")) {
       QSKIP("needs the xcb platform (run through xvfb-run)");
     }
-    QCoreApplication::setOrganizationName(QStringLiteral("CrispStudioTests"));
     crisp::ui::MainWindow window;
     window.resize(1280, 800);
     window.move(0, 0);
@@ -84,6 +121,87 @@ class TestStudioX11 : public QObject {
       QVERIFY(shot.save(QDir(dir).filePath(QStringLiteral("studio-%1.png").arg(names[i]))));
     }
     QVERIFY(window.findChild<crisp::ui::CurvesView*>()->evalCount() >= 6);
+
+    // A dense run stopped early: the Runs tab offers to resume it.
+    selection->setCurrentIndex(0);  // none: dense
+    window.findChild<QSpinBox*>(QStringLiteral("epochsSpin"))->setValue(2);
+    QSignalSpy steps(window.session(), &crisp::ui::TrainingSession::stepReported);
+    window.startTraining();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !steps.isEmpty() && steps.last().first().value<crisp::ui::StepPoint>().step >= 650, 120000);
+    window.session()->stop();
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.last().first().toString(), QStringLiteral("stopped"));
+    auto* runsView = window.findChild<crisp::ui::RunsView*>();
+    QTRY_COMPARE(runsView->table()->model()->rowCount(), 2);
+    tabs->setCurrentWidget(runsView);
+    runsView->table()->selectRow(0);  // newest first: the stopped one
+    QVERIFY(window.findChild<QPushButton*>(QStringLiteral("resumeRunButton"))->isEnabled());
+    QTest::qWait(600);  // the statistics of the selection
+    QVERIFY(
+        grab(window, window.rect(), QDir(dir).filePath(QStringLiteral("studio-runs-resume.png"))));
+
+    // Both runs overlaid in the dark theme: plots and the dense run's grey follow it.
+    runsView->table()->selectAll();
+    window.findChild<QAction*>(QStringLiteral("theme-dark"))->trigger();
+    tabs->setCurrentIndex(0);
+    QTest::qWait(600);
+    QVERIFY(grab(window, window.rect(), QDir(dir).filePath(QStringLiteral("studio-dark.png"))));
+    window.findChild<QAction*>(QStringLiteral("theme-light"))->trigger();
+  }
+
+  // The policy editor, built from core's registry, with a policy of three terms.
+  void policyEditor() {
+    if (QGuiApplication::platformName() != QLatin1String("xcb")) QSKIP("needs xcb");
+    crisp::ui::MainWindow window;
+    window.resize(1280, 800);
+    window.move(0, 0);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto* editor = window.findChild<crisp::ui::PolicyEditor*>(QStringLiteral("policyEditor"));
+    editor->setText(QStringLiteral("nodiag+bigbird:3:1:2:7+crisp:0.5"));
+    QVERIFY(editor->problem().isEmpty());
+    // The form scrolled to the policy's group, at the top.
+    auto* scroll = window.findChild<QScrollArea*>(QStringLiteral("experimentScroll"));
+    scroll->verticalScrollBar()->setValue(editor->mapTo(scroll->widget(), QPoint(0, 0)).y() - 40);
+    QTest::qWait(400);
+    const QWidget* dock = window.findChild<QWidget*>(QStringLiteral("experimentDock"));
+    const QString dir = qEnvironmentVariable("CRISP_SCREENSHOT_DIR", QDir::tempPath());
+    QVERIFY(grab(window, QRect(0, 0, dock->geometry().right() + 1, window.height()),
+                 QDir(dir).filePath(QStringLiteral("studio-policy-editor.png"))));
+  }
+
+  // The Runs tab on a sweep's folder (CRISP_SCREENSHOT_SWEEP, e.g. the MiniLM screen's runs):
+  // the runs and their statistics against dense.
+  void runsOfASweep() {
+    if (QGuiApplication::platformName() != QLatin1String("xcb")) QSKIP("needs xcb");
+    const QString sweep = qEnvironmentVariable("CRISP_SCREENSHOT_SWEEP");
+    if (sweep.isEmpty()) QSKIP("CRISP_SCREENSHOT_SWEEP names no sweep folder");
+    crisp::ui::MainWindow window;
+    auto* runsView = window.findChild<crisp::ui::RunsView*>();
+    QSignalSpy statistics(runsView, &crisp::ui::RunsView::statisticsUpdated);
+    window.setRunsRoot(sweep);
+    window.resize(1280, 900);
+    window.move(0, 0);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.views()->setCurrentWidget(runsView);
+    QVERIFY(statistics.wait(120000));
+    QTest::qWait(400);
+    const QString dir = qEnvironmentVariable("CRISP_SCREENSHOT_DIR", QDir::tempPath());
+    const QWidget* views = window.views();
+    QVERIFY(grab(window, QRect(views->mapTo(&window, QPoint(0, 0)), views->size()),
+                 QDir(dir).filePath(QStringLiteral("studio-runs-minilm.png"))));
+  }
+
+ private:
+  // The part `area` (window coordinates) of the window as the X server shows it.
+  static bool grab(const QWidget& window, const QRect& area, const QString& path) {
+    const QPoint at = window.mapToGlobal(area.topLeft());
+    const QImage shot =
+        window.screen()->grabWindow(0, at.x(), at.y(), area.width(), area.height()).toImage();
+    qInfo("screenshot: %s", qPrintable(path));
+    return !shot.isNull() && shot.save(path);
   }
 };
 

@@ -188,6 +188,7 @@ AttentionView::AttentionView(QWidget* parent) : QWidget(parent) {
   for (QCPAxisRect* rect : plot_->axisRects())
     rect->setMarginGroup(QCP::msTop | QCP::msBottom, group);
   scale->setMarginGroup(QCP::msTop | QCP::msBottom, group);
+  followTheme(*plot_);
   plot_->setMouseTracking(true);
   hover_ = new QLabel(hoverHint(), this);
   hover_->setObjectName(QStringLiteral("attentionHover"));
@@ -259,6 +260,7 @@ AttentionView::AttentionView(QWidget* parent) : QWidget(parent) {
   auto* damGroup = new QCPMarginGroup(damPlot_);
   damPlot_->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, damGroup);
   damScale->setMarginGroup(QCP::msTop | QCP::msBottom, damGroup);
+  followTheme(*damPlot_);
   damSummary_ = new QLabel(damPage);
   damSummary_->setObjectName(QStringLiteral("damSummary"));
   damSummary_->setWordWrap(true);

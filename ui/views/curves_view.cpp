@@ -30,13 +30,13 @@ const QString kLiveKey = QStringLiteral("live");
 const QString kCrosshairLayer = QStringLiteral("crosshair");  // hidden by figure export
 
 // The sparse runs in Okabe-Ito's colour-blind-safe colours (kOkabeIto). The dense baselines
-// are drawn in greys from black, so the baseline stands apart from every sparse run, in colour
-// and in print.
-const QColor kDensePalette[] = {{20, 20, 20}, {110, 110, 110}, {165, 165, 165}};
+// are drawn in greys from the foreground (black on paper: 20, 110, 165), so the baseline stands
+// apart from every sparse run, in colour and in print, in either theme.
+const double kDenseInks[] = {0.92, 0.57, 0.35};
 // The seeds of one configuration share its colour and differ in line style.
 const Qt::PenStyle kSeedStyles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine,
                                     Qt::DashDotDotLine};
-const QColor kKeyColour(70, 70, 70);  // legend entries for a line style or a kind of curve
+constexpr double kKeyInk = 0.725;  // legend entries for a line style or a kind of curve (70)
 
 bool plotLegendOutside(const QCustomPlot* plot) {
   return plot->legend->layout() != plot->axisRect()->insetLayout();
@@ -52,11 +52,10 @@ QCustomPlot* makePlot(const QString& title, const QString& yLabel, QWidget* pare
   plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   plot->legend->setVisible(true);
   plot->legend->setFont(QFont("sans", 9));
-  plot->legend->setBrush(QColor(255, 255, 255, 210));
-  plot->legend->setBorderPen(QPen(QColor(190, 190, 190)));
   plot->plotLayout()->setColumnSpacing(4);
   plot->setMouseTracking(true);  // the crosshair follows the mouse without a button held
   plot->addLayer(kCrosshairLayer, plot->layer(QStringLiteral("legend")), QCustomPlot::limAbove);
+  followTheme(*plot);
   return plot;
 }
 
@@ -99,7 +98,6 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
 
   paperDense_ = accuracyPlot_->addGraph();
   paperDense_->setName(tr("paper: dense 90.62"));
-  paperDense_->setPen(QPen(QColor(120, 120, 120), 1.2, Qt::DotLine));
   paperSparse_ = accuracyPlot_->addGraph();
   paperSparse_->setName(tr("paper: crisp 0.8 91.59"));
   paperSparse_->setPen(QPen(kOkabeIto[3], 1.2, Qt::DotLine));  // not the first run's blue
@@ -117,15 +115,12 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
     Crosshair& c = plot == lossPlot_ ? lossCross_ : accuracyCross_;
     c.lines = new QCPItemTracer(plot);
     c.lines->setStyle(QCPItemTracer::tsCrosshair);
-    c.lines->setPen(QPen(QColor(0, 0, 0, 80), 1, Qt::DashLine));
     c.dot = new QCPItemTracer(plot);
     c.dot->setStyle(QCPItemTracer::tsCircle);
     c.dot->setSize(9);
     c.label = new QCPItemText(plot);
     c.label->setClipToAxisRect(false);
     c.label->setPadding(QMargins(5, 3, 5, 3));
-    c.label->setBrush(QColor(255, 255, 255, 235));
-    c.label->setPen(QPen(QColor(150, 150, 150)));
     c.label->setFont(QFont("sans", 9));
     c.label->setTextAlignment(Qt::AlignLeft);
     c.label->position->setType(QCPItemPosition::ptAbsolute);
@@ -142,6 +137,7 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
     connect(plot, &QCustomPlot::mouseDoubleClick, this, &CurvesView::resetView);
     plot->installEventFilter(this);
   }
+  restyle();  // the crosshairs' and the reference lines' colours
   // Both plots share the x axis: zooming or panning one moves the other.
   auto follow = [this](QCustomPlot* other) {
     return [this, other](const QCPRange& range) {
@@ -305,11 +301,33 @@ QColor CurvesView::runColor(const QString& runKey) const {
     it = colours_.insert(key, dense ? -1 - denseCount_++ : sparseCount_++);
   }
   const int slot = it.value();
-  if (slot < 0) return kDensePalette[(-1 - slot) % std::size(kDensePalette)];
+  if (slot < 0) return inks().ink(kDenseInks[(-1 - slot) % std::size(kDenseInks)]);
   return kOkabeIto[slot % std::size(kOkabeIto)];
 }
 
+PlotColours CurvesView::inks() const {
+  return PlotColours::fromPalette(palette());
+}
+
+void CurvesView::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::PaletteChange) {  // the theme changed: greys follow its text
+    restyle();
+    refresh();
+  }
+  QWidget::changeEvent(event);
+}
+
 void CurvesView::restyle() {
+  const PlotColours colours = inks();
+  const QColor keyInk = colours.ink(kKeyInk);
+  paperDense_->setPen(QPen(colours.ink(0.53), 1.2, Qt::DotLine));  // (120) on paper
+  for (Crosshair* c : {&lossCross_, &accuracyCross_}) {
+    if (c->lines == nullptr) continue;  // not made yet
+    c->lines->setPen(QPen(colours.ink(1, 80), 1, Qt::DashLine));
+    c->label->setBrush(colours.ink(0, 235));
+    c->label->setPen(QPen(colours.ink(0.41)));
+    c->label->setColor(colours.foreground);
+  }
   std::vector<Series*> shown;
   QMap<QString, QList<qint64>> seedsOf;  // configuration -> the seeds of its runs drawn
   QMap<QString, int> namesakes;          // run name -> runs drawn
@@ -361,7 +379,8 @@ void CurvesView::restyle() {
     s.raw->setPen(QPen(faint, 1));
     s.smooth->setPen(QPen(colour, s.dense ? 2.2 : 1.8, style));
     s.devLoss->setPen(QPen(colour, 1.5, grouped_ ? style : Qt::DashLine));
-    s.devLoss->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, colour, Qt::white, 5));
+    s.devLoss->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssCircle, colour, colours.background, 5));
     s.devAccuracy->setPen(QPen(colour, s.dense ? 2.2 : 1.8, style));
     s.devAccuracy->setScatterStyle(QCPScatterStyle(
         s.dense ? QCPScatterStyle::ssSquare : QCPScatterStyle::ssCircle, colour, colour, 5));
@@ -408,19 +427,19 @@ void CurvesView::restyle() {
       for (const qint64 seed : std::as_const(seeds)) {
         const QString label = seed < 0 ? tr("seed unknown") : tr("seed %1").arg(seed);
         for (QCustomPlot* plot : {lossPlot_, accuracyPlot_})
-          addKey(plot, label, QPen(kKeyColour, 1.8, styleOfSeed(seed)));
+          addKey(plot, label, QPen(keyInk, 1.8, styleOfSeed(seed)));
       }
     } else if (grouped_) {  // the band's key: a grey swatch under a grey line
       const QString label = bandKind_ == SeedBandKind::Sd ? tr("mean ± sd over seeds")
                                                           : tr("mean, min–max over seeds");
       for (QCustomPlot* plot : {lossPlot_, accuracyPlot_}) {
-        addKey(plot, label, QPen(kKeyColour, 1.8));
-        legendKeys_.back()->setBrush(QColor(70, 70, 70, 60));
+        addKey(plot, label, QPen(keyInk, 1.8));
+        legendKeys_.back()->setBrush(colours.ink(kKeyInk, 60));
       }
     }
-    addKey(lossPlot_, tr("train (%1)").arg(smoothName), QPen(kKeyColour, 1.8));
-    addKey(lossPlot_, tr("dev"), QPen(kKeyColour, 1.5, grouped_ ? Qt::SolidLine : Qt::DashLine),
-           QCPScatterStyle(QCPScatterStyle::ssCircle, kKeyColour, Qt::white, 5));
+    addKey(lossPlot_, tr("train (%1)").arg(smoothName), QPen(keyInk, 1.8));
+    addKey(lossPlot_, tr("dev"), QPen(keyInk, 1.5, grouped_ ? Qt::SolidLine : Qt::DashLine),
+           QCPScatterStyle(QCPScatterStyle::ssCircle, keyInk, colours.background, 5));
   }
   // The paper's reference lines stay last.
   for (QCPGraph* g : {paperDense_, paperSparse_}) {
@@ -577,6 +596,8 @@ void CurvesView::setLiveRun(const QString& name, const QString& policy, const QS
 void CurvesView::addStep(const StepPoint& point) {
   Series& s = live();
   const bool first = !s.shown();
+  // A resumed run repeats the steps after its checkpoint: the new points replace the old.
+  while (!s.train.empty() && s.train.back().step >= point.step) s.train.pop_back();
   s.train.push_back(curvePoint(point.step, point.epoch, point.seconds, point.loss));
   if (first) {
     rebuildAll();  // legend names depend on how many runs have points
@@ -589,6 +610,7 @@ void CurvesView::addStep(const StepPoint& point) {
 
 void CurvesView::addEval(const EvalPoint& point) {
   Series& s = live();
+  while (!s.dev.empty() && s.dev.back().step >= point.step) s.dev.pop_back();
   s.dev.push_back(curvePoint(point.step, point.epoch, point.seconds, point.loss, point.accuracy));
   restyle();
   rebuild(s);
@@ -913,7 +935,7 @@ bool CurvesView::trackAt(QCustomPlot* plot, const QPointF& pos) {
   c.dot->position->setCoords(bestKey, bestValue);
   const QColor colour = best->pen().color();
   c.dot->setPen(QPen(QColor(colour.red(), colour.green(), colour.blue()), 2));
-  c.dot->setBrush(Qt::white);
+  c.dot->setBrush(inks().background);
   c.label->setText(crosshairText_);
   // The label sits beside the point, on the side with room.
   const QRect rect = plot->axisRect()->rect();

@@ -22,6 +22,8 @@ class QMouseEvent;
 
 namespace crisp::ui {
 
+struct PlotColours;
+
 // Training loss (raw and smoothed), dev loss and dev accuracy of the live run and of any runs
 // selected for comparison, overlaid with a legend; x axis as step, epoch or wall time; zoom,
 // pan and a crosshair with the exact value of the nearest point; the Crisp Attention paper's
@@ -92,6 +94,7 @@ class CurvesView : public QWidget {
 
  protected:
   bool eventFilter(QObject* watched, QEvent* event) override;
+  void changeEvent(QEvent* event) override;  // a new theme: the greys follow it
 
  private:
   struct Series;
@@ -100,6 +103,7 @@ class CurvesView : public QWidget {
   void removeSeries(Series& series);
   // Colours, line styles, names and the legends of every series: they depend on all of them.
   void restyle();
+  PlotColours inks() const;  // the plots' colours in the current theme
   QString colourKey(const Series& series) const;
   void setLegendOutside(QCustomPlot* plot, bool outside);
   void rebuild(Series& series);

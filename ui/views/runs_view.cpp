@@ -12,6 +12,7 @@
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
@@ -31,6 +32,7 @@ namespace crisp::ui {
 namespace {
 
 constexpr int kPathRole = Qt::UserRole + 1;
+constexpr int kResumableRole = Qt::UserRole + 2;  // RunSummary::resumable
 
 QStandardItem* number(double value, int decimals, const QString& suffix = {}) {
   auto* item = new QStandardItem;
@@ -89,12 +91,34 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
   connect(table_, &QTableView::activated, this, [this](const QModelIndex& index) {
     Q_EMIT runActivated(model_->item(index.row(), 0)->data(kPathRole).toString());
   });
+  // A stopped or crashed run continues from its checkpoint, as `crisp resume` does.
+  resume_ = new QPushButton(tr("Resume"), this);
+  resume_->setObjectName(QStringLiteral("resumeRunButton"));
+  resume_->setToolTip(tr("Continue the selected run from its last checkpoint (crisp resume)"));
+  resume_->setEnabled(false);
+  connect(resume_, &QPushButton::clicked, this, [this] {
+    if (const QString run = resumableRun(); !run.isEmpty()) Q_EMIT resumeRequested(run);
+  });
+  table_->setContextMenuPolicy(Qt::CustomContextMenu);
+  connect(table_, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
+    const QModelIndex index = table_->indexAt(at);
+    if (!index.isValid()) return;
+    const QStandardItem* run = model_->item(index.row(), 0);
+    const QString path = run->data(kPathRole).toString();
+    QMenu menu(this);
+    menu.addAction(tr("Open"), this, [this, path] { Q_EMIT runActivated(path); });
+    QAction* resume =
+        menu.addAction(tr("Resume"), this, [this, path] { Q_EMIT resumeRequested(path); });
+    resume->setEnabled(run->data(kResumableRole).toBool());
+    menu.exec(table_->viewport()->mapToGlobal(at));
+  });
   // The statistics follow the selection, once the selection has settled.
   statsTimer_ = new QTimer(this);
   statsTimer_->setSingleShot(true);
   statsTimer_->setInterval(150);
   connect(statsTimer_, &QTimer::timeout, this, &RunsView::computeStatistics);
   connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+    resume_->setEnabled(!resumableRun().isEmpty());
     Q_EMIT runsSelected(selectedRuns());
     statsTimer_->start();
   });
@@ -126,6 +150,7 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
   connect(changeFolder, &QPushButton::clicked, this, &RunsView::changeFolderRequested);
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(refreshButton);
+  buttons->addWidget(resume_);
   buttons->addWidget(folderLabel_, 1);
   buttons->addWidget(changeFolder);
   buttons->addWidget(csv);
@@ -206,6 +231,13 @@ QStringList RunsView::selectedRuns() const {
   return paths;
 }
 
+QString RunsView::resumableRun() const {
+  const QModelIndexList rows = table_->selectionModel()->selectedRows();
+  if (rows.size() != 1) return {};
+  const QStandardItem* run = model_->item(rows.first().row(), 0);
+  return run->data(kResumableRole).toBool() ? run->data(kPathRole).toString() : QString();
+}
+
 void RunsView::refresh() {
   // Keep the selection across a refresh (a run finishing refreshes the table).
   const QStringList selected = selectedRuns();
@@ -214,6 +246,7 @@ void RunsView::refresh() {
   for (const RunSummary& run : listRuns(root_.toStdString())) {
     auto* name = new QStandardItem(QString::fromStdString(run.name));
     name->setData(QString::fromStdString(run.path), kPathRole);
+    name->setData(run.resumable, kResumableRole);
     name->setToolTip(QString::fromStdString(run.path));
     auto* seed = new QStandardItem;
     seed->setData(static_cast<qulonglong>(run.seed), Qt::DisplayRole);
@@ -236,6 +269,7 @@ void RunsView::refresh() {
                                        QItemSelectionModel::Select | QItemSelectionModel::Rows);
     }
   }
+  resume_->setEnabled(!resumableRun().isEmpty());  // the selection's signals are blocked
   computeStatistics();
 }
 

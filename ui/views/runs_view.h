@@ -7,6 +7,7 @@
 class QComboBox;
 class QFileSystemWatcher;
 class QLabel;
+class QPushButton;
 class QStandardItemModel;
 class QTableView;
 class QTimer;
@@ -18,13 +19,14 @@ struct SweepStatistics;
 namespace crisp::ui {
 
 // The table of runs read from the run directories under a root folder, sortable, kept up to date
-// as runs appear and move on (a file watcher); activating a
-// row opens that run (its curves and its model for live prediction), selecting rows overlays
-// their curves. Below it, core's sweep statistics: per configuration mean and sd of the best dev
-// accuracy, and the paired test of each configuration against the baseline (computed off the
-// GUI thread). They cover the selected runs, or every run when none is selected; a selection
-// without the baseline's runs gets them from the folder, so the paired test stays possible. The
-// panel says which runs it covers, and its exports are of exactly what it shows.
+// as runs appear and move on (a file watcher); activating a row opens that run (its curves and
+// its model for live prediction), selecting rows overlays their curves, and Resume continues a
+// stopped or crashed run from its checkpoint. Below it, core's sweep statistics: per
+// configuration mean and sd of the best dev accuracy, and the paired test of each configuration
+// against the baseline (computed off the GUI thread). They cover the selected runs, or every run
+// when none is selected; a selection without the baseline's runs gets them from the folder, so
+// the paired test stays possible. The panel says which runs it covers, and its exports are of
+// exactly what it shows.
 class RunsView : public QWidget {
   Q_OBJECT
  public:
@@ -32,6 +34,8 @@ class RunsView : public QWidget {
   QTableView* table() const { return table_; }
   // The run directories of the selected rows, in table order.
   QStringList selectedRuns() const;
+  // The selected run when it is the only one and can be resumed (RunSummary::resumable).
+  QString resumableRun() const;
   void setRoot(const QString& root);
   // The table as CSV or as a LaTeX tabular (booktabs), for papers.
   QString toCsv() const;
@@ -52,6 +56,8 @@ class RunsView : public QWidget {
 
  Q_SIGNALS:
   void runActivated(const QString& path);
+  // Resume (the button, or the row's context menu) on a resumable run.
+  void resumeRequested(const QString& path);
   // The "Change…" button beside the folder: the main window asks for another folder.
   void changeFolderRequested();
   // The selection changed: these runs are to be overlaid in the curves view.
@@ -67,6 +73,7 @@ class RunsView : public QWidget {
                       const QString& scope, const QString& hint);
   QString root_;
   QLabel* folderLabel_;  // where the runs listed live, always shown
+  QPushButton* resume_;  // enabled for one resumable run selected
   QStandardItemModel* model_;
   QTableView* table_;
   QStandardItemModel* statsModel_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/plot_style.h"
 #include "ui/qcp.h"
 
 namespace crisp::ui {
@@ -88,6 +89,7 @@ SeedComparisonFigure::SeedComparisonFigure(QWidget* parent)
   plot_->legend->setVisible(true);
   // Accuracy rises: the lower right is where the curves are not.
   plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+  followTheme(*plot_);
 }
 
 void SeedComparisonFigure::set(const QList<SeedGroup>& groups, SeedBandKind kind,

@@ -120,16 +120,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(session_, &TrainingSession::stepReported, curves_, &CurvesView::addStep);
   connect(session_, &TrainingSession::evaluated, curves_, &CurvesView::addEval);
   connect(session_, &TrainingSession::attentionCaptured, attention_, &AttentionView::setFrame);
-  connect(session_, &TrainingSession::stateChanged, this, &MainWindow::onStateChanged);
-  connect(session_, &TrainingSession::stateChanged, curves_, &CurvesView::setLiveRunState);
-  // After each evaluation the trainer writes a checkpoint and reports "running" (or a final
-  // state): live prediction then follows the new weights.
-  connect(session_, &TrainingSession::stateChanged, this, [this](const QString& state) {
-    if (state != QLatin1String("preparing")) predict_->followRun(session_->runDirectory());
-  });
-  connect(session_, &TrainingSession::finished, this, [this](const QString& state) {
-    onStateChanged(state, QString());
-    curves_->setLiveRunState(state);
+  connect(session_, &TrainingSession::stateChanged, this,
+          [this](RunId, RunPhase phase, const QString& detail) {
+            onStateChanged(phase, detail);
+            // After each evaluation the trainer writes a checkpoint and reports "running" (or
+            // a final state): live prediction then follows the new weights.
+            if (phase != RunPhase::Preparing) predict_->followRun(session_->runDirectory());
+          });
+  connect(session_, &TrainingSession::finished, this, [this](RunId, RunPhase phase) {
+    onStateChanged(phase, QString());
     runs_->refresh();
   });
   connect(session_, &TrainingSession::progressed, this, [this](const ProgressInfo& p) {
@@ -217,11 +216,12 @@ void MainWindow::clearProgress() {
   progress_->setValue(0);
 }
 
-void MainWindow::onStateChanged(const QString& state, const QString& detail) {
-  experiment_->setRunState(state);
+void MainWindow::onStateChanged(RunPhase phase, const QString& detail) {
+  experiment_->setRunState(phase);
+  curves_->setLiveRunState(phaseName(phase));
   // A rate and an ETA hold only while a run trains.
-  if (state != QLatin1String("running") && state != QLatin1String("preparing"))
-    statusRate_->clear();
+  if (phase != RunPhase::Running && phase != RunPhase::Preparing) statusRate_->clear();
+  const QString state = phaseName(phase);
   statusRun_->setText(detail.isEmpty() ? state : tr("%1 — %2").arg(state, detail));
 }
 

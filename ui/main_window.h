@@ -2,6 +2,8 @@
 
 #include <QMainWindow>
 
+#include "ui/studio_types.h"
+
 class QLabel;
 class QProgressBar;
 class QTabWidget;
@@ -57,7 +59,7 @@ class MainWindow : public QMainWindow {
   void announceExport(const QString& target);  // in the status bar, before queuing it
   void exportFigureData();
   QCustomPlot* currentPlot() const;
-  void onStateChanged(const QString& state, const QString& detail);
+  void onStateChanged(RunPhase phase, const QString& detail);
   void clearProgress();  // the status bar's rate, ETA and progress
 
   QTabWidget* tabs_;

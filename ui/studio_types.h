@@ -6,22 +6,51 @@
 #include <QVector>
 
 namespace crisp::ui {
+Q_NAMESPACE
+
+// Which run of the worker bridge a value belongs to: each start() takes the next number.
+using RunId = quint64;
+
+// A run's state as the studio sees it: core's RunState, plus Idle (no run) and Preparing
+// (reading data and building the model, before core's trainer exists).
+enum class RunPhase {
+  Idle,
+  Preparing,
+  Created,
+  Running,
+  Paused,
+  Finished,
+  Stopped,
+  Cancelled,
+  Failed
+};
+Q_ENUM_NS(RunPhase)
+
+// The word state.json and `crisp` use for it ("running", "stopped", ...; "" for Idle).
+QString phaseName(RunPhase phase);
+// Preparing, Running or Paused: a run holds the session.
+inline bool isActive(RunPhase phase) {
+  return phase == RunPhase::Preparing || phase == RunPhase::Running || phase == RunPhase::Paused;
+}
 
 // Values the worker bridge hands to the views: plain data, no LibTorch types.
 struct StepPoint {
   qint64 step = 0;
   double epoch = 0, loss = 0, learningRate = 0, seconds = 0;
+  RunId run = 0;  // last: the values are still built by position in tests
 };
 
 struct EvalPoint {
   qint64 step = 0;
   double epoch = 0, loss = 0, accuracy = 0, macroF1 = 0, seconds = 0;
   bool best = false;
+  RunId run = 0;  // last: the values are still built by position in tests
 };
 
 struct ProgressInfo {
   qint64 step = 0, totalSteps = 0;
   double sentencesPerSecond = 0, etaSeconds = 0;
+  RunId run = 0;  // last: the values are still built by position in tests
 };
 
 // One sentence's attention at one evaluation: [layer][head][query][key], row-major.
@@ -36,6 +65,7 @@ struct AttentionFrame {
   float at(const QVector<float>& maps, int layer, int head, int query, int key) const {
     return maps[((layer * heads + head) * length + query) * length + key];
   }
+  RunId run = 0;  // last: the values are still built by position in tests
 };
 
 }  // namespace crisp::ui

@@ -12,8 +12,9 @@
 namespace crisp::ui {
 namespace {
 
-AttentionFrame toFrame(const AttentionSnapshot& s) {
+AttentionFrame toFrame(RunId run, const AttentionSnapshot& s) {
   AttentionFrame f;
+  f.run = run;
   f.step = s.step;
   f.sentence = QString::fromStdString(s.sentence);
   for (const std::string& t : s.tokens) f.tokens << QString::fromStdString(t);
@@ -41,12 +42,26 @@ AttentionFrame toFrame(const AttentionSnapshot& s) {
 
 }  // namespace
 
+RunPhase phaseOf(RunState state) {
+  switch (state) {
+    case RunState::Created: return RunPhase::Created;
+    case RunState::Running: return RunPhase::Running;
+    case RunState::Paused: return RunPhase::Paused;
+    case RunState::Finished: return RunPhase::Finished;
+    case RunState::Stopped: return RunPhase::Stopped;
+    case RunState::Cancelled: return RunPhase::Cancelled;
+    case RunState::Failed: return RunPhase::Failed;
+  }
+  return RunPhase::Failed;
+}
+
 struct TrainingSession::Worker {
   std::thread thread;
   std::mutex mutex;  // guards trainer (created on the worker thread)
   std::unique_ptr<Trainer> trainer;
   std::atomic<bool> active{false}, drainPending{false}, stopRequested{false};
   QString runDirectory;
+  RunId run = 0;  // the current run's id; read and written on the GUI thread only
 };
 
 TrainingSession::TrainingSession(QObject* parent)
@@ -55,6 +70,8 @@ TrainingSession::TrainingSession(QObject* parent)
   qRegisterMetaType<EvalPoint>();
   qRegisterMetaType<ProgressInfo>();
   qRegisterMetaType<AttentionFrame>();
+  qRegisterMetaType<RunId>("crisp::ui::RunId");
+  qRegisterMetaType<RunPhase>();
 }
 
 TrainingSession::~TrainingSession() {
@@ -68,12 +85,14 @@ bool TrainingSession::start(const ExperimentConfig& config, const QString& runDi
     return false;
   }
   wait();  // join a finished previous run
+  const RunId run = ++worker_->run;
   worker_->active = true;
   worker_->stopRequested = false;
+  worker_->drainPending = false;
   worker_->runDirectory = runDirectory;
-  Q_EMIT stateChanged(QStringLiteral("preparing"), tr("Reading data and building the model"));
+  Q_EMIT stateChanged(run, RunPhase::Preparing, tr("Reading data and building the model"));
   const std::string directory = runDirectory.toStdString();
-  worker_->thread = std::thread([this, config, directory] {
+  worker_->thread = std::thread([this, config, directory, run] {
     RunState state = RunState::Failed;
     try {
       PreparedExperiment prepared = prepareExperiment(config, directory);
@@ -81,11 +100,11 @@ bool TrainingSession::start(const ExperimentConfig& config, const QString& runDi
         std::lock_guard lock(worker_->mutex);
         worker_->trainer = std::make_unique<Trainer>(std::move(prepared.inputs), config.hyper,
                                                      directory, prepared.runConfig);
-        worker_->trainer->events().setNotifier([this] {
+        worker_->trainer->events().setNotifier([this, run] {
           // Coalesce: one queued drain per burst of events.
           if (!worker_->drainPending.exchange(true)) {
             QMetaObject::invokeMethod(
-                this, [this] { drainEvents(); }, Qt::QueuedConnection);
+                this, [this, run] { drainEvents(run); }, Qt::QueuedConnection);
           }
         });
         if (worker_->stopRequested) worker_->trainer->control().stop();
@@ -94,22 +113,32 @@ bool TrainingSession::start(const ExperimentConfig& config, const QString& runDi
     } catch (const std::exception& e) {
       const QString text = QString::fromUtf8(e.what());
       QMetaObject::invokeMethod(
-          this, [this, text] { Q_EMIT message(text, true); }, Qt::QueuedConnection);
+          this,
+          [this, run, text] {
+            if (run == worker_->run) Q_EMIT message(text, true);
+          },
+          Qt::QueuedConnection);
     }
-    const QString name = QString::fromStdString(toString(state));
+    const RunPhase phase = phaseOf(state);
     worker_->active = false;
     QMetaObject::invokeMethod(
         this,
-        [this, name] {
-          drainEvents();
-          Q_EMIT finished(name);
+        [this, run, phase] {
+          if (run != worker_->run) return;  // a newer run started meanwhile
+          drainEvents(run);
+          Q_EMIT finished(run, phase);
         },
         Qt::QueuedConnection);
   });
   return true;
 }
 
-void TrainingSession::drainEvents() {
+RunId TrainingSession::currentRun() const {
+  return worker_->run;
+}
+
+void TrainingSession::drainEvents(RunId run) {
+  if (run != worker_->run) return;  // queued by a previous run's trainer, now replaced
   worker_->drainPending = false;
   std::vector<TrainingEvent> events;
   {
@@ -119,19 +148,39 @@ void TrainingSession::drainEvents() {
   }
   for (const TrainingEvent& event : events) {
     if (const auto* s = std::get_if<StepEvent>(&event)) {
-      Q_EMIT stepReported({s->step, s->epoch, s->loss, s->learningRate, s->elapsedSeconds});
+      StepPoint point;
+      point.run = run;
+      point.step = s->step;
+      point.epoch = s->epoch;
+      point.loss = s->loss;
+      point.learningRate = s->learningRate;
+      point.seconds = s->elapsedSeconds;
+      Q_EMIT stepReported(point);
     } else if (const auto* e = std::get_if<EvaluationEvent>(&event)) {
-      Q_EMIT evaluated({e->step, e->epoch, e->metrics.loss, e->metrics.accuracy, e->metrics.macroF1,
-                        e->elapsedSeconds, e->best});
+      EvalPoint point;
+      point.run = run;
+      point.step = e->step;
+      point.epoch = e->epoch;
+      point.loss = e->metrics.loss;
+      point.accuracy = e->metrics.accuracy;
+      point.macroF1 = e->metrics.macroF1;
+      point.seconds = e->elapsedSeconds;
+      point.best = e->best;
+      Q_EMIT evaluated(point);
     } else if (const auto* p = std::get_if<ProgressEvent>(&event)) {
-      Q_EMIT progressed({p->step, p->totalSteps, p->sentencesPerSecond, p->etaSeconds});
+      ProgressInfo progress;
+      progress.run = run;
+      progress.step = p->step;
+      progress.totalSteps = p->totalSteps;
+      progress.sentencesPerSecond = p->sentencesPerSecond;
+      progress.etaSeconds = p->etaSeconds;
+      Q_EMIT progressed(progress);
     } else if (const auto* a = std::get_if<AttentionSnapshot>(&event)) {
-      Q_EMIT attentionCaptured(toFrame(*a));
+      Q_EMIT attentionCaptured(toFrame(run, *a));
     } else if (const auto* m = std::get_if<MessageEvent>(&event)) {
       Q_EMIT message(QString::fromStdString(m->text), m->level == MessageEvent::Level::Error);
     } else if (const auto* st = std::get_if<StateEvent>(&event)) {
-      Q_EMIT stateChanged(QString::fromStdString(toString(st->state)),
-                          QString::fromStdString(st->message));
+      Q_EMIT stateChanged(run, phaseOf(st->state), QString::fromStdString(st->message));
     }
   }
 }

@@ -184,10 +184,10 @@ class TestMainWindow : public QObject {
     window.views()->setCurrentWidget(predict->parentWidget());
     predict->setFocus();
     for (int round = 1; round <= 2; ++round) {
-      panel->setRunState(QStringLiteral("running"));
+      panel->setRunState(crisp::ui::RunPhase::Running);
       QTest::keyClick(predict, Qt::Key_P, Qt::ControlModifier);
       QCOMPARE(pauses.count(), round);
-      panel->setRunState(QStringLiteral("paused"));
+      panel->setRunState(crisp::ui::RunPhase::Paused);
       QCOMPARE(window.findChild<QPushButton*>(QStringLiteral("pauseButton"))->text(),
                QStringLiteral("Resume"));
       QTest::keyClick(predict, Qt::Key_P, Qt::ControlModifier);
@@ -358,7 +358,7 @@ class TestMainWindow : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!steps.isEmpty() && stepOf(steps.last()) >= 30, 120000);
     session->stop();
     QVERIFY(finished.wait(60000));
-    QCOMPARE(finished.last().first().toString(), QStringLiteral("stopped"));
+    QCOMPARE(finished.last().at(1).value<crisp::ui::RunPhase>(), crisp::ui::RunPhase::Stopped);
     const QString run = session->runDirectory();
     const std::vector<int64_t> checkpoints =
         crisp::RunDirectory(run.toStdString()).checkpointSteps();
@@ -377,7 +377,7 @@ class TestMainWindow : public QObject {
     resume->click();
     QVERIFY(session->isActive());
     QVERIFY(finished.wait(180000));
-    QCOMPARE(finished.last().first().toString(), QStringLiteral("finished"));
+    QCOMPARE(finished.last().at(1).value<crisp::ui::RunPhase>(), crisp::ui::RunPhase::Finished);
     QVERIFY(!steps.isEmpty());
     QCOMPARE(stepOf(steps.first()), checkpoint + 1);  // on from the checkpoint, not from 0
     const int64_t total = progress.last().first().value<crisp::ui::ProgressInfo>().totalSteps;
@@ -401,11 +401,12 @@ class TestMainWindow : public QObject {
     info.totalSteps = 5000;
     info.sentencesPerSecond = 480;
     info.etaSeconds = 120;
-    for (const char* state : {"stopped", "failed"}) {
+    for (const crisp::ui::RunPhase phase :
+         {crisp::ui::RunPhase::Stopped, crisp::ui::RunPhase::Failed}) {
       Q_EMIT window.session()->progressed(info);
       QVERIFY(rate->text().contains(QStringLiteral("ETA 2:00")));
-      Q_EMIT window.session()->finished(QString::fromLatin1(state));
-      QVERIFY2(rate->text().isEmpty(), state);
+      Q_EMIT window.session()->finished(window.session()->currentRun(), phase);
+      QVERIFY2(rate->text().isEmpty(), qPrintable(crisp::ui::phaseName(phase)));
     }
     Q_EMIT window.session()->progressed(info);
     QCOMPARE(progress->value(), 167);

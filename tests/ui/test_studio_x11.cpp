@@ -99,7 +99,7 @@ class TestStudioX11 : public QObject {
     QSignalSpy finished(window.session(), &crisp::ui::TrainingSession::finished);
     window.startTraining();
     QVERIFY(finished.wait(240000));
-    QCOMPARE(finished.first().first().toString(), QStringLiteral("finished"));
+    QCOMPARE(finished.first().at(1).value<crisp::ui::RunPhase>(), crisp::ui::RunPhase::Finished);
     QTest::qWait(300);
 
     const QString dir = qEnvironmentVariable("CRISP_SCREENSHOT_DIR", QDir::tempPath());
@@ -131,7 +131,7 @@ class TestStudioX11 : public QObject {
         !steps.isEmpty() && steps.last().first().value<crisp::ui::StepPoint>().step >= 650, 120000);
     window.session()->stop();
     QVERIFY(finished.wait(60000));
-    QCOMPARE(finished.last().first().toString(), QStringLiteral("stopped"));
+    QCOMPARE(finished.last().at(1).value<crisp::ui::RunPhase>(), crisp::ui::RunPhase::Stopped);
     auto* runsView = window.findChild<crisp::ui::RunsView*>();
     QTRY_COMPARE(runsView->table()->model()->rowCount(), 2);
     tabs->setCurrentWidget(runsView);

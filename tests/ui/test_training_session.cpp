@@ -9,6 +9,7 @@
 #include <QTableView>
 #include "core/io/safetensors.h"
 #include "core/model/hf_checkpoint.h"
+#include "core/train/events.h"
 #include "core/train/experiment.h"
 #include "ui/main_window.h"
 #include "ui/training_session.h"
@@ -46,7 +47,7 @@ class TestTrainingSession : public QObject {
     const std::string run = dir.filePath(QStringLiteral("run")).toStdString();
     QVERIFY(window.session()->start(quickDemo(2), QString::fromStdString(run)));
     QVERIFY(finished.wait(120000));
-    QCOMPARE(finished.first().first().toString(), QStringLiteral("finished"));
+    QCOMPARE(finished.first().at(1).value<crisp::ui::RunPhase>(), crisp::ui::RunPhase::Finished);
     QVERIFY(curves->stepCount() >= 10);
     QVERIFY(curves->evalCount() >= 4);
     QVERIFY(frames.count() >= 4);
@@ -86,6 +87,51 @@ class TestTrainingSession : public QObject {
         QVERIFY(qAbs(shownAfter[q][k] - expectedAfter[q][k].item<double>()) < 1e-5);
         QVERIFY(qAbs(shownBefore[q][k] - expectedBefore[q][k].item<double>()) < 1e-5);
       }
+    }
+  }
+
+  // The phase names are the words core writes in state.json, for every state core has.
+  void phasesNameCoreStates() {
+    for (const RunState state :
+         {RunState::Created, RunState::Running, RunState::Paused, RunState::Finished,
+          RunState::Stopped, RunState::Cancelled, RunState::Failed}) {
+      QCOMPARE(ui::phaseName(ui::phaseOf(state)), QString::fromStdString(toString(state)));
+    }
+    QVERIFY(ui::phaseName(ui::RunPhase::Idle).isEmpty());
+    QCOMPARE(ui::phaseName(ui::RunPhase::Preparing), QStringLiteral("preparing"));
+  }
+
+  // A run that ends while the GUI is busy leaves its `finished` (and last events) queued; a run
+  // started before they are delivered must not receive them as its own.
+  void aPreviousRunsQueuedSignalsAreDropped() {
+    QTemporaryDir dir;
+    ui::TrainingSession session;
+    QSignalSpy finished(&session, &ui::TrainingSession::finished);
+    QSignalSpy states(&session, &ui::TrainingSession::stateChanged);
+    QSignalSpy steps(&session, &ui::TrainingSession::stepReported);
+    ExperimentConfig first = quickDemo(1);
+    first.demoTrainSize = 64;
+    QVERIFY(session.start(first, dir.filePath(QStringLiteral("first"))));
+    const ui::RunId one = session.currentRun();
+    session.wait();  // the first run ends; nothing queued by it is delivered yet
+    QVERIFY(!session.isActive());
+    QVERIFY(session.start(quickDemo(1), dir.filePath(QStringLiteral("second"))));
+    const ui::RunId two = session.currentRun();
+    QVERIFY(two != one);
+    QVERIFY(finished.wait(120000));
+    QTest::qWait(100);  // anything else still queued
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(finished.first().at(0).value<ui::RunId>(), two);
+    QCOMPARE(finished.first().at(1).value<ui::RunPhase>(), ui::RunPhase::Finished);
+    for (const QList<QVariant>& state : states) {
+      const auto run = state.at(0).value<ui::RunId>();
+      // The first run's own "preparing" was emitted at its start(), synchronously.
+      QVERIFY2(run == two || state.at(1).value<ui::RunPhase>() == ui::RunPhase::Preparing,
+               qPrintable(ui::phaseName(state.at(1).value<ui::RunPhase>())));
+    }
+    QVERIFY(!steps.isEmpty());
+    for (const QList<QVariant>& step : steps) {
+      QCOMPARE(step.first().value<ui::StepPoint>().run, two);
     }
   }
 

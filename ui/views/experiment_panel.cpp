@@ -141,7 +141,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
 
   new WheelGuard(form);
   onModelChanged();
-  setRunState(QString());
+  setRunState(RunPhase::Idle);
 }
 
 QLineEdit* ExperimentPanel::pathEdit(const QString& name, const QString& placeholder,
@@ -722,11 +722,10 @@ void ExperimentPanel::validate() {
                                               : problems.join(QLatin1Char('\n')));
 }
 
-void ExperimentPanel::setRunState(const QString& state) {
-  active_ = state == QLatin1String("preparing") || state == QLatin1String("running") ||
-            state == QLatin1String("paused");
-  paused_ = state == QLatin1String("paused");
-  pauseAction_->setEnabled(state == QLatin1String("running") || paused_);
+void ExperimentPanel::setRunState(RunPhase phase) {
+  active_ = isActive(phase);
+  paused_ = phase == RunPhase::Paused;
+  pauseAction_->setEnabled(phase == RunPhase::Running || paused_);
   pauseAction_->setText(paused_ ? tr("&Resume") : tr("&Pause"));
   pauseAction_->setToolTip(paused_ ? tr("Resume training (Ctrl+P)")
                                    : tr("Pause training (Ctrl+P)"));

@@ -3,6 +3,8 @@
 #include <QStringList>
 #include <QWidget>
 
+#include "ui/studio_types.h"
+
 class QAction;
 class QCheckBox;
 class QComboBox;
@@ -32,7 +34,7 @@ class ExperimentPanel : public QWidget {
   // The form as a full experiment configuration.
   ExperimentConfig experiment() const;
   // "" / "preparing" / "running" / "paused" / finished states: enables the right buttons.
-  void setRunState(const QString& state);
+  void setRunState(RunPhase phase);
   QString policyText() const;
   // What keeps the form from starting ("" when it can start), one line each.
   QStringList problems() const { return problems_; }

@@ -5,6 +5,11 @@
 #include <QStringList>
 #include <QVector>
 
+namespace crisp {
+struct AttentionSnapshot;
+struct Prediction;
+}  // namespace crisp
+
 namespace crisp::ui {
 Q_NAMESPACE
 
@@ -67,6 +72,11 @@ struct AttentionFrame {
   }
   RunId run = 0;  // last: the values are still built by position in tests
 };
+
+// The one conversion into frames: from the trainer's evaluation snapshots (tensors), and from a
+// prediction of a saved checkpoint (flat maps).
+AttentionFrame attentionFrame(const AttentionSnapshot& snapshot, RunId run);
+AttentionFrame attentionFrame(const Prediction& prediction, const QString& sentence, qint64 step);
 
 }  // namespace crisp::ui
 

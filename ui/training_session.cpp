@@ -10,37 +10,6 @@
 #include "core/train/trainer.h"
 
 namespace crisp::ui {
-namespace {
-
-AttentionFrame toFrame(RunId run, const AttentionSnapshot& s) {
-  AttentionFrame f;
-  f.run = run;
-  f.step = s.step;
-  f.sentence = QString::fromStdString(s.sentence);
-  for (const std::string& t : s.tokens) f.tokens << QString::fromStdString(t);
-  f.probabilities = QVector<float>(s.probabilities.begin(), s.probabilities.end());
-  f.layers = static_cast<int>(s.before.size());
-  if (f.layers == 0) return f;
-  f.heads = static_cast<int>(s.before[0].size(0));
-  f.length = static_cast<int>(s.before[0].size(1));
-  const auto append = [](QVector<float>& out, const at::Tensor& t) {
-    const at::Tensor c = t.to(at::kFloat).contiguous();
-    const float* p = c.data_ptr<float>();
-    out.append(QVector<float>(p, p + c.numel()));
-  };
-  for (int l = 0; l < f.layers; ++l) {
-    append(f.before, s.before[l]);
-    append(f.after, s.after[l]);
-  }
-  const bool damCoversSentence = s.damKeep.size() == s.before.size() && !s.damKeep.empty() &&
-                                 s.damKeep[0].size(-1) == f.length;
-  if (damCoversSentence) {
-    for (const at::Tensor& keep : s.damKeep) append(f.damKeep, keep);
-  }
-  return f;
-}
-
-}  // namespace
 
 RunPhase phaseOf(RunState state) {
   switch (state) {
@@ -176,7 +145,7 @@ void TrainingSession::drainEvents(RunId run) {
       progress.etaSeconds = p->etaSeconds;
       Q_EMIT progressed(progress);
     } else if (const auto* a = std::get_if<AttentionSnapshot>(&event)) {
-      Q_EMIT attentionCaptured(toFrame(run, *a));
+      Q_EMIT attentionCaptured(attentionFrame(*a, run));
     } else if (const auto* m = std::get_if<MessageEvent>(&event)) {
       Q_EMIT message(QString::fromStdString(m->text), m->level == MessageEvent::Level::Error);
     } else if (const auto* st = std::get_if<StateEvent>(&event)) {

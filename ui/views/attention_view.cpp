@@ -409,17 +409,7 @@ void AttentionView::runNext() {
 }
 
 void AttentionView::addInferredFrame(const Prediction& p, const QString& text, bool typed) {
-  AttentionFrame f;
-  f.step = snapshot_ ? snapshot_->checkpointStep() : 0;
-  f.sentence = text;
-  for (const std::string& t : p.tokens) f.tokens << QString::fromStdString(t);
-  f.probabilities = QVector<float>(p.probabilities.begin(), p.probabilities.end());
-  f.layers = p.layers;
-  f.heads = p.heads;
-  f.length = static_cast<int>(p.tokens.size());
-  f.before = QVector<float>(p.before.begin(), p.before.end());
-  f.after = QVector<float>(p.after.begin(), p.after.end());
-  f.damKeep = QVector<float>(p.damKeep.begin(), p.damKeep.end());
+  const AttentionFrame f = attentionFrame(p, text, snapshot_ ? snapshot_->checkpointStep() : 0);
   if (!typed) {
     setFrame(f);
     return;

@@ -3,13 +3,14 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QEvent>
-#include <QFileInfo>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMap>
 #include <QPushButton>
 #include <QSlider>
 #include <QVBoxLayout>
+#include <QtConcurrent>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -19,6 +20,7 @@
 #include "ui/plot_style.h"
 #include "ui/qcp.h"
 #include "ui/settings.h"
+#include "ui/views/curve_tracker.h"
 #include "ui/views/seed_bands.h"
 
 namespace crisp::ui {
@@ -26,16 +28,11 @@ namespace {
 
 constexpr double kPaperDense = 90.62;   // Gandhi & Gandhi 2025, dense DistilBERT on SST-2
 constexpr double kPaperSparse = 91.59;  // their best, 80% sparsity
-const QString kLiveKey = QStringLiteral("live");
-const QString kCrosshairLayer = QStringLiteral("crosshair");  // hidden by figure export
 
 // The sparse runs in Okabe-Ito's colour-blind-safe colours (kOkabeIto). The dense baselines
 // are drawn in greys from the foreground (black on paper: 20, 110, 165), so the baseline stands
 // apart from every sparse run, in colour and in print, in either theme.
 const double kDenseInks[] = {0.92, 0.57, 0.35};
-// The seeds of one configuration share its colour and differ in line style.
-const Qt::PenStyle kSeedStyles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine,
-                                    Qt::DashDotDotLine};
 constexpr double kKeyInk = 0.725;  // legend entries for a line style or a kind of curve (70)
 
 bool plotLegendOutside(const QCustomPlot* plot) {
@@ -53,8 +50,6 @@ QCustomPlot* makePlot(const QString& title, const QString& yLabel, QWidget* pare
   plot->legend->setVisible(true);
   plot->legend->setFont(QFont("sans", 9));
   plot->plotLayout()->setColumnSpacing(4);
-  plot->setMouseTracking(true);  // the crosshair follows the mouse without a button held
-  plot->addLayer(kCrosshairLayer, plot->layer(QStringLiteral("legend")), QCustomPlot::limAbove);
   followTheme(*plot);
   return plot;
 }
@@ -84,6 +79,14 @@ struct CurvesView::Series {
   std::vector<CurvePoint> train, dev;
   QCPGraph *raw = nullptr, *smooth = nullptr, *devLoss = nullptr, *devAccuracy = nullptr;
   bool shown() const { return !train.empty() || !dev.empty(); }
+  RunPalette::Run paletteRun() const { return {key, name, configuration, seed, dense, shown()}; }
+};
+
+// The overlays' curves as read off the GUI thread.
+struct CurvesView::OverlayCurves {
+  int request = 0;                                  // overlayRequest_ when asked
+  std::vector<std::pair<QString, RunCurves>> runs;  // run directory, its curves
+  QStringList unreadable;
 };
 
 CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
@@ -95,6 +98,16 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
   accuracyPlot_->setObjectName(QStringLiteral("accuracyPlot"));
   // Accuracy rises: the lower right corner is where the curves are not.
   accuracyPlot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+  tracker_ = std::make_unique<CurveTracker>(
+      QList<QCustomPlot*>{lossPlot_, accuracyPlot_},
+      [this](const QCustomPlot* plot, double key, double value) {
+        const QString x = xAxis_ == XAxis::Step    ? tr("step %1").arg(key, 0, 'f', 0)
+                          : xAxis_ == XAxis::Epoch ? tr("epoch %1").arg(key, 0, 'f', 3)
+                                                   : tr("%1 s").arg(key, 0, 'f', 1);
+        const QString y = plot == accuracyPlot_ ? tr("%1 %").arg(value, 0, 'f', 2)
+                                                : QString::number(value, 'f', 4);
+        return QStringLiteral("%1:  %2").arg(x, y);
+      });
 
   paperDense_ = accuracyPlot_->addGraph();
   paperDense_->setName(tr("paper: dense 90.62"));
@@ -104,38 +117,20 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
   for (QCPGraph* g : {paperDense_, paperSparse_}) {
     g->setVisible(false);
     g->removeFromLegend();
+    tracker_->ignore(g);
   }
   series_.emplace_back(new Series);
-  series_.back()->key = kLiveKey;
+  series_.back()->key = kLiveRunKey;
   series_.back()->name = tr("this run");
   series_.back()->configuration = series_.back()->name;
   makeSeries(QString(), QString(), QString(), -1);  // creates the live run's graphs in place
 
   for (QCustomPlot* plot : {lossPlot_, accuracyPlot_}) {
-    Crosshair& c = plot == lossPlot_ ? lossCross_ : accuracyCross_;
-    c.lines = new QCPItemTracer(plot);
-    c.lines->setStyle(QCPItemTracer::tsCrosshair);
-    c.dot = new QCPItemTracer(plot);
-    c.dot->setStyle(QCPItemTracer::tsCircle);
-    c.dot->setSize(9);
-    c.label = new QCPItemText(plot);
-    c.label->setClipToAxisRect(false);
-    c.label->setPadding(QMargins(5, 3, 5, 3));
-    c.label->setFont(QFont("sans", 9));
-    c.label->setTextAlignment(Qt::AlignLeft);
-    c.label->position->setType(QCPItemPosition::ptAbsolute);
-    for (QCPAbstractItem* item :
-         {static_cast<QCPAbstractItem*>(c.lines), static_cast<QCPAbstractItem*>(c.dot),
-          static_cast<QCPAbstractItem*>(c.label)}) {
-      item->setLayer(kCrosshairLayer);
-      item->setVisible(false);
-      item->setSelectable(false);
-    }
-    connect(plot, &QCustomPlot::mouseMove, this,
-            [this, plot](QMouseEvent* event) { onMouseMove(plot, event); });
+    connect(plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
+      if (event->buttons() != Qt::NoButton) userView_ = true;  // a drag pans
+    });
     connect(plot, &QCustomPlot::mouseWheel, this, [this] { userView_ = true; });
     connect(plot, &QCustomPlot::mouseDoubleClick, this, &CurvesView::resetView);
-    plot->installEventFilter(this);
   }
   restyle();  // the crosshairs' and the reference lines' colours
   // Both plots share the x axis: zooming or panning one moves the other.
@@ -279,30 +274,18 @@ void CurvesView::removeSeries(Series& series) {
   accuracyPlot_->removeGraph(series.devAccuracy);
 }
 
-QString CurvesView::colourKey(const Series& series) const {
-  return seedGroups_.contains(series.configuration)
-             ? QStringLiteral("configuration:") + series.configuration
-             : series.key;
-}
-
 QColor CurvesView::runColor(const QString& runKey) const {
-  bool dense = false;
-  QString key = runKey;
-  for (const auto& s : series_) {
-    if (s->key == runKey) {
-      dense = s->dense;
-      key = colourKey(*s);
-    }
-  }
-  auto it = colours_.find(key);
-  if (it == colours_.end()) {
-    // Slots are handed out in order of first appearance and kept: a run keeps its colour when
-    // the selection changes. Dense slots are negative.
-    it = colours_.insert(key, dense ? -1 - denseCount_++ : sparseCount_++);
-  }
-  const int slot = it.value();
+  const int slot = palette_.slot(runKey);
   if (slot < 0) return inks().ink(kDenseInks[(-1 - slot) % std::size(kDenseInks)]);
   return kOkabeIto[slot % std::size(kOkabeIto)];
+}
+
+QString CurvesView::crosshairText() const {
+  return tracker_->text();
+}
+
+bool CurvesView::trackAt(QCustomPlot* plot, const QPointF& pos) {
+  return tracker_->trackAt(plot, pos);
 }
 
 PlotColours CurvesView::inks() const {
@@ -321,50 +304,16 @@ void CurvesView::restyle() {
   const PlotColours colours = inks();
   const QColor keyInk = colours.ink(kKeyInk);
   paperDense_->setPen(QPen(colours.ink(0.53), 1.2, Qt::DotLine));  // (120) on paper
-  for (Crosshair* c : {&lossCross_, &accuracyCross_}) {
-    if (c->lines == nullptr) continue;  // not made yet
-    c->lines->setPen(QPen(colours.ink(1, 80), 1, Qt::DashLine));
-    c->label->setBrush(colours.ink(0, 235));
-    c->label->setPen(QPen(colours.ink(0.41)));
-    c->label->setColor(colours.foreground);
-  }
-  std::vector<Series*> shown;
-  QMap<QString, QList<qint64>> seedsOf;  // configuration -> the seeds of its runs drawn
-  QMap<QString, int> namesakes;          // run name -> runs drawn
+  tracker_->setColours(colours);
+  std::vector<RunPalette::Run> runs;
+  std::vector<const Series*> shown;
   for (const auto& s : series_) {
-    if (!s->shown()) continue;
-    shown.push_back(s.get());
-    seedsOf[s->configuration] << s->seed;
-    ++namesakes[s->name];
+    runs.push_back(s->paletteRun());
+    if (s->shown()) shown.push_back(s.get());
   }
+  palette_.setRuns(std::move(runs));
   const int drawn = static_cast<int>(shown.size());
-  // Runs of one configuration are its seeds (one colour, a line style each) only when their
-  // seeds differ; two runs of one name and seed (the demo trained twice) get colours of their own.
-  seedGroups_.clear();
-  for (auto it = seedsOf.cbegin(); it != seedsOf.cend(); ++it) {
-    const QList<qint64>& seeds = it.value();
-    if (seeds.size() > 1 && QSet<qint64>(seeds.begin(), seeds.end()).size() == seeds.size())
-      seedGroups_ << it.key();
-  }
-  grouped_ = !seedGroups_.isEmpty();
-  QList<qint64> seeds;  // ascending: the first seed is drawn solid in every configuration
-  for (const Series* s : shown) {
-    if (seedGroups_.contains(s->configuration) && !seeds.contains(s->seed)) seeds << s->seed;
-  }
-  std::sort(seeds.begin(), seeds.end());
-  const auto styleOfSeed = [&](qint64 seed) {
-    const int index = std::max(0, static_cast<int>(seeds.indexOf(seed)));
-    return kSeedStyles[index % std::size(kSeedStyles)];
-  };
-  const auto seedStyle = [&](const Series& s) {
-    return seedGroups_.contains(s.configuration) ? styleOfSeed(s.seed) : Qt::SolidLine;
-  };
-  // A legend label: the configuration of a seed group, else the run's name, or its directory
-  // when another run drawn has that name.
-  const auto legendLabel = [&](const Series& s) {
-    if (seedGroups_.contains(s.configuration)) return s.configuration;
-    return namesakes.value(s.name) > 1 && s.key != kLiveKey ? QFileInfo(s.key).fileName() : s.name;
-  };
+  const bool grouped = palette_.grouped();
   const QString smoothName = smoothingKind_ == Smoothing::Ema
                                  ? tr("EMA %1").arg(emaPercent_ / 100.0, 0, 'f', 2)
                                  : tr("mean of %1").arg(window_);
@@ -373,12 +322,12 @@ void CurvesView::restyle() {
     Series& s = *series;
     // Colours are handed out to runs when they are first drawn, never to an empty live run.
     const QColor colour = s.shown() ? runColor(s.key) : QColor(Qt::gray);
-    const Qt::PenStyle style = seedStyle(s);
+    const Qt::PenStyle style = palette_.lineStyle(s.key);
     QColor faint = colour;
     faint.setAlpha(drawn > 3 ? 30 : s.dense ? 55 : 70);  // many runs: the raw loss is a haze
     s.raw->setPen(QPen(faint, 1));
     s.smooth->setPen(QPen(colour, s.dense ? 2.2 : 1.8, style));
-    s.devLoss->setPen(QPen(colour, 1.5, grouped_ ? style : Qt::DashLine));
+    s.devLoss->setPen(QPen(colour, 1.5, grouped ? style : Qt::DashLine));
     s.devLoss->setScatterStyle(
         QCPScatterStyle(QCPScatterStyle::ssCircle, colour, colours.background, 5));
     s.devAccuracy->setPen(QPen(colour, s.dense ? 2.2 : 1.8, style));
@@ -416,7 +365,7 @@ void CurvesView::restyle() {
   if (drawn > 1) {
     QStringList named;
     for (const Series* s : shown) {
-      const QString label = legendLabel(*s);
+      const QString label = palette_.legendName(s->key);
       if (named.contains(label)) continue;
       named << label;
       const QColor colour = runColor(s->key);
@@ -424,12 +373,12 @@ void CurvesView::restyle() {
       addKey(accuracyPlot_, label, QPen(colour, 2.5), s->devAccuracy->scatterStyle());
     }
     if (bandKind_ == SeedBandKind::Off) {
-      for (const qint64 seed : std::as_const(seeds)) {
+      for (const qint64 seed : palette_.groupedSeeds()) {
         const QString label = seed < 0 ? tr("seed unknown") : tr("seed %1").arg(seed);
         for (QCustomPlot* plot : {lossPlot_, accuracyPlot_})
-          addKey(plot, label, QPen(keyInk, 1.8, styleOfSeed(seed)));
+          addKey(plot, label, QPen(keyInk, 1.8, palette_.seedStyle(seed)));
       }
-    } else if (grouped_) {  // the band's key: a grey swatch under a grey line
+    } else if (grouped) {  // the band's key: a grey swatch under a grey line
       const QString label = bandKind_ == SeedBandKind::Sd ? tr("mean ± sd over seeds")
                                                           : tr("mean, min–max over seeds");
       for (QCustomPlot* plot : {lossPlot_, accuracyPlot_}) {
@@ -438,7 +387,7 @@ void CurvesView::restyle() {
       }
     }
     addKey(lossPlot_, tr("train (%1)").arg(smoothName), QPen(keyInk, 1.8));
-    addKey(lossPlot_, tr("dev"), QPen(keyInk, 1.5, grouped_ ? Qt::SolidLine : Qt::DashLine),
+    addKey(lossPlot_, tr("dev"), QPen(keyInk, 1.5, grouped ? Qt::SolidLine : Qt::DashLine),
            QCPScatterStyle(QCPScatterStyle::ssCircle, keyInk, colours.background, 5));
   }
   // The paper's reference lines stay last.
@@ -559,7 +508,7 @@ void CurvesView::clear() {
   Series& s = live();
   s.train.clear();
   s.dev.clear();
-  hideCrosshair();
+  tracker_->hide();
   userView_ = false;
   rebuildAll();
   updateSummary();
@@ -574,7 +523,7 @@ void CurvesView::setLiveRun(const QString& name, const QString& policy, const QS
                             qint64 seed) {
   Series& s = live();
   liveState_.clear();
-  s.key = path.isEmpty() ? kLiveKey : path;
+  s.key = path.isEmpty() ? kLiveRunKey : path;
   s.name = name;
   s.configuration = name;
   s.seed = seed;
@@ -588,7 +537,7 @@ void CurvesView::setLiveRun(const QString& name, const QString& policy, const QS
       break;
     }
   }
-  hideCrosshair();
+  tracker_->hide();
   rebuildAll();
   updateSummary();
 }
@@ -631,7 +580,7 @@ bool CurvesView::loadRun(const QString& path) {
   Series& s = live();
   s.train = std::move(curves.train);
   s.dev = std::move(curves.dev);
-  hideCrosshair();
+  tracker_->hide();
   userView_ = false;
   rebuildAll();
   updateSummary();
@@ -639,32 +588,46 @@ bool CurvesView::loadRun(const QString& path) {
 }
 
 void CurvesView::setOverlayRuns(const QStringList& paths) {
-  hideCrosshair();
+  const int request = ++overlayRequest_;
+  auto* watcher = new QFutureWatcher<OverlayCurves>(this);
+  connect(watcher, &QFutureWatcher<OverlayCurves>::finished, this, [this, watcher] {
+    watcher->deleteLater();
+    OverlayCurves overlays = watcher->result();
+    if (overlays.request == overlayRequest_) showOverlays(std::move(overlays));
+  });
+  watcher->setFuture(QtConcurrent::run([paths, request] {
+    OverlayCurves overlays;
+    overlays.request = request;
+    for (const QString& path : paths) {
+      try {
+        overlays.runs.emplace_back(path, readRunCurves(path.toStdString()));
+      } catch (const std::exception&) {
+        overlays.unreadable << path;
+      }
+    }
+    return overlays;
+  }));
+}
+
+void CurvesView::showOverlays(OverlayCurves overlays) {
+  tracker_->hide();
   for (size_t i = 1; i < series_.size(); ++i) removeSeries(*series_[i]);
   series_.resize(1);
-  QStringList unreadable;
-  for (const QString& path : paths) {
+  for (auto& [path, curves] : overlays.runs) {
     if (path == live().key) continue;
-    RunCurves curves;
-    try {
-      curves = readRunCurves(path.toStdString());
-    } catch (const std::exception&) {
-      unreadable << path;
-      continue;
-    }
     Series* s = makeSeries(path, QString::fromStdString(curves.name),
                            QString::fromStdString(curves.policy), static_cast<qint64>(curves.seed));
     s->train = std::move(curves.train);
     s->dev = std::move(curves.dev);
   }
   // Seeds of one configuration share its name: the legend tells them apart by run directory.
-  QMap<QString, int> uses;
-  for (size_t i = 1; i < series_.size(); ++i) ++uses[series_[i]->name];
-  for (size_t i = 1; i < series_.size(); ++i) {
-    if (uses.value(series_[i]->name) > 1) series_[i]->name = QFileInfo(series_[i]->key).fileName();
-  }
-  if (!unreadable.isEmpty()) {
-    Q_EMIT message(tr("Not shown (no readable config.json): %1").arg(unreadable.join(", ")), false);
+  std::vector<RunPalette::Run> runs;
+  for (size_t i = 1; i < series_.size(); ++i) runs.push_back(series_[i]->paletteRun());
+  const QStringList names = RunPalette::uniqueNames(runs);
+  for (size_t i = 1; i < series_.size(); ++i) series_[i]->name = names[static_cast<int>(i - 1)];
+  if (!overlays.unreadable.isEmpty()) {
+    Q_EMIT message(
+        tr("Not shown (no readable config.json): %1").arg(overlays.unreadable.join(", ")), false);
   }
   userView_ = false;
   rebuildAll();
@@ -722,7 +685,7 @@ void CurvesView::setXAxis(XAxis axis) {
                 : axis == XAxis::Epoch ? QStringLiteral("epoch")
                                        : QStringLiteral("time");
   StudioSettings::setCurves(prefs);
-  hideCrosshair();
+  tracker_->hide();
   userView_ = false;  // the old range means nothing on the new axis
   for (auto& s : series_) rebuild(*s);
   refresh();
@@ -734,7 +697,7 @@ void CurvesView::setSeedBands(SeedBandKind kind) {
   CurvesPreferences prefs = StudioSettings::curves();
   prefs.seedBands = seedBandKindName(kind);
   StudioSettings::setCurves(prefs);
-  hideCrosshair();
+  tracker_->hide();
   rebuildAll();
 }
 
@@ -742,7 +705,7 @@ QList<SeedGroup> CurvesView::seedGroups(CurveKind kind) const {
   QMap<QString, int> index;  // configuration -> its group
   QList<SeedGroup> groups;
   for (const auto& s : series_) {
-    if (!s->shown() || !seedGroups_.contains(s->configuration)) continue;
+    if (!s->shown() || !palette_.inSeedGroup(s->configuration)) continue;
     const QCPGraph* graph = kind == CurveKind::TrainLoss ? s->smooth
                             : kind == CurveKind::DevLoss ? s->devLoss
                                                          : s->devAccuracy;
@@ -765,7 +728,7 @@ void CurvesView::updateBands() {
   // Banded, a configuration's seeds are drawn as their mean and band only.
   const bool banded = bandKind_ != SeedBandKind::Off;
   for (const auto& s : series_) {
-    const bool hide = banded && seedGroups_.contains(s->configuration);
+    const bool hide = banded && palette_.inSeedGroup(s->configuration);
     for (QCPGraph* g : {s->raw, s->smooth, s->devLoss, s->devAccuracy}) g->setVisible(!hide);
   }
   const SeedBandKind kind = banded ? bandKind_ : SeedBandKind::Off;
@@ -816,7 +779,7 @@ void CurvesView::updateSummary() {
                .arg(s.name)
                .arg(s.train.back().step)
                .arg(s.train.back().loss, 0, 'f', 4);
-  } else if (s.key != kLiveKey) {
+  } else if (s.key != kLiveRunKey) {
     const bool starting = liveState_.isEmpty() || liveState_ == QLatin1String("preparing") ||
                           liveState_ == QLatin1String("running");
     text = starting ? tr("%1 — starting: preparing the data and the model…").arg(s.name)
@@ -887,102 +850,6 @@ void CurvesView::refresh() {
     plot->legend->setVisible(plot->legend->itemCount() > 0);
   lossPlot_->replot(QCustomPlot::rpQueuedReplot);
   accuracyPlot_->replot(QCustomPlot::rpQueuedReplot);
-}
-
-bool CurvesView::trackAt(QCustomPlot* plot, const QPointF& pos) {
-  if (plot != lossPlot_ && plot != accuracyPlot_) return false;
-  // A few pixels of slack: points at the ends of the range sit on the rectangle's edge.
-  if (!plot->axisRect()->rect().adjusted(-4, -4, 4, 4).contains(pos.toPoint())) {
-    hideCrosshair();
-    return false;
-  }
-  const QCPGraph* best = nullptr;
-  double bestDistance = std::numeric_limits<double>::max(), bestKey = 0, bestValue = 0;
-  for (int i = 0; i < plot->graphCount(); ++i) {
-    const QCPGraph* g = plot->graph(i);
-    if (!g->visible() || g == paperDense_ || g == paperSparse_) continue;
-    for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) {
-      const double dx = g->keyAxis()->coordToPixel(it->key) - pos.x();
-      const double dy = g->valueAxis()->coordToPixel(it->value) - pos.y();
-      const double distance = dx * dx + dy * dy;
-      if (distance < bestDistance) {
-        bestDistance = distance;
-        best = g;
-        bestKey = it->key;
-        bestValue = it->value;
-      }
-    }
-  }
-  if (best == nullptr) {
-    hideCrosshair();
-    return false;
-  }
-  const QString key = xAxis_ == XAxis::Step    ? tr("step %1").arg(bestKey, 0, 'f', 0)
-                      : xAxis_ == XAxis::Epoch ? tr("epoch %1").arg(bestKey, 0, 'f', 3)
-                                               : tr("%1 s").arg(bestKey, 0, 'f', 1);
-  const QString value = plot == accuracyPlot_ ? tr("%1 %").arg(bestValue, 0, 'f', 2)
-                                              : QString::number(bestValue, 'f', 4);
-  crosshairText_ = QStringLiteral("%1\n%2:  %3").arg(best->name(), key, value);
-
-  Crosshair& c = plot == lossPlot_ ? lossCross_ : accuracyCross_;
-  Crosshair& other = plot == lossPlot_ ? accuracyCross_ : lossCross_;
-  for (QCPAbstractItem* item :
-       {static_cast<QCPAbstractItem*>(other.lines), static_cast<QCPAbstractItem*>(other.dot),
-        static_cast<QCPAbstractItem*>(other.label)}) {
-    item->setVisible(false);
-  }
-  c.lines->position->setCoords(bestKey, bestValue);
-  c.dot->position->setCoords(bestKey, bestValue);
-  const QColor colour = best->pen().color();
-  c.dot->setPen(QPen(QColor(colour.red(), colour.green(), colour.blue()), 2));
-  c.dot->setBrush(inks().background);
-  c.label->setText(crosshairText_);
-  // The label sits beside the point, on the side with room.
-  const QRect rect = plot->axisRect()->rect();
-  const QPointF at(plot->xAxis->coordToPixel(bestKey), plot->yAxis->coordToPixel(bestValue));
-  const bool right = at.x() < rect.center().x();
-  const bool below = at.y() < rect.center().y();
-  c.label->setPositionAlignment((right ? Qt::AlignLeft : Qt::AlignRight) |
-                                (below ? Qt::AlignTop : Qt::AlignBottom));
-  c.label->position->setCoords(at.x() + (right ? 12 : -12), at.y() + (below ? 12 : -12));
-  c.lines->setVisible(true);
-  c.dot->setVisible(true);
-  c.label->setVisible(true);
-  plot->replot(QCustomPlot::rpQueuedReplot);
-  if (plot != lossPlot_) lossPlot_->replot(QCustomPlot::rpQueuedReplot);
-  if (plot != accuracyPlot_) accuracyPlot_->replot(QCustomPlot::rpQueuedReplot);
-  return true;
-}
-
-void CurvesView::onMouseMove(QCustomPlot* plot, QMouseEvent* event) {
-  if (event->buttons() != Qt::NoButton) userView_ = true;  // a drag pans
-  trackAt(plot, event->position());
-}
-
-void CurvesView::hideCrosshair() {
-  crosshairText_.clear();
-  bool changed = false;
-  for (Crosshair* c : {&lossCross_, &accuracyCross_}) {
-    for (QCPAbstractItem* item :
-         {static_cast<QCPAbstractItem*>(c->lines), static_cast<QCPAbstractItem*>(c->dot),
-          static_cast<QCPAbstractItem*>(c->label)}) {
-      if (item != nullptr && item->visible()) {
-        item->setVisible(false);
-        changed = true;
-      }
-    }
-  }
-  if (changed) {
-    lossPlot_->replot(QCustomPlot::rpQueuedReplot);
-    accuracyPlot_->replot(QCustomPlot::rpQueuedReplot);
-  }
-}
-
-bool CurvesView::eventFilter(QObject* watched, QEvent* event) {
-  if (event->type() == QEvent::Leave && (watched == lossPlot_ || watched == accuracyPlot_)) {
-    hideCrosshair();
-  }
-  return QWidget::eventFilter(watched, event);
 }
 
 }  // namespace crisp::ui

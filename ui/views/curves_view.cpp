@@ -21,6 +21,8 @@
 #include "ui/qcp.h"
 #include "ui/settings.h"
 #include "ui/views/curve_tracker.h"
+#include "ui/views/curves_controls.h"
+#include "ui/views/curves_legend.h"
 #include "ui/views/seed_bands.h"
 
 namespace crisp::ui {
@@ -34,10 +36,6 @@ constexpr double kPaperSparse = 91.59;  // their best, 80% sparsity
 // apart from every sparse run, in colour and in print, in either theme.
 const double kDenseInks[] = {0.92, 0.57, 0.35};
 constexpr double kKeyInk = 0.725;  // legend entries for a line style or a kind of curve (70)
-
-bool plotLegendOutside(const QCustomPlot* plot) {
-  return plot->legend->layout() != plot->axisRect()->insetLayout();
-}
 
 QCustomPlot* makePlot(const QString& title, const QString& yLabel, QWidget* parent) {
   auto* plot = new QCustomPlot(parent);
@@ -93,11 +91,9 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
   setObjectName(QStringLiteral("curvesView"));
   lossPlot_ = makePlot(tr("Loss"), tr("cross-entropy"), this);
   lossPlot_->setObjectName(QStringLiteral("lossPlot"));
-  lossPlot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
   accuracyPlot_ = makePlot(tr("Dev accuracy"), tr("accuracy (%)"), this);
   accuracyPlot_->setObjectName(QStringLiteral("accuracyPlot"));
-  // Accuracy rises: the lower right corner is where the curves are not.
-  accuracyPlot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+  legend_ = std::make_unique<CurvesLegend>(lossPlot_, accuracyPlot_);
   tracker_ = std::make_unique<CurveTracker>(
       QList<QCustomPlot*>{lossPlot_, accuracyPlot_},
       [this](const QCustomPlot* plot, double key, double value) {
@@ -148,84 +144,30 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
   connect(accuracyPlot_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
           follow(lossPlot_));
 
-  xAxisBox_ = new QComboBox(this);
-  xAxisBox_->setObjectName(QStringLiteral("xAxisMode"));
-  xAxisBox_->addItem(tr("Step"), QVariant::fromValue(XAxis::Step));
-  xAxisBox_->addItem(tr("Epoch"), QVariant::fromValue(XAxis::Epoch));
-  xAxisBox_->addItem(tr("Wall time"), QVariant::fromValue(XAxis::WallTime));
-  xAxisBox_->setToolTip(tr("What the x axis shows"));
-  connect(xAxisBox_, qOverload<int>(&QComboBox::activated), this,
-          [this](int index) { setXAxis(xAxisBox_->itemData(index).value<XAxis>()); });
-  smoothingBox_ = new QComboBox(this);
-  smoothingBox_->setObjectName(QStringLiteral("smoothingKind"));
-  smoothingBox_->addItem(tr("EMA (debiased)"));
-  smoothingBox_->addItem(tr("Moving average"));
-  connect(smoothingBox_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
+  auto* layout = new QVBoxLayout(this);
+  controls_ = std::make_unique<CurvesControls>(this, layout);
+  layout->addWidget(lossPlot_, 1);
+  layout->addWidget(accuracyPlot_, 1);
+  connect(controls_->xAxis, qOverload<int>(&QComboBox::activated), this,
+          [this](int index) { setXAxis(static_cast<XAxis>(index)); });
+  connect(controls_->smoothingKind, qOverload<int>(&QComboBox::activated), this, [this](int index) {
     setSmoothingKind(index == 0 ? Smoothing::Ema : Smoothing::MovingAverage);
   });
-  smoothing_ = new QSlider(Qt::Horizontal, this);
-  smoothing_->setObjectName(QStringLiteral("smoothingSlider"));
-  smoothing_->setMinimumWidth(110);
-  connect(smoothing_, &QSlider::valueChanged, this, &CurvesView::setSmoothing);
-  smoothingLabel_ = new QLabel(this);
-  smoothingLabel_->setMinimumWidth(44);
-  references_ = new QCheckBox(tr("Paper lines"), this);
-  references_->setObjectName(QStringLiteral("referenceLines"));
-  references_->setToolTip(
-      tr("Gandhi & Gandhi 2025 on SST-2: dense DistilBERT 90.62%, crisp 80% sparsity 91.59%"));
-  connect(references_, &QCheckBox::toggled, this, [this](bool on) {
+  connect(controls_->smoothing, &QSlider::valueChanged, this, &CurvesView::setSmoothing);
+  connect(controls_->references, &QCheckBox::toggled, this, [this](bool on) {
     for (QCPGraph* g : {paperDense_, paperSparse_}) {
       g->setVisible(on);
       on ? g->addToLegend() : g->removeFromLegend();
     }
     refresh();
   });
-  seedBandsBox_ = new QComboBox(this);
-  seedBandsBox_->setObjectName(QStringLiteral("seedBands"));
-  seedBandsBox_->addItem(tr("each seed"), QVariant::fromValue(SeedBandKind::Off));
-  seedBandsBox_->addItem(tr("mean ± sd"), QVariant::fromValue(SeedBandKind::Sd));
-  seedBandsBox_->addItem(tr("min–max"), QVariant::fromValue(SeedBandKind::Range));
-  seedBandsBox_->setToolTip(
-      tr("Runs of one configuration with different seeds: each drawn, or their mean with a "
-         "band (as W&B's grouping)"));
-  connect(seedBandsBox_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
-    setSeedBands(seedBandsBox_->itemData(index).value<SeedBandKind>());
+  connect(controls_->seedBands, qOverload<int>(&QComboBox::activated), this, [this](int index) {
+    setSeedBands(controls_->seedBands->itemData(index).value<SeedBandKind>());
   });
+  connect(controls_->reset, &QPushButton::clicked, this, &CurvesView::resetView);
   trainBands_ = std::make_unique<SeedBands>(lossPlot_);
   devLossBands_ = std::make_unique<SeedBands>(lossPlot_);
   accuracyBands_ = std::make_unique<SeedBands>(accuracyPlot_);
-  auto* reset = new QPushButton(tr("Reset view"), this);
-  reset->setObjectName(QStringLiteral("resetView"));
-  reset->setToolTip(tr("Fit all curves (or double-click a plot). Drag to pan, wheel to zoom."));
-  connect(reset, &QPushButton::clicked, this, &CurvesView::resetView);
-  summary_ =
-      new QLabel(tr("No run yet: configure an experiment on the left and press Start."), this);
-  summary_->setObjectName(QStringLiteral("curvesSummary"));
-  summary_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // never widens the window
-
-  auto* controls = new QHBoxLayout;
-  controls->addWidget(new QLabel(tr("x:"), this));
-  controls->addWidget(xAxisBox_);
-  controls->addSpacing(8);
-  controls->addWidget(new QLabel(tr("Smoothing:"), this));
-  controls->addWidget(smoothingBox_);
-  controls->addWidget(smoothing_);
-  controls->addWidget(smoothingLabel_);
-  controls->addSpacing(8);
-  controls->addWidget(references_);
-  controls->addStretch(1);
-  controls->addWidget(reset);
-  auto* layout = new QVBoxLayout(this);
-  // The seeds' grouping beside the summary: the controls' row stays narrow enough for a small
-  // screen.
-  auto* summaryRow = new QHBoxLayout;
-  summaryRow->addWidget(summary_, 1);
-  summaryRow->addWidget(new QLabel(tr("Seeds:"), this));
-  summaryRow->addWidget(seedBandsBox_);
-  layout->addLayout(controls);
-  layout->addLayout(summaryRow);
-  layout->addWidget(lossPlot_, 1);
-  layout->addWidget(accuracyPlot_, 1);
 
   const CurvesPreferences saved = StudioSettings::curves();
   emaPercent_ = std::clamp(saved.emaPercent, 0, 99);
@@ -234,7 +176,8 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
                      : saved.xAxis == QLatin1String("time") ? XAxis::WallTime
                                                             : XAxis::Step;
   bandKind_ = seedBandKindFromName(saved.seedBands);
-  seedBandsBox_->setCurrentIndex(seedBandsBox_->findData(QVariant::fromValue(bandKind_)));
+  controls_->seedBands->setCurrentIndex(
+      controls_->seedBands->findData(QVariant::fromValue(bandKind_)));
   setSmoothingKind(saved.smoothing == QLatin1String("mean") ? Smoothing::MovingAverage
                                                             : Smoothing::Ema);
   setXAxis(axis);
@@ -352,16 +295,7 @@ void CurvesView::restyle() {
 
   // Several runs: the legend names runs (or configurations and seeds) once, through data-less
   // key graphs, and the kinds of curve once; it sits beside the axes, off the data.
-  for (QCPGraph* key : std::as_const(legendKeys_)) key->parentPlot()->removeGraph(key);
-  legendKeys_.clear();
-  const auto addKey = [this](QCustomPlot* plot, const QString& name, const QPen& pen,
-                             const QCPScatterStyle& scatter = QCPScatterStyle()) {
-    QCPGraph* key = plot->addGraph();
-    key->setName(name);
-    key->setPen(pen);
-    key->setScatterStyle(scatter);
-    legendKeys_ << key;
-  };
+  legend_->clearKeys();
   if (drawn > 1) {
     QStringList named;
     for (const Series* s : shown) {
@@ -369,70 +303,27 @@ void CurvesView::restyle() {
       if (named.contains(label)) continue;
       named << label;
       const QColor colour = runColor(s->key);
-      addKey(lossPlot_, label, QPen(colour, 2.5));
-      addKey(accuracyPlot_, label, QPen(colour, 2.5), s->devAccuracy->scatterStyle());
+      legend_->addKey(lossPlot_, label, QPen(colour, 2.5));
+      legend_->addKey(accuracyPlot_, label, QPen(colour, 2.5), s->devAccuracy->scatterStyle());
     }
     if (bandKind_ == SeedBandKind::Off) {
       for (const qint64 seed : palette_.groupedSeeds()) {
         const QString label = seed < 0 ? tr("seed unknown") : tr("seed %1").arg(seed);
         for (QCustomPlot* plot : {lossPlot_, accuracyPlot_})
-          addKey(plot, label, QPen(keyInk, 1.8, palette_.seedStyle(seed)));
+          legend_->addKey(plot, label, QPen(keyInk, 1.8, palette_.seedStyle(seed)));
       }
     } else if (grouped) {  // the band's key: a grey swatch under a grey line
       const QString label = bandKind_ == SeedBandKind::Sd ? tr("mean ± sd over seeds")
                                                           : tr("mean, min–max over seeds");
-      for (QCustomPlot* plot : {lossPlot_, accuracyPlot_}) {
-        addKey(plot, label, QPen(keyInk, 1.8));
-        legendKeys_.back()->setBrush(colours.ink(kKeyInk, 60));
-      }
+      for (QCustomPlot* plot : {lossPlot_, accuracyPlot_})
+        legend_->addKey(plot, label, QPen(keyInk, 1.8))->setBrush(colours.ink(kKeyInk, 60));
     }
-    addKey(lossPlot_, tr("train (%1)").arg(smoothName), QPen(keyInk, 1.8));
-    addKey(lossPlot_, tr("dev"), QPen(keyInk, 1.5, grouped ? Qt::SolidLine : Qt::DashLine),
-           QCPScatterStyle(QCPScatterStyle::ssCircle, keyInk, colours.background, 5));
+    legend_->addKey(lossPlot_, tr("train (%1)").arg(smoothName), QPen(keyInk, 1.8));
+    legend_->addKey(lossPlot_, tr("dev"), QPen(keyInk, 1.5, grouped ? Qt::SolidLine : Qt::DashLine),
+                    QCPScatterStyle(QCPScatterStyle::ssCircle, keyInk, colours.background, 5));
   }
   // The paper's reference lines stay last.
-  for (QCPGraph* g : {paperDense_, paperSparse_}) {
-    g->removeFromLegend();
-    if (g->visible()) g->addToLegend();
-  }
-  setLegendOutside(lossPlot_, drawn > 1);
-  setLegendOutside(accuracyPlot_, drawn > 1);
-  // Both plots share the x axis: legends of one width keep their axes aligned.
-  int width = 0;
-  for (QCustomPlot* plot : {lossPlot_, accuracyPlot_}) {
-    plot->legend->setMinimumSize(0, 0);
-    if (drawn > 1) width = std::max(width, plot->legend->minimumOuterSizeHint().width());
-  }
-  for (QCustomPlot* plot : {lossPlot_, accuracyPlot_}) {
-    plot->legend->setSizeConstraintRect(QCPLayoutElement::scrOuterRect);
-    plot->legend->setMinimumSize(width, 0);
-  }
-}
-
-void CurvesView::setLegendOutside(QCustomPlot* plot, bool outside) {
-  QCPLegend* legend = plot->legend;
-  QCPLayoutInset* inset = plot->axisRect()->insetLayout();
-  if (outside == (legend->layout() != inset)) return;
-  if (outside) {
-    inset->take(legend);
-    inset->simplify();
-    // A column right of the axes: the legend at its top, an empty element under it.
-    auto* column = new QCPLayoutGrid;
-    plot->plotLayout()->addElement(1, 1, column);
-    plot->plotLayout()->setColumnStretchFactor(1, 0.001);
-    column->addElement(0, 0, legend);
-    column->addElement(1, 0, new QCPLayoutElement(plot));
-    column->setRowStretchFactor(0, 0.001);
-    column->setMargins(QMargins(0, 8, 6, 0));
-  } else {
-    auto* column = qobject_cast<QCPLayoutGrid*>(legend->layout());
-    column->take(legend);
-    plot->plotLayout()->remove(column);
-    plot->plotLayout()->simplify();
-    // Loss falls and accuracy rises: the upper right and the lower right are free.
-    inset->addElement(legend, plot == lossPlot_ ? Qt::AlignTop | Qt::AlignRight
-                                                : Qt::AlignBottom | Qt::AlignRight);
-  }
+  legend_->place(drawn > 1, {paperDense_, paperSparse_});
 }
 
 double CurvesView::keyOf(qint64 step, double epoch, double seconds) const {
@@ -637,14 +528,10 @@ void CurvesView::showOverlays(OverlayCurves overlays) {
 void CurvesView::setSmoothing(int value) {
   if (smoothingKind_ == Smoothing::Ema) {
     emaPercent_ = std::clamp(value, 0, 99);
-    smoothingLabel_->setText(QString::number(emaPercent_ / 100.0, 'f', 2));
+    controls_->showSmoothingValue(value, QString::number(emaPercent_ / 100.0, 'f', 2));
   } else {
     window_ = std::clamp(value + 1, 1, 200);
-    smoothingLabel_->setText(tr("%1 pts").arg(window_));
-  }
-  if (smoothing_->value() != value) {
-    const QSignalBlocker block(smoothing_);
-    smoothing_->setValue(value);
+    controls_->showSmoothingValue(value, tr("%1 pts").arg(window_));
   }
   CurvesPreferences prefs = StudioSettings::curves();
   prefs.emaPercent = emaPercent_;
@@ -657,24 +544,16 @@ void CurvesView::setSmoothing(int value) {
 
 void CurvesView::setSmoothingKind(Smoothing kind) {
   smoothingKind_ = kind;
-  smoothingBox_->setCurrentIndex(kind == Smoothing::Ema ? 0 : 1);
-  {
-    const QSignalBlocker block(smoothing_);
-    smoothing_->setRange(0, kind == Smoothing::Ema ? 99 : 199);
-    smoothing_->setValue(kind == Smoothing::Ema ? emaPercent_ : window_ - 1);
-  }
-  smoothing_->setToolTip(kind == Smoothing::Ema
-                             ? tr("Weight of the debiased exponential moving average")
-                             : tr("Window of the trailing moving average, in points"));
+  controls_->showSmoothingKind(kind == Smoothing::Ema, smoothingValue());
   CurvesPreferences prefs = StudioSettings::curves();
   prefs.smoothing = kind == Smoothing::Ema ? QStringLiteral("ema") : QStringLiteral("mean");
   StudioSettings::setCurves(prefs);
-  setSmoothing(smoothing_->value());
+  setSmoothing(controls_->smoothing->value());
 }
 
 void CurvesView::setXAxis(XAxis axis) {
   xAxis_ = axis;
-  xAxisBox_->setCurrentIndex(static_cast<int>(axis));
+  controls_->xAxis->setCurrentIndex(static_cast<int>(axis));
   const QString label = axis == XAxis::Step    ? tr("step")
                         : axis == XAxis::Epoch ? tr("epoch")
                                                : tr("wall time (s)");
@@ -693,7 +572,7 @@ void CurvesView::setXAxis(XAxis axis) {
 
 void CurvesView::setSeedBands(SeedBandKind kind) {
   bandKind_ = kind;
-  seedBandsBox_->setCurrentIndex(seedBandsBox_->findData(QVariant::fromValue(kind)));
+  controls_->seedBands->setCurrentIndex(controls_->seedBands->findData(QVariant::fromValue(kind)));
   CurvesPreferences prefs = StudioSettings::curves();
   prefs.seedBands = seedBandKindName(kind);
   StudioSettings::setCurves(prefs);
@@ -793,7 +672,7 @@ void CurvesView::updateSummary() {
                                  others)
                      : tr("Comparing %n run(s) selected in the Runs tab", nullptr, others);
   }
-  summary_->setText(text);
+  controls_->summary->setText(text);
 }
 
 void CurvesView::refresh() {
@@ -830,11 +709,11 @@ void CurvesView::refresh() {
     lossPlot_->yAxis->rescale(true);
     const QCPRange y = lossPlot_->yAxis->range();
     lossPlot_->yAxis->setRange(0, y.upper > 0 ? y.upper * 1.05 : 1);
-    if (references_->isChecked()) {
+    if (controls_->references->isChecked()) {
       lowAccuracy = std::min(lowAccuracy, kPaperDense);
       highAccuracy = std::max(highAccuracy, kPaperSparse);
     }
-    if (plotLegendOutside(accuracyPlot_) && highAccuracy >= lowAccuracy) {
+    if (CurvesLegend::isBeside(accuracyPlot_) && highAccuracy >= lowAccuracy) {
       // Runs compared: the legend is off the axes, so the axis can close in on the curves,
       // where differences of a point or two are visible.
       const double floor = std::max(0.0, std::floor((lowAccuracy - 1) / 5) * 5);

@@ -11,14 +11,12 @@
 
 class QCustomPlot;
 class QCPGraph;
-class QCheckBox;
-class QComboBox;
-class QSlider;
-class QLabel;
 
 namespace crisp::ui {
 
 class CurveTracker;
+class CurvesControls;
+class CurvesLegend;
 struct PlotColours;
 
 // Training loss (raw and smoothed), dev loss and dev accuracy of the live run and of any runs
@@ -102,7 +100,6 @@ class CurvesView : public QWidget {
   // Colours, line styles, names and the legends of every series: they depend on all of them.
   void restyle();
   PlotColours inks() const;  // the plots' colours in the current theme
-  void setLegendOutside(QCustomPlot* plot, bool outside);
   void rebuild(Series& series);
   void rebuildTrain(Series& series);
   void rebuildAll();
@@ -120,16 +117,11 @@ class CurvesView : public QWidget {
   QCPGraph *paperDense_, *paperSparse_;
   // Destroyed before the plots: it filters their events.
   std::unique_ptr<CurveTracker> tracker_;
-  QComboBox *xAxisBox_, *smoothingBox_;
-  QSlider* smoothing_;
-  QLabel* smoothingLabel_;
-  QCheckBox* references_;
-  QComboBox* seedBandsBox_;
+  std::unique_ptr<CurvesControls> controls_;
   SeedBandKind bandKind_ = SeedBandKind::Off;
   std::unique_ptr<SeedBands> trainBands_, devLossBands_, accuracyBands_;
   std::unique_ptr<SeedComparisonFigure> seedFigure_;
-  QLabel* summary_;
-  QList<QCPGraph*> legendKeys_;  // data-less graphs that only name colours and line styles
+  std::unique_ptr<CurvesLegend> legend_;
   std::vector<std::unique_ptr<Series>> series_;  // [0]: the live or opened run
   RunPalette palette_;                           // the series' colours, line styles and names
   int overlayRequest_ = 0;  // the latest setOverlayRuns: older results are stale

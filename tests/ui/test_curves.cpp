@@ -113,7 +113,7 @@ class TestCurves : public QObject {
     CurvesView view;
     view.setXAxis(CurvesView::XAxis::Step);
     view.setOverlayRuns({dense_, crisp_});
-    QCOMPARE(view.runCount(), 2);
+    QTRY_COMPARE(view.runCount(), 2);  // read off the GUI thread
     QCOMPARE(view.runNames(), QStringList({"dense", "crisp-0.6"}));
     const QStringList accuracy = legendNames(*view.accuracyPlot());
     QCOMPARE(accuracy, QStringList({"dense", "crisp-0.6"}));
@@ -136,12 +136,32 @@ class TestCurves : public QObject {
     QVERIFY(denseColour.red() == denseColour.green() && denseColour.green() == denseColour.blue());
     QVERIFY(crispColour.red() != crispColour.blue());
     view.setOverlayRuns({crisp_});
-    QCOMPARE(view.runCount(), 1);
+    QTRY_COMPARE(view.runCount(), 1);
     QCOMPARE(view.runColor(crisp_), crispColour);
     QVERIFY(!legendBesideAxes(*view.accuracyPlot()));  // one run: few entries, inside
     view.setOverlayRuns({});
-    QCOMPARE(view.runCount(), 0);
+    QTRY_COMPARE(view.runCount(), 0);
     QCOMPARE(legendNames(*view.accuracyPlot()), QStringList());
+  }
+
+  // Overlays are read off the GUI thread: a request superseded while it reads is never drawn,
+  // and unreadable runs are named.
+  void supersededOverlaysAreIgnored() {
+    CurvesView view;
+    QSignalSpy messages(&view, &CurvesView::message);
+    view.setOverlayRuns({dense_, crisp_, root_.filePath(QStringLiteral("missing"))});
+    view.setOverlayRuns({crisp_});
+    QTRY_COMPARE(view.runCount(), 1);
+    QThreadPool::globalInstance()->waitForDone();  // the first request has read its runs too
+    QTest::qWait(50);                              // and its result has come back
+    QCOMPARE(view.runNames(), QStringList({"crisp-0.6"}));
+    QCOMPARE(messages.count(), 0);  // the superseded request's message is stale too
+    view.setOverlayRuns({dense_, root_.filePath(QStringLiteral("missing"))});
+    QTRY_COMPARE(view.runCount(), 1);
+    QTRY_COMPARE(messages.count(), 1);
+    QVERIFY(messages.first().first().toString().startsWith(
+        QStringLiteral("Not shown (no readable config.json): ")));
+    QCOMPARE(view.runNames(), QStringList({"dense"}));
   }
 
   // A sweep (configurations x seeds): the legend names each configuration once in its colour
@@ -156,7 +176,7 @@ class TestCurves : public QObject {
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
     view.setOverlayRuns(runs);
-    QCOMPARE(view.runCount(), 4);
+    QTRY_COMPARE(view.runCount(), 4);
     // Each curve is still named by its run directory.
     QCOMPARE(view.runNames(),
              QStringList({"dense-seed1", "dense-seed2", "crisp-0.6-seed1", "crisp-0.6-seed2"}));
@@ -277,11 +297,11 @@ class TestCurves : public QObject {
     QVERIFY(runs->statisticsLatex().contains(QStringLiteral("\\toprule")));
     runs->table()->selectAll();
     QCOMPARE(runs->selectedRuns().size(), 2);
-    QCOMPARE(curves->runCount(), 2);
+    QTRY_COMPARE(curves->runCount(), 2);
     runs->refresh();  // keeps the selection
     QCOMPARE(runs->selectedRuns().size(), 2);
     runs->table()->clearSelection();
-    QCOMPARE(curves->runCount(), 0);
+    QTRY_COMPARE(curves->runCount(), 0);
   }
 
   // The summary line says what holds now: the live run from the moment it starts, not "No run
@@ -324,12 +344,14 @@ class TestCurves : public QObject {
       step.loss = 0.7;
       view.addStep(step);
       view.setOverlayRuns({dense_, seed2});
+      QTRY_COMPARE(view.runCount(), 3);
       const QStringList legend = legendNames(*view.lossPlot());
       QVERIFY2(legend.contains(QStringLiteral("seed 3")), qPrintable(legend.join(", ")));
       QVERIFY2(!legend.contains(QStringLiteral("seed unknown")), qPrintable(legend.join(", ")));
     }
     CurvesView view;
     view.setOverlayRuns({dense_, again});
+    QTRY_COMPARE(view.runCount(), 2);
     QVERIFY(view.runColor(dense_) != view.runColor(again));
     const QStringList legend = legendNames(*view.accuracyPlot());
     QVERIFY2(
@@ -349,7 +371,7 @@ class TestCurves : public QObject {
     auto* curves = window.findChild<CurvesView*>();
     QCOMPARE(runs->table()->model()->rowCount(), 1);
     runs->table()->selectAll();
-    QCOMPARE(curves->runNames(), QStringList({"crisp-0.6"}));
+    QTRY_COMPARE(curves->runNames(), QStringList({"crisp-0.6"}));
     auto* data = window.findChild<QComboBox*>(QStringLiteral("dataCombo"));
     data->setCurrentIndex(1);  // the quick demo
     window.findChild<QSpinBox*>(QStringLiteral("epochsSpin"))->setValue(1);
@@ -454,6 +476,7 @@ class TestCurves : public QObject {
   void comparedRunsFigureFits() {
     CurvesView view;
     view.setOverlayRuns({dense_, crisp_});
+    QTRY_COMPARE(view.runCount(), 2);
     view.findChild<QCheckBox*>(QStringLiteral("referenceLines"))->setChecked(true);
     for (QCustomPlot* plot : {view.lossPlot(), view.accuracyPlot()}) {
       for (const QSize size : {ui::kSingleColumnFigure, ui::kDoubleColumnFigure}) {
@@ -478,6 +501,7 @@ class TestCurves : public QObject {
     auto* view = window.findChild<CurvesView*>();
     view->setSeedBands(ui::SeedBandKind::Off);
     view->setOverlayRuns(runs);
+    QTRY_COMPARE(view->runCount(), 4);
     QCOMPARE(view->bandCount(), 0);
     auto* box = view->findChild<QComboBox*>(QStringLiteral("seedBands"));
     QVERIFY(box != nullptr);
@@ -558,6 +582,7 @@ class TestCurves : public QObject {
     auto* curves = window.findChild<CurvesView*>();
     QVERIFY(curves->loadRun(crisp_));
     curves->setOverlayRuns({dense_});
+    QTRY_COMPARE(curves->runCount(), 2);
     const auto look = [](QCustomPlot* plot) {
       plot->replot();
       QStringList parts;
@@ -583,6 +608,7 @@ class TestCurves : public QObject {
     auto* curves = window.findChild<CurvesView*>();
     QVERIFY(curves->loadRun(crisp_));
     curves->setOverlayRuns({dense_});
+    QTRY_COMPARE(curves->runCount(), 2);
     ui::AttentionFrame frame;
     frame.sentence = QStringLiteral("not bad at all");
     frame.tokens = {"[CLS]", "not", "bad", "at", "all", "[SEP]"};

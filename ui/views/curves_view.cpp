@@ -3,13 +3,14 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QEvent>
-#include <QFileInfo>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMap>
 #include <QPushButton>
 #include <QSlider>
 #include <QVBoxLayout>
+#include <QtConcurrent>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -19,6 +20,9 @@
 #include "ui/plot_style.h"
 #include "ui/qcp.h"
 #include "ui/settings.h"
+#include "ui/views/curve_tracker.h"
+#include "ui/views/curves_controls.h"
+#include "ui/views/curves_legend.h"
 #include "ui/views/seed_bands.h"
 
 namespace crisp::ui {
@@ -26,21 +30,12 @@ namespace {
 
 constexpr double kPaperDense = 90.62;   // Gandhi & Gandhi 2025, dense DistilBERT on SST-2
 constexpr double kPaperSparse = 91.59;  // their best, 80% sparsity
-const QString kLiveKey = QStringLiteral("live");
-const QString kCrosshairLayer = QStringLiteral("crosshair");  // hidden by figure export
 
 // The sparse runs in Okabe-Ito's colour-blind-safe colours (kOkabeIto). The dense baselines
 // are drawn in greys from the foreground (black on paper: 20, 110, 165), so the baseline stands
 // apart from every sparse run, in colour and in print, in either theme.
 const double kDenseInks[] = {0.92, 0.57, 0.35};
-// The seeds of one configuration share its colour and differ in line style.
-const Qt::PenStyle kSeedStyles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine,
-                                    Qt::DashDotDotLine};
 constexpr double kKeyInk = 0.725;  // legend entries for a line style or a kind of curve (70)
-
-bool plotLegendOutside(const QCustomPlot* plot) {
-  return plot->legend->layout() != plot->axisRect()->insetLayout();
-}
 
 QCustomPlot* makePlot(const QString& title, const QString& yLabel, QWidget* parent) {
   auto* plot = new QCustomPlot(parent);
@@ -53,8 +48,6 @@ QCustomPlot* makePlot(const QString& title, const QString& yLabel, QWidget* pare
   plot->legend->setVisible(true);
   plot->legend->setFont(QFont("sans", 9));
   plot->plotLayout()->setColumnSpacing(4);
-  plot->setMouseTracking(true);  // the crosshair follows the mouse without a button held
-  plot->addLayer(kCrosshairLayer, plot->layer(QStringLiteral("legend")), QCustomPlot::limAbove);
   followTheme(*plot);
   return plot;
 }
@@ -84,17 +77,33 @@ struct CurvesView::Series {
   std::vector<CurvePoint> train, dev;
   QCPGraph *raw = nullptr, *smooth = nullptr, *devLoss = nullptr, *devAccuracy = nullptr;
   bool shown() const { return !train.empty() || !dev.empty(); }
+  RunPalette::Run paletteRun() const { return {key, name, configuration, seed, dense, shown()}; }
+};
+
+// The overlays' curves as read off the GUI thread.
+struct CurvesView::OverlayCurves {
+  int request = 0;                                  // overlayRequest_ when asked
+  std::vector<std::pair<QString, RunCurves>> runs;  // run directory, its curves
+  QStringList unreadable;
 };
 
 CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
   setObjectName(QStringLiteral("curvesView"));
   lossPlot_ = makePlot(tr("Loss"), tr("cross-entropy"), this);
   lossPlot_->setObjectName(QStringLiteral("lossPlot"));
-  lossPlot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
   accuracyPlot_ = makePlot(tr("Dev accuracy"), tr("accuracy (%)"), this);
   accuracyPlot_->setObjectName(QStringLiteral("accuracyPlot"));
-  // Accuracy rises: the lower right corner is where the curves are not.
-  accuracyPlot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+  legend_ = std::make_unique<CurvesLegend>(lossPlot_, accuracyPlot_);
+  tracker_ = std::make_unique<CurveTracker>(
+      QList<QCustomPlot*>{lossPlot_, accuracyPlot_},
+      [this](const QCustomPlot* plot, double key, double value) {
+        const QString x = xAxis_ == XAxis::Step    ? tr("step %1").arg(key, 0, 'f', 0)
+                          : xAxis_ == XAxis::Epoch ? tr("epoch %1").arg(key, 0, 'f', 3)
+                                                   : tr("%1 s").arg(key, 0, 'f', 1);
+        const QString y = plot == accuracyPlot_ ? tr("%1 %").arg(value, 0, 'f', 2)
+                                                : QString::number(value, 'f', 4);
+        return QStringLiteral("%1:  %2").arg(x, y);
+      });
 
   paperDense_ = accuracyPlot_->addGraph();
   paperDense_->setName(tr("paper: dense 90.62"));
@@ -104,38 +113,20 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
   for (QCPGraph* g : {paperDense_, paperSparse_}) {
     g->setVisible(false);
     g->removeFromLegend();
+    tracker_->ignore(g);
   }
   series_.emplace_back(new Series);
-  series_.back()->key = kLiveKey;
+  series_.back()->key = kLiveRunKey;
   series_.back()->name = tr("this run");
   series_.back()->configuration = series_.back()->name;
   makeSeries(QString(), QString(), QString(), -1);  // creates the live run's graphs in place
 
   for (QCustomPlot* plot : {lossPlot_, accuracyPlot_}) {
-    Crosshair& c = plot == lossPlot_ ? lossCross_ : accuracyCross_;
-    c.lines = new QCPItemTracer(plot);
-    c.lines->setStyle(QCPItemTracer::tsCrosshair);
-    c.dot = new QCPItemTracer(plot);
-    c.dot->setStyle(QCPItemTracer::tsCircle);
-    c.dot->setSize(9);
-    c.label = new QCPItemText(plot);
-    c.label->setClipToAxisRect(false);
-    c.label->setPadding(QMargins(5, 3, 5, 3));
-    c.label->setFont(QFont("sans", 9));
-    c.label->setTextAlignment(Qt::AlignLeft);
-    c.label->position->setType(QCPItemPosition::ptAbsolute);
-    for (QCPAbstractItem* item :
-         {static_cast<QCPAbstractItem*>(c.lines), static_cast<QCPAbstractItem*>(c.dot),
-          static_cast<QCPAbstractItem*>(c.label)}) {
-      item->setLayer(kCrosshairLayer);
-      item->setVisible(false);
-      item->setSelectable(false);
-    }
-    connect(plot, &QCustomPlot::mouseMove, this,
-            [this, plot](QMouseEvent* event) { onMouseMove(plot, event); });
+    connect(plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
+      if (event->buttons() != Qt::NoButton) userView_ = true;  // a drag pans
+    });
     connect(plot, &QCustomPlot::mouseWheel, this, [this] { userView_ = true; });
     connect(plot, &QCustomPlot::mouseDoubleClick, this, &CurvesView::resetView);
-    plot->installEventFilter(this);
   }
   restyle();  // the crosshairs' and the reference lines' colours
   // Both plots share the x axis: zooming or panning one moves the other.
@@ -153,84 +144,30 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
   connect(accuracyPlot_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
           follow(lossPlot_));
 
-  xAxisBox_ = new QComboBox(this);
-  xAxisBox_->setObjectName(QStringLiteral("xAxisMode"));
-  xAxisBox_->addItem(tr("Step"), QVariant::fromValue(XAxis::Step));
-  xAxisBox_->addItem(tr("Epoch"), QVariant::fromValue(XAxis::Epoch));
-  xAxisBox_->addItem(tr("Wall time"), QVariant::fromValue(XAxis::WallTime));
-  xAxisBox_->setToolTip(tr("What the x axis shows"));
-  connect(xAxisBox_, qOverload<int>(&QComboBox::activated), this,
-          [this](int index) { setXAxis(xAxisBox_->itemData(index).value<XAxis>()); });
-  smoothingBox_ = new QComboBox(this);
-  smoothingBox_->setObjectName(QStringLiteral("smoothingKind"));
-  smoothingBox_->addItem(tr("EMA (debiased)"));
-  smoothingBox_->addItem(tr("Moving average"));
-  connect(smoothingBox_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
+  auto* layout = new QVBoxLayout(this);
+  controls_ = std::make_unique<CurvesControls>(this, layout);
+  layout->addWidget(lossPlot_, 1);
+  layout->addWidget(accuracyPlot_, 1);
+  connect(controls_->xAxis, qOverload<int>(&QComboBox::activated), this,
+          [this](int index) { setXAxis(static_cast<XAxis>(index)); });
+  connect(controls_->smoothingKind, qOverload<int>(&QComboBox::activated), this, [this](int index) {
     setSmoothingKind(index == 0 ? Smoothing::Ema : Smoothing::MovingAverage);
   });
-  smoothing_ = new QSlider(Qt::Horizontal, this);
-  smoothing_->setObjectName(QStringLiteral("smoothingSlider"));
-  smoothing_->setMinimumWidth(110);
-  connect(smoothing_, &QSlider::valueChanged, this, &CurvesView::setSmoothing);
-  smoothingLabel_ = new QLabel(this);
-  smoothingLabel_->setMinimumWidth(44);
-  references_ = new QCheckBox(tr("Paper lines"), this);
-  references_->setObjectName(QStringLiteral("referenceLines"));
-  references_->setToolTip(
-      tr("Gandhi & Gandhi 2025 on SST-2: dense DistilBERT 90.62%, crisp 80% sparsity 91.59%"));
-  connect(references_, &QCheckBox::toggled, this, [this](bool on) {
+  connect(controls_->smoothing, &QSlider::valueChanged, this, &CurvesView::setSmoothing);
+  connect(controls_->references, &QCheckBox::toggled, this, [this](bool on) {
     for (QCPGraph* g : {paperDense_, paperSparse_}) {
       g->setVisible(on);
       on ? g->addToLegend() : g->removeFromLegend();
     }
     refresh();
   });
-  seedBandsBox_ = new QComboBox(this);
-  seedBandsBox_->setObjectName(QStringLiteral("seedBands"));
-  seedBandsBox_->addItem(tr("each seed"), QVariant::fromValue(SeedBandKind::Off));
-  seedBandsBox_->addItem(tr("mean ± sd"), QVariant::fromValue(SeedBandKind::Sd));
-  seedBandsBox_->addItem(tr("min–max"), QVariant::fromValue(SeedBandKind::Range));
-  seedBandsBox_->setToolTip(
-      tr("Runs of one configuration with different seeds: each drawn, or their mean with a "
-         "band (as W&B's grouping)"));
-  connect(seedBandsBox_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
-    setSeedBands(seedBandsBox_->itemData(index).value<SeedBandKind>());
+  connect(controls_->seedBands, qOverload<int>(&QComboBox::activated), this, [this](int index) {
+    setSeedBands(controls_->seedBands->itemData(index).value<SeedBandKind>());
   });
+  connect(controls_->reset, &QPushButton::clicked, this, &CurvesView::resetView);
   trainBands_ = std::make_unique<SeedBands>(lossPlot_);
   devLossBands_ = std::make_unique<SeedBands>(lossPlot_);
   accuracyBands_ = std::make_unique<SeedBands>(accuracyPlot_);
-  auto* reset = new QPushButton(tr("Reset view"), this);
-  reset->setObjectName(QStringLiteral("resetView"));
-  reset->setToolTip(tr("Fit all curves (or double-click a plot). Drag to pan, wheel to zoom."));
-  connect(reset, &QPushButton::clicked, this, &CurvesView::resetView);
-  summary_ =
-      new QLabel(tr("No run yet: configure an experiment on the left and press Start."), this);
-  summary_->setObjectName(QStringLiteral("curvesSummary"));
-  summary_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // never widens the window
-
-  auto* controls = new QHBoxLayout;
-  controls->addWidget(new QLabel(tr("x:"), this));
-  controls->addWidget(xAxisBox_);
-  controls->addSpacing(8);
-  controls->addWidget(new QLabel(tr("Smoothing:"), this));
-  controls->addWidget(smoothingBox_);
-  controls->addWidget(smoothing_);
-  controls->addWidget(smoothingLabel_);
-  controls->addSpacing(8);
-  controls->addWidget(references_);
-  controls->addStretch(1);
-  controls->addWidget(reset);
-  auto* layout = new QVBoxLayout(this);
-  // The seeds' grouping beside the summary: the controls' row stays narrow enough for a small
-  // screen.
-  auto* summaryRow = new QHBoxLayout;
-  summaryRow->addWidget(summary_, 1);
-  summaryRow->addWidget(new QLabel(tr("Seeds:"), this));
-  summaryRow->addWidget(seedBandsBox_);
-  layout->addLayout(controls);
-  layout->addLayout(summaryRow);
-  layout->addWidget(lossPlot_, 1);
-  layout->addWidget(accuracyPlot_, 1);
 
   const CurvesPreferences saved = StudioSettings::curves();
   emaPercent_ = std::clamp(saved.emaPercent, 0, 99);
@@ -239,7 +176,8 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
                      : saved.xAxis == QLatin1String("time") ? XAxis::WallTime
                                                             : XAxis::Step;
   bandKind_ = seedBandKindFromName(saved.seedBands);
-  seedBandsBox_->setCurrentIndex(seedBandsBox_->findData(QVariant::fromValue(bandKind_)));
+  controls_->seedBands->setCurrentIndex(
+      controls_->seedBands->findData(QVariant::fromValue(bandKind_)));
   setSmoothingKind(saved.smoothing == QLatin1String("mean") ? Smoothing::MovingAverage
                                                             : Smoothing::Ema);
   setXAxis(axis);
@@ -279,30 +217,18 @@ void CurvesView::removeSeries(Series& series) {
   accuracyPlot_->removeGraph(series.devAccuracy);
 }
 
-QString CurvesView::colourKey(const Series& series) const {
-  return seedGroups_.contains(series.configuration)
-             ? QStringLiteral("configuration:") + series.configuration
-             : series.key;
-}
-
 QColor CurvesView::runColor(const QString& runKey) const {
-  bool dense = false;
-  QString key = runKey;
-  for (const auto& s : series_) {
-    if (s->key == runKey) {
-      dense = s->dense;
-      key = colourKey(*s);
-    }
-  }
-  auto it = colours_.find(key);
-  if (it == colours_.end()) {
-    // Slots are handed out in order of first appearance and kept: a run keeps its colour when
-    // the selection changes. Dense slots are negative.
-    it = colours_.insert(key, dense ? -1 - denseCount_++ : sparseCount_++);
-  }
-  const int slot = it.value();
+  const int slot = palette_.slot(runKey);
   if (slot < 0) return inks().ink(kDenseInks[(-1 - slot) % std::size(kDenseInks)]);
   return kOkabeIto[slot % std::size(kOkabeIto)];
+}
+
+QString CurvesView::crosshairText() const {
+  return tracker_->text();
+}
+
+bool CurvesView::trackAt(QCustomPlot* plot, const QPointF& pos) {
+  return tracker_->trackAt(plot, pos);
 }
 
 PlotColours CurvesView::inks() const {
@@ -321,50 +247,16 @@ void CurvesView::restyle() {
   const PlotColours colours = inks();
   const QColor keyInk = colours.ink(kKeyInk);
   paperDense_->setPen(QPen(colours.ink(0.53), 1.2, Qt::DotLine));  // (120) on paper
-  for (Crosshair* c : {&lossCross_, &accuracyCross_}) {
-    if (c->lines == nullptr) continue;  // not made yet
-    c->lines->setPen(QPen(colours.ink(1, 80), 1, Qt::DashLine));
-    c->label->setBrush(colours.ink(0, 235));
-    c->label->setPen(QPen(colours.ink(0.41)));
-    c->label->setColor(colours.foreground);
-  }
-  std::vector<Series*> shown;
-  QMap<QString, QList<qint64>> seedsOf;  // configuration -> the seeds of its runs drawn
-  QMap<QString, int> namesakes;          // run name -> runs drawn
+  tracker_->setColours(colours);
+  std::vector<RunPalette::Run> runs;
+  std::vector<const Series*> shown;
   for (const auto& s : series_) {
-    if (!s->shown()) continue;
-    shown.push_back(s.get());
-    seedsOf[s->configuration] << s->seed;
-    ++namesakes[s->name];
+    runs.push_back(s->paletteRun());
+    if (s->shown()) shown.push_back(s.get());
   }
+  palette_.setRuns(std::move(runs));
   const int drawn = static_cast<int>(shown.size());
-  // Runs of one configuration are its seeds (one colour, a line style each) only when their
-  // seeds differ; two runs of one name and seed (the demo trained twice) get colours of their own.
-  seedGroups_.clear();
-  for (auto it = seedsOf.cbegin(); it != seedsOf.cend(); ++it) {
-    const QList<qint64>& seeds = it.value();
-    if (seeds.size() > 1 && QSet<qint64>(seeds.begin(), seeds.end()).size() == seeds.size())
-      seedGroups_ << it.key();
-  }
-  grouped_ = !seedGroups_.isEmpty();
-  QList<qint64> seeds;  // ascending: the first seed is drawn solid in every configuration
-  for (const Series* s : shown) {
-    if (seedGroups_.contains(s->configuration) && !seeds.contains(s->seed)) seeds << s->seed;
-  }
-  std::sort(seeds.begin(), seeds.end());
-  const auto styleOfSeed = [&](qint64 seed) {
-    const int index = std::max(0, static_cast<int>(seeds.indexOf(seed)));
-    return kSeedStyles[index % std::size(kSeedStyles)];
-  };
-  const auto seedStyle = [&](const Series& s) {
-    return seedGroups_.contains(s.configuration) ? styleOfSeed(s.seed) : Qt::SolidLine;
-  };
-  // A legend label: the configuration of a seed group, else the run's name, or its directory
-  // when another run drawn has that name.
-  const auto legendLabel = [&](const Series& s) {
-    if (seedGroups_.contains(s.configuration)) return s.configuration;
-    return namesakes.value(s.name) > 1 && s.key != kLiveKey ? QFileInfo(s.key).fileName() : s.name;
-  };
+  const bool grouped = palette_.grouped();
   const QString smoothName = smoothingKind_ == Smoothing::Ema
                                  ? tr("EMA %1").arg(emaPercent_ / 100.0, 0, 'f', 2)
                                  : tr("mean of %1").arg(window_);
@@ -373,12 +265,12 @@ void CurvesView::restyle() {
     Series& s = *series;
     // Colours are handed out to runs when they are first drawn, never to an empty live run.
     const QColor colour = s.shown() ? runColor(s.key) : QColor(Qt::gray);
-    const Qt::PenStyle style = seedStyle(s);
+    const Qt::PenStyle style = palette_.lineStyle(s.key);
     QColor faint = colour;
     faint.setAlpha(drawn > 3 ? 30 : s.dense ? 55 : 70);  // many runs: the raw loss is a haze
     s.raw->setPen(QPen(faint, 1));
     s.smooth->setPen(QPen(colour, s.dense ? 2.2 : 1.8, style));
-    s.devLoss->setPen(QPen(colour, 1.5, grouped_ ? style : Qt::DashLine));
+    s.devLoss->setPen(QPen(colour, 1.5, grouped ? style : Qt::DashLine));
     s.devLoss->setScatterStyle(
         QCPScatterStyle(QCPScatterStyle::ssCircle, colour, colours.background, 5));
     s.devAccuracy->setPen(QPen(colour, s.dense ? 2.2 : 1.8, style));
@@ -403,87 +295,35 @@ void CurvesView::restyle() {
 
   // Several runs: the legend names runs (or configurations and seeds) once, through data-less
   // key graphs, and the kinds of curve once; it sits beside the axes, off the data.
-  for (QCPGraph* key : std::as_const(legendKeys_)) key->parentPlot()->removeGraph(key);
-  legendKeys_.clear();
-  const auto addKey = [this](QCustomPlot* plot, const QString& name, const QPen& pen,
-                             const QCPScatterStyle& scatter = QCPScatterStyle()) {
-    QCPGraph* key = plot->addGraph();
-    key->setName(name);
-    key->setPen(pen);
-    key->setScatterStyle(scatter);
-    legendKeys_ << key;
-  };
+  legend_->clearKeys();
   if (drawn > 1) {
     QStringList named;
     for (const Series* s : shown) {
-      const QString label = legendLabel(*s);
+      const QString label = palette_.legendName(s->key);
       if (named.contains(label)) continue;
       named << label;
       const QColor colour = runColor(s->key);
-      addKey(lossPlot_, label, QPen(colour, 2.5));
-      addKey(accuracyPlot_, label, QPen(colour, 2.5), s->devAccuracy->scatterStyle());
+      legend_->addKey(lossPlot_, label, QPen(colour, 2.5));
+      legend_->addKey(accuracyPlot_, label, QPen(colour, 2.5), s->devAccuracy->scatterStyle());
     }
     if (bandKind_ == SeedBandKind::Off) {
-      for (const qint64 seed : std::as_const(seeds)) {
+      for (const qint64 seed : palette_.groupedSeeds()) {
         const QString label = seed < 0 ? tr("seed unknown") : tr("seed %1").arg(seed);
         for (QCustomPlot* plot : {lossPlot_, accuracyPlot_})
-          addKey(plot, label, QPen(keyInk, 1.8, styleOfSeed(seed)));
+          legend_->addKey(plot, label, QPen(keyInk, 1.8, palette_.seedStyle(seed)));
       }
-    } else if (grouped_) {  // the band's key: a grey swatch under a grey line
+    } else if (grouped) {  // the band's key: a grey swatch under a grey line
       const QString label = bandKind_ == SeedBandKind::Sd ? tr("mean ± sd over seeds")
                                                           : tr("mean, min–max over seeds");
-      for (QCustomPlot* plot : {lossPlot_, accuracyPlot_}) {
-        addKey(plot, label, QPen(keyInk, 1.8));
-        legendKeys_.back()->setBrush(colours.ink(kKeyInk, 60));
-      }
+      for (QCustomPlot* plot : {lossPlot_, accuracyPlot_})
+        legend_->addKey(plot, label, QPen(keyInk, 1.8))->setBrush(colours.ink(kKeyInk, 60));
     }
-    addKey(lossPlot_, tr("train (%1)").arg(smoothName), QPen(keyInk, 1.8));
-    addKey(lossPlot_, tr("dev"), QPen(keyInk, 1.5, grouped_ ? Qt::SolidLine : Qt::DashLine),
-           QCPScatterStyle(QCPScatterStyle::ssCircle, keyInk, colours.background, 5));
+    legend_->addKey(lossPlot_, tr("train (%1)").arg(smoothName), QPen(keyInk, 1.8));
+    legend_->addKey(lossPlot_, tr("dev"), QPen(keyInk, 1.5, grouped ? Qt::SolidLine : Qt::DashLine),
+                    QCPScatterStyle(QCPScatterStyle::ssCircle, keyInk, colours.background, 5));
   }
   // The paper's reference lines stay last.
-  for (QCPGraph* g : {paperDense_, paperSparse_}) {
-    g->removeFromLegend();
-    if (g->visible()) g->addToLegend();
-  }
-  setLegendOutside(lossPlot_, drawn > 1);
-  setLegendOutside(accuracyPlot_, drawn > 1);
-  // Both plots share the x axis: legends of one width keep their axes aligned.
-  int width = 0;
-  for (QCustomPlot* plot : {lossPlot_, accuracyPlot_}) {
-    plot->legend->setMinimumSize(0, 0);
-    if (drawn > 1) width = std::max(width, plot->legend->minimumOuterSizeHint().width());
-  }
-  for (QCustomPlot* plot : {lossPlot_, accuracyPlot_}) {
-    plot->legend->setSizeConstraintRect(QCPLayoutElement::scrOuterRect);
-    plot->legend->setMinimumSize(width, 0);
-  }
-}
-
-void CurvesView::setLegendOutside(QCustomPlot* plot, bool outside) {
-  QCPLegend* legend = plot->legend;
-  QCPLayoutInset* inset = plot->axisRect()->insetLayout();
-  if (outside == (legend->layout() != inset)) return;
-  if (outside) {
-    inset->take(legend);
-    inset->simplify();
-    // A column right of the axes: the legend at its top, an empty element under it.
-    auto* column = new QCPLayoutGrid;
-    plot->plotLayout()->addElement(1, 1, column);
-    plot->plotLayout()->setColumnStretchFactor(1, 0.001);
-    column->addElement(0, 0, legend);
-    column->addElement(1, 0, new QCPLayoutElement(plot));
-    column->setRowStretchFactor(0, 0.001);
-    column->setMargins(QMargins(0, 8, 6, 0));
-  } else {
-    auto* column = qobject_cast<QCPLayoutGrid*>(legend->layout());
-    column->take(legend);
-    plot->plotLayout()->remove(column);
-    plot->plotLayout()->simplify();
-    // Loss falls and accuracy rises: the upper right and the lower right are free.
-    inset->addElement(legend, plot == lossPlot_ ? Qt::AlignTop | Qt::AlignRight
-                                                : Qt::AlignBottom | Qt::AlignRight);
-  }
+  legend_->place(drawn > 1, {paperDense_, paperSparse_});
 }
 
 double CurvesView::keyOf(qint64 step, double epoch, double seconds) const {
@@ -559,7 +399,7 @@ void CurvesView::clear() {
   Series& s = live();
   s.train.clear();
   s.dev.clear();
-  hideCrosshair();
+  tracker_->hide();
   userView_ = false;
   rebuildAll();
   updateSummary();
@@ -574,7 +414,7 @@ void CurvesView::setLiveRun(const QString& name, const QString& policy, const QS
                             qint64 seed) {
   Series& s = live();
   liveState_.clear();
-  s.key = path.isEmpty() ? kLiveKey : path;
+  s.key = path.isEmpty() ? kLiveRunKey : path;
   s.name = name;
   s.configuration = name;
   s.seed = seed;
@@ -588,7 +428,7 @@ void CurvesView::setLiveRun(const QString& name, const QString& policy, const QS
       break;
     }
   }
-  hideCrosshair();
+  tracker_->hide();
   rebuildAll();
   updateSummary();
 }
@@ -631,7 +471,7 @@ bool CurvesView::loadRun(const QString& path) {
   Series& s = live();
   s.train = std::move(curves.train);
   s.dev = std::move(curves.dev);
-  hideCrosshair();
+  tracker_->hide();
   userView_ = false;
   rebuildAll();
   updateSummary();
@@ -639,32 +479,46 @@ bool CurvesView::loadRun(const QString& path) {
 }
 
 void CurvesView::setOverlayRuns(const QStringList& paths) {
-  hideCrosshair();
+  const int request = ++overlayRequest_;
+  auto* watcher = new QFutureWatcher<OverlayCurves>(this);
+  connect(watcher, &QFutureWatcher<OverlayCurves>::finished, this, [this, watcher] {
+    watcher->deleteLater();
+    OverlayCurves overlays = watcher->result();
+    if (overlays.request == overlayRequest_) showOverlays(std::move(overlays));
+  });
+  watcher->setFuture(QtConcurrent::run([paths, request] {
+    OverlayCurves overlays;
+    overlays.request = request;
+    for (const QString& path : paths) {
+      try {
+        overlays.runs.emplace_back(path, readRunCurves(path.toStdString()));
+      } catch (const std::exception&) {
+        overlays.unreadable << path;
+      }
+    }
+    return overlays;
+  }));
+}
+
+void CurvesView::showOverlays(OverlayCurves overlays) {
+  tracker_->hide();
   for (size_t i = 1; i < series_.size(); ++i) removeSeries(*series_[i]);
   series_.resize(1);
-  QStringList unreadable;
-  for (const QString& path : paths) {
+  for (auto& [path, curves] : overlays.runs) {
     if (path == live().key) continue;
-    RunCurves curves;
-    try {
-      curves = readRunCurves(path.toStdString());
-    } catch (const std::exception&) {
-      unreadable << path;
-      continue;
-    }
     Series* s = makeSeries(path, QString::fromStdString(curves.name),
                            QString::fromStdString(curves.policy), static_cast<qint64>(curves.seed));
     s->train = std::move(curves.train);
     s->dev = std::move(curves.dev);
   }
   // Seeds of one configuration share its name: the legend tells them apart by run directory.
-  QMap<QString, int> uses;
-  for (size_t i = 1; i < series_.size(); ++i) ++uses[series_[i]->name];
-  for (size_t i = 1; i < series_.size(); ++i) {
-    if (uses.value(series_[i]->name) > 1) series_[i]->name = QFileInfo(series_[i]->key).fileName();
-  }
-  if (!unreadable.isEmpty()) {
-    Q_EMIT message(tr("Not shown (no readable config.json): %1").arg(unreadable.join(", ")), false);
+  std::vector<RunPalette::Run> runs;
+  for (size_t i = 1; i < series_.size(); ++i) runs.push_back(series_[i]->paletteRun());
+  const QStringList names = RunPalette::uniqueNames(runs);
+  for (size_t i = 1; i < series_.size(); ++i) series_[i]->name = names[static_cast<int>(i - 1)];
+  if (!overlays.unreadable.isEmpty()) {
+    Q_EMIT message(
+        tr("Not shown (no readable config.json): %1").arg(overlays.unreadable.join(", ")), false);
   }
   userView_ = false;
   rebuildAll();
@@ -674,14 +528,10 @@ void CurvesView::setOverlayRuns(const QStringList& paths) {
 void CurvesView::setSmoothing(int value) {
   if (smoothingKind_ == Smoothing::Ema) {
     emaPercent_ = std::clamp(value, 0, 99);
-    smoothingLabel_->setText(QString::number(emaPercent_ / 100.0, 'f', 2));
+    controls_->showSmoothingValue(value, QString::number(emaPercent_ / 100.0, 'f', 2));
   } else {
     window_ = std::clamp(value + 1, 1, 200);
-    smoothingLabel_->setText(tr("%1 pts").arg(window_));
-  }
-  if (smoothing_->value() != value) {
-    const QSignalBlocker block(smoothing_);
-    smoothing_->setValue(value);
+    controls_->showSmoothingValue(value, tr("%1 pts").arg(window_));
   }
   CurvesPreferences prefs = StudioSettings::curves();
   prefs.emaPercent = emaPercent_;
@@ -694,24 +544,16 @@ void CurvesView::setSmoothing(int value) {
 
 void CurvesView::setSmoothingKind(Smoothing kind) {
   smoothingKind_ = kind;
-  smoothingBox_->setCurrentIndex(kind == Smoothing::Ema ? 0 : 1);
-  {
-    const QSignalBlocker block(smoothing_);
-    smoothing_->setRange(0, kind == Smoothing::Ema ? 99 : 199);
-    smoothing_->setValue(kind == Smoothing::Ema ? emaPercent_ : window_ - 1);
-  }
-  smoothing_->setToolTip(kind == Smoothing::Ema
-                             ? tr("Weight of the debiased exponential moving average")
-                             : tr("Window of the trailing moving average, in points"));
+  controls_->showSmoothingKind(kind == Smoothing::Ema, smoothingValue());
   CurvesPreferences prefs = StudioSettings::curves();
   prefs.smoothing = kind == Smoothing::Ema ? QStringLiteral("ema") : QStringLiteral("mean");
   StudioSettings::setCurves(prefs);
-  setSmoothing(smoothing_->value());
+  setSmoothing(controls_->smoothing->value());
 }
 
 void CurvesView::setXAxis(XAxis axis) {
   xAxis_ = axis;
-  xAxisBox_->setCurrentIndex(static_cast<int>(axis));
+  controls_->xAxis->setCurrentIndex(static_cast<int>(axis));
   const QString label = axis == XAxis::Step    ? tr("step")
                         : axis == XAxis::Epoch ? tr("epoch")
                                                : tr("wall time (s)");
@@ -722,7 +564,7 @@ void CurvesView::setXAxis(XAxis axis) {
                 : axis == XAxis::Epoch ? QStringLiteral("epoch")
                                        : QStringLiteral("time");
   StudioSettings::setCurves(prefs);
-  hideCrosshair();
+  tracker_->hide();
   userView_ = false;  // the old range means nothing on the new axis
   for (auto& s : series_) rebuild(*s);
   refresh();
@@ -730,11 +572,11 @@ void CurvesView::setXAxis(XAxis axis) {
 
 void CurvesView::setSeedBands(SeedBandKind kind) {
   bandKind_ = kind;
-  seedBandsBox_->setCurrentIndex(seedBandsBox_->findData(QVariant::fromValue(kind)));
+  controls_->seedBands->setCurrentIndex(controls_->seedBands->findData(QVariant::fromValue(kind)));
   CurvesPreferences prefs = StudioSettings::curves();
   prefs.seedBands = seedBandKindName(kind);
   StudioSettings::setCurves(prefs);
-  hideCrosshair();
+  tracker_->hide();
   rebuildAll();
 }
 
@@ -742,7 +584,7 @@ QList<SeedGroup> CurvesView::seedGroups(CurveKind kind) const {
   QMap<QString, int> index;  // configuration -> its group
   QList<SeedGroup> groups;
   for (const auto& s : series_) {
-    if (!s->shown() || !seedGroups_.contains(s->configuration)) continue;
+    if (!s->shown() || !palette_.inSeedGroup(s->configuration)) continue;
     const QCPGraph* graph = kind == CurveKind::TrainLoss ? s->smooth
                             : kind == CurveKind::DevLoss ? s->devLoss
                                                          : s->devAccuracy;
@@ -765,7 +607,7 @@ void CurvesView::updateBands() {
   // Banded, a configuration's seeds are drawn as their mean and band only.
   const bool banded = bandKind_ != SeedBandKind::Off;
   for (const auto& s : series_) {
-    const bool hide = banded && seedGroups_.contains(s->configuration);
+    const bool hide = banded && palette_.inSeedGroup(s->configuration);
     for (QCPGraph* g : {s->raw, s->smooth, s->devLoss, s->devAccuracy}) g->setVisible(!hide);
   }
   const SeedBandKind kind = banded ? bandKind_ : SeedBandKind::Off;
@@ -816,7 +658,7 @@ void CurvesView::updateSummary() {
                .arg(s.name)
                .arg(s.train.back().step)
                .arg(s.train.back().loss, 0, 'f', 4);
-  } else if (s.key != kLiveKey) {
+  } else if (s.key != kLiveRunKey) {
     const bool starting = liveState_.isEmpty() || liveState_ == QLatin1String("preparing") ||
                           liveState_ == QLatin1String("running");
     text = starting ? tr("%1 — starting: preparing the data and the model…").arg(s.name)
@@ -830,7 +672,7 @@ void CurvesView::updateSummary() {
                                  others)
                      : tr("Comparing %n run(s) selected in the Runs tab", nullptr, others);
   }
-  summary_->setText(text);
+  controls_->summary->setText(text);
 }
 
 void CurvesView::refresh() {
@@ -867,11 +709,11 @@ void CurvesView::refresh() {
     lossPlot_->yAxis->rescale(true);
     const QCPRange y = lossPlot_->yAxis->range();
     lossPlot_->yAxis->setRange(0, y.upper > 0 ? y.upper * 1.05 : 1);
-    if (references_->isChecked()) {
+    if (controls_->references->isChecked()) {
       lowAccuracy = std::min(lowAccuracy, kPaperDense);
       highAccuracy = std::max(highAccuracy, kPaperSparse);
     }
-    if (plotLegendOutside(accuracyPlot_) && highAccuracy >= lowAccuracy) {
+    if (CurvesLegend::isBeside(accuracyPlot_) && highAccuracy >= lowAccuracy) {
       // Runs compared: the legend is off the axes, so the axis can close in on the curves,
       // where differences of a point or two are visible.
       const double floor = std::max(0.0, std::floor((lowAccuracy - 1) / 5) * 5);
@@ -887,102 +729,6 @@ void CurvesView::refresh() {
     plot->legend->setVisible(plot->legend->itemCount() > 0);
   lossPlot_->replot(QCustomPlot::rpQueuedReplot);
   accuracyPlot_->replot(QCustomPlot::rpQueuedReplot);
-}
-
-bool CurvesView::trackAt(QCustomPlot* plot, const QPointF& pos) {
-  if (plot != lossPlot_ && plot != accuracyPlot_) return false;
-  // A few pixels of slack: points at the ends of the range sit on the rectangle's edge.
-  if (!plot->axisRect()->rect().adjusted(-4, -4, 4, 4).contains(pos.toPoint())) {
-    hideCrosshair();
-    return false;
-  }
-  const QCPGraph* best = nullptr;
-  double bestDistance = std::numeric_limits<double>::max(), bestKey = 0, bestValue = 0;
-  for (int i = 0; i < plot->graphCount(); ++i) {
-    const QCPGraph* g = plot->graph(i);
-    if (!g->visible() || g == paperDense_ || g == paperSparse_) continue;
-    for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) {
-      const double dx = g->keyAxis()->coordToPixel(it->key) - pos.x();
-      const double dy = g->valueAxis()->coordToPixel(it->value) - pos.y();
-      const double distance = dx * dx + dy * dy;
-      if (distance < bestDistance) {
-        bestDistance = distance;
-        best = g;
-        bestKey = it->key;
-        bestValue = it->value;
-      }
-    }
-  }
-  if (best == nullptr) {
-    hideCrosshair();
-    return false;
-  }
-  const QString key = xAxis_ == XAxis::Step    ? tr("step %1").arg(bestKey, 0, 'f', 0)
-                      : xAxis_ == XAxis::Epoch ? tr("epoch %1").arg(bestKey, 0, 'f', 3)
-                                               : tr("%1 s").arg(bestKey, 0, 'f', 1);
-  const QString value = plot == accuracyPlot_ ? tr("%1 %").arg(bestValue, 0, 'f', 2)
-                                              : QString::number(bestValue, 'f', 4);
-  crosshairText_ = QStringLiteral("%1\n%2:  %3").arg(best->name(), key, value);
-
-  Crosshair& c = plot == lossPlot_ ? lossCross_ : accuracyCross_;
-  Crosshair& other = plot == lossPlot_ ? accuracyCross_ : lossCross_;
-  for (QCPAbstractItem* item :
-       {static_cast<QCPAbstractItem*>(other.lines), static_cast<QCPAbstractItem*>(other.dot),
-        static_cast<QCPAbstractItem*>(other.label)}) {
-    item->setVisible(false);
-  }
-  c.lines->position->setCoords(bestKey, bestValue);
-  c.dot->position->setCoords(bestKey, bestValue);
-  const QColor colour = best->pen().color();
-  c.dot->setPen(QPen(QColor(colour.red(), colour.green(), colour.blue()), 2));
-  c.dot->setBrush(inks().background);
-  c.label->setText(crosshairText_);
-  // The label sits beside the point, on the side with room.
-  const QRect rect = plot->axisRect()->rect();
-  const QPointF at(plot->xAxis->coordToPixel(bestKey), plot->yAxis->coordToPixel(bestValue));
-  const bool right = at.x() < rect.center().x();
-  const bool below = at.y() < rect.center().y();
-  c.label->setPositionAlignment((right ? Qt::AlignLeft : Qt::AlignRight) |
-                                (below ? Qt::AlignTop : Qt::AlignBottom));
-  c.label->position->setCoords(at.x() + (right ? 12 : -12), at.y() + (below ? 12 : -12));
-  c.lines->setVisible(true);
-  c.dot->setVisible(true);
-  c.label->setVisible(true);
-  plot->replot(QCustomPlot::rpQueuedReplot);
-  if (plot != lossPlot_) lossPlot_->replot(QCustomPlot::rpQueuedReplot);
-  if (plot != accuracyPlot_) accuracyPlot_->replot(QCustomPlot::rpQueuedReplot);
-  return true;
-}
-
-void CurvesView::onMouseMove(QCustomPlot* plot, QMouseEvent* event) {
-  if (event->buttons() != Qt::NoButton) userView_ = true;  // a drag pans
-  trackAt(plot, event->position());
-}
-
-void CurvesView::hideCrosshair() {
-  crosshairText_.clear();
-  bool changed = false;
-  for (Crosshair* c : {&lossCross_, &accuracyCross_}) {
-    for (QCPAbstractItem* item :
-         {static_cast<QCPAbstractItem*>(c->lines), static_cast<QCPAbstractItem*>(c->dot),
-          static_cast<QCPAbstractItem*>(c->label)}) {
-      if (item != nullptr && item->visible()) {
-        item->setVisible(false);
-        changed = true;
-      }
-    }
-  }
-  if (changed) {
-    lossPlot_->replot(QCustomPlot::rpQueuedReplot);
-    accuracyPlot_->replot(QCustomPlot::rpQueuedReplot);
-  }
-}
-
-bool CurvesView::eventFilter(QObject* watched, QEvent* event) {
-  if (event->type() == QEvent::Leave && (watched == lossPlot_ || watched == accuracyPlot_)) {
-    hideCrosshair();
-  }
-  return QWidget::eventFilter(watched, event);
 }
 
 }  // namespace crisp::ui

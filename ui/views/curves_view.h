@@ -1,27 +1,22 @@
 #pragma once
 
-#include <QHash>
-#include <QSet>
 #include <QStringList>
 #include <QWidget>
 #include <memory>
 #include <vector>
 
+#include "ui/run_palette.h"
 #include "ui/studio_types.h"
 #include "ui/views/seed_bands.h"
 
 class QCustomPlot;
 class QCPGraph;
-class QCPItemText;
-class QCPItemTracer;
-class QCheckBox;
-class QComboBox;
-class QSlider;
-class QLabel;
-class QMouseEvent;
 
 namespace crisp::ui {
 
+class CurveTracker;
+class CurvesControls;
+class CurvesLegend;
 struct PlotColours;
 
 // Training loss (raw and smoothed), dev loss and dev accuracy of the live run and of any runs
@@ -51,7 +46,7 @@ class CurvesView : public QWidget {
   // EMA weight in percent, or the moving average's window minus one.
   int smoothingValue() const;
   // The crosshair's text (series, x and y of the data point under the mouse); empty if hidden.
-  QString crosshairText() const { return crosshairText_; }
+  QString crosshairText() const;
   // Puts the crosshair on the data point nearest to `pos` (widget pixels of `plot`); false when
   // `pos` is outside the axis rectangle or nothing is drawn.
   bool trackAt(QCustomPlot* plot, const QPointF& pos);
@@ -80,7 +75,8 @@ class CurvesView : public QWidget {
   // Shows a run read from its directory in place of the live run. False (and a message) if it
   // cannot be read.
   bool loadRun(const QString& path);
-  // The runs drawn beside the live run (run directories; unreadable ones are skipped).
+  // The runs drawn beside the live run (run directories; unreadable ones are skipped). They are
+  // read off the GUI thread and drawn when read; a later call supersedes one still reading.
   void setOverlayRuns(const QStringList& paths);
   void setSmoothing(int value);  // EMA weight in percent, or moving-average window - 1
   void setSmoothingKind(crisp::ui::CurvesView::Smoothing kind);
@@ -93,26 +89,23 @@ class CurvesView : public QWidget {
   void message(const QString& text, bool isError);
 
  protected:
-  bool eventFilter(QObject* watched, QEvent* event) override;
   void changeEvent(QEvent* event) override;  // a new theme: the greys follow it
 
  private:
   struct Series;
+  struct OverlayCurves;
   Series& live();
   Series* makeSeries(const QString& key, const QString& name, const QString& policy, qint64 seed);
   void removeSeries(Series& series);
   // Colours, line styles, names and the legends of every series: they depend on all of them.
   void restyle();
   PlotColours inks() const;  // the plots' colours in the current theme
-  QString colourKey(const Series& series) const;
-  void setLegendOutside(QCustomPlot* plot, bool outside);
   void rebuild(Series& series);
   void rebuildTrain(Series& series);
   void rebuildAll();
   void updateSummary();
   void refresh();
-  void onMouseMove(QCustomPlot* plot, QMouseEvent* event);
-  void hideCrosshair();
+  void showOverlays(OverlayCurves overlays);
   double keyOf(qint64 step, double epoch, double seconds) const;
   enum class CurveKind { TrainLoss, DevLoss, DevAccuracy };
   // The seed groups' curves of one kind as drawn (smoothed, on the current x axis).
@@ -122,32 +115,21 @@ class CurvesView : public QWidget {
   QCustomPlot* lossPlot_;
   QCustomPlot* accuracyPlot_;
   QCPGraph *paperDense_, *paperSparse_;
-  struct Crosshair {
-    QCPItemTracer *lines = nullptr, *dot = nullptr;
-    QCPItemText* label = nullptr;
-  };
-  Crosshair lossCross_, accuracyCross_;
-  QComboBox *xAxisBox_, *smoothingBox_;
-  QSlider* smoothing_;
-  QLabel* smoothingLabel_;
-  QCheckBox* references_;
-  QComboBox* seedBandsBox_;
+  // Destroyed before the plots: it filters their events.
+  std::unique_ptr<CurveTracker> tracker_;
+  std::unique_ptr<CurvesControls> controls_;
   SeedBandKind bandKind_ = SeedBandKind::Off;
   std::unique_ptr<SeedBands> trainBands_, devLossBands_, accuracyBands_;
   std::unique_ptr<SeedComparisonFigure> seedFigure_;
-  QLabel* summary_;
-  QList<QCPGraph*> legendKeys_;  // data-less graphs that only name colours and line styles
-  bool grouped_ = false;         // some configuration is drawn as seeds sharing its colour
-  QSet<QString> seedGroups_;     // those configurations (their runs' seeds all differ)
+  std::unique_ptr<CurvesLegend> legend_;
   std::vector<std::unique_ptr<Series>> series_;  // [0]: the live or opened run
-  mutable QHash<QString, int> colours_;          // run key -> palette slot
-  mutable int denseCount_ = 0, sparseCount_ = 0;
+  RunPalette palette_;                           // the series' colours, line styles and names
+  int overlayRequest_ = 0;  // the latest setOverlayRuns: older results are stale
   XAxis xAxis_ = XAxis::Step;
   Smoothing smoothingKind_ = Smoothing::Ema;
   int emaPercent_ = 90, window_ = 20;
   bool userView_ = false;  // the user zoomed or panned: live updates keep the view
   bool syncing_ = false;
-  QString crosshairText_;
   QString liveState_;  // of the live run; empty for an opened one
 };
 

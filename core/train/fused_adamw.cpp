@@ -31,9 +31,16 @@ struct UpdateScalars {
 // order its ATen operations round: p *= decay; m = m*b1 + (1-b1)*g; v = v*b2 + (1-b2)*g*g;
 // p += -step * m / (sqrt(v) / sqrt(bc2) + eps). Built for three instruction sets and chosen at
 // load time, so the package runs on any x86-64 and still uses AVX-512 where there is one.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void updateSpan(
-    float* __restrict param, const float* __restrict grad, float* __restrict expAvg,
-    float* __restrict expAvgSq, int64_t count, const UpdateScalars& s) {
+// Not under TSan: the choice is an ifunc resolver that the dynamic loader calls before TSan's
+// runtime is set up, and instrumented it crashed every binary at start.
+#ifdef __SANITIZE_THREAD__
+#define CRISP_UPDATE_TARGETS
+#else
+#define CRISP_UPDATE_TARGETS __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+CRISP_UPDATE_TARGETS void updateSpan(float* __restrict param, const float* __restrict grad,
+                                     float* __restrict expAvg, float* __restrict expAvgSq,
+                                     int64_t count, const UpdateScalars& s) {
   const UpdateScalars k = s;  // a local copy: the compiler may keep it in registers
   for (int64_t i = 0; i < count; ++i) {
     const float g = grad[i] * k.gradScale;

@@ -24,6 +24,18 @@
 #include "ui/views/predict_view.h"
 #include "ui/views/runs_view.h"
 
+namespace {
+
+// The studio at the screenshots' size in the screen's corner; false if it never appears.
+bool showAtScreenshotSize(QWidget& window) {
+  window.resize(1280, 800);
+  window.move(0, 0);
+  window.show();
+  return QTest::qWaitForWindowExposed(&window);
+}
+
+}  // namespace
+
 class TestStudioX11 : public QObject {
   Q_OBJECT
  private Q_SLOTS:
@@ -35,10 +47,7 @@ class TestStudioX11 : public QObject {
   void shortcutsWorkWithoutAWindowManager() {
     if (QGuiApplication::platformName() != QLatin1String("xcb")) QSKIP("needs xcb");
     crisp::ui::MainWindow window;
-    window.resize(1280, 800);
-    window.move(0, 0);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(showAtScreenshotSize(window));
     QVERIFY2(QTest::qWaitForWindowActive(&window), "no keyboard focus: no shortcut would work");
     window.views()->setCurrentIndex(0);  // Curves
     QSignalSpy exported(window.findChild<QAction*>(QStringLiteral("exportFigureAction")),
@@ -60,10 +69,7 @@ class TestStudioX11 : public QObject {
       QSKIP("needs the xcb platform (run through xvfb-run)");
     }
     crisp::ui::MainWindow window;
-    window.resize(1280, 800);
-    window.move(0, 0);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(showAtScreenshotSize(window));
     QTest::qWait(500);  // let the first paint reach the X server
 
     const QImage shot = window.screen()->grabWindow(0).toImage();
@@ -89,10 +95,7 @@ class TestStudioX11 : public QObject {
     QTemporaryDir runs;
     crisp::ui::MainWindow window;
     window.setRunsRoot(runs.path());
-    window.resize(1280, 800);
-    window.move(0, 0);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(showAtScreenshotSize(window));
     auto* selection = window.findChild<QComboBox*>(QStringLiteral("selectionCombo"));
     selection->setCurrentIndex(selection->findData(QStringLiteral("crisp")));
     window.findChild<QSpinBox*>(QStringLiteral("epochsSpin"))->setValue(6);
@@ -154,10 +157,7 @@ class TestStudioX11 : public QObject {
   void policyEditor() {
     if (QGuiApplication::platformName() != QLatin1String("xcb")) QSKIP("needs xcb");
     crisp::ui::MainWindow window;
-    window.resize(1280, 800);
-    window.move(0, 0);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(showAtScreenshotSize(window));
     auto* editor = window.findChild<crisp::ui::PolicyEditor*>(QStringLiteral("policyEditor"));
     editor->setText(QStringLiteral("nodiag+bigbird:3:1:2:7+crisp:0.5"));
     QVERIFY(editor->problem().isEmpty());

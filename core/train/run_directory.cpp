@@ -283,11 +283,24 @@ void RunDirectory::commitCheckpoint(int64_t step, const std::string& staging) co
   for (const auto& entry : fs::directory_iterator(staging)) syncToDisk(entry.path().string());
   syncToDisk(staging);
   const fs::path target = checkpointPath(step);
+  removeCheckpointDirectory(target);  // a re-run of the same step after resume replaces it
   std::error_code ec;
-  fs::remove_all(target, ec);  // a re-run of the same step after resume replaces it
   fs::rename(staging, target, ec);
   if (ec) throw Error(target.string() + ": cannot commit checkpoint: " + ec.message());
   syncToDisk(target.parent_path().string());
+}
+
+// A checkpoint is first renamed out of the step-N names, then deleted: a kill in the middle
+// of the deletion leaves a .removing- directory that the next prune finishes, never a
+// step-N without its trainer_state.json that no prune would see again.
+void RunDirectory::removeCheckpointDirectory(const fs::path& checkpoint) const {
+  std::error_code ec;
+  if (!fs::exists(checkpoint, ec)) return;
+  const fs::path doomed =
+      checkpoint.parent_path() / (".removing-" + checkpoint.filename().string());
+  fs::remove_all(doomed, ec);
+  fs::rename(checkpoint, doomed, ec);
+  fs::remove_all(ec ? checkpoint : doomed, ec);
 }
 
 std::vector<int64_t> RunDirectory::checkpointSteps() const {
@@ -316,11 +329,17 @@ std::string RunDirectory::setCheckpointAside(int64_t step) const {
 }
 
 void RunDirectory::pruneCheckpoints(int keep, const std::vector<int64_t>& alsoKeep) const {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(fs::path(path_) / "checkpoints", ec)) {
+    if (startsWith(entry.path().filename().string(), ".removing-")) {
+      std::error_code ignored;
+      fs::remove_all(entry.path(), ignored);  // a deletion a kill interrupted
+    }
+  }
   const std::vector<int64_t> steps = checkpointSteps();
   for (size_t i = 0; i + static_cast<size_t>(std::max(keep, 1)) < steps.size(); ++i) {
     if (std::find(alsoKeep.begin(), alsoKeep.end(), steps[i]) != alsoKeep.end()) continue;
-    std::error_code ec;
-    fs::remove_all(checkpointPath(steps[i]), ec);
+    removeCheckpointDirectory(checkpointPath(steps[i]));
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,6 +81,7 @@ class RunDirectory {
 
  private:
   void closeMetrics();
+  void removeCheckpointDirectory(const std::filesystem::path& checkpoint) const;
 
   std::string path_;
   int metricsFd_ = -1;

@@ -72,9 +72,9 @@ case $case_name in
       grep -qF -- "$default" "$work/train-help" || fail "train --help lacks '$default'"
     done
     grep -q "^Examples:" "$work/train-help" || fail "train --help lost its examples"
-    "$crisp" bench train-step --help | grep -qF -- "--steps INT:POSITIVE=8 " ||
+    "$crisp" bench train-step --help | matches -F -- "--steps INT:POSITIVE=8 " ||
       fail "bench train-step --help shows no default for --steps"
-    "$crisp" predict --help | grep -q -- "--json .*JSON Lines" ||
+    "$crisp" predict --help | matches -- "--json .*JSON Lines" ||
       fail "predict --help does not say --json prints JSON Lines"
     ;;
   quiet_verbose)
@@ -203,8 +203,8 @@ PY
     [ "$(complete_words crisp info --thr)" = --threads ] || fail "info --thr: global flags"
     [ "$(complete_words crisp bench fl)" = flops ] || fail "bench fl"
     [ "$(complete_words crisp --threads 2 bench flops --js)" = --json ] || fail "bench flops --js"
-    complete_words crisp "" | grep -qx predict || fail "no command list"
-    complete_words crisp "" | grep -qx completion && fail "the hidden completion command offered"
+    complete_words crisp "" | matches -x predict || fail "no command list"
+    complete_words crisp "" | matches -x completion && fail "the hidden completion command offered"
     # The zsh script, run by zsh itself with compadd and _files standing in for the completion
     # system's builtins (compadd offers what matches the word being completed, as zsh's does).
     "$crisp" completion zsh >"$work/_crisp"
@@ -221,8 +221,8 @@ PY
     [ "$(zsh_words crisp info --thr)" = --threads ] || fail "zsh: info --thr: global flags"
     [ "$(zsh_words crisp --threads 2 bench flops --js)" = --json ] || fail "zsh: bench flops --js"
     [ "$(zsh_words crisp inspect run "")" = "<files>" ] || fail "zsh: no file completion"
-    zsh_words crisp "" | grep -qx predict || fail "zsh: no command list"
-    zsh_words crisp "" | grep -qx completion && fail "zsh: the hidden completion command offered"
+    zsh_words crisp "" | matches -x predict || fail "zsh: no command list"
+    zsh_words crisp "" | matches -x completion && fail "zsh: the hidden completion command offered"
     ;;
   *) fail "no case $case_name" ;;
 esac

@@ -47,7 +47,7 @@ print(f"eval: best step {best['checkpoint_step']} accuracy {best['accuracy']:.3f
 PY
 # --data: a GLUE TSV written here.
 printf 'sentence\tlabel\nthe film was wonderful .\t1\nthe acting was boring .\t0\n' >"$work/mini.tsv"
-"$crisp" eval "$run" --data "$work/mini.tsv" --json | grep -q '"examples":2' ||
+"$crisp" eval "$run" --data "$work/mini.tsv" --json | matches '"examples":2' ||
   fail "eval --data did not read two examples"
 
 # --- predict: arguments, standard input, a file ----------------------------------------------
@@ -64,7 +64,7 @@ for r in rows:
     assert r["label"] in ("negative", "positive") and abs(sum(r["probabilities"].values()) - 1) < 1e-5
 ' <<<"$out" || fail "predict --json from stdin: $out"
 printf 'honestly , the acting was never boring .\n' >"$work/sentences.txt"
-"$crisp" predict "$run" --file "$work/sentences.txt" --json | grep -q '"line":1' ||
+"$crisp" predict "$run" --file "$work/sentences.txt" --json | matches '"line":1' ||
   fail "predict --file"
 
 # --- inspect: JSON, CSV, PNG -------------------------------------------------------------------
@@ -191,7 +191,7 @@ assert all(abs(a - b) < 1e-5 for a, b in zip(run, forward)), (run, forward)
 assert all(abs(a - b) < 1e-5 for a, b in zip(run, hf)), (run, hf)
 print(f"export: logits {run} == forward {forward}")
 PY
-"$crisp" eval "$work/hf" --data "$work/mini.tsv" --json | grep -q '"kind":"model"' ||
+"$crisp" eval "$work/hf" --data "$work/mini.tsv" --json | matches '"kind":"model"' ||
   fail "eval of the exported directory"
 
 # --- bad inputs: 2 for the user's side, 1 for failures at run time ----------------------------

@@ -166,7 +166,7 @@ print(s.getsockname()[1], flush=True); time.sleep(300)' >"$work/holder.port" &
     rank_pid() {
       local child
       for child in $(pgrep -P "$1"); do
-        if tr '\0' '\n' <"/proc/$child/environ" 2>/dev/null | grep -qx "RANK=$2"; then
+        if tr '\0' '\n' <"/proc/$child/environ" 2>/dev/null | matches -x "RANK=$2"; then
           echo "$child"
           return
         fi

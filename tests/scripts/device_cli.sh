@@ -21,7 +21,7 @@ expect_exit 2 'typo.json: devise: unknown field; did you mean "device"\?' \
 # auto is cuda:0 where CUDA is available, else the CPU; a run made on one device resumes on
 # another.
 expected=cpu
-"$crisp" info --json | grep -q '"cuda:0"' && expected=cuda:0
+"$crisp" info --json | matches '"cuda:0"' && expected=cuda:0
 "$crisp" train --out "$work/auto" --experiment "$work/tiny.json" --device auto >"$work/out"
 grep -q "\"device\": \"$expected\"" "$work/auto/config.json" || fail "auto did not record $expected"
 "$crisp" resume "$work/auto" --device cpu >"$work/out" || fail "resume --device cpu failed"

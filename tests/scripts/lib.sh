@@ -13,6 +13,15 @@ fail() {
   exit 1
 }
 
+# matches GREP_ARGS...: grep -q that reads its input to the end. Under pipefail, grep -q quitting
+# at an early match kills the writer with SIGPIPE and fails the pipeline at random.
+matches() {
+  local status=0
+  grep -q "$@" || status=$?
+  cat >/dev/null
+  return "$status"
+}
+
 # expect_exit CODE PATTERN COMMAND...: the exit code, and one stderr line matching PATTERN.
 expect_exit() {
   local code=$1 pattern=$2

@@ -35,7 +35,7 @@ file "$root/usr/share/icons/hicolor/256x256/apps/org.crispstudio.CrispStudio.png
 grep -q "isolated shim: $root/usr/lib" "$out/info.txt" ||
   { echo "FAIL: the packaged crisp did not load the packaged SentencePiece shim" >&2; exit 1; }
 XDG_CONFIG_HOME="$out/config" QT_QPA_PLATFORM=offscreen "$root/usr/bin/crisp-studio" --quit-after 300
-zcat "$root/usr/share/man/man1/crisp.1.gz" | grep -q '^\.SS "crisp train"' ||
+grep -q '^\.SS "crisp train"' <(zcat "$root/usr/share/man/man1/crisp.1.gz") ||
   { echo "FAIL: crisp(1) does not document crisp train" >&2; exit 1; }
 # The distribution's own checks (scripts/setup installs them): the desktop entry, the AppStream
 # metadata and lintian on the .deb. Justified lintian tags:

@@ -128,9 +128,9 @@ while not finished:
 state = json.load(open(f"{victim}/state.json"))
 if state.get("state") != "finished":
     fail(f"the run ends in state {state.get('state')}")
-leftovers = [n for n in os.listdir(f"{victim}/checkpoints") if n.startswith(".staging-")]
+leftovers = [n for n in os.listdir(f"{victim}/checkpoints") if n.startswith((".staging-", ".removing-"))]
 if leftovers:
-    fail(f"staging directories left behind: {leftovers}")
+    fail(f"staging or half-deleted directories left behind: {leftovers}")
 print(f"{sum(kills.values())} kills ({kills['random']} at random instants, "
       f"{kills['checkpoint']} during checkpoint writes) in {cycles} sessions; "
       f"{torn_writes} left a checkpoint half-written")

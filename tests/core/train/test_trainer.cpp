@@ -1,5 +1,6 @@
 #include <QtTest>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -391,6 +392,31 @@ class TestTrainer : public QObject {
     QCOMPARE(kept.size(), size_t{1});
     QVERIFY2(test::contains(kept[0], ".bak"), kept[0].c_str());
     QCOMPARE(fileBytes(kept[0]), firstBytes);
+  }
+
+  // Pruning keeps the newest and the named checkpoints, finishes a deletion that a kill cut
+  // short (.removing-*), and never leaves a step-N behind that it could no longer see.
+  void pruningKeepsTheNewestAndTheBestAndFinishesInterruptedDeletions() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath(QStringLiteral("run")).toStdString();
+    RunDirectory run(path);
+    run.create();
+    for (int64_t step : {1, 2, 3, 4, 5}) {
+      std::filesystem::create_directories(run.checkpointPath(step));
+      std::ofstream(run.checkpointPath(step) + "/trainer_state.json") << "{}";
+      std::ofstream(run.checkpointPath(step) + "/model.safetensors") << "weights";
+    }
+    const std::string interrupted = path + "/checkpoints/.removing-step-00000000";
+    std::filesystem::create_directories(interrupted);
+    std::ofstream(interrupted + "/model.safetensors") << "half deleted";
+
+    run.pruneCheckpoints(2, {2});
+    QCOMPARE(run.checkpointSteps(), (std::vector<int64_t>{2, 4, 5}));
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(path + "/checkpoints"))
+      names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    QCOMPARE(names, (std::vector<std::string>{"step-00000002", "step-00000004", "step-00000005"}));
   }
 
   void aRunIsTrainedByOneProcessAndAStaleRunningStateReadsAsStopped() {

@@ -35,7 +35,8 @@ RunStatus statusOf(const std::string& path, const ExperimentConfig& experiment) 
   status.exists = true;
   const nlohmann::json config = run.readConfig();
   // The trainer refuses to resume a directory whose resume_key differs; say so before training.
-  status.sameConfiguration = config.value("resume_key", nlohmann::json()) == experiment.resumeKey();
+  status.sameConfiguration =
+      resumeKeysMatch(config.value("resume_key", nlohmann::json()), experiment.resumeKey());
   const nlohmann::json state = run.readState();
   status.state = state.value("state", std::string("created"));
   status.bestAccuracy = state.value("best_accuracy", -1.0);

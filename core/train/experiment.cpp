@@ -79,7 +79,7 @@ ResolvedTokenizer resolveTokenizer(const ExperimentConfig& config,
   ResolvedTokenizer resolved;
   if (!runDirectory.empty() && RunDirectory(runDirectory).hasConfig()) {
     const nlohmann::json existing = RunDirectory(runDirectory).readConfig();
-    if (existing.value("resume_key", nlohmann::json()) != config.resumeKey()) {
+    if (!resumeKeysMatch(existing.value("resume_key", nlohmann::json()), config.resumeKey())) {
       throw Error(runDirectory +
                   " holds a run with a different configuration; choose another directory");
     }

@@ -343,6 +343,16 @@ void RunDirectory::pruneCheckpoints(int keep, const std::vector<int64_t>& alsoKe
   }
 }
 
+bool resumeKeysMatch(nlohmann::json recorded, nlohmann::json current) {
+  for (nlohmann::json* key : {&recorded, &current}) {
+    if (key->is_object() && key->contains("hyperparameters") &&
+        (*key)["hyperparameters"].is_object()) {
+      (*key)["hyperparameters"].erase("save_every");
+    }
+  }
+  return recorded == current;
+}
+
 RunSummary summarizeRun(const std::string& path) {
   RunDirectory run(path);
   const nlohmann::json config = run.readConfig();

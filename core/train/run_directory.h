@@ -103,6 +103,11 @@ class RunLock {
   int fd_ = -1;
 };
 
+// Whether a run whose config.json holds the resume key `recorded` may continue with `current`:
+// equal but for hyperparameters.save_every, since how often a run checkpoints changes none of
+// the numbers it trains to (an interrupted sweep may go on with save_every added or changed).
+bool resumeKeysMatch(nlohmann::json recorded, nlohmann::json current);
+
 // One row of the runs table, read from a run directory's files.
 struct RunSummary {
   std::string path, name, policy, state;

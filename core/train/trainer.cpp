@@ -717,8 +717,8 @@ struct Trainer::Impl {
       lock.emplace(dir.path());
       if (dir.hasConfig()) {
         const nlohmann::json existing = dir.readConfig();
-        if (existing.value("resume_key", nlohmann::json()) !=
-            runConfig.value("resume_key", nlohmann::json())) {
+        if (!resumeKeysMatch(existing.value("resume_key", nlohmann::json()),
+                             runConfig.value("resume_key", nlohmann::json()))) {
           throw Error(dir.path() +
                       " holds a run with a different configuration; choose another directory");
         }

@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/sys/error.h"
+#include "core/train/experiment.h"
 #include "core/train/experiment_set.h"
+#include "core/train/run_directory.h"
 
 namespace {
 
@@ -212,6 +214,25 @@ class TestExperimentSet : public QObject {
     j["seeds"] = {1, 2.5};
     const std::string e = parseError(j);
     QVERIFY2(contains(e, "dir/set.json: seeds[1]: expected a non-negative integer"), e.c_str());
+  }
+
+  // How often a run checkpoints changes no number it trains to, so an interrupted run (a paper
+  // sweep's) may continue with save_every added or changed; anything else still refuses.
+  void saveEveryIsNotPartOfTheResumeKey() {
+    const auto key = [](const char* json) {
+      return crisp::ExperimentConfig::fromJson(nlohmann::json::parse(json)).resumeKey();
+    };
+    const nlohmann::json plain = key(R"({"hyperparameters": {"epochs": 2}})");
+    const nlohmann::json every10m =
+        key(R"({"hyperparameters": {"epochs": 2, "save_every": "10m"}})");
+    QVERIFY(plain != every10m);  // recorded in the run's configuration
+    QVERIFY(crisp::resumeKeysMatch(plain, every10m));
+    QVERIFY(crisp::resumeKeysMatch(every10m, plain));
+    QVERIFY(crisp::resumeKeysMatch(every10m,
+                                   key(R"({"hyperparameters": {"epochs": 2, "save_every": 50}})")));
+    QVERIFY(!crisp::resumeKeysMatch(
+        plain, key(R"({"hyperparameters": {"epochs": 3, "save_every": 50}})")));
+    QVERIFY(!crisp::resumeKeysMatch(plain, "golden"));
   }
 
   // One class trained a classifier with nothing to tell apart.

@@ -104,6 +104,46 @@ class TestFusedAdamW : public QObject {
     QVERIFY((fusedParams[0] - makeParameters(1)[0]).abs().max().item<double>() > 1e-2);
   }
 
+  // The update rounds after each operation, on every instruction set and at every
+  // optimisation level: a fused multiply-add in one build (GCC contracts only from -O2 and only
+  // where the CPU has FMA) made Release on AVX-512 train to other weights than AVX2 or -O1.
+  // The reference below stores each intermediate through a volatile float, so it cannot fuse.
+  void roundsEachOperationOnceOnEveryBuild() {
+    at::manual_seed(7);
+    const at::Tensor start = at::randn({4099});
+    const at::Tensor gradient = at::randn({4099}) * 3.0;
+    at::Tensor param = start.clone().set_requires_grad(true);
+    param.mutable_grad() = gradient.clone();
+    const double lr = 3e-3, weightDecay = 0.01, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+    FusedAdamW fused(
+        {param},
+        torch::optim::AdamWOptions(lr).weight_decay(weightDecay).betas({beta1, beta2}).eps(eps));
+    fused.step(1.0F);
+
+    const auto once = [](float x) {
+      volatile float rounded = x;
+      return static_cast<float>(rounded);
+    };
+    const float decay = static_cast<float>(1.0 - lr * weightDecay);
+    const float sqrtBc2 = static_cast<float>(std::sqrt(1.0 - beta2));
+    const float negStep = static_cast<float>(-lr / (1.0 - beta1));
+    const float b1 = static_cast<float>(beta1), c1 = static_cast<float>(1.0 - beta1);
+    const float b2 = static_cast<float>(beta2), c2 = static_cast<float>(1.0 - beta2);
+    const float* p0 = start.data_ptr<float>();
+    const float* g = gradient.data_ptr<float>();
+    const float* p1 = param.data_ptr<float>();
+    int differing = 0;
+    for (int64_t i = 0; i < start.numel(); ++i) {
+      const float gi = once(g[i] * 1.0F);
+      const float m = once(once(0.0F * b1) + once(c1 * gi));
+      const float v = once(once(0.0F * b2) + once(once(c2 * gi) * gi));
+      const float denom = once(once(std::sqrt(v) / sqrtBc2) + static_cast<float>(eps));
+      const float expected = once(once(p0[i] * decay) + once(negStep * once(m / denom)));
+      differing += expected != p1[i];
+    }
+    QCOMPARE(differing, 0);
+  }
+
   void gradScaleEqualsClipGradNormThenStep() {
     const auto fusedParams = makeParameters(2);
     const auto torchParams = cloneParameters(fusedParams);

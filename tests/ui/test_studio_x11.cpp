@@ -101,7 +101,7 @@ class TestStudioX11 : public QObject {
     window.findChild<QSpinBox*>(QStringLiteral("epochsSpin"))->setValue(6);
     QSignalSpy finished(window.session(), &crisp::ui::TrainingSession::finished);
     window.startTraining();
-    QVERIFY(finished.wait(240000));
+    QVERIFY(finished.wait(240000 * CRISP_TEST_TIME_SCALE));
     QCOMPARE(finished.first().at(1).value<crisp::ui::RunPhase>(), crisp::ui::RunPhase::Finished);
     QTest::qWait(300);
 

@@ -5,40 +5,22 @@
 #include <QSignalSpy>
 #include <QtTest>
 
-#include "core/train/experiment.h"
 #include "core/train/predictor.h"
 #include "core/train/run_directory.h"
-#include "core/train/trainer.h"
+#include "tiny_run.h"
 #include "ui/model_snapshot.h"
 #include "ui/views/attention_view.h"
 #include "ui/views/predict_view.h"
 
 using namespace crisp;
 
-namespace {
-
-void trainTinyRun(const QString& directory, const std::string& policy, uint64_t seed) {
-  ExperimentConfig config = ExperimentConfig::demo();
-  config.demoTrainSize = 128;
-  config.demoDevSize = 32;
-  config.hyper.epochs = 1;
-  config.hyper.seed = seed;
-  config.policy = policy;
-  PreparedExperiment prepared = prepareExperiment(config);
-  Trainer trainer(std::move(prepared.inputs), config.hyper, directory.toStdString(),
-                  prepared.runConfig);
-  QVERIFY(trainer.run() == RunState::Finished);
-}
-
-}  // namespace
-
 class TestLiveModels : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void initTestCase() {
     QVERIFY(runs_.isValid());
-    trainTinyRun(runs_.filePath(QStringLiteral("dense")), "dense", 1);
-    trainTinyRun(runs_.filePath(QStringLiteral("crisp")), "crisp:0.8", 2);
+    tiny_run::train(runs_.filePath(QStringLiteral("dense")), "dense", 1);
+    tiny_run::train(runs_.filePath(QStringLiteral("crisp")), "crisp:0.8", 2);
   }
 
   void twoRunsPredictSideBySide() {

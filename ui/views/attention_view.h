@@ -1,11 +1,12 @@
 #pragma once
 
-#include <QFutureWatcher>
 #include <QMap>
-#include <QPointer>
+#include <QSet>
 #include <QWidget>
 
 #include "ui/studio_types.h"
+#include "ui/views/attention_details.h"
+#include "ui/views/dam_mask_panel.h"
 
 class QCustomPlot;
 class QCPColorMap;
@@ -14,8 +15,6 @@ class QComboBox;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
-class QTableWidget;
-class QTabWidget;
 class QMouseEvent;
 
 namespace crisp {
@@ -24,7 +23,7 @@ struct Prediction;
 
 namespace crisp::ui {
 
-class AttentionGrid;
+class InferenceService;
 class ModelSnapshot;
 
 // One layer and head's attention before and after pruning, side by side on one colour scale,
@@ -40,13 +39,13 @@ class AttentionView : public QWidget {
   static constexpr int kRollout = -2;
 
   explicit AttentionView(QWidget* parent = nullptr);
-  ~AttentionView() override;
   QCustomPlot* heatmapPlot() const { return plot_; }
-  QCustomPlot* damPlot() const { return damPlot_; }
+  QCustomPlot* damPlot() const { return details_->damMask()->plot(); }
   // Beside the learned mask: how many (query, key) pairs of the sentence it keeps.
-  QString damSummary() const;
-  AttentionGrid* grid() const { return grid_; }
-  QTableWidget* statisticsTable() const { return stats_; }
+  QString damSummary() const { return details_->damMask()->summary(); }
+  AttentionGrid* grid() const { return details_->grid(); }
+  // Rows of a HeadStatisticsModel, sortable by any column; clicking a row shows that head.
+  QTableView* statisticsTable() const { return details_->statisticsTable(); }
   // The matrices shown now ([query][key], after the head choice and token filter).
   QVector<QVector<double>> shownBefore() const { return shownBefore_; }
   QVector<QVector<double>> shownAfter() const { return shownAfter_; }
@@ -84,37 +83,26 @@ class AttentionView : public QWidget {
 
  private:
   void redraw();
-  void updateStatistics(const AttentionFrame& f);
-  void updateDam(const AttentionFrame& f, int layer, int head);
   void onMouseMove(QMouseEvent* event);
   void showRun(const QString& runDirectory);
-  void enqueue(const QString& text, bool typed);
-  void runNext();
-  void addInferredFrame(const Prediction& p, const QString& text, bool typed);
+  void infer(const QString& text, bool typed);
+  void addInferredFrame(const QString& text, const Prediction& p);
   QCustomPlot* plot_;
-  QCustomPlot* damPlot_;
-  QCPColorMap *beforeMap_, *afterMap_, *damMap_;
+  QCPColorMap *beforeMap_, *afterMap_;
   QCPTextElement *beforeTitle_, *afterTitle_;
   QString policy_;
   QComboBox *sentence_, *layer_, *head_;
   QCheckBox* hideSpecial_;
-  QLabel *caption_, *hover_, *modelLabel_, *statsNote_, *damNote_, *damSummary_;
+  QLabel *caption_, *hover_, *modelLabel_;
   QLineEdit* typed_;
-  AttentionGrid* grid_;
-  QComboBox* gridSource_;
-  QTableWidget* stats_;
-  QTabWidget* details_;
+  AttentionDetails* details_;
   QMap<QString, AttentionFrame> frames_;  // the latest frame per sentence
   QVector<QVector<double>> shownBefore_, shownAfter_;
   QVector<int> shown_;
-  QPointer<ModelSnapshot> snapshot_;
-  QFutureWatcher<Prediction>* inference_;
-  QString inferenceText_;
-  bool inferenceTyped_ = false, inferring_ = false;
-  QList<QPair<QString, bool>> queue_;  // sentences waiting for the model (text, typed)
+  InferenceService* inference_;
+  QSet<QString> typedRequests_;  // asked as typed, not yet shown (a probe request undoes it)
   QStringList typedSentences_;
   QString framesRun_;  // the run the frames are of; empty: the live run, or none yet
-  QString statsKey_;   // the frame the table shows (sentence + step)
 };
 
 }  // namespace crisp::ui

@@ -12,11 +12,11 @@
 #include <QTextBrowser>
 #include <QTimer>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 #include "core/data/demo_corpus.h"
 #include "core/train/predictor.h"
 #include "core/train/run_directory.h"
+#include "ui/inference_service.h"
 #include "ui/model_snapshot.h"
 
 namespace crisp::ui {
@@ -95,10 +95,6 @@ PredictView::PredictView(QWidget* parent) : QWidget(parent) {
   refreshRuns();
 }
 
-PredictView::~PredictView() {
-  for (Pane& pane : panes_) pane.running->waitForFinished();
-}
-
 void PredictView::buildPane(Pane& pane, const QString& title, const QString& name) {
   pane.box = new QGroupBox(title, this);
   pane.box->setObjectName(name + QStringLiteral("Pane"));
@@ -116,11 +112,12 @@ void PredictView::buildPane(Pane& pane, const QString& title, const QString& nam
   layout->addWidget(pane.result);
   layout->addWidget(pane.tokens, 1);
   pane.snapshot = new ModelSnapshot(this);
-  pane.running = new QFutureWatcher<Prediction>(this);
+  pane.inference = new InferenceService(this);
+  pane.inference->setSnapshot(pane.snapshot);
   Pane* p = &pane;
-  connect(pane.running, &QFutureWatcher<Prediction>::finished, this, [this, p] {
-    if (p->running->future().resultCount() > 0) show(*p, p->running->result());
-  });
+  // A failed prediction leaves the pane as it was.
+  connect(pane.inference, &InferenceService::inferred, this,
+          [this, p](const QString&, const Prediction& prediction) { show(*p, prediction); });
   connect(pane.snapshot, &ModelSnapshot::loaded, this, [this, p] {
     p->model->setText(tr("Model: %1 (newest checkpoint)").arg(p->snapshot->describe()));
     p->box->setTitle(QFileInfo(p->snapshot->runDirectory()).fileName());
@@ -228,20 +225,10 @@ void PredictView::schedule() {
 }
 
 void PredictView::run() {
-  runPane(panes_[0]);
-  if (isComparing()) runPane(panes_[1]);
-}
-
-void PredictView::runPane(Pane& pane) {
-  const auto predictor = pane.snapshot->predictor();
-  if (!predictor || input_->text().trimmed().isEmpty()) return;
-  if (pane.running->isRunning()) {
-    schedule();  // one inference at a time per pane; try again shortly
-    return;
-  }
-  const std::string text = input_->text().toStdString();
-  pane.running->setFuture(
-      QtConcurrent::run([predictor, text] { return predictor->predict(text); }));
+  if (input_->text().trimmed().isEmpty()) return;
+  // One key per pane: a newer text supersedes the one still running.
+  panes_[0].inference->request(input_->text());
+  if (isComparing()) panes_[1].inference->request(input_->text());
 }
 
 void PredictView::show(Pane& pane, const Prediction& p) {

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <QFutureWatcher>
 #include <QWidget>
 #include <array>
 #include <memory>
@@ -19,6 +18,7 @@ struct Prediction;
 
 namespace crisp::ui {
 
+class InferenceService;
 class ModelSnapshot;
 
 // Live prediction as the user types (debounced): label, probabilities, and the tokens shaded
@@ -29,7 +29,6 @@ class PredictView : public QWidget {
   Q_OBJECT
  public:
   explicit PredictView(QWidget* parent = nullptr);
-  ~PredictView() override;
   // Loads the newest checkpoint of a run in the background; predictions follow it.
   void followRun(const QString& runDirectory);
   // Predicts with a second run beside the first; "" ends the comparison.
@@ -56,12 +55,11 @@ class PredictView : public QWidget {
     QLabel* result = nullptr;
     QTextBrowser* tokens = nullptr;
     ModelSnapshot* snapshot = nullptr;
-    QFutureWatcher<Prediction>* running = nullptr;
+    InferenceService* inference = nullptr;
   };
   void buildPane(Pane& pane, const QString& title, const QString& name);
   void schedule();
   void run();
-  void runPane(Pane& pane);
   void show(Pane& pane, const Prediction& p);
   void chooseComparison(int index);
   QLineEdit* input_;

@@ -1,5 +1,6 @@
 #include "core/cli/sweep_command.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <iomanip>
 #include <nlohmann/json.hpp>
@@ -162,6 +163,11 @@ int runSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
   if (options.dryRun) {
     out << set.name << ": " << set.configurations.size() << " configurations x " << set.seeds.size()
         << " seeds; baseline " << set.baseline << "\n";
+    size_t nameWidth = 0, policyWidth = 0;  // columns as wide as their longest entry
+    for (const ExperimentSetRun& run : runs) {
+      nameWidth = std::max(nameWidth, run.directoryName.size());
+      policyWidth = std::max(policyWidth, run.experiment.policy.size());
+    }
     for (const ExperimentSetRun& run : runs) {
       const std::string path = (fs::path(options.root) / run.directoryName).string();
       RunStatus status;
@@ -170,8 +176,8 @@ int runSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
       } catch (const std::exception& e) {
         status.state = std::string("unreadable: ") + e.what();
       }
-      out << "  " << std::left << std::setw(28) << run.directoryName << " " << std::setw(12)
-          << run.experiment.policy << " "
+      out << "  " << std::left << std::setw(static_cast<int>(nameWidth)) << run.directoryName
+          << "  " << std::setw(static_cast<int>(policyWidth)) << run.experiment.policy << "  "
           << (!status.sameConfiguration    ? "CONFLICT (recorded with another configuration)"
               : status.state == "finished" ? "finished, best " + percent(status.bestAccuracy)
               : status.exists              ? status.state + " (will resume)"

@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include <torch/cuda.h>
@@ -89,6 +90,13 @@ class TestSweep : public QObject {
     std::ostringstream out, err;
     QCOMPARE(crisp::cli::runSweep(dry, out, err), 0);
     QCOMPARE(count(out.str(), "finished, best"), 4);
+    // One column per field, however long a name or policy: every status starts at one place.
+    std::istringstream lines(out.str());
+    std::string line;
+    std::getline(lines, line);  // the heading
+    std::set<size_t> statusColumns;
+    while (std::getline(lines, line)) statusColumns.insert(line.find("finished"));
+    QCOMPARE(statusColumns.size(), size_t{1});
 
     crisp::cli::StatsOptions stats;
     stats.roots = {root().toStdString()};

@@ -178,7 +178,7 @@ int main(int argc, char** argv) {
       "  crisp train --out runs/sst2-spm --preset small --train-sentencepiece 8000 "
       "--sentencepiece-type unigram \\\n"
       "      --train ../shared/data/sst2/train.tsv --dev ../shared/data/sst2/dev.tsv\n"
-      "Defaults: the demo corpus (no --train/--dev) trains 10 epochs of batch 16 at 2e-4 with\n"
+      "Defaults: the demo corpus (no --train/--dev) trains 10 epochs of batch 16 at 3e-4 with\n"
       "--max-len 64; other data the defaults shown above. Without --name a run is named\n"
       "DATA-MODEL-POLICY (demo-tiny-dense, sst2-distilbert-base-uncased-crisp0.8).\n"
       "Tokenizer: the model's own by default; --tokenizer DIR|vocab.txt|FILE.model, or\n"
@@ -216,7 +216,7 @@ int main(int argc, char** argv) {
   train->add_option("--attention", ex.policy, policyHelp);
   addNumber(train, "--epochs", ex.hyper.epochs, "Epochs (the demo: 10)");
   addNumber(train, "--batch", ex.hyper.batchSize, "Batch size (the demo: 16)");
-  addNumber(train, "--lr", ex.hyper.learningRate, "Peak learning rate (the demo: 2e-4)");
+  addNumber(train, "--lr", ex.hyper.learningRate, "Peak learning rate (the demo: 3e-4)");
   addNumber(train, "--seed", ex.hyper.seed, "Seed (weights, order, dropout)");
   addNumber(train, "--eval-every", ex.hyper.evalEvery, "Evaluate every N steps (0: epoch ends)");
   addNumber(train, "--max-len", ex.maxLength, "Maximum tokens per sentence (the demo: 64)");

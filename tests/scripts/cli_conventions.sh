@@ -159,7 +159,7 @@ PY
       --seed 1 --quiet >/dev/null
     name=$(json_field "$work/runs/mini/config.json" 'j["experiment"]["name"]')
     [ "$name" = "mini-tiny-crisp0.8" ] || fail "the mini run is named '$name'"
-    # Not the demo's 16 / 2e-4 / 64: the general defaults.
+    # Not the demo's 16 / 3e-4 / 64: the general defaults.
     [ "$(json_field "$work/runs/mini/config.json" \
       'j["experiment"]["hyperparameters"]["batch_size"], j["experiment"]["hyperparameters"]["learning_rate"], j["experiment"]["max_length"]')" = \
       "32 5e-05 128" ] || fail "the mini run took the demo's defaults: $(cat "$work/runs/mini/config.json")"

@@ -77,6 +77,12 @@ QColor PlotColours::translated(const QColor& colour, const PlotColours& other) c
   return other.ink(strength, colour.alpha());
 }
 
+QColor slotColour(int slot, const PlotColours& colours) {
+  static const double kDenseInks[] = {0.92, 0.57, 0.35};
+  if (slot < 0) return colours.ink(kDenseInks[(-1 - slot) % std::size(kDenseInks)]);
+  return kOkabeIto[slot % std::size(kOkabeIto)];
+}
+
 void applyPlotColours(QCustomPlot& plot, const PlotColours& colours) {
   const QColor& text = colours.foreground;
   plot.setBackground(colours.background);

@@ -32,6 +32,11 @@ struct PlotColours {
   QColor translated(const QColor& colour, const PlotColours& other) const;
 };
 
+// The colour of a run's colour slot (RunPalette::slot): Okabe-Ito's for the sparse runs (>= 0),
+// greys from the foreground for the dense baselines (< 0; on paper 20, 110, 165), so a baseline
+// stands apart from every sparse run, in colour and in print, in either theme.
+QColor slotColour(int slot, const PlotColours& colours);
+
 // Paints the plot's frame in `colours` (its data keep theirs). Does not replot.
 void applyPlotColours(QCustomPlot& plot, const PlotColours& colours);
 // Keeps the plot's frame in its palette's colours: now, and whenever the theme changes.

@@ -18,19 +18,12 @@
 #include "core/text/sentencepiece.h"
 #include "core/text/tokenizer.h"
 #include "core/train/experiment.h"
+#include "test_files.h"
 #include "ui/views/experiment_panel.h"
 
 using crisp::ui::ExperimentPanel;
 
 namespace {
-
-QString write(const QTemporaryDir& dir, const QString& name, const QByteArray& content) {
-  const QString path = dir.filePath(name);
-  QFile file(path);
-  if (!file.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
-  file.write(content);
-  return path;
-}
 
 // A small SentencePiece model (crisp's special pieces) trained in dir.
 QString trainModel(const QTemporaryDir& dir) {

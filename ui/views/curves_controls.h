@@ -12,7 +12,7 @@ class QWidget;
 
 namespace crisp::ui {
 
-// The Curves tab's controls over its plots: the x axis (its items in CurvesView::XAxis's
+// The Curves tab's controls over its plots: the x axis (its items in CurveOptions::XAxis's
 // order), the smoothing's kind and amount, the paper's reference lines and the view's reset;
 // under them the summary line beside the seeds' grouping (its items hold SeedBandKind). It
 // builds and lays them out in the view; the view connects them and keeps their state.

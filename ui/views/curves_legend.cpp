@@ -2,7 +2,15 @@
 
 #include <algorithm>
 
+#include "ui/plot_style.h"
+#include "ui/run_palette.h"
+
 namespace crisp::ui {
+namespace {
+
+constexpr double kKeyInk = 0.725;  // keys for a line style or a kind of curve (70 on paper)
+
+}  // namespace
 
 CurvesLegend::CurvesLegend(QCustomPlot* loss, QCustomPlot* accuracy)
     : plots_{{loss, Qt::AlignTop | Qt::AlignRight}, {accuracy, Qt::AlignBottom | Qt::AlignRight}} {
@@ -23,6 +31,37 @@ QCPGraph* CurvesLegend::addKey(QCustomPlot* plot, const QString& name, const QPe
   key->setScatterStyle(scatter);
   keys_ << key;
   return key;
+}
+
+void CurvesLegend::addRunKeys(const QList<RunKey>& runs, const RunPalette& palette,
+                              SeedBandKind bands, const PlotColours& colours,
+                              const QString& smoothingName) {
+  QCustomPlot* loss = plots_[0].plot;
+  QCustomPlot* accuracy = plots_[1].plot;
+  const QColor keyInk = colours.ink(kKeyInk);
+  QStringList named;
+  for (const RunKey& run : runs) {
+    if (named.contains(run.label)) continue;
+    named << run.label;
+    addKey(loss, run.label, QPen(run.colour, 2.5));
+    addKey(accuracy, run.label, QPen(run.colour, 2.5), run.marker);
+  }
+  const bool grouped = palette.grouped();
+  if (bands == SeedBandKind::Off) {
+    for (const qint64 seed : palette.groupedSeeds()) {
+      const QString label = seed < 0 ? tr("seed unknown") : tr("seed %1").arg(seed);
+      for (QCustomPlot* plot : {loss, accuracy})
+        addKey(plot, label, QPen(keyInk, 1.8, palette.seedStyle(seed)));
+    }
+  } else if (grouped) {  // the band's key: a grey swatch under a grey line
+    const QString label =
+        bands == SeedBandKind::Sd ? tr("mean ± sd over seeds") : tr("mean, min–max over seeds");
+    for (QCustomPlot* plot : {loss, accuracy})
+      addKey(plot, label, QPen(keyInk, 1.8))->setBrush(colours.ink(kKeyInk, 60));
+  }
+  addKey(loss, tr("train (%1)").arg(smoothingName), QPen(keyInk, 1.8));
+  addKey(loss, tr("dev"), QPen(keyInk, 1.5, grouped ? Qt::SolidLine : Qt::DashLine),
+         QCPScatterStyle(QCPScatterStyle::ssCircle, keyInk, colours.background, 5));
 }
 
 bool CurvesLegend::isBeside(const QCustomPlot* plot) {

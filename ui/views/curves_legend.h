@@ -1,10 +1,15 @@
 #pragma once
 
+#include <QCoreApplication>
 #include <QList>
 
 #include "ui/qcp.h"
+#include "ui/views/seed_bands.h"
 
 namespace crisp::ui {
+
+class RunPalette;
+struct PlotColours;
 
 // The Curves tab's two legends, placed as one. With one run they sit inside the axes, in the
 // corner the curves leave free (loss falls, accuracy rises), and name its kinds of curve; with
@@ -12,7 +17,15 @@ namespace crisp::ui {
 // seed) once through data-less key graphs; both are then as wide as each other, so that the
 // plots' shared x axes line up.
 class CurvesLegend {
+  Q_DECLARE_TR_FUNCTIONS(crisp::ui::CurvesLegend)
+
  public:
+  struct RunKey {
+    QString label;  // the palette's legend name: runs of one configuration share it
+    QColor colour;
+    QCPScatterStyle marker;  // on the accuracy plot
+  };
+
   CurvesLegend(QCustomPlot* loss, QCustomPlot* accuracy);
 
   // Removes the key graphs.
@@ -20,6 +33,10 @@ class CurvesLegend {
   // A data-less entry in `plot`'s legend that only names a colour, line style or marker.
   QCPGraph* addKey(QCustomPlot* plot, const QString& name, const QPen& pen,
                    const QCPScatterStyle& scatter = QCPScatterStyle());
+  // The keys of several runs: each label once, then the seeds' line styles (or the bands'
+  // swatch), then the kinds of curve.
+  void addRunKeys(const QList<RunKey>& runs, const RunPalette& palette, SeedBandKind bands,
+                  const PlotColours& colours, const QString& smoothingName);
   // Puts both legends beside the axes or inside them, with `last` (those visible) at their ends.
   void place(bool beside, const QList<QCPGraph*>& last);
   static bool isBeside(const QCustomPlot* plot);

@@ -7,16 +7,20 @@
 
 #include "ui/run_palette.h"
 #include "ui/studio_types.h"
+#include "ui/views/curve_options.h"
+#include "ui/views/run_curves_reader.h"
+#include "ui/views/run_series.h"
 #include "ui/views/seed_bands.h"
 
 class QCustomPlot;
-class QCPGraph;
 
 namespace crisp::ui {
 
+class CurvesPlots;
 class CurveTracker;
 class CurvesControls;
 class CurvesLegend;
+class PaperReferences;
 struct PlotColours;
 
 // Training loss (raw and smoothed), dev loss and dev accuracy of the live run and of any runs
@@ -28,8 +32,8 @@ struct PlotColours;
 class CurvesView : public QWidget {
   Q_OBJECT
  public:
-  enum class XAxis { Step, Epoch, WallTime };
-  enum class Smoothing { Ema, MovingAverage };
+  using XAxis = CurveOptions::XAxis;
+  using Smoothing = CurveOptions::Smoothing;
 
   explicit CurvesView(QWidget* parent = nullptr);
   ~CurvesView() override;
@@ -41,8 +45,8 @@ class CurvesView : public QWidget {
   // Runs drawn now: the live run when it has points, plus the overlays.
   int runCount() const;
   QStringList runNames() const;
-  XAxis xAxis() const { return xAxis_; }
-  Smoothing smoothingKind() const { return smoothingKind_; }
+  XAxis xAxis() const { return options_.xAxis; }
+  Smoothing smoothingKind() const { return options_.smoothing; }
   // EMA weight in percent, or the moving average's window minus one.
   int smoothingValue() const;
   // The crosshair's text (series, x and y of the data point under the mouse); empty if hidden.
@@ -92,48 +96,32 @@ class CurvesView : public QWidget {
   void changeEvent(QEvent* event) override;  // a new theme: the greys follow it
 
  private:
-  struct Series;
-  struct OverlayCurves;
-  Series& live();
-  Series* makeSeries(const QString& key, const QString& name, const QString& policy, qint64 seed);
-  void removeSeries(Series& series);
+  RunSeries& live();
   // Colours, line styles, names and the legends of every series: they depend on all of them.
   void restyle();
   PlotColours inks() const;  // the plots' colours in the current theme
-  void rebuild(Series& series);
-  void rebuildTrain(Series& series);
   void rebuildAll();
   void updateSummary();
   void refresh();
-  void showOverlays(OverlayCurves overlays);
-  double keyOf(qint64 step, double epoch, double seconds) const;
-  enum class CurveKind { TrainLoss, DevLoss, DevAccuracy };
-  // The seed groups' curves of one kind as drawn (smoothed, on the current x axis).
-  QList<SeedGroup> seedGroups(CurveKind kind) const;
-  void updateBands();
+  void showOverlays(RunCurvesReader::Result overlays);
 
-  QCustomPlot* lossPlot_;
-  QCustomPlot* accuracyPlot_;
-  QCPGraph *paperDense_, *paperSparse_;
+  std::unique_ptr<CurvesPlots> plots_;
+  QCustomPlot *lossPlot_, *accuracyPlot_;  // plots_'s
+  std::unique_ptr<PaperReferences> references_;
   // Destroyed before the plots: it filters their events.
   std::unique_ptr<CurveTracker> tracker_;
   std::unique_ptr<CurvesControls> controls_;
   SeedBandKind bandKind_ = SeedBandKind::Off;
-  std::unique_ptr<SeedBands> trainBands_, devLossBands_, accuracyBands_;
+  std::unique_ptr<CurvesSeedBands> bands_;
   std::unique_ptr<SeedComparisonFigure> seedFigure_;
   std::unique_ptr<CurvesLegend> legend_;
-  std::vector<std::unique_ptr<Series>> series_;  // [0]: the live or opened run
-  RunPalette palette_;                           // the series' colours, line styles and names
-  int overlayRequest_ = 0;  // the latest setOverlayRuns: older results are stale
-  XAxis xAxis_ = XAxis::Step;
-  Smoothing smoothingKind_ = Smoothing::Ema;
-  int emaPercent_ = 90, window_ = 20;
-  bool userView_ = false;  // the user zoomed or panned: live updates keep the view
-  bool syncing_ = false;
+  std::vector<std::unique_ptr<RunSeries>> series_;  // [0]: the live or opened run
+  RunPalette palette_;                              // the series' colours, line styles and names
+  std::unique_ptr<RunCurvesReader> overlayReader_;
+  CurveOptions options_;
   QString liveState_;  // of the live run; empty for an opened one
 };
 
 }  // namespace crisp::ui
 
-Q_DECLARE_METATYPE(crisp::ui::CurvesView::XAxis)
 Q_DECLARE_METATYPE(crisp::ui::SeedBandKind)

@@ -3,30 +3,29 @@
 #include <QStringList>
 #include <QWidget>
 
+#include "ui/experiment_form.h"
 #include "ui/studio_types.h"
+#include "ui/views/path_field.h"
+#include "ui/views/run_controls.h"
 
 class QAction;
-class QCheckBox;
 class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
 class QTableWidget;
-class QTabWidget;
 class QTimer;
-
-namespace crisp {
-struct ExperimentConfig;
-}
 
 namespace crisp::ui {
 
+class DataPreview;
+class ModelChoice;
 class PolicyEditor;
 
 // The experiment form (model, tokenizer, data with a preview, attention policy,
-// hyperparameters, seed) and the run controls. It builds and validates the configuration; it
-// never trains. Invalid choices disable Start and say why.
+// hyperparameters, seed) and the run controls. It shows what checkExperimentForm
+// (ui/experiment_form.h) says of its values; it never trains. Invalid choices disable Start and
+// say why.
 class ExperimentPanel : public QWidget {
   Q_OBJECT
  public:
@@ -40,7 +39,7 @@ class ExperimentPanel : public QWidget {
   QStringList problems() const { return problems_; }
   bool canStart() const { return problems_.isEmpty(); }
   // Start, Pause/Resume and Stop, with their shortcuts (the window's Training menu).
-  QList<QAction*> runActions() const { return {startAction_, pauseAction_, stopAction_}; }
+  QList<QAction*> runActions() const { return controls_->runActions(); }
   // Narrow by default: the views beside it need the room (the window fits 1024 px).
   QSize sizeHint() const override { return QSize(300, 600); }
 
@@ -68,41 +67,33 @@ class ExperimentPanel : public QWidget {
   QWidget* buildTrainingGroup();
   void onModelChanged();
   void updateVisibility();
-  // Lists the supported pretrained checkpoints in the Hugging Face cache and in folders (and
-  // those listed before) as model choices.
-  void listPretrainedModels(const QStringList& folders);
-  bool fineTunesCheckpoint() const;  // not a preset from scratch
   void updatePreview();
+  ExperimentFormValues::Tokenizer tokenizerChoice() const;
+  ExperimentFormValues::Data dataChoice() const;
+  ExperimentFormValues formValues() const;
   void validate();
-  QString chosenModel() const;
-  // Loads a tokenizer file through core once per version of the file: "" when it loads (its
-  // vocabulary size in vocabSize), else core's message.
-  QString tokenizerProblem(const QString& path, qint64* vocabSize) const;
-  QLineEdit* pathEdit(const QString& name, const QString& placeholder, bool directory,
-                      const QString& filter, QWidget* parent, QWidget** row);
+  // A path row that previews and validates as it changes.
+  PathField* pathField(const QString& name, const QString& placeholder, PathField::Kind kind,
+                       const QString& filter, QWidget* parent);
 
-  QComboBox *model_, *tokenizer_, *data_;
+  ModelChoice* model_;
+  QComboBox *tokenizer_, *data_;
   PolicyEditor* policyEditor_;
-  QStringList pretrainedFolders_;
-  QLineEdit *modelDir_, *vocab_, *trainPath_, *devPath_, *learningRate_;
-  QWidget *modelDirRow_, *vocabRow_, *spmRow_, *trainRow_, *devRow_, *filesBox_;
+  PathField *modelDir_, *vocab_, *trainPath_, *devPath_;
+  QLineEdit* learningRate_;
+  QWidget* spmRow_;
   QSpinBox* spmVocab_;
   QComboBox* spmType_;
-  mutable QString checkedTokenizer_, checkedProblem_;  // tokenizerProblem's cache
-  mutable qint64 checkedVocabSize_ = -1;
+  TokenizerProbe tokenizers_;
   QSpinBox *epochs_, *seed_, *batch_, *maxLength_;
   QComboBox* device_;     // cpu, then each cuda:N torch reports
   QComboBox* precision_;  // fp32, bf16 (enabled on a CUDA device only)
   QLabel* problemLabel_;
-  QLabel* previewSummary_[2];
-  QTableWidget* preview_[2];
-  int rejected_[2] = {0, 0};
-  QString previewError_[2];
-  QTabWidget* previewTabs_;
+  DataPreview* preview_;
   QTimer* previewTimer_;
-  QAction *startAction_, *pauseAction_, *stopAction_;
+  RunControls* controls_;
   QStringList problems_;
-  bool paused_ = false, active_ = false;
+  bool active_ = false;
 };
 
 }  // namespace crisp::ui

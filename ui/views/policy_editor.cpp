@@ -12,6 +12,7 @@
 
 #include "core/model/attention_policy.h"
 #include "core/sys/error.h"
+#include "ui/experiment_form.h"
 
 namespace crisp::ui {
 namespace {
@@ -304,12 +305,7 @@ void PolicyEditor::setText(const QString& text) {
 }
 
 QString PolicyEditor::problem() const {
-  try {
-    crisp::AttentionPolicySpec::parse(text().toStdString());
-    return {};
-  } catch (const crisp::Error& error) {
-    return QString::fromStdString(error.what());
-  }
+  return policyProblem(text());
 }
 
 }  // namespace crisp::ui

@@ -1,10 +1,13 @@
 #include "ui/views/seed_bands.h"
 
+#include <QMap>
 #include <algorithm>
 #include <cmath>
 
 #include "ui/plot_style.h"
 #include "ui/qcp.h"
+#include "ui/run_palette.h"
+#include "ui/views/run_series.h"
 
 namespace crisp::ui {
 
@@ -79,6 +82,40 @@ void SeedBands::set(const QList<SeedGroup>& groups, SeedBandKind kind, const QSt
     means_ << line;
     edges_ << lower << upper;
   }
+}
+
+CurvesSeedBands::CurvesSeedBands(QCustomPlot* lossPlot, QCustomPlot* accuracyPlot)
+    : train_(lossPlot), devLoss_(lossPlot), accuracy_(accuracyPlot) {}
+
+QList<SeedGroup> CurvesSeedBands::groups(const std::vector<std::unique_ptr<RunSeries>>& series,
+                                         const RunPalette& palette, const PlotColours& colours,
+                                         RunCurve curve) {
+  QMap<QString, int> index;  // configuration -> its group
+  QList<SeedGroup> groups;
+  for (const auto& s : series) {
+    if (!s->shown() || !palette.inSeedGroup(s->configuration)) continue;
+    auto at = index.find(s->configuration);
+    if (at == index.end()) {
+      at = index.insert(s->configuration, static_cast<int>(groups.size()));
+      groups.push_back({s->configuration, slotColour(palette.slot(s->key), colours), {}});
+    }
+    groups[at.value()].seeds.push_back(s->curve(curve));
+  }
+  return groups;
+}
+
+void CurvesSeedBands::update(const std::vector<std::unique_ptr<RunSeries>>& series,
+                             const RunPalette& palette, const PlotColours& colours,
+                             SeedBandKind kind) {
+  for (const auto& s : series) {
+    s->setVisible(kind == SeedBandKind::Off || !palette.inSeedGroup(s->configuration));
+  }
+  const auto groupsOf = [&](RunCurve curve) { return groups(series, palette, colours, curve); };
+  train_.set(groupsOf(RunCurve::TrainLoss), kind, tr("train"));
+  devLoss_.set(groupsOf(RunCurve::DevLoss), kind, tr("dev"), 1.2);
+  accuracy_.set(groupsOf(RunCurve::DevAccuracy), kind, tr("dev accuracy"));
+  for (QCPGraph* g : devLoss_.means()) g->setPen(QPen(g->pen().color(), 1.2, Qt::DashLine));
+  for (QCPGraph* g : devLoss_.edges()) g->setVisible(false);
 }
 
 SeedComparisonFigure::SeedComparisonFigure(QWidget* parent)

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/csv.h"
+#include "core/io/latex.h"
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
 #include "core/train/experiment.h"
@@ -224,35 +225,6 @@ std::string seedList(const std::vector<uint64_t>& seeds) {
   std::string s;
   for (uint64_t seed : seeds) s += (s.empty() ? "" : " ") + std::to_string(seed);
   return s;
-}
-
-std::string latexEscape(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '_':
-      case '%':
-      case '&':
-      case '#':
-      case '$':
-      case '{':
-      case '}':
-        out += '\\';
-        out += ch;
-        break;
-      case '[':  // braced: a cell starting with [ would be taken for \\'s optional argument
-      case ']':
-        out += '{';
-        out += ch;
-        out += '}';
-        break;
-      case '~': out += "\\textasciitilde{}"; break;
-      case '^': out += "\\textasciicircum{}"; break;
-      case '\\': out += "\\textbackslash{}"; break;
-      default: out += ch;
-    }
-  }
-  return out;
 }
 
 std::string percentLevel(double level) {

@@ -2,9 +2,7 @@
 
 #include <QStringList>
 #include <QWidget>
-#include <memory>
 
-class QComboBox;
 class QFileSystemWatcher;
 class QLabel;
 class QPushButton;
@@ -12,21 +10,15 @@ class QStandardItemModel;
 class QTableView;
 class QTimer;
 
-namespace crisp {
-struct SweepStatistics;
-}
-
 namespace crisp::ui {
+
+class StatisticsPanel;
 
 // The table of runs read from the run directories under a root folder, sortable, kept up to date
 // as runs appear and move on (a file watcher); activating a row opens that run (its curves and
 // its model for live prediction), selecting rows overlays their curves, and Resume continues a
-// stopped or crashed run from its checkpoint. Below it, core's sweep statistics: per
-// configuration mean and sd of the best dev accuracy, and the paired test of each configuration
-// against the baseline (computed off the GUI thread). They cover the selected runs, or every run
-// when none is selected; a selection without the baseline's runs gets them from the folder, so
-// the paired test stays possible. The panel says which runs it covers, and its exports are of
-// exactly what it shows.
+// stopped or crashed run from its checkpoint. Below it, the StatisticsPanel: core's sweep
+// statistics of the selected runs (every run when none is selected), fed by this table.
 class RunsView : public QWidget {
   Q_OBJECT
  public:
@@ -40,15 +32,13 @@ class RunsView : public QWidget {
   // The table as CSV or as a LaTeX tabular (booktabs), for papers.
   QString toCsv() const;
   QString toLatex() const;
-  // The statistics panel: its table, and core's CSV / LaTeX of the result shown (empty before).
-  QTableView* statisticsTable() const { return statsTable_; }
+  // The statistics panel under the table, and its parts (see StatisticsPanel).
+  StatisticsPanel* statisticsPanel() const { return statistics_; }
+  QTableView* statisticsTable() const;
   QString statisticsCsv() const;
   QString statisticsLatex() const;
-  // The run directories the shown statistics were computed from, and which runs they are in
-  // words ("All 12 runs in the folder", "The 3 selected runs and, as the baseline, ...").
-  QStringList statisticsRuns() const { return shownRuns_; }
+  QStringList statisticsRuns() const;
   QString statisticsScope() const;
-  // The baseline configuration to compare with; empty: core's default (dense if present).
   void setBaseline(const QString& configuration);
 
  public Q_SLOTS:
@@ -62,33 +52,22 @@ class RunsView : public QWidget {
   void changeFolderRequested();
   // The selection changed: these runs are to be overlaid in the curves view.
   void runsSelected(const QStringList& paths);
-  // New statistics are shown (after each refresh of the table).
+  // New statistics are shown (after each refresh of the table or change of selection).
   void statisticsUpdated();
 
  private:
   void exportTable(bool latex);
-  void exportStatistics(bool latex);
-  void computeStatistics();
-  void showStatistics(std::shared_ptr<const SweepStatistics> statistics, const QStringList& runs,
-                      const QString& scope, const QString& hint);
+  // The table's runs and its selection, to the statistics panel.
+  void updateStatistics();
   QString root_;
   QLabel* folderLabel_;  // where the runs listed live, always shown
   QPushButton* resume_;  // enabled for one resumable run selected
   QStandardItemModel* model_;
   QTableView* table_;
-  QStandardItemModel* statsModel_;
-  QTableView* statsTable_;
-  QComboBox* baseline_;
-  QLabel* statsNote_;
-  QLabel* statsScope_;
-  QTimer* statsTimer_;           // coalesces the selection changes of one click-and-drag
+  StatisticsPanel* statistics_;
+  QTimer* statisticsTimer_;      // coalesces the selection changes of one click-and-drag
   QFileSystemWatcher* watcher_;  // the root and every run directory listed
   QTimer* refreshTimer_;
-  QStringList shownRuns_;
-  QString shownScope_;
-  QString baselineChoice_;
-  std::shared_ptr<const SweepStatistics> statistics_;
-  int generation_ = 0;  // results of an older computation are dropped
 };
 
 }  // namespace crisp::ui

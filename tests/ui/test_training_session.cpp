@@ -149,7 +149,8 @@ class TestTrainingSession : public QObject {
     QCOMPARE(runs->table()->model()->rowCount(), 1);
     QCOMPARE(runs->table()->model()->index(0, 7).data().toString(), QStringLiteral("finished"));
     QVERIFY(runs->toLatex().contains(QStringLiteral("\\toprule")));
-    QVERIFY(runs->toCsv().startsWith(QStringLiteral("\"Configuration\"")));
+    QVERIFY(runs->toCsv().startsWith(QStringLiteral("Configuration,")));  // core's csvField
+    QCOMPARE(runs->toCsv().count(QLatin1Char('\n')), 2);                  // the header and the run
     auto* predict = window.findChild<ui::PredictView*>();
     QSignalSpy predicted(predict, &ui::PredictView::predicted);
     predict->setText(QStringLiteral("the plot was never boring ."));

@@ -17,6 +17,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
+#include "core/io/csv.h"
 #include "core/io/latex.h"
 #include "core/train/run_directory.h"
 #include "ui/views/statistics_panel.h"
@@ -244,17 +245,18 @@ void RunsView::updateStatistics() {
 }
 
 QString RunsView::toCsv() const {
+  const auto field = [](const QString& text) {
+    return QString::fromStdString(csvField(text.toStdString()));
+  };
   QString text;
   QTextStream out(&text);
   for (int c = 0; c < model_->columnCount(); ++c) {
-    out << (c ? "," : "") << '"' << model_->horizontalHeaderItem(c)->text() << '"';
+    out << (c ? "," : "") << field(model_->horizontalHeaderItem(c)->text());
   }
   out << '\n';
   for (int r = 0; r < model_->rowCount(); ++r) {
     for (int c = 0; c < model_->columnCount(); ++c) {
-      QString cell = model_->item(r, c)->text();
-      cell.replace(QLatin1Char('"'), QLatin1String("\"\""));
-      out << (c ? "," : "") << '"' << cell << '"';
+      out << (c ? "," : "") << field(model_->item(r, c)->text());
     }
     out << '\n';
   }

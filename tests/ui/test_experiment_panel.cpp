@@ -20,6 +20,7 @@
 #include "core/train/experiment.h"
 #include "test_files.h"
 #include "ui/views/experiment_panel.h"
+#include "ui/views/problem_mark.h"
 
 using crisp::ui::ExperimentPanel;
 
@@ -122,12 +123,22 @@ class TestExperimentPanel : public QObject {
     QVERIFY(!panel.findChild<QPushButton*>(QStringLiteral("startButton"))->isEnabled());
     QVERIFY2(panel.problems().join('\n').contains(QStringLiteral("missing.tsv")),
              qPrintable(panel.problems().join('\n')));
+    // Said beside the field too, and only there.
+    auto* trainEdit = panel.findChild<QLineEdit*>(QStringLiteral("trainDataEdit"));
+    auto* devEdit = panel.findChild<QLineEdit*>(QStringLiteral("devDataEdit"));
+    QVERIFY2(crisp::ui::markedProblem(trainEdit).contains(QStringLiteral("missing.tsv")),
+             qPrintable(crisp::ui::markedProblem(trainEdit)));
+    QCOMPARE(crisp::ui::markedProblem(devEdit), QString());
     // A preset on your own data without a vocabulary is a mismatch, said in the form.
     panel.setVocabulary(QString());
     panel.setDataFiles(dev, dev);
     QVERIFY(panel.problems().join('\n').contains(QStringLiteral("vocabulary")));
+    QVERIFY(crisp::ui::markedProblem(panel.findChild<QLineEdit*>(QStringLiteral("vocabEdit")))
+                .contains(QStringLiteral("vocabulary")));
     panel.setVocabulary(vocab);
     QVERIFY2(panel.canStart(), qPrintable(panel.problems().join('\n')));
+    for (auto* edit : panel.findChildren<QLineEdit*>())  // every mark gone with its problem
+      QVERIFY2(crisp::ui::markedProblem(edit).isEmpty(), qPrintable(edit->objectName()));
     // Back to the demo: valid again.
     panel.setVocabulary(QString());
     panel.setDataFiles(QString(), QString());
@@ -237,8 +248,12 @@ class TestExperimentPanel : public QObject {
     auto* selection = panel.findChild<QComboBox*>(QStringLiteral("selectionCombo"));
     selection->setCurrentIndex(selection->findData(QStringLiteral("crisp")));
     panel.findChild<QDoubleSpinBox*>(QStringLiteral("parameter.crisp.S"))->setValue(0.5);
-    panel.findChild<QLineEdit*>(QStringLiteral("learningRateEdit"))
-        ->setText(QStringLiteral("3e-5"));
+    auto* rate = panel.findChild<QLineEdit*>(QStringLiteral("learningRateEdit"));
+    rate->setText(QStringLiteral("0"));
+    QVERIFY2(crisp::ui::markedProblem(rate).contains(QStringLiteral("Learning rate")),
+             qPrintable(crisp::ui::markedProblem(rate)));
+    rate->setText(QStringLiteral("3e-5"));
+    QCOMPARE(crisp::ui::markedProblem(rate), QString());
     panel.findChild<QSpinBox*>(QStringLiteral("batchSpin"))->setValue(16);
     panel.findChild<QSpinBox*>(QStringLiteral("maxLengthSpin"))->setValue(96);
     panel.findChild<QSpinBox*>(QStringLiteral("epochsSpin"))->setValue(3);

@@ -8,6 +8,8 @@
 #include <QtTest>
 
 #include <QComboBox>
+#include <QFile>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -20,6 +22,7 @@
 #include "ui/studio_types.h"
 #include "ui/training_session.h"
 #include "ui/views/curves_view.h"
+#include "ui/views/experiment_panel.h"
 #include "ui/views/policy_editor.h"
 #include "ui/views/predict_view.h"
 #include "ui/views/runs_view.h"
@@ -169,6 +172,31 @@ class TestStudioX11 : public QObject {
     const QString dir = qEnvironmentVariable("CRISP_SCREENSHOT_DIR", QDir::tempPath());
     QVERIFY(grab(window, QRect(0, 0, dock->geometry().right() + 1, window.height()),
                  QDir(dir).filePath(QStringLiteral("studio-policy-editor.png"))));
+  }
+
+  // The form with problems: each one listed above Start and marked beside its field.
+  void formProblems() {
+    if (QGuiApplication::platformName() != QLatin1String("xcb")) QSKIP("needs xcb");
+    QTemporaryDir dir;
+    const QString dev = dir.filePath(QStringLiteral("dev.tsv"));
+    QFile file(dev);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("sentence\tlabel\ngood\t1\nbad\t0\n");
+    file.close();
+    crisp::ui::MainWindow window;
+    QVERIFY(showAtScreenshotSize(window));
+    auto* panel = window.findChild<crisp::ui::ExperimentPanel*>();
+    panel->setDataFiles(dir.filePath(QStringLiteral("trian.tsv")), dev);
+    window.findChild<QLineEdit*>(QStringLiteral("learningRateEdit"))->setText(QStringLiteral("0"));
+    QVERIFY(!panel->canStart());
+    auto* scroll = window.findChild<QScrollArea*>(QStringLiteral("experimentScroll"));
+    auto* train = window.findChild<QLineEdit*>(QStringLiteral("trainDataEdit"));
+    scroll->verticalScrollBar()->setValue(train->mapTo(scroll->widget(), QPoint(0, 0)).y() - 80);
+    QTest::qWait(400);
+    const QWidget* dock = window.findChild<QWidget*>(QStringLiteral("experimentDock"));
+    const QString shots = qEnvironmentVariable("CRISP_SCREENSHOT_DIR", QDir::tempPath());
+    QVERIFY(grab(window, QRect(0, 0, dock->geometry().right() + 1, window.height()),
+                 QDir(shots).filePath(QStringLiteral("studio-form-problems.png"))));
   }
 
   // The Runs tab on a sweep's folder (CRISP_SCREENSHOT_SWEEP, e.g. the MiniLM screen's runs):

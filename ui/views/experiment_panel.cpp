@@ -20,6 +20,7 @@
 #include "ui/views/data_preview.h"
 #include "ui/views/model_choice.h"
 #include "ui/views/policy_editor.h"
+#include "ui/views/problem_mark.h"
 #include "ui/wheel_guard.h"
 
 namespace crisp::ui {
@@ -389,6 +390,19 @@ void ExperimentPanel::validate() {
   problems_ = check.messages();
   problemLabel_->setText(problems_.join(QLatin1Char('\n')));
   problemLabel_->setVisible(!check.ready());
+  // Each problem also beside the field it belongs to (the policy editor shows its own).
+  const auto problemOf = [&check](FormField field) {
+    QStringList messages;
+    for (const FormProblem& problem : check.problems) {
+      if (problem.field == field) messages << problem.message;
+    }
+    return messages.join(QLatin1Char('\n'));
+  };
+  markProblem(modelDir_->edit(), problemOf(FormField::Model));
+  markProblem(vocab_->edit(), problemOf(FormField::Tokenizer));
+  markProblem(trainPath_->edit(), problemOf(FormField::TrainData));
+  markProblem(devPath_->edit(), problemOf(FormField::DevData));
+  markProblem(learningRate_, problemOf(FormField::LearningRate));
   controls_->setStartable(!active_ && check.ready(), problems_.join(QLatin1Char('\n')));
 }
 

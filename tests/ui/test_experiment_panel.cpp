@@ -133,10 +133,19 @@ class TestExperimentPanel : public QObject {
     panel.setVocabulary(QString());
     panel.setDataFiles(dev, dev);
     QVERIFY(panel.problems().join('\n').contains(QStringLiteral("vocabulary")));
-    QVERIFY(crisp::ui::markedProblem(panel.findChild<QLineEdit*>(QStringLiteral("vocabEdit")))
-                .contains(QStringLiteral("vocabulary")));
+    // Marked on the tokenizer choice: the vocabulary field is disabled for "the model's own".
+    auto* vocabEdit = panel.findChild<QLineEdit*>(QStringLiteral("vocabEdit"));
+    auto* tokenizer = panel.findChild<QComboBox*>(QStringLiteral("tokenizerCombo"));
+    QVERIFY(!vocabEdit->isEnabled());
+    QCOMPARE(crisp::ui::markedProblem(vocabEdit), QString());
+    QVERIFY(crisp::ui::markedProblem(tokenizer).contains(QStringLiteral("vocabulary")));
+    QVERIFY(tokenizer->toolTip().startsWith(crisp::ui::markedProblem(tokenizer)));
+    QVERIFY(!tokenizer->itemIcon(tokenizer->currentIndex()).isNull());
     panel.setVocabulary(vocab);
     QVERIFY2(panel.canStart(), qPrintable(panel.problems().join('\n')));
+    QCOMPARE(crisp::ui::markedProblem(tokenizer), QString());
+    QVERIFY(tokenizer->itemIcon(tokenizer->currentIndex()).isNull());
+    QVERIFY(tokenizer->toolTip().startsWith(QStringLiteral("The model's own")));
     for (auto* edit : panel.findChildren<QLineEdit*>())  // every mark gone with its problem
       QVERIFY2(crisp::ui::markedProblem(edit).isEmpty(), qPrintable(edit->objectName()));
     // Back to the demo: valid again.

@@ -165,13 +165,7 @@ class TestStudioX11 : public QObject {
     editor->setText(QStringLiteral("nodiag+bigbird:3:1:2:7+crisp:0.5"));
     QVERIFY(editor->problem().isEmpty());
     // The form scrolled to the policy's group, at the top.
-    auto* scroll = window.findChild<QScrollArea*>(QStringLiteral("experimentScroll"));
-    scroll->verticalScrollBar()->setValue(editor->mapTo(scroll->widget(), QPoint(0, 0)).y() - 40);
-    QTest::qWait(400);
-    const QWidget* dock = window.findChild<QWidget*>(QStringLiteral("experimentDock"));
-    const QString dir = qEnvironmentVariable("CRISP_SCREENSHOT_DIR", QDir::tempPath());
-    QVERIFY(grab(window, QRect(0, 0, dock->geometry().right() + 1, window.height()),
-                 QDir(dir).filePath(QStringLiteral("studio-policy-editor.png"))));
+    QVERIFY(grabFormAt(window, editor, 40, QStringLiteral("studio-policy-editor.png")));
   }
 
   // The form with problems: each one listed above Start and marked beside its field.
@@ -189,14 +183,8 @@ class TestStudioX11 : public QObject {
     panel->setDataFiles(dir.filePath(QStringLiteral("trian.tsv")), dev);
     window.findChild<QLineEdit*>(QStringLiteral("learningRateEdit"))->setText(QStringLiteral("0"));
     QVERIFY(!panel->canStart());
-    auto* scroll = window.findChild<QScrollArea*>(QStringLiteral("experimentScroll"));
-    auto* train = window.findChild<QLineEdit*>(QStringLiteral("trainDataEdit"));
-    scroll->verticalScrollBar()->setValue(train->mapTo(scroll->widget(), QPoint(0, 0)).y() - 80);
-    QTest::qWait(400);
-    const QWidget* dock = window.findChild<QWidget*>(QStringLiteral("experimentDock"));
-    const QString shots = qEnvironmentVariable("CRISP_SCREENSHOT_DIR", QDir::tempPath());
-    QVERIFY(grab(window, QRect(0, 0, dock->geometry().right() + 1, window.height()),
-                 QDir(shots).filePath(QStringLiteral("studio-form-problems.png"))));
+    const auto* train = window.findChild<QLineEdit*>(QStringLiteral("trainDataEdit"));
+    QVERIFY(grabFormAt(window, train, 80, QStringLiteral("studio-form-problems.png")));
   }
 
   // The Runs tab on a sweep's folder (CRISP_SCREENSHOT_SWEEP, e.g. the MiniLM screen's runs):
@@ -224,6 +212,21 @@ class TestStudioX11 : public QObject {
 
  private:
   // The part `area` (window coordinates) of the window as the X server shows it.
+  // The experiment form's strip of the window, scrolled so that field sits margin pixels below
+  // its top, saved as name in CRISP_SCREENSHOT_DIR.
+  static bool grabFormAt(const QWidget& window, const QWidget* field, int margin,
+                         const QString& name) {
+    auto* scroll = window.findChild<QScrollArea*>(QStringLiteral("experimentScroll"));
+    const QWidget* dock = window.findChild<QWidget*>(QStringLiteral("experimentDock"));
+    if (scroll == nullptr || dock == nullptr || field == nullptr) return false;
+    scroll->verticalScrollBar()->setValue(field->mapTo(scroll->widget(), QPoint(0, 0)).y() -
+                                          margin);
+    QTest::qWait(400);
+    const QString dir = qEnvironmentVariable("CRISP_SCREENSHOT_DIR", QDir::tempPath());
+    return grab(window, QRect(0, 0, dock->geometry().right() + 1, window.height()),
+                QDir(dir).filePath(name));
+  }
+
   static bool grab(const QWidget& window, const QRect& area, const QString& path) {
     const QPoint at = window.mapToGlobal(area.topLeft());
     const QImage shot =

@@ -38,6 +38,11 @@ void setFormRowApplies(QFormLayout* form, QWidget* field, bool applies) {
 using Tokenizer = ExperimentFormValues::Tokenizer;
 using Data = ExperimentFormValues::Data;
 
+// Whether the tokenizer choice reads the vocabulary field's file.
+bool takesTokenizerFile(Tokenizer choice) {
+  return choice == Tokenizer::WordPiece || choice == Tokenizer::SentencePiece;
+}
+
 template <typename Combo>
 Combo* narrow(Combo* box) {
   // Long entries must not widen the dock; the popup still shows them in full.
@@ -283,8 +288,7 @@ void ExperimentPanel::updateVisibility() {
   auto* modelForm = qobject_cast<QFormLayout*>(model_->parentWidget()->layout());
   setFormRowApplies(modelForm, modelDir_, model_->typed());
   const Tokenizer tokenizer = tokenizerChoice();
-  setFormRowApplies(modelForm, vocab_,
-                    tokenizer == Tokenizer::WordPiece || tokenizer == Tokenizer::SentencePiece);
+  setFormRowApplies(modelForm, vocab_, takesTokenizerFile(tokenizer));
   setFormRowApplies(modelForm, spmRow_, tokenizer == Tokenizer::TrainSentencePiece);
   vocab_->edit()->setPlaceholderText(tokenizer == Tokenizer::SentencePiece
                                          ? tr("e.g. ~/models/spiece.model")
@@ -399,7 +403,11 @@ void ExperimentPanel::validate() {
     return messages.join(QLatin1Char('\n'));
   };
   markProblem(modelDir_->edit(), problemOf(FormField::Model));
-  markProblem(vocab_->edit(), problemOf(FormField::Tokenizer));
+  // A tokenizer problem sits on the vocabulary field where it applies, else on the choice.
+  const QString tokenizerProblem = problemOf(FormField::Tokenizer);
+  const bool vocabularyApplies = takesTokenizerFile(tokenizerChoice());
+  markProblem(vocab_->edit(), vocabularyApplies ? tokenizerProblem : QString());
+  markProblem(tokenizer_, vocabularyApplies ? QString() : tokenizerProblem);
   markProblem(trainPath_->edit(), problemOf(FormField::TrainData));
   markProblem(devPath_->edit(), problemOf(FormField::DevData));
   markProblem(learningRate_, problemOf(FormField::LearningRate));

@@ -24,7 +24,7 @@
 #include "core/cli/sweep_command.h"
 #include "core/cli/tokenize_command.h"
 #include "core/cli/train_command.h"
-#include "core/dist/gloo_synchronizer.h"
+#include "core/dist/c10d_synchronizer.h"
 #include "core/dist/launch.h"
 #include "core/model/policy_term.h"
 #include "core/sys/error.h"
@@ -255,8 +255,9 @@ int main(int argc, char** argv) {
   double distTimeout = 300;
   const auto addDataParallel = [&](CLI::App* command) {
     addNumber(command, "--nproc", nproc,
-              "Train data-parallel on N local processes (Gloo; the batch is global and split "
-              "over them; rank 0 writes the run). Under torchrun, its environment decides")
+              "Train data-parallel on N local processes (Gloo on the CPU; NCCL on CUDA, one "
+              "GPU per process; the batch is global and split over them; rank 0 writes the "
+              "run). Under torchrun, its environment decides")
         ->check(CLI::Range(1, 256));
     addNumber(command, "--dist-timeout", distTimeout,
               "Seconds a rank waits for the others at a collective before failing")

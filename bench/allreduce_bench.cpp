@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "core/dist/gloo_synchronizer.h"
+#include "core/dist/c10d_synchronizer.h"
 #include "core/dist/launch.h"
 #include "core/model/classifier.h"
 #include "core/model/config.h"
@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
     }
     at::set_num_threads(1);  // the ranks share the machine; Gloo has its own threads
     auto env = crisp::dist::LaunchEnvironment::fromEnvironment();
-    crisp::dist::GlooSynchronizer sync(*env, std::chrono::seconds(120));
+    crisp::dist::C10dSynchronizer sync(*env, std::chrono::seconds(120));
     auto model = crisp::makeClassifier(crisp::ModelConfig::preset(preset, 30522));
     std::vector<at::Tensor> parameters;
     int64_t count = 0;

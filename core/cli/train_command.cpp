@@ -11,6 +11,7 @@
 #include <functional>
 #include <iomanip>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <thread>
@@ -19,6 +20,7 @@
 #include "core/io/json_file.h"
 #include "core/sys/device.h"
 #include "core/sys/error.h"
+#include "core/sys/input_error.h"
 #include "core/sys/terminal.h"
 #include "core/train/run_directory.h"
 
@@ -195,10 +197,35 @@ class ProgressPrinter {
   std::string stateMessage_;
 };
 
+// With one process per GPU each rank trains on the GPU of its LOCAL_RANK: the experiment's
+// "cuda" (or "auto" on a GPU machine) names the kind of device, not one GPU. Nullopt where the
+// experiment's own device holds (one process, or the CPU). Throws crisp::InputError for a
+// device that names one GPU for several ranks, or more local ranks than GPUs.
+std::optional<c10::Device> rankDevice(const ExperimentConfig& experiment,
+                                      const GradientSynchronizer* sync) {
+  if (sync == nullptr || sync->worldSize() <= 1 || experiment.device == "cpu") return std::nullopt;
+  if (!resolveDevice(experiment.device, "--device").is_cuda()) return std::nullopt;
+  const std::string ranks = std::to_string(sync->worldSize()) + " ranks";
+  if (experiment.device.find(':') != std::string::npos) {
+    throw InputError("--device " + experiment.device + " with " + ranks +
+                     ": each rank takes the GPU of its LOCAL_RANK (NCCL needs one GPU per "
+                     "rank); give --device cuda");
+  }
+  const int gpus = cudaDeviceCount();
+  if (sync->localRank() >= gpus) {
+    throw InputError("rank " + std::to_string(sync->rank()) + " has LOCAL_RANK " +
+                     std::to_string(sync->localRank()) + " but this machine has " +
+                     std::to_string(gpus) + " CUDA device" + (gpus == 1 ? "" : "s") +
+                     ": start at most one rank per GPU");
+  }
+  return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(sync->localRank()));
+}
+
 // Data-parallel ranks other than 0 never write the run: they prepare from the run's stored
 // tokenizer when it has one, else from the experiment alone, and print only errors.
 int trainAsFollower(const std::string& runDirectory, const ExperimentConfig& experiment,
-                    const std::shared_ptr<GradientSynchronizer>& sync, std::ostream& err) {
+                    const std::shared_ptr<GradientSynchronizer>& sync,
+                    const std::optional<c10::Device>& device, std::ostream& err) {
   const std::string rank = "crisp: rank " + std::to_string(sync->rank()) + ": ";
   PreparedExperiment prepared;
   try {
@@ -214,6 +241,7 @@ int trainAsFollower(const std::string& runDirectory, const ExperimentConfig& exp
     err << rank << "error: " << e.what() << "\n";
     return 2;
   }
+  if (device) prepared.inputs.device = *device;
   Trainer trainer(std::move(prepared.inputs), experiment.hyper, runDirectory, prepared.runConfig);
   trainer.setGradientSynchronizer(sync);
   const auto reportErrors = [&] {
@@ -233,16 +261,16 @@ int trainAsFollower(const std::string& runDirectory, const ExperimentConfig& exp
 int trainInto(const std::string& runDirectory, const ExperimentConfig& experiment, bool json,
               std::ostream& out, std::ostream& err,
               const std::shared_ptr<GradientSynchronizer>& sync) {
-  // Every rank refuses, before anything is written: data-parallel ranks reduce through Gloo on
-  // host memory; one process per GPU with NCCL is not built (nor testable on one GPU).
-  if (sync && sync->worldSize() > 1 && experiment.device != "cpu" &&
-      resolveDevice(experiment.device, "--device").is_cuda()) {  // `auto` may be the CPU
-    err << "crisp: error: data-parallel training (" << sync->worldSize()
-        << " ranks) runs on the CPU only; NCCL ranks for --device " << experiment.device
-        << " are not implemented yet: use --device cpu, or one process on the GPU\n";
+  // Every rank checks its device before anything is written.
+  std::optional<c10::Device> device;
+  try {
+    device = rankDevice(experiment, sync.get());
+  } catch (const std::exception& e) {
+    err << "crisp: error: " << e.what() << "\n";
     return 2;
   }
-  if (sync && sync->rank() != 0) return trainAsFollower(runDirectory, experiment, sync, err);
+  if (sync && sync->rank() != 0)
+    return trainAsFollower(runDirectory, experiment, sync, device, err);
   PreparedExperiment prepared;
   try {
     // Before preparing, which writes RUN/tokenizer: the trainer would refuse it anyway.
@@ -252,6 +280,7 @@ int trainInto(const std::string& runDirectory, const ExperimentConfig& experimen
     err << "crisp: error: " << e.what() << "\n";
     return 2;
   }
+  if (device) prepared.inputs.device = *device;
   // Which tensors a pretrained checkpoint did not provide (a new head) or provided unused, as
   // transformers says it.
   if (prepared.runConfig.contains("load_report") && !quiet()) {

@@ -11,7 +11,9 @@
 //   here so that the CUDA generator has one accessor;
 // - ATen's multi-tensor kernels (at::_foreach_norm, at::_fused_adamw_): 2.x only, used for
 //   parameters on a GPU (no CUDA build of ours uses 1.13);
-// - autocast (mixed precision): per device type in 2.x, CUDA-only calls in 1.13.
+// - autocast (mixed precision): per device type in 2.x, CUDA-only calls in 1.13;
+// - c10d's collectives: ProcessGroupGloo and ProcessGroupNCCL derive from c10d::Backend in 2.x,
+//   from c10d::ProcessGroup in 1.13.
 
 #include <ATen/ATen.h>
 #include <ATen/autocast_mode.h>
@@ -30,7 +32,19 @@
   (TORCH_VERSION_MAJOR > (major) ||        \
    (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 
+namespace c10d {
+class Backend;
+class ProcessGroup;
+}  // namespace c10d
+
 namespace crisp::torch_compat {
+
+// The base class of c10d's process groups (Gloo, NCCL): what a collective is called on.
+#if CRISP_TORCH_AT_LEAST(2, 0)
+using CollectiveBackend = c10d::Backend;
+#else
+using CollectiveBackend = c10d::ProcessGroup;
+#endif
 
 // The key type of torch::optim::Optimizer::state().
 using OptimizerStateKey =

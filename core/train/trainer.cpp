@@ -729,6 +729,7 @@ struct Trainer::Impl {
     buildOptimizer();
     bool resumed = leader() && resumeFromCheckpoint();
     if (leader() && !resumed) startFreshMetrics();
+    sync->useDevice(in.device);
     if (parallel()) resumed = shareTrainingState(resumed);
     sync->prepare(parameters);
     committed = true;

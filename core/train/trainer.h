@@ -103,6 +103,12 @@ class GradientSynchronizer {
   virtual ~GradientSynchronizer() = default;
   virtual int rank() const { return 0; }
   virtual int worldSize() const { return 1; }
+  // This rank's index among the ranks on its machine (torchrun's LOCAL_RANK): with one process
+  // per GPU, the rank trains on cuda:localRank().
+  virtual int localRank() const { return 0; }
+  // Called once, before any collective, with the device the model trains on: the collectives
+  // run there (c10d: Gloo on the CPU, NCCL on CUDA).
+  virtual void useDevice(const c10::Device& /*device*/) {}
   // Called once, before training, with the parameters later passed to synchronize (e.g. to
   // start reducing gradients during backward through autograd hooks).
   virtual void prepare(const std::vector<at::Tensor>& /*parameters*/) {}

@@ -1,9 +1,13 @@
-#include "core/dist/gloo_synchronizer.h"
+#include "core/dist/c10d_synchronizer.h"
 
 #include <ATen/ATen.h>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef USE_C10D_NCCL  // LibTorch's CUDA builds (the `cuda` preset)
+#include <c10/cuda/CUDAFunctions.h>
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 #include <algorithm>
 #include <cstdlib>
@@ -13,6 +17,7 @@
 
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
+#include "core/sys/torch_compat.h"
 
 namespace crisp::dist {
 namespace {
@@ -31,13 +36,14 @@ std::shared_ptr<::gloo::transport::Device> makeDevice(const LaunchEnvironment& e
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }
 
-// Groups tensors (in order, one dtype per group) into buckets of about `bytes`.
+// Groups tensors (in order, one dtype and device per group) into buckets of about `bytes`.
 std::vector<std::vector<at::Tensor*>> buckets(std::vector<at::Tensor*> tensors, int64_t bytes) {
   std::vector<std::vector<at::Tensor*>> out;
   int64_t filled = 0;
   for (at::Tensor* t : tensors) {
     const int64_t size = t->numel() * static_cast<int64_t>(t->element_size());
-    if (out.empty() || filled >= bytes || out.back().front()->scalar_type() != t->scalar_type()) {
+    if (out.empty() || filled >= bytes || out.back().front()->scalar_type() != t->scalar_type() ||
+        out.back().front()->device() != t->device()) {
       out.emplace_back();
       filled = 0;
     }
@@ -70,13 +76,63 @@ struct OverlapState {
   std::exception_ptr error;  // a failed launch inside a hook, rethrown by synchronize()
 };
 
-struct GlooSynchronizer::Impl {
+struct C10dSynchronizer::Impl {
   LaunchEnvironment env;
   std::chrono::milliseconds timeout;
   int64_t bucketBytes;
   bool overlap = true;
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::Device device{c10::kCPU};  // where the group's collectives run
+  c10::intrusive_ptr<torch_compat::CollectiveBackend> group;
   std::shared_ptr<OverlapState> state;  // after prepare() with overlap
+
+  std::string rankName() const {
+    return "data-parallel rank " + std::to_string(env.rank) + " of " +
+           std::to_string(env.worldSize);
+  }
+
+  // The process group on `on` (every rank makes its own at the same point: a rendezvous).
+  void makeGroup(const c10::Device& on) {
+    if (group) {
+      if (on != device) {
+        throw Error(rankName() + ": the collectives already run on " + device.str() + ", not " +
+                    on.str());
+      }
+      return;
+    }
+    const std::string backend = on.is_cuda() ? "NCCL" : "Gloo";
+    try {
+      if (on.is_cuda()) {
+#ifdef USE_C10D_NCCL
+        // The rank's GPU becomes its current device, so that nothing (NCCL's communicator, a
+        // tensor made without an index) lands on cuda:0 of every rank.
+        if (on.has_index()) c10::cuda::set_device(on.index());
+        auto options = c10d::ProcessGroupNCCL::Options::create();
+        options->timeout = timeout;
+        group =
+            c10::make_intrusive<c10d::ProcessGroupNCCL>(store, env.rank, env.worldSize, options);
+#else
+        throw Error(rankName() + ": data-parallel training on " + on.str() +
+                    " needs NCCL, which this LibTorch lacks (a CPU build): use --device cpu");
+#endif
+      } else {
+        auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+        options->devices.push_back(makeDevice(env));
+        options->threads = 2;
+        group =
+            c10::make_intrusive<c10d::ProcessGroupGloo>(store, env.rank, env.worldSize, options);
+      }
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw Error(rankName() + ": cannot make the " + backend + " process group on " + on.str() +
+                  ": " + firstLine(e.what()));
+    }
+    device = on;
+  }
+  void ensureGroup() {
+    if (!group) makeGroup(device);
+  }
 
   c10::intrusive_ptr<c10d::Work> allreduce(at::Tensor& flat) {
     std::vector<at::Tensor> one{flat};
@@ -139,8 +195,8 @@ struct GlooSynchronizer::Impl {
       filled += p.numel() * 4;
     }
     for (OverlapState::Bucket& bucket : o->buckets) {
-      bucket.flat =
-          at::zeros({bucket.numel + static_cast<int64_t>(bucket.members.size())}, at::kFloat);
+      bucket.flat = at::zeros({bucket.numel + static_cast<int64_t>(bucket.members.size())},
+                              at::TensorOptions().dtype(at::kFloat).device(device));
     }
     const std::weak_ptr<OverlapState> weak = o;
     for (size_t k = 0; k < parameters.size(); ++k) {
@@ -182,8 +238,9 @@ struct GlooSynchronizer::Impl {
         [&] {
           at::NoGradGuard noGrad;
           for (OverlapState::Bucket& bucket : o.buckets) {
-            const at::Tensor flags =
-                bucket.flat.narrow(0, bucket.numel, static_cast<int64_t>(bucket.members.size()));
+            const at::Tensor flags =  // read here (a copy from a GPU, after its reduction)
+                bucket.flat.narrow(0, bucket.numel, static_cast<int64_t>(bucket.members.size()))
+                    .cpu();
             const auto f = flags.accessor<float, 1>();
             for (size_t slot = 0; slot < bucket.members.size(); ++slot) {
               const size_t i = bucket.members[slot];
@@ -212,8 +269,7 @@ struct GlooSynchronizer::Impl {
   }
 
   [[noreturn]] void fail(const std::string& what, const std::exception& e) const {
-    throw Error("data-parallel rank " + std::to_string(env.rank) + " of " +
-                std::to_string(env.worldSize) + ": " + what + " failed: " + firstLine(e.what()) +
+    throw Error(rankName() + ": " + what + " failed: " + firstLine(e.what()) +
                 " (another rank died or did not answer within the " +
                 std::to_string(timeout.count() / 1000) + " s timeout)");
   }
@@ -235,8 +291,10 @@ struct GlooSynchronizer::Impl {
     }
   }
 
-  // Reduces (or broadcasts from rank 0) `tensors` in place, bucket by bucket.
+  // Reduces (or broadcasts from rank 0) `tensors` in place, bucket by bucket, on the group's
+  // device (tensors elsewhere travel through a copy).
   void collective(const std::string& what, std::vector<at::Tensor*> tensors, bool reduce) {
+    ensureGroup();
     at::NoGradGuard noGrad;  // parameters are written in place
     struct Flight {
       std::vector<at::Tensor*> members;
@@ -248,12 +306,12 @@ struct GlooSynchronizer::Impl {
         [&](std::vector<c10::intrusive_ptr<c10d::Work>>& works) {
           for (auto& bucket : buckets(tensors, bucketBytes)) {
             Flight flight{bucket, {}};
-            if (bucket.size() == 1 && bucket[0]->is_contiguous()) {
+            if (bucket.size() == 1 && bucket[0]->is_contiguous() && bucket[0]->device() == device) {
               flight.flat = *bucket[0];  // reduced in place, no copy
             } else {
               std::vector<at::Tensor> views;
               for (at::Tensor* t : bucket) views.push_back(t->reshape({-1}));
-              flight.flat = at::cat(views);
+              flight.flat = at::cat(views).to(device);
             }
             std::vector<at::Tensor> one{flight.flat};
             if (reduce) {
@@ -283,7 +341,7 @@ struct GlooSynchronizer::Impl {
   }
 };
 
-GlooSynchronizer::GlooSynchronizer(const LaunchEnvironment& env, std::chrono::milliseconds timeout,
+C10dSynchronizer::C10dSynchronizer(const LaunchEnvironment& env, std::chrono::milliseconds timeout,
                                    int64_t bucketBytes, bool overlap)
     : impl_(std::make_unique<Impl>()) {
   impl_->overlap = overlap;
@@ -305,17 +363,11 @@ GlooSynchronizer::GlooSynchronizer(const LaunchEnvironment& env, std::chrono::mi
     // prefix, as torch.distributed's workers keep them; ours then go under "crisp_dp".
     if (env.useAgentStore)
       store = c10::make_intrusive<c10d::PrefixStore>("/worker/attempt_" + env.restartCount, store);
-    store = c10::make_intrusive<c10d::PrefixStore>("crisp_dp", store);
-    auto groupOptions = c10d::ProcessGroupGloo::Options::create(timeout);
-    groupOptions->devices.push_back(makeDevice(env));
-    groupOptions->threads = 2;
-    impl_->group =
-        c10::make_intrusive<c10d::ProcessGroupGloo>(store, env.rank, env.worldSize, groupOptions);
+    impl_->store = c10::make_intrusive<c10d::PrefixStore>("crisp_dp", store);
   } catch (const std::exception& e) {
-    const std::string message = "data-parallel rank " + std::to_string(env.rank) + " of " +
-                                std::to_string(env.worldSize) + ": cannot join the job at " +
-                                where + (env.useAgentStore ? " (torchrun's agent store)" : "") +
-                                ": " + firstLine(e.what());
+    const std::string message = impl_->rankName() + ": cannot join the job at " + where +
+                                (env.useAgentStore ? " (torchrun's agent store)" : "") + ": " +
+                                firstLine(e.what());
     const bool hostsStore = !env.useAgentStore && env.rank == 0;
     if (hostsStore && std::string(e.what()).find("Address already in use") != std::string::npos)
       throw PortTakenError(message);
@@ -323,25 +375,35 @@ GlooSynchronizer::GlooSynchronizer(const LaunchEnvironment& env, std::chrono::mi
   }
 }
 
-GlooSynchronizer::~GlooSynchronizer() = default;
+C10dSynchronizer::~C10dSynchronizer() = default;
 
-int GlooSynchronizer::rank() const {
+int C10dSynchronizer::rank() const {
   return impl_->env.rank;
 }
 
-int GlooSynchronizer::worldSize() const {
+int C10dSynchronizer::worldSize() const {
   return impl_->env.worldSize;
 }
 
-void GlooSynchronizer::prepare(const std::vector<at::Tensor>& parameters) {
+int C10dSynchronizer::localRank() const {
+  return impl_->env.localRank;
+}
+
+void C10dSynchronizer::useDevice(const c10::Device& device) {
+  impl_->makeGroup(device);
+}
+
+void C10dSynchronizer::prepare(const std::vector<at::Tensor>& parameters) {
+  impl_->ensureGroup();
   if (impl_->overlap && !impl_->state) impl_->prepareOverlap(parameters);
 }
 
-void GlooSynchronizer::setOverlap(bool overlap) {
+void C10dSynchronizer::setOverlap(bool overlap) {
   impl_->overlap = overlap;
 }
 
-void GlooSynchronizer::synchronize(std::vector<at::Tensor>& parameters) {
+void C10dSynchronizer::synchronize(std::vector<at::Tensor>& parameters) {
+  impl_->ensureGroup();
   if (impl_->state) {
     impl_->finishOverlap(parameters);
     return;
@@ -363,17 +425,17 @@ void GlooSynchronizer::synchronize(std::vector<at::Tensor>& parameters) {
   impl_->collective("the all-reduce of the gradients", gradients, true);
 }
 
-void GlooSynchronizer::broadcast(std::vector<at::Tensor>& tensors) {
+void C10dSynchronizer::broadcast(std::vector<at::Tensor>& tensors) {
   std::vector<at::Tensor*> pointers;
   for (at::Tensor& t : tensors) pointers.push_back(&t);
   impl_->collective("the broadcast from rank 0", pointers, false);
 }
 
-void GlooSynchronizer::setBucketBytes(int64_t bytes) {
+void C10dSynchronizer::setBucketBytes(int64_t bytes) {
   impl_->bucketBytes = bytes;
 }
 
-void GlooSynchronizer::allReduceSum(at::Tensor& values) {
+void C10dSynchronizer::allReduceSum(at::Tensor& values) {
   impl_->collective("the per-step all-reduce of [loss, stop]", {&values}, true);
 }
 
@@ -389,7 +451,7 @@ std::shared_ptr<GradientSynchronizer> joinFromEnvironment(std::chrono::milliseco
       throw Error(std::string("CRISP_DIST_BUCKET_MB=") + mb + ": expected a positive size in MB");
     bucketBytes = std::max<int64_t>(1, static_cast<int64_t>(value * (1 << 20)));
   }
-  return std::make_shared<GlooSynchronizer>(*env, timeout, bucketBytes,
+  return std::make_shared<C10dSynchronizer>(*env, timeout, bucketBytes,
                                             !(overlap && std::string(overlap) == "0"));
 }
 

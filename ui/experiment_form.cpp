@@ -4,11 +4,13 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <algorithm>
 
 #include "core/io/model_location.h"
 #include "core/model/attention_policy.h"
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
+#include "core/sys/threads.h"
 #include "core/text/tokenizer.h"
 
 namespace crisp::ui {
@@ -186,6 +188,7 @@ ExperimentFormCheck checkExperimentForm(const ExperimentFormValues& form,
                                         TokenizerProbe& tokenizers) {
   ExperimentFormCheck check;
   check.experiment = experimentFromForm(form);
+  check.processes = form.processes;
   QList<FormProblem>& problems = check.problems;
   const bool files = form.data == ExperimentFormValues::Data::Files;
   qint64 modelVocabSize = -1;  // a typed checkpoint's config.json vocab_size, when readable
@@ -222,7 +225,26 @@ ExperimentFormCheck checkExperimentForm(const ExperimentFormValues& form,
     problems.append({FormField::LearningRate,
                      Text::tr("Learning rate: enter a positive number such as 2e-4.")});
   }
+  // What `crisp train --nproc N` refuses, or could not do.
+  if (form.processes < 1 || form.processes > maxProcesses()) {
+    problems.append(
+        {FormField::Processes,
+         Text::tr("Processes: choose 1 to %1 (one per usable CPU).").arg(maxProcesses())});
+  } else if (form.processes > 1 && form.device != QLatin1String("cpu")) {
+    problems.append({FormField::Processes,
+                     Text::tr("Processes: data-parallel training runs on the CPU only; choose "
+                              "the CPU as the device, or 1 process on the GPU.")});
+  } else if (form.processes > 1 && form.tokenizer == Tokenizer::TrainSentencePiece) {
+    problems.append({FormField::Processes,
+                     Text::tr("Processes: each process would train its own SentencePiece "
+                              "vocabulary; train it in 1 process, or choose a tokenizer file.")});
+  }
   return check;
+}
+
+int maxProcesses() {
+  static const int cpus = crisp::detectCpuAvailability().usableCpus();
+  return std::clamp(cpus, 1, 8);
 }
 
 QString policyProblem(const QString& policy) {

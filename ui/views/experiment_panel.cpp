@@ -265,6 +265,19 @@ QWidget* ExperimentPanel::buildTrainingGroup() {
   };
   connect(device_, &QComboBox::currentIndexChanged, this, followDevice);
   followDevice();
+  processes_ = new QSpinBox(group);
+  processes_->setObjectName(QStringLiteral("processesSpin"));
+  processes_->setRange(1, maxProcesses());
+  processes_->setValue(defaults.processes);
+  processes_->setToolTip(
+      tr("Data-parallel processes (crisp train --nproc): each trains on its share of every "
+         "batch, on the CPU only, at most one per usable CPU (%1 here). 1 trains inside the "
+         "studio, with live attention and Pause; with more, Stop writes a checkpoint and the "
+         "Runs tab's Resume continues the run.")
+          .arg(maxProcesses()));
+  form->addRow(tr("Processes"), processes_);
+  connect(device_, &QComboBox::currentIndexChanged, this, &ExperimentPanel::validate);
+  connect(processes_, &QSpinBox::valueChanged, this, &ExperimentPanel::validate);
   connect(learningRate_, &QLineEdit::textChanged, this, &ExperimentPanel::validate);
   return group;
 }
@@ -333,11 +346,26 @@ ExperimentFormValues ExperimentPanel::formValues() const {
   form.seed = seed_->value();
   form.device = device_->currentData().toString();
   form.precision = precision_->currentData().toString();
+  form.processes = processes_->value();
   return form;
 }
 
 ExperimentConfig ExperimentPanel::experiment() const {
   return experimentFromForm(formValues());
+}
+
+int ExperimentPanel::processes() const {
+  return processes_->value();
+}
+
+void ExperimentPanel::setProcesses(int processes) {
+  processes_->setValue(processes);
+  validate();
+}
+
+void ExperimentPanel::setPausable(bool pausable) {
+  controls_->setPausable(pausable, tr("A run of several processes cannot pause: Stop writes a "
+                                      "checkpoint, and Resume in the Runs tab continues it."));
 }
 
 void ExperimentPanel::setModel(const QString& model) {
@@ -403,6 +431,8 @@ void ExperimentPanel::validate() {
   markProblem(trainPath_->edit(), problemOf(FormField::TrainData));
   markProblem(devPath_->edit(), problemOf(FormField::DevData));
   markProblem(learningRate_, problemOf(FormField::LearningRate));
+  // A spin box's own line edit carries the mark.
+  markProblem(processes_->findChild<QLineEdit*>(), problemOf(FormField::Processes));
   controls_->setStartable(!active_ && check.ready(), problems_.join(QLatin1Char('\n')));
 }
 

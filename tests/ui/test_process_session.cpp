@@ -1,6 +1,7 @@
 // A run of several data-parallel processes through the worker bridge: `crisp train --nproc 2`
 // beside the test, followed through its run directory, shown like a run in this process.
 #include <QAction>
+#include <QComboBox>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QtTest>
@@ -146,6 +147,11 @@ class TestProcessSession : public QObject {
     QVERIFY(summary.step < 320);
     QCOMPARE(summary.worldSize, 2);
     QVERIFY(noProcessNames(run));
+    // No live attention crosses processes: the probe sentences are shown through the checkpoint.
+    auto* probes = window.findChild<QComboBox*>(QStringLiteral("probeCombo"));
+    QVERIFY(probes);
+    QTRY_COMPARE_WITH_TIMEOUT(probes->count(), int(smallRun(1).probes.size()),
+                              20000 * CRISP_TEST_TIME_SCALE);
 
     // Resume from the Runs tab: on the run's 2 processes, from its checkpoint.
     finished.clear();

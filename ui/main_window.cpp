@@ -162,7 +162,6 @@ void MainWindow::startTraining() {
   attention_->setPolicy(QString::fromStdString(config.policy));
   tabs_->setCurrentWidget(curves_);
   session_->start(config, directory, experiment_->processes());
-  experiment_->setPausable(session_->canPause());
 }
 
 void MainWindow::resumeRun(const QString& path) {
@@ -187,7 +186,6 @@ void MainWindow::resumeRun(const QString& path) {
   tabs_->setCurrentWidget(curves_);
   // The trainer resumes a run directory from its newest intact checkpoint.
   session_->start(config, path, processes);
-  experiment_->setPausable(session_->canPause());
 }
 
 void MainWindow::setRunsRoot(const QString& directory) {

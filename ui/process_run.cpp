@@ -18,10 +18,17 @@
 namespace crisp::ui {
 
 ProcessRun::ProcessRun(QString crispExecutable, Receiver receiver, QObject* parent)
-    : QObject(parent), crisp_(std::move(crispExecutable)), receiver_(std::move(receiver)) {}
+    : QObject(parent), crisp_(std::move(crispExecutable)), receiver_(std::move(receiver)) {
+  watcher_ = new QFileSystemWatcher(this);
+  connect(watcher_, &QFileSystemWatcher::directoryChanged, this, &ProcessRun::poll);
+  connect(watcher_, &QFileSystemWatcher::fileChanged, this, &ProcessRun::poll);
+  timer_ = new QTimer(this);
+  timer_->setInterval(500);
+  connect(timer_, &QTimer::timeout, this, &ProcessRun::poll);
+}
 
 ProcessRun::~ProcessRun() {
-  if (active_) {
+  if (running_) {
     stop();
     wait();
   }
@@ -39,7 +46,8 @@ bool ProcessRun::start(const ExperimentConfig& config, const QString& runDirecto
   }
   // The experiment as core writes it (config.json's "experiment"), which `crisp train
   // --experiment` reads back whole; the ranks read it at their start, the file lives as long
-  // as the run.
+  // as the run. On an existing run directory (a resume, or after a pause) training continues
+  // from its newest checkpoint, as `crisp resume` does.
   experimentFile_ = std::make_unique<QTemporaryFile>(
       QDir(QDir::tempPath()).filePath(QStringLiteral("crisp-studio-experiment-XXXXXX.json")));
   const QByteArray json = QByteArray::fromStdString(config.toJson().dump(2) + "\n");
@@ -50,19 +58,26 @@ bool ProcessRun::start(const ExperimentConfig& config, const QString& runDirecto
     return false;
   }
   experimentFile_->close();
-
   runDirectory_ = runDirectory;
-  follower_ = std::make_unique<RunFollower>(runDirectory.toStdString());
+  // --quiet: no progress lines (the run directory gives the progress), warnings and errors.
+  arguments_ = QStringList{QStringLiteral("--quiet"),      QStringLiteral("train"),
+                           QStringLiteral("--experiment"), experimentFile_->fileName(),
+                           QStringLiteral("--out"),        runDirectory,
+                           QStringLiteral("--nproc"),      QString::number(processes)};
+  launch();
+  return true;
+}
+
+void ProcessRun::launch() {
+  if (process_) process_->deleteLater();  // a paused run's ended launcher
+  follower_ = std::make_unique<RunFollower>(runDirectory_.toStdString());
   errors_.clear();
   stderrTail_.clear();
-  stopRequested_ = false;
+  stopRequested_ = pauseRequested_ = paused_ = false;
+  pid_ = 0;
   process_ = new QProcess(this);
   process_->setProgram(crisp_);
-  // --quiet: no progress lines (the run directory gives the progress), warnings and errors.
-  process_->setArguments({QStringLiteral("--quiet"), QStringLiteral("train"),
-                          QStringLiteral("--experiment"), experimentFile_->fileName(),
-                          QStringLiteral("--out"), runDirectory, QStringLiteral("--nproc"),
-                          QString::number(processes)});
+  process_->setArguments(arguments_);
   process_->setStandardInputFile(QProcess::nullDevice());
   process_->setStandardOutputFile(QProcess::nullDevice());  // the result line: state.json says it
   process_->setChildProcessModifier([] {
@@ -79,23 +94,14 @@ bool ProcessRun::start(const ExperimentConfig& config, const QString& runDirecto
     onFinished(exitCode, status == QProcess::CrashExit);
   });
   connect(process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError failure) {
-    if (failure != QProcess::FailedToStart || !active_) return;  // others end in `finished`
+    if (failure != QProcess::FailedToStart || !running_) return;  // others end in `finished`
     errors_ << tr("Cannot start %1: %2").arg(crisp_, process_->errorString());
     onFinished(-1, true);
   });
-
-  watcher_ = new QFileSystemWatcher(this);
-  connect(watcher_, &QFileSystemWatcher::directoryChanged, this, &ProcessRun::poll);
-  connect(watcher_, &QFileSystemWatcher::fileChanged, this, &ProcessRun::poll);
-  timer_ = new QTimer(this);
-  timer_->setInterval(500);
-  connect(timer_, &QTimer::timeout, this, &ProcessRun::poll);
-
-  active_ = true;
+  running_ = true;
   process_->start();
   timer_->start();
   poll();  // sets up the watches
-  return true;
 }
 
 void ProcessRun::poll() {
@@ -119,7 +125,12 @@ void ProcessRun::poll() {
     // A file caught while it was being replaced: read again at the next poll.
     return;
   }
-  for (const TrainingEvent& event : events) receiver_.event(event);
+  for (const TrainingEvent& event : events) {
+    // Stopped for a pause: the run is reported paused instead, once the processes have ended.
+    const auto* state = std::get_if<StateEvent>(&event);
+    if (pauseRequested_ && state && state->state == RunState::Stopped) continue;
+    receiver_.event(event);
+  }
 }
 
 void ProcessRun::readErrors() {
@@ -138,31 +149,48 @@ void ProcessRun::readErrors() {
 }
 
 void ProcessRun::stop() {
+  if (paused_) {  // it stopped with its checkpoint when it paused
+    paused_ = false;
+    experimentFile_.reset();
+    receiver_.finished(RunPhase::Stopped);
+    return;
+  }
   stopRequested_ = true;
-  if (active_ && pid_ > 0) ::kill(static_cast<pid_t>(pid_), SIGTERM);  // forwarded to the ranks
+  pauseRequested_ = false;
+  if (running_ && pid_ > 0) ::kill(static_cast<pid_t>(pid_), SIGTERM);  // forwarded to the ranks
+}
+
+void ProcessRun::pause() {
+  if (!running_ || stopRequested_) return;
+  stop();
+  pauseRequested_ = true;
+}
+
+void ProcessRun::resume() {
+  if (paused_) launch();
 }
 
 void ProcessRun::wait() {
-  if (!active_ || process_ == nullptr) return;
+  if (!running_ || process_ == nullptr) return;
   if (!stopRequested_) {
     process_->waitForFinished(-1);
     return;
   }
-  if (!process_->waitForFinished(kStopGraceMs) && active_) {
+  if (!process_->waitForFinished(kStopGraceMs) && running_) {
     if (pid_ > 0) ::kill(-static_cast<pid_t>(pid_), SIGKILL);  // the launcher and its ranks
     process_->waitForFinished(10000);
   }
 }
 
 void ProcessRun::onFinished(int exitCode, bool crashed) {
-  if (!active_) return;
+  if (!running_) return;
   timer_->stop();
   if (process_->state() == QProcess::NotRunning) {
     stderrTail_ += process_->readAllStandardError() + '\n';
     readErrors();
   }
   poll();  // what rank 0 wrote last
-  active_ = false;
+  running_ = false;
   RunPhase phase = RunPhase::Failed;
   const std::optional<RunState> state = follower_->lastState();
   if (state && *state != RunState::Running && *state != RunState::Paused &&
@@ -179,6 +207,13 @@ void ProcessRun::onFinished(int exitCode, bool crashed) {
   }
   if (!errors_.isEmpty()) receiver_.message(errors_.join(QLatin1Char('\n')), true);
   errors_.clear();
+  // Paused: stopped with a checkpoint, as asked (a run that finished or failed meanwhile ends).
+  if (pauseRequested_ && phase == RunPhase::Stopped && state) {
+    pauseRequested_ = stopRequested_ = false;
+    paused_ = true;
+    receiver_.paused();
+    return;
+  }
   experimentFile_.reset();
   receiver_.finished(phase);
 }

@@ -27,6 +27,11 @@ namespace crisp::ui {
 // wakes it at once and a timer every 500 ms (watchers can miss appends). stderr lines become
 // messages; errors among them come as one message when the process ends.
 //
+// Pause cannot reach into other processes (the ranks agree on stopping, not on pausing), so it
+// is "checkpoint and stop": the ranks stop as for Stop and the run is reported paused, holding
+// no process; resume() starts the launcher again on the same run, which continues from that
+// checkpoint. The run then ends only once, with `finished`.
+//
 // The launcher runs in a process group of its own (so that a launcher that ignores SIGTERM
 // is killed with all its ranks) and gets SIGTERM should the studio die first (no orphans).
 class ProcessRun : public QObject {
@@ -36,6 +41,7 @@ class ProcessRun : public QObject {
   struct Receiver {
     std::function<void(const TrainingEvent&)> event;
     std::function<void(const QString& text, bool isError)> message;
+    std::function<void()> paused;                  // the processes ended with a checkpoint
     std::function<void(RunPhase phase)> finished;  // once, last
   };
 
@@ -50,19 +56,27 @@ class ProcessRun : public QObject {
   // naming the path, when the crisp executable is missing or the file cannot be written.
   bool start(const ExperimentConfig& config, const QString& runDirectory, int processes,
              QString* error);
-  bool isActive() const { return active_; }
-  void stop();  // SIGTERM to the launcher: every rank stops at one step with a checkpoint
+  // Running, or paused: the run has not finished.
+  bool isActive() const { return running_ || paused_; }
+  bool isPaused() const { return paused_; }
+  // SIGTERM to the launcher: every rank stops at one step with a checkpoint. A paused run
+  // finishes at once (it stopped with its checkpoint).
+  void stop();
+  void pause();   // stop with a checkpoint, then `paused`
+  void resume();  // a paused run: the launcher again, continuing from the checkpoint
   // Blocks until the process has ended: without a time limit, but once stopped, for at most
   // kStopGraceMs before the launcher's process group is killed.
   void wait();
 
  private:
+  void launch();
   void poll();
   void readErrors();
   void onFinished(int exitCode, bool crashed);
 
   QString crisp_;
   Receiver receiver_;
+  QStringList arguments_;
   QProcess* process_ = nullptr;
   QFileSystemWatcher* watcher_ = nullptr;
   QTimer* timer_ = nullptr;
@@ -71,7 +85,8 @@ class ProcessRun : public QObject {
   QString runDirectory_;
   QByteArray stderrTail_;  // a partial stderr line
   QStringList errors_;
-  bool active_ = false, stopRequested_ = false;
+  // running_: a launcher runs (or starts); paused_: none runs, the run goes on at resume().
+  bool running_ = false, paused_ = false, stopRequested_ = false, pauseRequested_ = false;
   qint64 pid_ = 0;
 };
 

@@ -190,6 +190,12 @@ bool TrainingSession::startProcesses(const ExperimentConfig& config, const QStri
   receiver.message = [this, run](const QString& text, bool isError) {
     if (run == worker_->run) Q_EMIT message(text, isError);
   };
+  receiver.paused = [this, run, processes] {
+    if (run != worker_->run) return;
+    Q_EMIT stateChanged(
+        run, RunPhase::Paused,
+        tr("checkpoint written, the %1 processes ended; Resume starts them again").arg(processes));
+  };
   receiver.finished = [this, run](RunPhase phase) {
     if (run == worker_->run) Q_EMIT finished(run, phase);
   };
@@ -210,13 +216,25 @@ bool TrainingSession::startProcesses(const ExperimentConfig& config, const QStri
 }
 
 void TrainingSession::pause() {
-  if (worker_->process) return;  // see canPause()
+  if (ProcessRun* process = worker_->process) {
+    if (!process->isActive() || process->isPaused()) return;
+    process->pause();
+    Q_EMIT stateChanged(worker_->run, RunPhase::Running,
+                        tr("pausing: writing a checkpoint, then the processes end"));
+    return;
+  }
   std::lock_guard lock(worker_->mutex);
   if (worker_->trainer) worker_->trainer->control().pause();
 }
 
 void TrainingSession::resume() {
-  if (worker_->process) return;
+  if (ProcessRun* process = worker_->process) {
+    if (!process->isPaused()) return;
+    process->resume();
+    Q_EMIT stateChanged(worker_->run, RunPhase::Preparing,
+                        tr("Starting %1 data-parallel processes again").arg(worker_->processes));
+    return;
+  }
   std::lock_guard lock(worker_->mutex);
   if (worker_->trainer) worker_->trainer->control().resume();
 }
@@ -233,10 +251,6 @@ void TrainingSession::stop() {
 
 bool TrainingSession::isActive() const {
   return worker_->active || (worker_->process && worker_->process->isActive());
-}
-
-bool TrainingSession::canPause() const {
-  return worker_->process == nullptr;
 }
 
 int TrainingSession::processes() const {

@@ -22,9 +22,10 @@ RunPhase phaseOf(RunState state);
 //    thread-safe flags (the training loop never returns to an event loop).
 //  - several (data-parallel ranks, CPU): the `crisp` command beside crisp-studio as a child
 //    process (ProcessRun: `crisp train --nproc N`), followed through the run directory rank 0
-//    writes (core's RunFollower). Stop is SIGTERM, forwarded to every rank; Pause cannot reach
-//    other processes (canPause() is false); live attention frames do not cross processes: the
-//    views follow the run's checkpoints instead.
+//    writes (core's RunFollower). Stop is SIGTERM, forwarded to every rank; Pause is "write a
+//    checkpoint and end the processes" and Resume starts them again from it (the ranks agree on
+//    stopping, not on pausing); live attention frames do not cross processes: the views follow
+//    the run's checkpoints instead.
 // Both hand core's TrainingEvents to one conversion into the signals' values. Destroying the
 // session stops the run (final checkpoint) and waits for it.
 //
@@ -47,8 +48,6 @@ class TrainingSession : public QObject {
   void resume();
   void stop();  // final checkpoint, then state "stopped"
   bool isActive() const;
-  // Whether pause() can pause the current run (not one of several processes).
-  bool canPause() const;
   int processes() const;  // of the current run
   QString runDirectory() const;
   // Blocks until the run has ended (for shutdown and tests); a stopped multi-process run gets

@@ -336,8 +336,7 @@ class TestExperimentPanel : public QObject {
   }
 
   // The processes field: 1 by default, up to one per usable CPU; its value is the panel's, the
-  // form check's problem is marked beside it and keeps Start off; Pause says why it cannot be
-  // used for a run of several processes.
+  // form check's problem is marked beside it and keeps Start off.
   void processesFieldFeedsTheForm() {
     ExperimentPanel panel;
     auto* processes = panel.findChild<QSpinBox*>(QStringLiteral("processesSpin"));
@@ -358,16 +357,6 @@ class TestExperimentPanel : public QObject {
     panel.setProcesses(1);
     QVERIFY(panel.canStart());
     QVERIFY(crisp::ui::markedProblem(lineEdit).isEmpty());
-
-    QAction* pause = panel.findChild<QAction*>(QStringLiteral("pauseAction"));
-    panel.setRunState(crisp::ui::RunPhase::Running);
-    QVERIFY(pause->isEnabled());
-    panel.setPausable(false);
-    QVERIFY(!pause->isEnabled());
-    QVERIFY(pause->toolTip().contains(QStringLiteral("cannot pause")));
-    panel.setPausable(true);
-    QVERIFY(pause->isEnabled());
-    panel.setRunState(crisp::ui::RunPhase::Idle);
   }
 
   // The tokenizer row: from the model, a WordPiece vocabulary, a SentencePiece .model, or

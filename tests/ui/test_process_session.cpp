@@ -74,7 +74,6 @@ class TestProcessSession : public QObject {
     QSignalSpy messages(&session, &ui::TrainingSession::message);
     QVERIFY(session.start(smallRun(1), run, 2));
     QVERIFY(session.isActive());
-    QVERIFY(!session.canPause());
     QCOMPARE(session.processes(), 2);
     QCOMPARE(waitForFinished(finished, 60), RunPhase::Finished);
     for (const QList<QVariant>& m : messages) {
@@ -122,8 +121,9 @@ class TestProcessSession : public QObject {
   }
 
   // Stop mid-run: SIGTERM reaches every rank, which stop at one step with a checkpoint; the run
-  // is "stopped" and resumable, no process is left, and the Runs tab's Resume continues it on
-  // 2 processes (Pause off, saying why) to the end.
+  // is "stopped" and resumable, and no process is left. The Runs tab's Resume continues it on
+  // its 2 processes; Pause writes a checkpoint and ends them, Resume starts them again from it;
+  // closing the studio stops them.
   void stopLeavesAResumableRunThatResumesOnItsRanks() {
     QTemporaryDir dir;
     const QString run = dir.filePath(QStringLiteral("run"));
@@ -159,12 +159,36 @@ class TestProcessSession : public QObject {
     Q_EMIT window.findChild<ui::RunsView*>()->resumeRequested(run);
     QVERIFY(session->isActive());
     QCOMPARE(session->processes(), 2);
-    QAction* pause = window.findChild<QAction*>(QStringLiteral("pauseAction"));
     QVERIFY(QTest::qWaitFor([&] { return !steps.isEmpty(); }, 30000 * CRISP_TEST_TIME_SCALE));
-    QVERIFY(!pause->isEnabled());
-    QVERIFY(pause->toolTip().contains(QStringLiteral("cannot pause")));
     // The records before the checkpoint are not reported again.
     QCOMPARE(steps.first().first().value<ui::StepPoint>().step, summary.step + 1);
+
+    // Pause: a checkpoint, no process, the session still holds the run; Resume continues it.
+    QAction* pause = window.findChild<QAction*>(QStringLiteral("pauseAction"));
+    QVERIFY(QTest::qWaitFor([&] { return pause->isEnabled(); }, 10000));
+    states.clear();
+    pause->trigger();
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+          return !states.isEmpty() && states.last().at(1).value<RunPhase>() == RunPhase::Paused;
+        },
+        30000 * CRISP_TEST_TIME_SCALE));
+    for (const QList<QVariant>& state : states) {  // never "stopped" on the way
+      QVERIFY(state.at(1).value<RunPhase>() != RunPhase::Stopped);
+    }
+    QVERIFY(finished.isEmpty());
+    QVERIFY(session->isActive());
+    QVERIFY(noProcessNames(run));
+    const RunSummary paused = summarizeRun(run.toStdString());
+    QCOMPARE(paused.state, std::string("stopped"));  // on disk: resumable as any stopped run
+    QVERIFY(pause->isEnabled());
+    QCOMPARE(pause->text(), QStringLiteral("&Resume"));
+    QVERIFY(!window.findChild<QAction*>(QStringLiteral("startAction"))->isEnabled());
+    steps.clear();
+    pause->trigger();
+    QVERIFY(QTest::qWaitFor([&] { return !steps.isEmpty(); }, 30000 * CRISP_TEST_TIME_SCALE));
+    QCOMPARE(steps.first().first().value<ui::StepPoint>().step, paused.step + 1);
+    QCOMPARE(session->processes(), 2);
 
     // Closing the studio mid-run stops the ranks with a checkpoint, as in one process.
     const qint64 before = summarizeRun(run.toStdString()).step;

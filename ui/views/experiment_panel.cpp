@@ -272,8 +272,8 @@ QWidget* ExperimentPanel::buildTrainingGroup() {
   processes_->setToolTip(
       tr("Data-parallel processes (crisp train --nproc): each trains on its share of every "
          "batch, on the CPU only, at most one per usable CPU (%1 here). 1 trains inside the "
-         "studio, with live attention and Pause; with more, Stop writes a checkpoint and the "
-         "Runs tab's Resume continues the run.")
+         "studio, with live attention; with more, the attention view follows the checkpoints, "
+         "and Pause writes a checkpoint and ends the processes until Resume.")
           .arg(maxProcesses()));
   form->addRow(tr("Processes"), processes_);
   connect(device_, &QComboBox::currentIndexChanged, this, &ExperimentPanel::validate);
@@ -361,11 +361,6 @@ int ExperimentPanel::processes() const {
 void ExperimentPanel::setProcesses(int processes) {
   processes_->setValue(processes);
   validate();
-}
-
-void ExperimentPanel::setPausable(bool pausable) {
-  controls_->setPausable(pausable, tr("A run of several processes cannot pause: Stop writes a "
-                                      "checkpoint, and Resume in the Runs tab continues it."));
 }
 
 void ExperimentPanel::setModel(const QString& model) {

@@ -37,8 +37,6 @@ class ExperimentPanel : public QWidget {
   void setProcesses(int processes);
   // "" / "preparing" / "running" / "paused" / finished states: enables the right buttons.
   void setRunState(RunPhase phase);
-  // Whether the current run can pause (TrainingSession::canPause); Pause says why not.
-  void setPausable(bool pausable);
   QString policyText() const;
   // What keeps the form from starting ("" when it can start), one line each.
   QStringList problems() const { return problems_; }

@@ -42,20 +42,11 @@ RunControls::RunControls(QWidget* parent) : QWidget(parent) {
 }
 
 void RunControls::setRunState(RunPhase phase) {
-  phase_ = phase;
   paused_ = phase == RunPhase::Paused;
-  pause_->setEnabled((phase == RunPhase::Running && pausable_) || paused_);
+  pause_->setEnabled(phase == RunPhase::Running || paused_);
   pause_->setText(paused_ ? tr("&Resume") : tr("&Pause"));
-  pause_->setToolTip(paused_     ? tr("Resume training (Ctrl+P)")
-                     : pausable_ ? tr("Pause training (Ctrl+P)")
-                                 : whyNotPausable_);
+  pause_->setToolTip(paused_ ? tr("Resume training (Ctrl+P)") : tr("Pause training (Ctrl+P)"));
   stop_->setEnabled(isActive(phase));
-}
-
-void RunControls::setPausable(bool pausable, const QString& whyNot) {
-  pausable_ = pausable;
-  whyNotPausable_ = whyNot;
-  setRunState(phase_);
 }
 
 void RunControls::setStartable(bool startable, const QString& whyNot) {

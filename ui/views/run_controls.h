@@ -25,14 +25,10 @@ class RunControls : public QWidget {
   void setRunState(RunPhase phase);
   // Start is offered when startable, its tooltip otherwise saying why not.
   void setStartable(bool startable, const QString& whyNot);
-  // Whether the run can pause at all (a run of several processes cannot); Pause says why not.
-  void setPausable(bool pausable, const QString& whyNot);
 
  private:
   QAction *start_, *pause_, *stop_;
-  bool paused_ = false, pausable_ = true;
-  QString whyNotPausable_;
-  RunPhase phase_ = RunPhase::Idle;
+  bool paused_ = false;
 };
 
 }  // namespace crisp::ui

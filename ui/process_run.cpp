@@ -34,8 +34,8 @@ ProcessRun::~ProcessRun() {
   }
 }
 
-bool ProcessRun::start(const ExperimentConfig& config, const QString& runDirectory, int processes,
-                       QString* error) {
+bool ProcessRun::prepare(const ExperimentConfig& config, const QString& runDirectory, int processes,
+                         QString* error) {
   const QFileInfo crisp(crisp_);
   if (!crisp.isFile() || !crisp.isExecutable()) {
     *error = tr("Cannot start a run on %1 processes: the crisp command is missing at %2 (the "
@@ -64,7 +64,6 @@ bool ProcessRun::start(const ExperimentConfig& config, const QString& runDirecto
                            QStringLiteral("--experiment"), experimentFile_->fileName(),
                            QStringLiteral("--out"),        runDirectory,
                            QStringLiteral("--nproc"),      QString::number(processes)};
-  launch();
   return true;
 }
 

@@ -52,10 +52,12 @@ class ProcessRun : public QObject {
   ProcessRun(QString crispExecutable, Receiver receiver, QObject* parent = nullptr);
   ~ProcessRun() override;
 
-  // Writes the experiment to a temporary file and starts the launcher. False, with *error
-  // naming the path, when the crisp executable is missing or the file cannot be written.
-  bool start(const ExperimentConfig& config, const QString& runDirectory, int processes,
-             QString* error);
+  // Writes the experiment to a temporary file for launch(). False, with *error naming the
+  // path, when the crisp executable is missing or the file cannot be written.
+  bool prepare(const ExperimentConfig& config, const QString& runDirectory, int processes,
+               QString* error);
+  // Starts the launcher (what it reports may come at once, e.g. a failure to start).
+  void launch();
   // Running, or paused: the run has not finished.
   bool isActive() const { return running_ || paused_; }
   bool isPaused() const { return paused_; }
@@ -69,7 +71,6 @@ class ProcessRun : public QObject {
   void wait();
 
  private:
-  void launch();
   void poll();
   void readErrors();
   void onFinished(int exitCode, bool crashed);

@@ -201,7 +201,7 @@ bool TrainingSession::startProcesses(const ExperimentConfig& config, const QStri
   };
   auto* process = new ProcessRun(crispExecutable(), std::move(receiver), this);
   QString error;
-  if (!process->start(config, runDirectory, processes, &error)) {
+  if (!process->prepare(config, runDirectory, processes, &error)) {
     delete process;
     Q_EMIT message(error, true);
     return false;
@@ -212,6 +212,7 @@ bool TrainingSession::startProcesses(const ExperimentConfig& config, const QStri
   worker_->runDirectory = runDirectory;
   Q_EMIT stateChanged(run, RunPhase::Preparing,
                       tr("Starting %1 data-parallel processes").arg(processes));
+  process->launch();
   return true;
 }
 

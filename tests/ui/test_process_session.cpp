@@ -218,6 +218,23 @@ class TestProcessSession : public QObject {
              qPrintable(messages.first().at(0).toString()));
     QVERIFY(states.isEmpty());
     QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("run"))));
+
+    // One that is there but does not run: the run fails, saying so, and the session is free.
+    QFile broken(dir.filePath(QStringLiteral("crisp")));
+    QVERIFY(broken.open(QIODevice::WriteOnly));
+    broken.write("not a program\n");
+    broken.close();
+    broken.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    session.setCrispExecutable(broken.fileName());
+    messages.clear();
+    QSignalSpy finished(&session, &ui::TrainingSession::finished);
+    QVERIFY(session.start(smallRun(1), dir.filePath(QStringLiteral("run")), 2));
+    QCOMPARE(waitForFinished(finished, 10), RunPhase::Failed);
+    QVERIFY(!session.isActive());
+    QVERIFY(!messages.isEmpty());
+    QVERIFY(messages.last().at(1).toBool());
+    QVERIFY2(messages.last().at(0).toString().contains(broken.fileName()),
+             qPrintable(messages.last().at(0).toString()));
   }
 };
 

@@ -4,11 +4,14 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <algorithm>
 
 #include "core/io/model_location.h"
 #include "core/model/attention_policy.h"
+#include "core/sys/device.h"
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
+#include "core/sys/threads.h"
 #include "core/text/tokenizer.h"
 
 namespace crisp::ui {
@@ -186,6 +189,7 @@ ExperimentFormCheck checkExperimentForm(const ExperimentFormValues& form,
                                         TokenizerProbe& tokenizers) {
   ExperimentFormCheck check;
   check.experiment = experimentFromForm(form);
+  check.processes = form.processes;
   QList<FormProblem>& problems = check.problems;
   const bool files = form.data == ExperimentFormValues::Data::Files;
   qint64 modelVocabSize = -1;  // a typed checkpoint's config.json vocab_size, when readable
@@ -222,7 +226,33 @@ ExperimentFormCheck checkExperimentForm(const ExperimentFormValues& form,
     problems.append({FormField::LearningRate,
                      Text::tr("Learning rate: enter a positive number such as 2e-4.")});
   }
+  // What `crisp train --nproc N` refuses, or could not do.
+  if (form.processes < 1 || form.processes > maxProcesses()) {
+    problems.append(
+        {FormField::Processes,
+         Text::tr("Processes: choose 1 to %1 (one per usable CPU).").arg(maxProcesses())});
+  } else if (form.processes > 1 && form.device.contains(QLatin1Char(':'))) {
+    // On CUDA each process takes the GPU of its local rank (NCCL needs one GPU per process).
+    problems.append({FormField::Processes,
+                     Text::tr("Processes: %1 names one GPU, and several processes take one GPU "
+                              "each: choose cuda as the device, or 1 process.")
+                         .arg(form.device)});
+  } else if (form.processes > 1 && form.device == QLatin1String("cuda") &&
+             form.processes > crisp::cudaDeviceCount()) {
+    problems.append(
+        {FormField::Processes, Text::tr("Processes: one per GPU on CUDA, and this machine has %1.")
+                                   .arg(crisp::cudaDeviceCount())});
+  } else if (form.processes > 1 && form.tokenizer == Tokenizer::TrainSentencePiece) {
+    problems.append({FormField::Processes,
+                     Text::tr("Processes: each process would train its own SentencePiece "
+                              "vocabulary; train it in 1 process, or choose a tokenizer file.")});
+  }
   return check;
+}
+
+int maxProcesses() {
+  static const int cpus = crisp::detectCpuAvailability().usableCpus();
+  return std::clamp(cpus, 1, 8);
 }
 
 QString policyProblem(const QString& policy) {

@@ -36,10 +36,12 @@ struct ExperimentFormValues {
   int batchSize = 0, maxLength = 0, epochs = 0;
   int seed = 0;
   QString device = QStringLiteral("cpu"), precision = QStringLiteral("fp32");
+  // Data-parallel processes (`crisp train --nproc`): 1 trains in the studio's own process.
+  int processes = 1;
 };
 
 // The field a problem belongs to, for the form to mark.
-enum class FormField { Model, Tokenizer, TrainData, DevData, Policy, LearningRate };
+enum class FormField { Model, Tokenizer, TrainData, DevData, Policy, LearningRate, Processes };
 
 struct FormProblem {
   FormField field;
@@ -48,6 +50,7 @@ struct FormProblem {
 
 struct ExperimentFormCheck {
   ExperimentConfig experiment;  // the form as an experiment, whole even when not ready
+  int processes = 1;            // the data-parallel processes to train it on
   QList<FormProblem> problems;  // in the form's order; none: ready to run
   bool ready() const { return problems.isEmpty(); }
   QStringList messages() const;
@@ -72,6 +75,10 @@ ExperimentConfig experimentFromForm(const ExperimentFormValues& form);
 // keeps it from starting, field by field.
 ExperimentFormCheck checkExperimentForm(const ExperimentFormValues& form,
                                         TokenizerProbe& tokenizers);
+
+// The most data-parallel processes the form offers: one per usable CPU (core's count: cores,
+// affinity, cgroup quota), at most 8. Data-parallel ranks train on the CPU only.
+int maxProcesses();
 
 // Why a policy text does not parse (core's message); "" when it does.
 QString policyProblem(const QString& policy);

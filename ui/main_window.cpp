@@ -161,7 +161,7 @@ void MainWindow::startTraining() {
   attention_->clear();
   attention_->setPolicy(QString::fromStdString(config.policy));
   tabs_->setCurrentWidget(curves_);
-  session_->start(config, directory);
+  session_->start(config, directory, experiment_->processes());
 }
 
 void MainWindow::resumeRun(const QString& path) {
@@ -170,8 +170,10 @@ void MainWindow::resumeRun(const QString& path) {
     return;
   }
   ExperimentConfig config;
+  int processes = 1;
   try {
     config = readRunExperiment(path.toStdString());  // what `crisp resume` continues it with
+    processes = summarizeRun(path.toStdString()).worldSize;  // and on as many processes
   } catch (const std::exception& e) {
     QMessageBox::warning(this, tr("Resume"), QString::fromUtf8(e.what()));
     return;
@@ -183,7 +185,7 @@ void MainWindow::resumeRun(const QString& path) {
   attention_->setPolicy(curves_->livePolicy());
   tabs_->setCurrentWidget(curves_);
   // The trainer resumes a run directory from its newest intact checkpoint.
-  session_->start(config, path);
+  session_->start(config, path, processes);
 }
 
 void MainWindow::setRunsRoot(const QString& directory) {
@@ -404,7 +406,9 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   if (session_->isActive()) {
     statusRun_->setText(tr("stopping — writing a final checkpoint"));
     session_->stop();
-    session_->wait();  // the current step finishes, then the checkpoint is written
+    // The current step finishes, then the checkpoint is written (a run of several processes:
+    // within ProcessRun::kStopGraceMs, else its processes are killed).
+    session_->wait();
   }
   event->accept();
 }

@@ -1,5 +1,7 @@
 #include "ui/training_session.h"
 
+#include <QCoreApplication>
+#include <QDir>
 #include <QMetaObject>
 #include <atomic>
 #include <mutex>
@@ -8,6 +10,7 @@
 
 #include "core/train/experiment.h"
 #include "core/train/trainer.h"
+#include "ui/process_run.h"
 
 namespace crisp::ui {
 
@@ -24,6 +27,49 @@ RunPhase phaseOf(RunState state) {
   return RunPhase::Failed;
 }
 
+namespace {
+
+// The one conversion of core's events into the session's signals, for both backends.
+void emitEvent(TrainingSession& session, RunId run, const TrainingEvent& event) {
+  if (const auto* s = std::get_if<StepEvent>(&event)) {
+    StepPoint point;
+    point.run = run;
+    point.step = s->step;
+    point.epoch = s->epoch;
+    point.loss = s->loss;
+    point.learningRate = s->learningRate;
+    point.seconds = s->elapsedSeconds;
+    Q_EMIT session.stepReported(point);
+  } else if (const auto* e = std::get_if<EvaluationEvent>(&event)) {
+    EvalPoint point;
+    point.run = run;
+    point.step = e->step;
+    point.epoch = e->epoch;
+    point.loss = e->metrics.loss;
+    point.accuracy = e->metrics.accuracy;
+    point.macroF1 = e->metrics.macroF1;
+    point.seconds = e->elapsedSeconds;
+    point.best = e->best;
+    Q_EMIT session.evaluated(point);
+  } else if (const auto* p = std::get_if<ProgressEvent>(&event)) {
+    ProgressInfo progress;
+    progress.run = run;
+    progress.step = p->step;
+    progress.totalSteps = p->totalSteps;
+    progress.sentencesPerSecond = p->sentencesPerSecond;
+    progress.etaSeconds = p->etaSeconds;
+    Q_EMIT session.progressed(progress);
+  } else if (const auto* a = std::get_if<AttentionSnapshot>(&event)) {
+    Q_EMIT session.attentionCaptured(attentionFrame(*a, run));
+  } else if (const auto* m = std::get_if<MessageEvent>(&event)) {
+    Q_EMIT session.message(QString::fromStdString(m->text), m->level == MessageEvent::Level::Error);
+  } else if (const auto* st = std::get_if<StateEvent>(&event)) {
+    Q_EMIT session.stateChanged(run, phaseOf(st->state), QString::fromStdString(st->message));
+  }
+}
+
+}  // namespace
+
 struct TrainingSession::Worker {
   std::thread thread;
   std::mutex mutex;  // guards trainer (created on the worker thread)
@@ -31,6 +77,10 @@ struct TrainingSession::Worker {
   std::atomic<bool> active{false}, drainPending{false}, stopRequested{false};
   QString runDirectory;
   RunId run = 0;  // the current run's id; read and written on the GUI thread only
+  // The multi-process backend (GUI thread only): the current run's, when it has several.
+  ProcessRun* process = nullptr;
+  int processes = 1;
+  QString crisp;  // empty: beside the application
 };
 
 TrainingSession::TrainingSession(QObject* parent)
@@ -46,14 +96,24 @@ TrainingSession::TrainingSession(QObject* parent)
 TrainingSession::~TrainingSession() {
   stop();
   wait();
+  delete worker_->process;  // while what it reports to still exists
+  worker_->process = nullptr;
 }
 
-bool TrainingSession::start(const ExperimentConfig& config, const QString& runDirectory) {
-  if (worker_->active) {
+bool TrainingSession::start(const ExperimentConfig& config, const QString& runDirectory,
+                            int processes) {
+  if (isActive()) {
     Q_EMIT message(tr("A run is already active; stop it first."), true);
     return false;
   }
   wait();  // join a finished previous run
+  if (worker_->process) {
+    // A finished one; later, since this may run inside its `finished` (a slot starting again).
+    worker_->process->deleteLater();
+    worker_->process = nullptr;
+  }
+  if (processes > 1) return startProcesses(config, runDirectory, processes);
+  worker_->processes = 1;
   const RunId run = ++worker_->run;
   worker_->active = true;
   worker_->stopRequested = false;
@@ -115,63 +175,97 @@ void TrainingSession::drainEvents(RunId run) {
     if (!worker_->trainer) return;
     events = worker_->trainer->events().drain();
   }
-  for (const TrainingEvent& event : events) {
-    if (const auto* s = std::get_if<StepEvent>(&event)) {
-      StepPoint point;
-      point.run = run;
-      point.step = s->step;
-      point.epoch = s->epoch;
-      point.loss = s->loss;
-      point.learningRate = s->learningRate;
-      point.seconds = s->elapsedSeconds;
-      Q_EMIT stepReported(point);
-    } else if (const auto* e = std::get_if<EvaluationEvent>(&event)) {
-      EvalPoint point;
-      point.run = run;
-      point.step = e->step;
-      point.epoch = e->epoch;
-      point.loss = e->metrics.loss;
-      point.accuracy = e->metrics.accuracy;
-      point.macroF1 = e->metrics.macroF1;
-      point.seconds = e->elapsedSeconds;
-      point.best = e->best;
-      Q_EMIT evaluated(point);
-    } else if (const auto* p = std::get_if<ProgressEvent>(&event)) {
-      ProgressInfo progress;
-      progress.run = run;
-      progress.step = p->step;
-      progress.totalSteps = p->totalSteps;
-      progress.sentencesPerSecond = p->sentencesPerSecond;
-      progress.etaSeconds = p->etaSeconds;
-      Q_EMIT progressed(progress);
-    } else if (const auto* a = std::get_if<AttentionSnapshot>(&event)) {
-      Q_EMIT attentionCaptured(attentionFrame(*a, run));
-    } else if (const auto* m = std::get_if<MessageEvent>(&event)) {
-      Q_EMIT message(QString::fromStdString(m->text), m->level == MessageEvent::Level::Error);
-    } else if (const auto* st = std::get_if<StateEvent>(&event)) {
-      Q_EMIT stateChanged(run, phaseOf(st->state), QString::fromStdString(st->message));
-    }
+  for (const TrainingEvent& event : events) emitEvent(*this, run, event);
+}
+
+bool TrainingSession::startProcesses(const ExperimentConfig& config, const QString& runDirectory,
+                                     int processes) {
+  const RunId run = worker_->run + 1;
+  ProcessRun::Receiver receiver;
+  // The process run belongs to this run alone (a new start replaces it), yet its id is checked
+  // as the worker's queued signals are.
+  receiver.event = [this, run](const TrainingEvent& event) {
+    if (run == worker_->run) emitEvent(*this, run, event);
+  };
+  receiver.message = [this, run](const QString& text, bool isError) {
+    if (run == worker_->run) Q_EMIT message(text, isError);
+  };
+  receiver.paused = [this, run, processes] {
+    if (run != worker_->run) return;
+    Q_EMIT stateChanged(
+        run, RunPhase::Paused,
+        tr("checkpoint written, the %1 processes ended; Resume starts them again").arg(processes));
+  };
+  receiver.finished = [this, run](RunPhase phase) {
+    if (run == worker_->run) Q_EMIT finished(run, phase);
+  };
+  auto* process = new ProcessRun(crispExecutable(), std::move(receiver), this);
+  QString error;
+  if (!process->prepare(config, runDirectory, processes, &error)) {
+    delete process;
+    Q_EMIT message(error, true);
+    return false;
   }
+  worker_->run = run;
+  worker_->process = process;
+  worker_->processes = processes;
+  worker_->runDirectory = runDirectory;
+  Q_EMIT stateChanged(run, RunPhase::Preparing,
+                      tr("Starting %1 data-parallel processes").arg(processes));
+  process->launch();
+  return true;
 }
 
 void TrainingSession::pause() {
+  if (ProcessRun* process = worker_->process) {
+    if (!process->isActive() || process->isPaused()) return;
+    process->pause();
+    Q_EMIT stateChanged(worker_->run, RunPhase::Running,
+                        tr("pausing: writing a checkpoint, then the processes end"));
+    return;
+  }
   std::lock_guard lock(worker_->mutex);
   if (worker_->trainer) worker_->trainer->control().pause();
 }
 
 void TrainingSession::resume() {
+  if (ProcessRun* process = worker_->process) {
+    if (!process->isPaused()) return;
+    process->resume();
+    Q_EMIT stateChanged(worker_->run, RunPhase::Preparing,
+                        tr("Starting %1 data-parallel processes again").arg(worker_->processes));
+    return;
+  }
   std::lock_guard lock(worker_->mutex);
   if (worker_->trainer) worker_->trainer->control().resume();
 }
 
 void TrainingSession::stop() {
+  if (worker_->process) {
+    worker_->process->stop();
+    return;
+  }
   worker_->stopRequested = true;
   std::lock_guard lock(worker_->mutex);
   if (worker_->trainer) worker_->trainer->control().stop();
 }
 
 bool TrainingSession::isActive() const {
-  return worker_->active;
+  return worker_->active || (worker_->process && worker_->process->isActive());
+}
+
+int TrainingSession::processes() const {
+  return worker_->processes;
+}
+
+QString TrainingSession::crispExecutable() const {
+  return worker_->crisp.isEmpty()
+             ? QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("crisp"))
+             : worker_->crisp;
+}
+
+void TrainingSession::setCrispExecutable(const QString& path) {
+  worker_->crisp = path;
 }
 
 QString TrainingSession::runDirectory() const {
@@ -179,6 +273,7 @@ QString TrainingSession::runDirectory() const {
 }
 
 void TrainingSession::wait() {
+  if (worker_->process) worker_->process->wait();
   if (worker_->thread.joinable()) worker_->thread.join();
 }
 

@@ -367,6 +367,7 @@ RunSummary summarizeRun(const std::string& path) {
   summary.bestAccuracy = state.value("best_accuracy", -1.0);
   summary.step = state.value("step", int64_t{0});
   summary.elapsedSeconds = state.value("elapsed_seconds", 0.0);
+  summary.worldSize = std::max(1, state.value("world_size", 1));
   for (const nlohmann::json& record : run.readMetrics()) {
     summary.epoch = record.value("epoch", summary.epoch);
     if (record.value("type", "") == "eval") summary.lastDevLoss = record.value("loss", -1.0);

@@ -115,6 +115,9 @@ struct RunSummary {
   double bestAccuracy = -1, lastDevLoss = -1, elapsedSeconds = 0;
   double epoch = 0;  // of the newest record, training or evaluation: how far the run got
   int64_t step = 0;
+  // Data-parallel ranks its latest training session ran on (state.json's world_size; 1 for
+  // runs from before it was recorded): what the studio's Resume continues it with.
+  int worldSize = 1;
   // It has a checkpoint, is not finished and no process trains it: `crisp resume` (or the
   // studio's Resume) continues it.
   bool resumable = false;

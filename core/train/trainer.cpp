@@ -378,13 +378,19 @@ struct Trainer::Impl {
       return;
     }
     if (state != RunState::Running) flushTensorBoard();
-    dir.writeState({{"state", toString(state)},
-                    {"message", message},
-                    {"step", step},
-                    {"epoch", epoch},
-                    {"best_step", checkpointedBestStep},
-                    {"best_accuracy", checkpointedBestAccuracy},
-                    {"elapsed_seconds", elapsed()}});
+    // total_steps lets a process that follows the run (the studio's multi-process runs) show
+    // progress; world_size is how many data-parallel ranks this session trains on, which the
+    // studio's Resume continues with.
+    nlohmann::json record{{"state", toString(state)},
+                          {"message", message},
+                          {"step", step},
+                          {"epoch", epoch},
+                          {"best_step", checkpointedBestStep},
+                          {"best_accuracy", checkpointedBestAccuracy},
+                          {"elapsed_seconds", elapsed()},
+                          {"world_size", sync->worldSize()}};
+    if (stepsPerEpoch > 0) record["total_steps"] = stepsPerEpoch * hp.epochs;
+    dir.writeState(record);
     events.publish(StateEvent{state, message});
   }
 

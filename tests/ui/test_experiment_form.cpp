@@ -2,6 +2,8 @@
 // invalid value is a problem named by its field (the panel disables Start on any).
 #include <QtTest>
 
+#include "core/sys/device.h"
+
 #include "core/text/tokenizer.h"
 #include "test_files.h"
 #include "ui/experiment_form.h"
@@ -211,6 +213,50 @@ class TestExperimentForm : public QObject {
     form.sentencePieceVocabSize = 500;
     form.sentencePieceType = QStringLiteral("char");
     QVERIFY(problemsOf(check(form), FormField::Tokenizer).contains(QStringLiteral("model_type")));
+  }
+
+  // Data-parallel processes: 1 by default; at most one per usable CPU, on CUDA one per GPU (not
+  // cuda:N), and not while each process would train its own SentencePiece vocabulary (core
+  // refuses both).
+  void processesAreCheckedAsCoreWould() {
+    ExperimentFormValues form;
+    QCOMPARE(form.processes, 1);
+    QCOMPARE(check(form).processes, 1);
+    QVERIFY(crisp::ui::maxProcesses() >= 1 && crisp::ui::maxProcesses() <= 8);
+    for (int processes : {0, crisp::ui::maxProcesses() + 1}) {
+      form.processes = processes;
+      const ExperimentFormCheck c = check(form);
+      QVERIFY(!c.ready());
+      QVERIFY(problemsOf(c, FormField::Processes).startsWith(QStringLiteral("Processes: ")));
+    }
+    if (crisp::ui::maxProcesses() < 2) QSKIP("one usable CPU: the form offers 1 process only");
+    form.processes = 2;
+    ExperimentFormCheck c = check(form);
+    QVERIFY2(c.ready(), qPrintable(c.messages().join('\n')));
+    QCOMPARE(c.processes, 2);
+    QCOMPARE(c.experiment.device, std::string("cpu"));
+    form.device = QStringLiteral("cuda:0");  // NCCL: one GPU per process
+    c = check(form);
+    QCOMPARE(c.problems.size(), qsizetype{1});
+    QVERIFY(problemsOf(c, FormField::Processes).contains(QStringLiteral("one GPU each")));
+    form.device = QStringLiteral("cuda");
+    form.processes = crisp::cudaDeviceCount() + 1;
+    if (form.processes >= 2 && form.processes <= crisp::ui::maxProcesses()) {
+      QVERIFY(
+          problemsOf(check(form), FormField::Processes).contains(QStringLiteral("one per GPU")));
+    }
+    form.processes = 2;
+    form.device = QStringLiteral("cpu");
+    QTemporaryDir dir;
+    form = ownData(dir);
+    form.processes = 2;
+    form.tokenizer = Tokenizer::TrainSentencePiece;
+    form.sentencePieceVocabSize = 500;
+    form.sentencePieceType = QStringLiteral("unigram");
+    QVERIFY(
+        problemsOf(check(form), FormField::Processes).contains(QStringLiteral("SentencePiece")));
+    form.processes = 1;
+    QVERIFY(check(form).ready());
   }
 
   // A typed model is resolved as training will; a listed one was found loadable.

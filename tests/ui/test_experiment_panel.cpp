@@ -334,6 +334,38 @@ class TestExperimentPanel : public QObject {
     QVERIFY(QTest::qWaitFor([&] { return epochs->hasFocus(); }));
     turnWheel(epochs, 120);
     QCOMPARE(epochs->value(), epochCount + 1);
+
+    // The processes field is guarded too.
+    auto* processes = panel.findChild<QSpinBox*>(QStringLiteral("processesSpin"));
+    QVERIFY(processes);
+    processes->setRange(1, 4);  // room to move on a one-CPU machine
+    epochs->setFocus();
+    turnWheel(processes, 120);
+    QCOMPARE(processes->value(), 1);
+  }
+
+  // The processes field: 1 by default, up to one per usable CPU; its value is the panel's, the
+  // form check's problem is marked beside it and keeps Start off.
+  void processesFieldFeedsTheForm() {
+    ExperimentPanel panel;
+    auto* processes = panel.findChild<QSpinBox*>(QStringLiteral("processesSpin"));
+    QVERIFY(processes);
+    QCOMPARE(processes->value(), 1);
+    QCOMPARE(panel.processes(), 1);
+    QCOMPARE(processes->minimum(), 1);
+    QCOMPARE(processes->maximum(), crisp::ui::maxProcesses());
+    QVERIFY(processes->toolTip().contains(QStringLiteral("one per GPU")));
+    processes->setRange(1, 9);  // 2 and maxProcesses() + 1 can be chosen on any machine
+    panel.setProcesses(2);
+    QCOMPARE(panel.processes(), 2);
+    auto* lineEdit = processes->findChild<QLineEdit*>();
+    QCOMPARE(crisp::ui::markedProblem(lineEdit).isEmpty(), crisp::ui::maxProcesses() >= 2);
+    panel.setProcesses(crisp::ui::maxProcesses() + 1);
+    QVERIFY(!panel.canStart());
+    QVERIFY(crisp::ui::markedProblem(lineEdit).startsWith(QStringLiteral("Processes: ")));
+    panel.setProcesses(1);
+    QVERIFY(panel.canStart());
+    QVERIFY(crisp::ui::markedProblem(lineEdit).isEmpty());
   }
 
   // The tokenizer row: from the model, a WordPiece vocabulary, a SentencePiece .model, or

@@ -161,6 +161,7 @@ void AttentionView::clear() {
   beforeMap_->data()->clear();
   afterMap_->data()->clear();
   framesRun_.clear();
+  liveFrames_ = false;
   details_->clear();
   plot_->replot();
 }
@@ -175,6 +176,10 @@ void AttentionView::setModelSnapshot(ModelSnapshot* snapshot) {
     if (run != framesRun_) {
       showRun(run);
       return;
+    }
+    // A run trained by other processes sends no live frames: its probes follow its checkpoints.
+    if (!liveFrames_) {
+      for (const QString& probe : probesOf(run)) infer(probe, false);
     }
     // Typed sentences follow the model as training goes on.
     if (sentence_->currentData(kTypedRole).toBool()) {
@@ -222,11 +227,11 @@ void AttentionView::addInferredFrame(const QString& text, const Prediction& p) {
   const ModelSnapshot* snapshot = inference_->snapshot();
   const AttentionFrame f = attentionFrame(p, text, snapshot ? snapshot->checkpointStep() : 0);
   if (!typedRequests_.remove(text)) {
-    setFrame(f);
+    showFrame(f);
     return;
   }
   if (!typedSentences_.contains(text)) typedSentences_ << text;
-  setFrame(f);
+  showFrame(f);
   const int index = sentence_->findData(text, kKeyRole);
   sentence_->setItemData(index, true, kTypedRole);
   sentence_->setItemText(index, QStringLiteral("✎ ") + text);
@@ -238,6 +243,11 @@ void AttentionView::addInferredFrame(const QString& text, const Prediction& p) {
 }
 
 void AttentionView::setFrame(const AttentionFrame& frame) {
+  liveFrames_ = true;
+  showFrame(frame);
+}
+
+void AttentionView::showFrame(const AttentionFrame& frame) {
   const bool newSentence = !frames_.contains(frame.sentence);
   frames_[frame.sentence] = frame;
   if (newSentence) {

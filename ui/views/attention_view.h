@@ -73,6 +73,8 @@ class AttentionView : public QWidget {
   void showSentence(const QString& text);
 
  public Q_SLOTS:
+  // A frame of the live trainer in this process (a run of several processes sends none: the
+  // view then shows its probes through each new checkpoint the model snapshot loads).
   void setFrame(const crisp::ui::AttentionFrame& frame);
   // The run's attention policy ("crisp:0.8"): the after-pruning panel and figures name it.
   void setPolicy(const QString& policy);
@@ -87,6 +89,7 @@ class AttentionView : public QWidget {
   void showRun(const QString& runDirectory);
   void infer(const QString& text, bool typed);
   void addInferredFrame(const QString& text, const Prediction& p);
+  void showFrame(const AttentionFrame& frame);
   QCustomPlot* plot_;
   QCPColorMap *beforeMap_, *afterMap_;
   QCPTextElement *beforeTitle_, *afterTitle_;
@@ -102,7 +105,8 @@ class AttentionView : public QWidget {
   InferenceService* inference_;
   QSet<QString> typedRequests_;  // asked as typed, not yet shown (a probe request undoes it)
   QStringList typedSentences_;
-  QString framesRun_;  // the run the frames are of; empty: the live run, or none yet
+  QString framesRun_;        // the run the frames are of; empty: the live run, or none yet
+  bool liveFrames_ = false;  // setFrame was called: frames come from a trainer in this process
 };
 
 }  // namespace crisp::ui

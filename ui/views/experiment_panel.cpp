@@ -270,6 +270,20 @@ QWidget* ExperimentPanel::buildTrainingGroup() {
   };
   connect(device_, &QComboBox::currentIndexChanged, this, followDevice);
   followDevice();
+  processes_ = new QSpinBox(group);
+  processes_->setObjectName(QStringLiteral("processesSpin"));
+  processes_->setRange(1, maxProcesses());
+  processes_->setValue(defaults.processes);
+  processes_->setToolTip(
+      tr("Data-parallel processes (crisp train --nproc): each trains on its share of every "
+         "batch, at most one per usable CPU (%1 here); on CUDA one per GPU (NCCL, where "
+         "LibTorch has it). 1 trains inside the "
+         "studio, with live attention; with more, the attention view follows the checkpoints, "
+         "and Pause writes a checkpoint and ends the processes until Resume.")
+          .arg(maxProcesses()));
+  form->addRow(tr("Processes"), processes_);
+  connect(device_, &QComboBox::currentIndexChanged, this, &ExperimentPanel::validate);
+  connect(processes_, &QSpinBox::valueChanged, this, &ExperimentPanel::validate);
   connect(learningRate_, &QLineEdit::textChanged, this, &ExperimentPanel::validate);
   return group;
 }
@@ -337,11 +351,21 @@ ExperimentFormValues ExperimentPanel::formValues() const {
   form.seed = seed_->value();
   form.device = device_->currentData().toString();
   form.precision = precision_->currentData().toString();
+  form.processes = processes_->value();
   return form;
 }
 
 ExperimentConfig ExperimentPanel::experiment() const {
   return experimentFromForm(formValues());
+}
+
+int ExperimentPanel::processes() const {
+  return processes_->value();
+}
+
+void ExperimentPanel::setProcesses(int processes) {
+  processes_->setValue(processes);
+  validate();
 }
 
 void ExperimentPanel::setModel(const QString& model) {
@@ -411,6 +435,8 @@ void ExperimentPanel::validate() {
   markProblem(trainPath_->edit(), problemOf(FormField::TrainData));
   markProblem(devPath_->edit(), problemOf(FormField::DevData));
   markProblem(learningRate_, problemOf(FormField::LearningRate));
+  // A spin box's own line edit carries the mark.
+  markProblem(processes_->findChild<QLineEdit*>(), problemOf(FormField::Processes));
   controls_->setStartable(!active_ && check.ready(), problems_.join(QLatin1Char('\n')));
 }
 

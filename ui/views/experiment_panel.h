@@ -32,6 +32,9 @@ class ExperimentPanel : public QWidget {
   explicit ExperimentPanel(QWidget* parent = nullptr);
   // The form as a full experiment configuration.
   ExperimentConfig experiment() const;
+  // The data-parallel processes to train it on (1: in the studio's own process).
+  int processes() const;
+  void setProcesses(int processes);
   // "" / "preparing" / "running" / "paused" / finished states: enables the right buttons.
   void setRunState(RunPhase phase);
   QString policyText() const;
@@ -88,6 +91,7 @@ class ExperimentPanel : public QWidget {
   QSpinBox *epochs_, *seed_, *batch_, *maxLength_;
   QComboBox* device_;     // cpu, then each cuda:N torch reports
   QComboBox* precision_;  // fp32, bf16 (enabled on a CUDA device only)
+  QSpinBox* processes_;   // data-parallel processes, CPU only
   QLabel* problemLabel_;
   DataPreview* preview_;
   QTimer* previewTimer_;

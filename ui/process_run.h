@@ -21,11 +21,11 @@ class RunFollower;
 namespace crisp::ui {
 
 // TrainingSession's multi-process backend: `crisp train --experiment FILE --out RUN --nproc N`
-// as a child process (the launcher, which starts N Gloo ranks of itself; rank 0 writes RUN),
-// followed through the run directory. A RunFollower (core) turns what rank 0 appends to
-// metrics.jsonl and writes to state.json into core's training events; a QFileSystemWatcher
-// wakes it at once and a timer every 500 ms (watchers can miss appends). stderr lines become
-// messages; errors among them come as one message when the process ends.
+// as a child process (the launcher, which starts N ranks of itself, Gloo or on CUDA NCCL; rank 0
+// writes RUN), followed through the run directory. A RunFollower (core) turns what rank 0 appends
+// to metrics.jsonl and writes to state.json into core's training events; a QFileSystemWatcher wakes
+// it at once and a timer every 500 ms (watchers can miss appends). stderr lines become messages;
+// errors among them come as one message when the process ends.
 //
 // Pause cannot reach into other processes (the ranks agree on stopping, not on pausing), so it
 // is "checkpoint and stop": the ranks stop as for Stop and the run is reported paused, holding

@@ -25,6 +25,7 @@
 #include "ui/views/experiment_panel.h"
 #include "ui/views/policy_editor.h"
 #include "ui/views/predict_view.h"
+#include "ui/views/problem_mark.h"
 #include "ui/views/runs_view.h"
 
 namespace {
@@ -183,8 +184,10 @@ class TestStudioX11 : public QObject {
     panel->setDataFiles(dir.filePath(QStringLiteral("trian.tsv")), dev);
     window.findChild<QLineEdit*>(QStringLiteral("learningRateEdit"))->setText(QStringLiteral("0"));
     QVERIFY(!panel->canStart());
-    const auto* train = window.findChild<QLineEdit*>(QStringLiteral("trainDataEdit"));
-    QVERIFY(grabFormAt(window, train, 80, QStringLiteral("studio-form-problems.png")));
+    // From the tokenizer choice (its problem marked on it) down to the data files.
+    const auto* tokenizer = window.findChild<QComboBox*>(QStringLiteral("tokenizerCombo"));
+    QVERIFY(!crisp::ui::markedProblem(tokenizer).isEmpty());
+    QVERIFY(grabFormAt(window, tokenizer, 60, QStringLiteral("studio-form-problems.png")));
   }
 
   // The Runs tab on a sweep's folder (CRISP_SCREENSHOT_SWEEP, e.g. the MiniLM screen's runs):

@@ -16,14 +16,15 @@
 # has 5, split 2 + 3; in nproc mode also 436: a batch of 1) with dropout 0: dropout masks
 # depend on how a batch is split over ranks, so only without dropout can parameters equal one
 # process's. Parameters must agree within 1e-5 and every metrics record within
-# same_metrics.py's tolerance.
+# same_metrics.py's tolerance. CRISP_DP_DEVICE (cpu) is the experiment's device: scripts/gpu-check
+# sets cuda on a machine with two GPUs (NCCL ranks, one per GPU).
 set -euo pipefail
 mode=$3
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$1" "$2"
 here=$(dirname "${BASH_SOURCE[0]}")
 export CRISP_THREADS=1
-cat >"$work/experiment.json" <<'JSON'
-{"name": "dp-test", "model": "preset:tiny", "dropout": 0.0,
+cat >"$work/experiment.json" <<JSON
+{"name": "dp-test", "model": "preset:tiny", "dropout": 0.0, "device": "${CRISP_DP_DEVICE:-cpu}",
  "demo_train_size": 440, "demo_dev_size": 100,
  "hyperparameters": {"epochs": 1, "batch_size": 15, "learning_rate": 0.001, "log_every": 1,
                      "eval_every": 10, "seed": 5}}

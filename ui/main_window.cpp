@@ -153,7 +153,10 @@ void MainWindow::startTraining() {
   const QString name =
       QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-")) +
       QString::fromStdString(config.name).replace(QLatin1Char(':'), QLatin1Char('_'));
-  const QString directory = QDir(runsRoot_).filePath(name);
+  // A new run never continues another: two starts within one second get "-2", "-3", ...
+  QString directory = QDir(runsRoot_).filePath(name);
+  for (int n = 2; QFileInfo::exists(directory); ++n)
+    directory = QDir(runsRoot_).filePath(name + QStringLiteral("-%1").arg(n));
   clearProgress();
   curves_->clear();
   curves_->setLiveRun(QString::fromStdString(config.name), QString::fromStdString(config.policy),
@@ -220,6 +223,7 @@ void MainWindow::clearProgress() {
 
 void MainWindow::onStateChanged(RunPhase phase, const QString& detail) {
   experiment_->setRunState(phase);
+  runs_->setTrainingActive(session_->isActive());
   curves_->setLiveRunState(phaseName(phase));
   // A rate and an ETA hold only while a run trains.
   if (phase != RunPhase::Running && phase != RunPhase::Preparing) statusRate_->clear();

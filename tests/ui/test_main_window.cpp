@@ -371,7 +371,28 @@ class TestMainWindow : public QObject {
     QVERIFY(resume != nullptr);
     QTRY_COMPARE(table->model()->rowCount(), 1);
     QVERIFY(!resume->isEnabled());  // nothing selected
-    table->selectRow(0);
+    // The rows are newest first: the stopped run's row, found by its path (the tooltip).
+    const auto selectRun = [table](const QString& path) {
+      for (int row = 0; row < table->model()->rowCount(); ++row) {
+        if (table->model()->index(row, 0).data(Qt::ToolTipRole).toString() == path) {
+          table->clearSelection();  // selectRow alone may toggle a selected row off
+          table->selectRow(row);
+          return true;
+        }
+      }
+      return false;
+    };
+    // While another run trains in the studio, the stopped one cannot be resumed: Resume is off
+    // and says why (it used to stay on, and clicking it said only that a run was active).
+    window.startTraining();
+    QTRY_VERIFY_WITH_TIMEOUT(session->isActive() && session->runDirectory() != run, 10000);
+    QTRY_COMPARE(table->model()->rowCount(), 2);
+    QVERIFY(selectRun(run));
+    QVERIFY(!resume->isEnabled());
+    QVERIFY(resume->toolTip().contains(QStringLiteral("stop it first")));
+    session->stop();
+    QVERIFY(finished.wait(60000));
+    QVERIFY(selectRun(run));
     QVERIFY(resume->isEnabled());
     steps.clear();
     resume->click();
@@ -384,7 +405,7 @@ class TestMainWindow : public QObject {
     QCOMPARE(stepOf(steps.last()), total);
     QCOMPARE(crisp::RunDirectory(run.toStdString()).readState().value("step", int64_t{0}), total);
     // Finished, it is no longer resumable.
-    table->selectRow(0);
+    QVERIFY(selectRun(run));
     QVERIFY(!resume->isEnabled());
   }
 

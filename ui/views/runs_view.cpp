@@ -68,8 +68,7 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
   // A stopped or crashed run continues from its checkpoint, as `crisp resume` does.
   resume_ = new QPushButton(tr("Resume"), this);
   resume_->setObjectName(QStringLiteral("resumeRunButton"));
-  resume_->setToolTip(tr("Continue the selected run from its last checkpoint (crisp resume)"));
-  resume_->setEnabled(false);
+  updateResume();
   connect(resume_, &QPushButton::clicked, this, [this] {
     if (const QString run = resumableRun(); !run.isEmpty()) Q_EMIT resumeRequested(run);
   });
@@ -83,7 +82,7 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
     menu.addAction(tr("Open"), this, [this, path] { Q_EMIT runActivated(path); });
     QAction* resume =
         menu.addAction(tr("Resume"), this, [this, path] { Q_EMIT resumeRequested(path); });
-    resume->setEnabled(run->data(kResumableRole).toBool());
+    resume->setEnabled(!trainingActive_ && run->data(kResumableRole).toBool());
     menu.exec(table_->viewport()->mapToGlobal(at));
   });
   // The statistics follow the selection, once the selection has settled.
@@ -92,7 +91,7 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
   statisticsTimer_->setInterval(150);
   connect(statisticsTimer_, &QTimer::timeout, this, &RunsView::updateStatistics);
   connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
-    resume_->setEnabled(!resumableRun().isEmpty());
+    updateResume();
     Q_EMIT runsSelected(selectedRuns());
     statisticsTimer_->start();
   });
@@ -174,6 +173,18 @@ QString RunsView::resumableRun() const {
   return run->data(kResumableRole).toBool() ? run->data(kPathRole).toString() : QString();
 }
 
+void RunsView::setTrainingActive(bool active) {
+  trainingActive_ = active;
+  updateResume();
+}
+
+void RunsView::updateResume() {
+  resume_->setEnabled(!trainingActive_ && !resumableRun().isEmpty());
+  resume_->setToolTip(
+      trainingActive_ ? tr("A run is training in the studio: stop it first to resume another")
+                      : tr("Continue the selected run from its last checkpoint (crisp resume)"));
+}
+
 void RunsView::refresh() {
   // Keep the selection across a refresh (a run finishing refreshes the table).
   const QStringList selected = selectedRuns();
@@ -205,7 +216,7 @@ void RunsView::refresh() {
                                        QItemSelectionModel::Select | QItemSelectionModel::Rows);
     }
   }
-  resume_->setEnabled(!resumableRun().isEmpty());  // the selection's signals are blocked
+  updateResume();  // the selection's signals are blocked
   updateStatistics();
 }
 

@@ -40,6 +40,9 @@ class RunsView : public QWidget {
   QStringList statisticsRuns() const;
   QString statisticsScope() const;
   void setBaseline(const QString& configuration);
+  // Whether the studio trains a run now (running or paused): then no other run can be resumed,
+  // and Resume says why.
+  void setTrainingActive(bool active);
 
  public Q_SLOTS:
   void refresh();
@@ -56,12 +59,14 @@ class RunsView : public QWidget {
   void statisticsUpdated();
 
  private:
+  void updateResume();
   void exportTable(bool latex);
   // The table's runs and its selection, to the statistics panel.
   void updateStatistics();
   QString root_;
   QLabel* folderLabel_;  // where the runs listed live, always shown
-  QPushButton* resume_;  // enabled for one resumable run selected
+  QPushButton* resume_;  // enabled for one resumable run selected, while none trains
+  bool trainingActive_ = false;
   QStandardItemModel* model_;
   QTableView* table_;
   StatisticsPanel* statistics_;

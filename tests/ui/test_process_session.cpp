@@ -2,7 +2,8 @@
 // beside the test, followed through its run directory, shown like a run in this process.
 #include <QAction>
 #include <QComboBox>
-#include <QProcess>
+#include <QDir>
+#include <QFile>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -33,8 +34,18 @@ ExperimentConfig smallRun(int epochs) {
 }
 
 // No process whose command line names the run directory is left (the launcher, the ranks).
+// Read from /proc: no helper process (pgrep) to start and wait for.
 bool noProcessNames(const QString& run) {
-  return QProcess::execute(QStringLiteral("pgrep"), {QStringLiteral("-f"), run}) == 1;
+  const QDir proc(QStringLiteral("/proc"));
+  const QByteArray wanted = run.toUtf8();
+  for (const QString& pid : proc.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+    bool numeric = false;
+    pid.toLongLong(&numeric);
+    if (!numeric) continue;
+    QFile cmdline(proc.filePath(pid + QStringLiteral("/cmdline")));
+    if (cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains(wanted)) return false;
+  }
+  return true;
 }
 
 // The phase of the `finished` signal once it came (within the limit).

@@ -169,6 +169,20 @@ class TestStudioX11 : public QObject {
     QVERIFY(grabFormAt(window, editor, 40, QStringLiteral("studio-policy-editor.png")));
   }
 
+  // The hyperparameters with 2 data-parallel processes chosen (a run on them starts the crisp
+  // launcher and follows its run directory).
+  void processesField() {
+    if (QGuiApplication::platformName() != QLatin1String("xcb")) QSKIP("needs xcb");
+    crisp::ui::MainWindow window;
+    QVERIFY(showAtScreenshotSize(window));
+    auto* processes = window.findChild<QSpinBox*>(QStringLiteral("processesSpin"));
+    QVERIFY(processes != nullptr);
+    if (processes->maximum() < 2) QSKIP("one usable CPU: the form offers 1 process only");
+    processes->setValue(2);
+    QVERIFY(window.findChild<crisp::ui::ExperimentPanel*>()->canStart());
+    QVERIFY(grabFormAt(window, processes, 300, QStringLiteral("studio-processes.png")));
+  }
+
   // The form with problems: each one listed above Start and marked beside its field.
   void formProblems() {
     if (QGuiApplication::platformName() != QLatin1String("xcb")) QSKIP("needs xcb");

@@ -42,6 +42,26 @@ T jsonNumber(const nlohmann::json& value, const std::string& where) {
   throw Error(where + ": expected " + numberExpectation<T>() + ", got " + value.dump());
 }
 
+// Reads object[key] into `out` when present and not null, else leaves `out` as it is. A number
+// is read as exactly T (jsonNumber); anything else must have T's JSON type. Throws crisp::Error
+// naming WHERE and the key: "WHERE: field \"step\": expected an integer ..., got \"7\"".
+template <typename T>
+void readJsonField(const nlohmann::json& object, const char* key, T& out,
+                   const std::string& where) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return;
+  const std::string field = where + ": field \"" + key + "\"";
+  if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+    out = jsonNumber<T>(*it, field);
+  } else {
+    try {
+      out = it->template get<T>();
+    } catch (const nlohmann::json::exception&) {
+      throw Error(field + " has the wrong type (" + it->type_name() + ")");
+    }
+  }
+}
+
 // "FILE: base" + "policy" -> "FILE: base.policy"; "FILE: " + "seeds" -> "FILE: seeds"; "" +
 // "policy" -> "policy".
 std::string jsonMember(const std::string& where, const std::string& key);

@@ -150,6 +150,8 @@ at::Tensor attentionProbabilities(const at::Tensor& scores, const at::Tensor& ke
                                   bool training, LayerAttention* capture,
                                   const at::Tensor& damMask) {
   const float negInf = -std::numeric_limits<float>::infinity();
+  const int64_t queries = scores.size(-2);
+  const at::Tensor dam = damMask.defined() ? damMask.narrow(-2, 0, queries) : damMask;
   const at::Tensor keyAllowed = keyMask.to(at::kBool).unsqueeze(1).unsqueeze(1);  // [B,1,1,T]
   const bool prune = !spec.isDense() && (training || spec.appliesInEvaluation());
 
@@ -159,9 +161,10 @@ at::Tensor attentionProbabilities(const at::Tensor& scores, const at::Tensor& ke
     const int64_t length = scores.size(-1);
     at::Tensor allowed = keyAllowed;
     if (spec.hasStructure()) {
-      allowed = allowed & structuralMask(spec, length, layer).to(scores.device());
+      allowed =
+          allowed & structuralMask(spec, length, layer).narrow(0, 0, queries).to(scores.device());
     }
-    if (damMask.defined()) allowed = allowed & (damMask.detach() > 0.5);
+    if (dam.defined()) allowed = allowed & (dam.detach() > 0.5);
     allowed = allowed.expand(scores.sizes());
     const at::Tensor detached = scores.detach();
     // A row left with no key keeps its best real key.
@@ -189,8 +192,8 @@ at::Tensor attentionProbabilities(const at::Tensor& scores, const at::Tensor& ke
 
   // SparseBERT's -c(1 - M) term as a straight-through: it adds exactly zero here (keys are removed
   // above), but carries the task loss's gradient on each kept score to the mask's logits.
-  const at::Tensor scored = damMask.defined() && damMask.requires_grad()
-                                ? scores + kDamGradientScale * (damMask - damMask.detach())
+  const at::Tensor scored = dam.defined() && dam.requires_grad()
+                                ? scores + kDamGradientScale * (dam - dam.detach())
                                 : scores;
   const at::Tensor probs = at::softmax(prune ? scored.masked_fill(keep.logical_not(), negInf)
                                              : scored.masked_fill(keyAllowed.logical_not(), negInf),

@@ -64,9 +64,10 @@ struct LayerAttention {
 // Allowed (query, key) pairs of the structural part of a policy for length T: bool [T, T].
 at::Tensor structuralMask(const AttentionPolicySpec& spec, int64_t length, int layer);
 
-// Applies the policy to scaled scores [B, H, T, T] given the key padding mask [B, T] (1 = real).
-// Returns the probabilities after the policy; with capture, also fills it. No row is ever
-// empty: a row whose every key is removed keeps its best-scoring real key. damMask, when
+// Applies the policy to scaled scores [B, H, Q, T] given the key padding mask [B, T] (1 = real).
+// The Q query rows are the first Q positions (Q = T but in a last layer that computes only the
+// [CLS] row). Returns the probabilities after the policy; with capture, also fills it. No row is
+// ever empty: a row whose every key is removed keeps its best-scoring real key. damMask, when
 // defined, is the layer's DAM mask M [H, T, T] (values 0/1, straight-through gradient).
 at::Tensor attentionProbabilities(const at::Tensor& scores, const at::Tensor& keyMask,
                                   const AttentionPolicySpec& spec, int layer, int layers,

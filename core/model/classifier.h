@@ -65,12 +65,16 @@ class SequenceClassifier : public torch::nn::Module {
 
  protected:
   // The architecture's parts; forward() runs them with the policy applied in every layer.
-  // Attend: multi-head attention of q, k, v ([B, T, hidden]) with the policy, returning the
-  // context [B, T, hidden]; dropout is the architecture's attention-probability dropout.
+  // Attend: multi-head attention of q ([B, Q, hidden], the first Q positions) over k, v
+  // ([B, T, hidden]) with the policy, returning the context [B, Q, hidden]; dropout is the
+  // architecture's attention-probability dropout.
   using Attend = std::function<at::Tensor(const at::Tensor& q, const at::Tensor& k,
                                           const at::Tensor& v, torch::nn::Dropout& dropout)>;
   virtual at::Tensor embed(const at::Tensor& inputIds) = 0;
-  virtual at::Tensor layer(int index, const at::Tensor& hidden, const Attend& attend) = 0;
+  // One encoder layer: [B, T, hidden] -> [B, T, hidden], or [B, 1, hidden] (the [CLS] position
+  // only) with onlyFirstToken, where keys and values still come from every position.
+  virtual at::Tensor layer(int index, const at::Tensor& hidden, const Attend& attend,
+                           bool onlyFirstToken) = 0;
   virtual at::Tensor classify(const at::Tensor& hidden) = 0;  // -> logits
 
   // Samples this forward pass's DAM masks (empty when there is no DAM).

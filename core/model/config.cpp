@@ -15,23 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-// Reads an optional field with a type check that names the field and the source.
-template <typename T>
-void read(const json& j, const char* key, T& out, const std::string& source) {
-  const auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return;
-  if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
-    // Exactly T: a vocab_size of 105.7 or 2^32+105 is an error, not 105.
-    out = jsonNumber<T>(*it, source + ": field \"" + key + "\"");
-  } else {
-    try {
-      out = it->get<T>();
-    } catch (const json::exception&) {
-      throw Error(source + ": field \"" + key + "\" has the wrong type (" + it->type_name() + ")");
-    }
-  }
-}
-
 void requirePositive(int value, const char* field, const std::string& source) {
   if (value <= 0) {
     throw Error(source + ": \"" + field + "\" must be positive, got " + std::to_string(value));
@@ -107,42 +90,42 @@ ModelConfig ModelConfig::fromJson(const json& j, const std::string& source) {
   if (!j.is_object()) throw Error(source + ": expected a JSON object");
   ModelConfig c;
   std::string modelType;
-  read(j, "model_type", modelType, source);
+  readJsonField(j, "model_type", modelType, source);
   if (modelType == "distilbert") {
     c.architecture = Architecture::DistilBert;
-    read(j, "dim", c.hidden, source);
-    read(j, "n_layers", c.layers, source);
-    read(j, "n_heads", c.heads, source);
-    read(j, "hidden_dim", c.intermediate, source);
-    read(j, "dropout", c.dropout, source);
-    read(j, "attention_dropout", c.attentionDropout, source);
-    read(j, "seq_classif_dropout", c.classifierDropout, source);
-    read(j, "sinusoidal_pos_embds", c.sinusoidalPositions, source);
+    readJsonField(j, "dim", c.hidden, source);
+    readJsonField(j, "n_layers", c.layers, source);
+    readJsonField(j, "n_heads", c.heads, source);
+    readJsonField(j, "hidden_dim", c.intermediate, source);
+    readJsonField(j, "dropout", c.dropout, source);
+    readJsonField(j, "attention_dropout", c.attentionDropout, source);
+    readJsonField(j, "seq_classif_dropout", c.classifierDropout, source);
+    readJsonField(j, "sinusoidal_pos_embds", c.sinusoidalPositions, source);
     std::string activation = "gelu";
-    read(j, "activation", activation, source);
+    readJsonField(j, "activation", activation, source);
     if (activation != "gelu") {
       throw Error(source + ": activation \"" + activation + "\" is not supported (gelu only)");
     }
     c.layerNormEps = 1e-12;  // fixed in Hugging Face's DistilBERT
   } else if (modelType == "bert") {
     c.architecture = Architecture::Bert;
-    read(j, "hidden_size", c.hidden, source);
-    read(j, "num_hidden_layers", c.layers, source);
-    read(j, "num_attention_heads", c.heads, source);
-    read(j, "intermediate_size", c.intermediate, source);
-    read(j, "hidden_dropout_prob", c.dropout, source);
-    read(j, "attention_probs_dropout_prob", c.attentionDropout, source);
-    read(j, "type_vocab_size", c.typeVocabSize, source);
-    read(j, "layer_norm_eps", c.layerNormEps, source);
+    readJsonField(j, "hidden_size", c.hidden, source);
+    readJsonField(j, "num_hidden_layers", c.layers, source);
+    readJsonField(j, "num_attention_heads", c.heads, source);
+    readJsonField(j, "intermediate_size", c.intermediate, source);
+    readJsonField(j, "hidden_dropout_prob", c.dropout, source);
+    readJsonField(j, "attention_probs_dropout_prob", c.attentionDropout, source);
+    readJsonField(j, "type_vocab_size", c.typeVocabSize, source);
+    readJsonField(j, "layer_norm_eps", c.layerNormEps, source);
     c.classifierDropout = c.dropout;
-    read(j, "classifier_dropout", c.classifierDropout, source);
+    readJsonField(j, "classifier_dropout", c.classifierDropout, source);
     std::string activation = "gelu";
-    read(j, "hidden_act", activation, source);
+    readJsonField(j, "hidden_act", activation, source);
     if (activation != "gelu") {
       throw Error(source + ": hidden_act \"" + activation + "\" is not supported (gelu only)");
     }
     std::string positions = "absolute";
-    read(j, "position_embedding_type", positions, source);
+    readJsonField(j, "position_embedding_type", positions, source);
     if (positions != "absolute") {
       throw Error(source + ": position_embedding_type \"" + positions + "\" is not supported");
     }
@@ -150,10 +133,10 @@ ModelConfig ModelConfig::fromJson(const json& j, const std::string& source) {
     throw Error(source + ": model_type \"" + modelType +
                 "\" is not supported (expected \"distilbert\" or \"bert\")");
   }
-  read(j, "vocab_size", c.vocabSize, source);
-  read(j, "max_position_embeddings", c.maxPositions, source);
-  read(j, "pad_token_id", c.padTokenId, source);
-  read(j, "initializer_range", c.initializerRange, source);
+  readJsonField(j, "vocab_size", c.vocabSize, source);
+  readJsonField(j, "max_position_embeddings", c.maxPositions, source);
+  readJsonField(j, "pad_token_id", c.padTokenId, source);
+  readJsonField(j, "initializer_range", c.initializerRange, source);
 
   // Labels: id2label wins; else num_labels; else Hugging Face's default of two.
   if (const auto it = j.find("id2label"); it != j.end() && it->is_object()) {
@@ -174,7 +157,7 @@ ModelConfig ModelConfig::fromJson(const json& j, const std::string& source) {
       }
     }
   } else if (j.contains("num_labels")) {
-    read(j, "num_labels", c.numLabels, source);
+    readJsonField(j, "num_labels", c.numLabels, source);
     requireLabelCount(c.numLabels, source);
     c.id2label.clear();
     for (int i = 0; i < c.numLabels; ++i) c.id2label[i] = "LABEL_" + std::to_string(i);

@@ -138,7 +138,9 @@ nlohmann::json RunDirectory::readState() const {
   const fs::path p = fs::path(path_) / "state.json";
   if (!fs::exists(p)) return nlohmann::json::object();
   nlohmann::json state = readJsonFile(p.string());
-  const std::string recorded = state.value("state", std::string());
+  if (!state.is_object()) throw Error(p.string() + ": expected a JSON object");
+  std::string recorded;
+  readJsonField(state, "state", recorded, p.string());
   if ((recorded == "running" || recorded == "paused") && !isLocked()) {
     const std::vector<int64_t> steps = checkpointSteps();
     state["stale"] = true;
@@ -359,18 +361,35 @@ RunSummary summarizeRun(const std::string& path) {
   const nlohmann::json state = run.readState();
   RunSummary summary;
   summary.path = path;
-  const nlohmann::json experiment = config.value("experiment", nlohmann::json::object());
-  summary.name = experiment.value("name", fs::path(path).filename().string());
-  summary.policy = config.value("policy", std::string("dense"));
-  summary.seed = experiment.value("hyperparameters", nlohmann::json::object()).value("seed", 0ULL);
-  summary.state = state.value("state", std::string("created"));
-  summary.bestAccuracy = state.value("best_accuracy", -1.0);
-  summary.step = state.value("step", int64_t{0});
-  summary.elapsedSeconds = state.value("elapsed_seconds", 0.0);
-  summary.worldSize = std::max(1, state.value("world_size", 1));
+  // A field of the wrong type (hand-edited, or another program's file) names its file.
+  const std::string configFile = (fs::path(path) / "config.json").string();
+  const std::string stateFile = (fs::path(path) / "state.json").string();
+  const std::string metricsFile = (fs::path(path) / "metrics.jsonl").string();
+  const auto object = [](const nlohmann::json& parent, const char* key, const std::string& where) {
+    nlohmann::json child = nlohmann::json::object();
+    readJsonField(parent, key, child, where);
+    if (!child.is_object()) throw Error(where + ": field \"" + key + "\" is not an object");
+    return child;
+  };
+  const nlohmann::json experiment = object(config, "experiment", configFile);
+  summary.name = fs::path(path).filename().string();
+  readJsonField(experiment, "name", summary.name, configFile + ": experiment");
+  summary.policy = "dense";
+  readJsonField(config, "policy", summary.policy, configFile);
+  readJsonField(object(experiment, "hyperparameters", configFile + ": experiment"), "seed",
+                summary.seed, configFile + ": experiment.hyperparameters");
+  summary.state = "created";
+  readJsonField(state, "state", summary.state, stateFile);
+  readJsonField(state, "best_accuracy", summary.bestAccuracy, stateFile);
+  readJsonField(state, "step", summary.step, stateFile);
+  readJsonField(state, "elapsed_seconds", summary.elapsedSeconds, stateFile);
+  readJsonField(state, "world_size", summary.worldSize, stateFile);
+  summary.worldSize = std::max(1, summary.worldSize);
   for (const nlohmann::json& record : run.readMetrics()) {
-    summary.epoch = record.value("epoch", summary.epoch);
-    if (record.value("type", "") == "eval") summary.lastDevLoss = record.value("loss", -1.0);
+    readJsonField(record, "epoch", summary.epoch, metricsFile);
+    std::string type;
+    readJsonField(record, "type", type, metricsFile);
+    if (type == "eval") readJsonField(record, "loss", summary.lastDevLoss, metricsFile);
   }
   summary.resumable =
       summary.state != "finished" && !run.checkpointSteps().empty() && !run.isLocked();

@@ -99,6 +99,55 @@ class TestClassifier : public QObject {
     }
   }
 
+  // Without captures the last layer computes only the [CLS] row, the one the classifier reads.
+  // Capturing hidden states runs every position: both must give the same logits and the same
+  // gradient on every parameter, for each architecture and each kind of policy term (the
+  // structural masks and DAM are cut to the first query row).
+  void lastLayerOnTheClsRowMatchesTheFullLayer() {
+    const char* policies[] = {"dense",     "crisp:0.5",         "nodiag+crisp:0.5", "fixed:4",
+                              "block:4+crisp:0.5", "bigbird:1:1:2:7", "topp:0.9",
+                              "longformer:2:1",    "star",          "ramp:0.7:0.2",
+                              "dam:0.01",          "dam:0.01:structured:per-layer"};
+    for (auto arch : {crisp::Architecture::DistilBert, crisp::Architecture::Bert}) {
+      ModelConfig config = tinyConfig(arch);
+      config.dropout = config.attentionDropout = config.classifierDropout = 0;
+      for (const char* policy : policies) {
+        const QByteArray what = QByteArray(policy) + (arch == crisp::Architecture::Bert
+                                                          ? " (BERT)" : " (DistilBERT)");
+        auto model = crisp::makeClassifier(config);
+        model->setPolicy(crisp::AttentionPolicySpec::parse(policy));
+        model->train();
+        auto [ids, mask] = paddedBatch();
+        const auto run = [&](bool everyPosition) {
+          model->zero_grad();
+          crisp::ForwardOptions options;
+          options.captureHiddenStates = everyPosition;
+          at::manual_seed(11);  // the same DAM sample in both
+          const auto out = model->forward(ids, mask, options);
+          at::Tensor loss = out.logits.pow(2).sum();
+          if (out.regularizer.defined()) loss = loss + out.regularizer;
+          loss.backward();
+          std::vector<at::Tensor> grads{out.logits.detach()};
+          for (const auto& p : model->parameters()) {
+            grads.push_back(p.grad().defined() ? p.grad().clone() : at::zeros_like(p));
+          }
+          return grads;
+        };
+        const std::vector<at::Tensor> row = run(false), full = run(true);
+        QCOMPARE(row.size(), full.size());
+        for (size_t i = 0; i < row.size(); ++i) {
+          const double scale = std::max(1.0, full[i].abs().max().item<double>());
+          const double diff = (row[i] - full[i]).abs().max().item<double>();
+          QVERIFY2(diff <= 1e-5 * scale,
+                   (what + (i == 0 ? " logits" : " gradient " + QByteArray::number(int(i))) +
+                    " differ by " + QByteArray::number(diff))
+                       .constData());
+        }
+        QVERIFY2(row[0].abs().sum().item<double>() > 0, what.constData());
+      }
+    }
+  }
+
   void damLogitsReceiveGradientAndFreeze() {
     for (const char* policy : {"dam:0.01", "dam:0.01:structured:per-layer"}) {
       auto model = crisp::makeClassifier(tinyConfig(crisp::Architecture::DistilBert));

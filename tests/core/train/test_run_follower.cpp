@@ -6,6 +6,7 @@
 #include <fstream>
 #include <memory>
 
+#include "core/sys/error.h"
 #include "core/train/experiment.h"
 #include "core/train/run_directory.h"
 #include "core/train/run_follower.h"
@@ -128,6 +129,51 @@ class TestRunFollower : public QObject {
     QCOMPARE(state.value("total_steps", int64_t{0}), int64_t{3});
     QCOMPARE(state.value("world_size", 0), 1);
     QCOMPARE(summarizeRun(path).worldSize, 1);
+  }
+
+  // A summary field of the wrong type names its file and field instead of a bare JSON error.
+  void malformedFieldsOfASummaryNameTheirFile() {
+    QTemporaryDir tmp;
+    const std::filesystem::path run = tmp.filePath(QStringLiteral("run")).toStdString();
+    std::filesystem::create_directories(run);
+    const auto write = [&](const char* name, const std::string& text) {
+      std::ofstream(run / name, std::ios::binary) << text;
+    };
+    const auto refusal = [&]() -> std::string {
+      try {
+        summarizeRun(run.string());
+      } catch (const Error& e) {
+        return e.what();
+      }
+      return "";
+    };
+    write("config.json", R"({"experiment": {"name": "x", "hyperparameters": {"seed": 3}}})");
+    write("state.json", R"({"state": "finished", "step": 12, "world_size": 2})");
+    QCOMPARE(summarizeRun(run.string()).worldSize, 2);
+    QCOMPARE(summarizeRun(run.string()).seed, uint64_t{3});
+
+    write("state.json", R"({"state": "finished", "world_size": "two"})");
+    std::string why = refusal();
+    QVERIFY2(why.find("state.json: field \"world_size\"") != std::string::npos, why.c_str());
+    write("state.json", R"({"state": "finished", "step": 7.5})");
+    why = refusal();
+    QVERIFY2(why.find("state.json: field \"step\": expected an integer") != std::string::npos,
+             why.c_str());
+    write("state.json", R"({"state": 3})");
+    QVERIFY2(refusal().find("state.json: field \"state\" has the wrong type") != std::string::npos,
+             refusal().c_str());
+
+    write("state.json", R"({"state": "finished"})");
+    write("config.json", R"({"experiment": {"name": "x", "hyperparameters": [1]}})");
+    why = refusal();
+    QVERIFY2(why.find("config.json: experiment: field \"hyperparameters\"") != std::string::npos,
+             why.c_str());
+    write("config.json", R"({"experiment": {"name": "x"}})");
+    write("metrics.jsonl", "{\"type\": \"eval\", \"step\": 1, \"loss\": \"low\"}\n");
+    why = refusal();
+    QVERIFY2(why.find("metrics.jsonl: field \"loss\"") != std::string::npos, why.c_str());
+    // The runs list skips what it cannot summarise rather than failing as a whole.
+    QVERIFY(listRuns(tmp.path().toStdString()).empty());
   }
 };
 

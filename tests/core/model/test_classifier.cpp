@@ -104,16 +104,16 @@ class TestClassifier : public QObject {
   // gradient on every parameter, for each architecture and each kind of policy term (the
   // structural masks and DAM are cut to the first query row).
   void lastLayerOnTheClsRowMatchesTheFullLayer() {
-    const char* policies[] = {"dense",     "crisp:0.5",         "nodiag+crisp:0.5", "fixed:4",
-                              "block:4+crisp:0.5", "bigbird:1:1:2:7", "topp:0.9",
-                              "longformer:2:1",    "star",          "ramp:0.7:0.2",
-                              "dam:0.01",          "dam:0.01:structured:per-layer"};
+    const char* policies[] = {"dense",        "crisp:0.5",         "nodiag+crisp:0.5",
+                              "fixed:4",      "block:4+crisp:0.5", "bigbird:1:1:2:7",
+                              "topp:0.9",     "longformer:2:1",    "star",
+                              "ramp:0.7:0.2", "dam:0.01",          "dam:0.01:structured:per-layer"};
     for (auto arch : {crisp::Architecture::DistilBert, crisp::Architecture::Bert}) {
       ModelConfig config = tinyConfig(arch);
       config.dropout = config.attentionDropout = config.classifierDropout = 0;
       for (const char* policy : policies) {
-        const QByteArray what = QByteArray(policy) + (arch == crisp::Architecture::Bert
-                                                          ? " (BERT)" : " (DistilBERT)");
+        const QByteArray what =
+            QByteArray(policy) + (arch == crisp::Architecture::Bert ? " (BERT)" : " (DistilBERT)");
         auto model = crisp::makeClassifier(config);
         model->setPolicy(crisp::AttentionPolicySpec::parse(policy));
         model->train();

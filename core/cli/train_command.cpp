@@ -281,11 +281,6 @@ int trainInto(const std::string& runDirectory, const ExperimentConfig& experimen
     return 2;
   }
   if (device) prepared.inputs.device = *device;
-  // Which tensors a pretrained checkpoint did not provide (a new head) or provided unused, as
-  // transformers says it.
-  if (prepared.runConfig.contains("load_report") && !quiet()) {
-    err << prepared.runConfig["load_report"].get<std::string>();
-  }
   Trainer trainer(std::move(prepared.inputs), experiment.hyper, runDirectory, prepared.runConfig);
   if (sync) trainer.setGradientSynchronizer(sync);
   ProgressPrinter printer(err);

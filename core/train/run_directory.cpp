@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -353,6 +354,14 @@ bool resumeKeysMatch(nlohmann::json recorded, nlohmann::json current) {
     }
   }
   return recorded == current;
+}
+
+std::string loadReportOf(const nlohmann::json& runConfig) {
+  const auto report = runConfig.find("load_report");
+  if (report == runConfig.end() || !report->is_string()) return "";
+  std::string text = report->get<std::string>();
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  return text;
 }
 
 RunSummary summarizeRun(const std::string& path) {

@@ -108,6 +108,10 @@ class RunLock {
 // the numbers it trains to (an interrupted sweep may go on with save_every added or changed).
 bool resumeKeysMatch(nlohmann::json recorded, nlohmann::json current);
 
+// A new run's config.json "load_report" (which tensors a pretrained checkpoint did not provide
+// or provided unused, as transformers says it) without its trailing newline; "" when none.
+std::string loadReportOf(const nlohmann::json& runConfig);
+
 // One row of the runs table, read from a run directory's files.
 struct RunSummary {
   std::string path, name, policy, state;

@@ -13,6 +13,7 @@ namespace fs = std::filesystem;
 RunFollower::RunFollower(std::string runDirectory) : path_(std::move(runDirectory)) {
   newRecords();  // skipped: they were there before
   state_ = RunDirectory(path_).readState();
+  configRead_ = RunDirectory(path_).hasConfig();  // a resumed run: its load was reported before
 }
 
 std::vector<nlohmann::json> RunFollower::newRecords() {
@@ -81,12 +82,17 @@ std::vector<TrainingEvent> RunFollower::poll() {
   RunDirectory run(path_);
   const nlohmann::json state = run.readState();
   totalSteps_ = state.value("total_steps", totalSteps_);
-  if (batchSize_ == 0 && run.hasConfig()) {
+  if ((batchSize_ == 0 || !configRead_) && run.hasConfig()) {
     try {
-      batchSize_ = run.readConfig()
-                       .value("experiment", nlohmann::json::object())
+      const nlohmann::json config = run.readConfig();
+      batchSize_ = config.value("experiment", nlohmann::json::object())
                        .value("hyperparameters", nlohmann::json::object())
                        .value("batch_size", int64_t{0});
+      if (!configRead_) {
+        configRead_ = true;
+        const std::string report = loadReportOf(config);
+        if (!report.empty()) events.emplace_back(MessageEvent{MessageEvent::Level::Info, report});
+      }
     } catch (const std::exception&) {
       // Being written: read at a later poll.
     }

@@ -19,7 +19,8 @@ namespace crisp {
 // shows one trained in process:
 //   metrics.jsonl "train" records -> StepEvent, then a ProgressEvent once state.json names the
 //   run's total steps (rate and ETA from the recent records); "eval" records -> EvaluationEvent;
-//   each change of state.json -> StateEvent, after the records read with it.
+//   each change of state.json -> StateEvent, after the records read with it; a new run's
+//   config.json load report -> an informational MessageEvent, as the trainer publishes it.
 // metrics.jsonl is read incrementally; a partial last line waits for the next poll. A file cut
 // back or replaced meanwhile (a resume cutting records after its checkpoint, or setting the
 // metrics aside) is read again from its start: receivers replace points of a repeated step.
@@ -45,6 +46,7 @@ class RunFollower {
   std::optional<RunState> lastState_;
   std::string lastMessage_;
   int64_t totalSteps_ = 0, batchSize_ = 0;
+  bool configRead_ = false;  // config.json seen (its load report given, or there before)
   std::deque<std::pair<int64_t, double>> recent_;  // (step, seconds) of recent train records
 };
 

@@ -602,6 +602,13 @@ struct Trainer::Impl {
     throw Error(dir.path() + ": no checkpoint can be resumed from" + reasons);
   }
 
+  // Which tensors a pretrained checkpoint did not provide (a new head) or provided unused, as
+  // transformers says it (config.json's load_report): once, when the run starts.
+  void reportModelLoad() {
+    const std::string report = loadReportOf(runConfig);
+    if (!report.empty()) message(MessageEvent::Level::Info, report);
+  }
+
   // No checkpoint: training starts at step 0, so metrics from an earlier attempt would repeat
   // its steps. They are set aside, never deleted.
   void startFreshMetrics() {
@@ -734,7 +741,10 @@ struct Trainer::Impl {
     }
     buildOptimizer();
     bool resumed = leader() && resumeFromCheckpoint();
-    if (leader() && !resumed) startFreshMetrics();
+    if (leader() && !resumed) {
+      startFreshMetrics();
+      reportModelLoad();
+    }
     sync->useDevice(in.device);
     if (parallel()) resumed = shareTrainingState(resumed);
     sync->prepare(parameters);

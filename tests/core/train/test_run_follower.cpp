@@ -131,6 +131,27 @@ class TestRunFollower : public QObject {
     QCOMPARE(summarizeRun(path).worldSize, 1);
   }
 
+  // A new run's load report reaches the follower as the trainer's informational message, once;
+  // a follower of a resumed run (config.json there before) does not repeat it.
+  void reportsANewRunsModelLoadOnce() {
+    QTemporaryDir tmp;
+    const std::filesystem::path run = tmp.filePath(QStringLiteral("run")).toStdString();
+    std::filesystem::create_directories(run);
+    RunFollower follower(run.string());
+    QVERIFY(follower.poll().empty());
+    std::ofstream(run / "config.json")
+        << R"({"experiment": {"hyperparameters": {"batch_size": 8}},)"
+        << R"( "load_report": "Some weights ... newly initialized: ['classifier.weight']\n"})";
+    const auto messages = only<MessageEvent>(follower.poll());
+    QCOMPARE(messages.size(), size_t{1});
+    QCOMPARE(messages[0].text,
+             std::string("Some weights ... newly initialized: ['classifier.weight']"));
+    QVERIFY(messages[0].level == MessageEvent::Level::Info);
+    QVERIFY(only<MessageEvent>(follower.poll()).empty());
+    RunFollower later(run.string());
+    QVERIFY(only<MessageEvent>(later.poll()).empty());
+  }
+
   // A summary field of the wrong type names its file and field instead of a bare JSON error.
   void malformedFieldsOfASummaryNameTheirFile() {
     QTemporaryDir tmp;

@@ -278,6 +278,29 @@ class TestTrainer : public QObject {
     QCOMPARE(toString(state), toString(RunState::Finished));
   }
 
+  // A pretrained checkpoint's load report (config.json's load_report) is said once, when the
+  // run starts: the CLI prints it, the studio shows it; a resume does not repeat it.
+  void reportsTheModelLoadOnceWhenTheRunStarts() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath(QStringLiteral("run")).toStdString();
+    const std::string report =
+        "Some weights of the model were not initialized from the model checkpoint at m and are "
+        "newly initialized: ['classifier.weight', 'classifier.bias']";
+    const nlohmann::json config = {{"resume_key", "load"}, {"load_report", report + "\n"}};
+    Hyperparameters h = smallHyper();
+    h.epochs = 1;
+    Trainer first(smallInputs(), h, path, config);
+    QCOMPARE(toString(first.run()), toString(RunState::Finished));
+    const std::vector<std::string> said = messagesOf(first, MessageEvent::Level::Info);
+    QCOMPARE(std::count(said.begin(), said.end(), report), std::ptrdiff_t{1});
+    h.epochs = 2;
+    Trainer resumed(smallInputs(), h, path, config);
+    QCOMPARE(toString(resumed.run()), toString(RunState::Finished));
+    const std::string again = joined(messagesOf(resumed, MessageEvent::Level::Info));
+    QVERIFY2(again.find("resumed from") != std::string::npos, again.c_str());
+    QVERIFY2(again.find("newly initialized") == std::string::npos, again.c_str());
+  }
+
   void aDifferentConfigurationIsRefused() {
     QTemporaryDir dir;
     const std::string path = dir.filePath(QStringLiteral("clash")).toStdString();

@@ -5,10 +5,13 @@
 #include <QtTest>
 
 #include <filesystem>
+#include <fstream>
 
 #include <QTableView>
 #include "core/io/safetensors.h"
+#include "core/model/classifier.h"
 #include "core/model/hf_checkpoint.h"
+#include "core/text/hf_tokenizer_files.h"
 #include "core/train/events.h"
 #include "core/train/experiment.h"
 #include "ui/main_window.h"
@@ -91,6 +94,46 @@ class TestTrainingSession : public QObject {
   }
 
   // The phase names are the words core writes in state.json, for every state core has.
+  // A pretrained checkpoint without a classification head: the studio says which tensors are
+  // new (the load report `crisp train` prints), once, as the run starts, and not as an error.
+  void saysWhichTensorsAPretrainedCheckpointLacked() {
+    QTemporaryDir dir;
+    const std::string base = dir.filePath(QStringLiteral("base")).toStdString();
+    std::filesystem::create_directories(base);
+    const auto tokenizer = demoTokenizer();
+    ModelConfig modelConfig = ModelConfig::preset("tiny", tokenizer->vocabSize());
+    modelConfig.architecture = Architecture::Bert;
+    const auto model = makeClassifier(modelConfig);
+    std::ofstream(base + "/config.json") << model->config().toJson().dump();
+    StateDict encoder;  // BertModel's names: no "bert." prefix, no head
+    for (const auto& item : model->named_parameters()) {
+      if (item.key().rfind("bert.", 0) == 0) {
+        encoder.emplace_back(item.key().substr(5), item.value());
+      }
+    }
+    writeSafeTensors(base + "/model.safetensors", encoder);
+    writeHuggingFaceTokenizer(*tokenizer, base, 64, "BertTokenizer");
+
+    ExperimentConfig config = quickDemo(1);
+    config.model = base;
+    config.policy = "dense";
+    ui::TrainingSession session;
+    QSignalSpy messages(&session, &ui::TrainingSession::message);
+    QSignalSpy finished(&session, &ui::TrainingSession::finished);
+    QVERIFY(session.start(config, dir.filePath(QStringLiteral("run"))));
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(finished.first().at(1).value<crisp::ui::RunPhase>(), crisp::ui::RunPhase::Finished);
+    int reports = 0;
+    for (const QList<QVariant>& m : messages) {
+      if (m.at(0).toString().contains(
+              QStringLiteral("newly initialized: ['classifier.weight', 'classifier.bias']"))) {
+        ++reports;
+        QVERIFY(!m.at(1).toBool());  // informational
+      }
+    }
+    QCOMPARE(reports, 1);
+  }
+
   void phasesNameCoreStates() {
     for (const RunState state :
          {RunState::Created, RunState::Running, RunState::Paused, RunState::Finished,

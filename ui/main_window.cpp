@@ -11,6 +11,7 @@
 #include <QFileInfo>
 #include <QKeyEvent>
 #include <QLabel>
+#include <QLayout>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -19,6 +20,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
+#include <algorithm>
 
 #include "core/train/experiment.h"
 #include "core/train/run_directory.h"
@@ -95,7 +97,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(runs_, &RunsView::changeFolderRequested, this, &MainWindow::chooseRunsFolder);
   connect(runs_, &RunsView::runsSelected, curves_, &CurvesView::setOverlayRuns);
   connect(curves_, &CurvesView::message, this, [this](const QString& text, bool isError) {
-    statusBar()->showMessage(text, 10000);
+    showStatus(text, 10000);
     if (isError) QMessageBox::warning(this, tr("Crisp Studio"), text);
   });
   session_ = new TrainingSession(this);
@@ -104,13 +106,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
           [this](const QString& target, const QStringList& written, const QStringList& errors) {
             if (!errors.isEmpty()) {
               const QString text = tr("Export to %1 failed: %2").arg(target, errors.join('\n'));
-              statusBar()->showMessage(text.section('\n', 0, 0), 10000);
+              showStatus(text, 10000);
               QMessageBox::warning(this, tr("Export Figure"), text);
             } else if (written.size() == 1) {
-              statusBar()->showMessage(tr("Exported %1").arg(target), 8000);
+              showStatus(tr("Exported %1").arg(target), 8000);
             } else {
-              statusBar()->showMessage(tr("Wrote %1 files to %2").arg(written.size()).arg(target),
-                                       8000);
+              showStatus(tr("Wrote %1 files to %2").arg(written.size()).arg(target), 8000);
             }
           });
   connect(experiment_, &ExperimentPanel::startRequested, this, &MainWindow::startTraining);
@@ -143,7 +144,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                              .arg(eta % 60, 2, 10, QLatin1Char('0')));
   });
   connect(session_, &TrainingSession::message, this, [this](const QString& text, bool isError) {
-    statusBar()->showMessage(text, 10000);
+    showStatus(text, 10000);
     if (isError) QMessageBox::warning(this, tr("Crisp Studio"), text);
   });
 }
@@ -280,15 +281,62 @@ void MainWindow::buildStatusBar() {
   statusRun_->setObjectName(QStringLiteral("runStatus"));
   progress_ = new QProgressBar(this);
   progress_->setObjectName(QStringLiteral("runProgress"));
-  progress_->setMaximumWidth(240);
+  progress_->setFixedWidth(200);  // fixed, like the rate's room: messages are fitted beside them
   progress_->setRange(0, 1);
   progress_->setValue(0);
   progress_->setTextVisible(true);
   statusRate_ = new QLabel(this);
   statusRate_->setObjectName(QStringLiteral("runRate"));
+  // As wide as a long rate line from the start, so that the bar does not jump as a run begins
+  // and messages shown before it are fitted to the room that stays left (showStatus).
+  statusRate_->setFixedWidth(
+      statusRate_->fontMetrics().horizontalAdvance(tr("step %1/%2 · %3 sentences/s · ETA %4:%5")
+                                                       .arg(99999)
+                                                       .arg(99999)
+                                                       .arg(9999)
+                                                       .arg(99)
+                                                       .arg(99)));
+  statusRate_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
   statusBar()->addWidget(statusRun_, 1);
   statusBar()->addPermanentWidget(statusRate_);
   statusBar()->addPermanentWidget(progress_);
+  connect(statusBar(), &QStatusBar::messageChanged, this, [this](const QString& message) {
+    if (!message.isEmpty()) return;
+    statusText_.clear();
+    statusBar()->setToolTip(QString());
+  });
+  statusBar()->installEventFilter(this);  // its resizes fit the message again
+}
+
+void MainWindow::showStatus(const QString& text, int timeoutMs) {
+  statusText_ = text;
+  statusExpiry_ =
+      timeoutMs > 0 ? QDeadlineTimer(timeoutMs) : QDeadlineTimer(QDeadlineTimer::Forever);
+  fitStatus();
+}
+
+void MainWindow::fitStatus() {
+  if (statusText_.isEmpty()) return;
+  QStatusBar* bar = statusBar();
+  if (bar->layout() != nullptr) bar->layout()->activate();  // the widgets where they will be
+  // The message is painted from the bar's left edge up to its first permanent widget.
+  int right = bar->width();
+  for (const QWidget* permanent :
+       {static_cast<QWidget*>(statusRate_), static_cast<QWidget*>(progress_)}) {
+    if (permanent->isVisible() && permanent->geometry().left() > 0) {
+      right = std::min(right, permanent->geometry().left());
+    }
+  }
+  const int room = right - 16;  // the bar's margins
+  const QString line = statusText_.section(QLatin1Char('\n'), 0, 0);
+  const QString shown = bar->fontMetrics().elidedText(line, Qt::ElideMiddle, std::max(room, 160));
+  const QString whole = statusText_;  // showMessage's messageChanged may clear it
+  bar->setToolTip(shown != whole ? whole : QString());
+  const int remaining = statusExpiry_.isForever()
+                            ? 0
+                            : static_cast<int>(std::max<qint64>(1, statusExpiry_.remainingTime()));
+  bar->showMessage(shown, remaining);
+  statusText_ = whole;
 }
 
 QCustomPlot* MainWindow::currentPlot() const {
@@ -332,9 +380,9 @@ void MainWindow::exportCurrentFigure(const QString& path, bool twoColumns) {
 }
 
 void MainWindow::announceExport(const QString& target) {
-  statusBar()->showMessage(figureExports_->pending() > 0
-                               ? tr("Exporting to %1 after the export under way…").arg(target)
-                               : tr("Exporting to %1…").arg(target));
+  showStatus(figureExports_->pending() > 0
+                 ? tr("Exporting to %1 after the export under way…").arg(target)
+                 : tr("Exporting to %1…").arg(target));
 }
 
 void MainWindow::exportFigureData() {
@@ -376,6 +424,9 @@ void MainWindow::showAbout() {
 }
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == statusBar() && event->type() == QEvent::Resize && !statusText_.isEmpty()) {
+    QTimer::singleShot(0, this, &MainWindow::fitStatus);  // once the bar's layout has followed
+  }
   if (event->type() == QEvent::ShortcutOverride) {
     const QKeySequence pressed(static_cast<QKeyEvent*>(event)->keyCombination());
     for (const QMenu* menu : menuBar()->findChildren<QMenu*>()) {

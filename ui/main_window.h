@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QDeadlineTimer>
 #include <QMainWindow>
 
 #include "ui/studio_types.h"
@@ -61,6 +62,12 @@ class MainWindow : public QMainWindow {
   QCustomPlot* currentPlot() const;
   void onStateChanged(RunPhase phase, const QString& detail);
   void clearProgress();  // the status bar's rate, ETA and progress
+  // A message in the status bar for timeoutMs (0: until replaced): its first line, losing its
+  // middle (a long path's, usually) where it does not fit beside the run's rate and progress,
+  // since messages end with what happened; the whole text is the status bar's tooltip meanwhile.
+  // Fitted again when the bar's width changes.
+  void showStatus(const QString& text, int timeoutMs = 0);
+  void fitStatus();
 
   QTabWidget* tabs_;
   ExperimentPanel* experiment_;
@@ -74,6 +81,8 @@ class MainWindow : public QMainWindow {
   TrainingSession* session_ = nullptr;
   FigureExportQueue* figureExports_ = nullptr;
   QString runsRoot_;
+  QString statusText_;  // showStatus's whole message while the bar shows it
+  QDeadlineTimer statusExpiry_;
 };
 
 }  // namespace crisp::ui

@@ -9,11 +9,10 @@
 
 #include <QTableView>
 #include "core/io/safetensors.h"
-#include "core/model/classifier.h"
 #include "core/model/hf_checkpoint.h"
-#include "core/text/hf_tokenizer_files.h"
 #include "core/train/events.h"
 #include "core/train/experiment.h"
+#include "tiny_run.h"
 #include "ui/main_window.h"
 #include "ui/training_session.h"
 #include "ui/views/attention_view.h"
@@ -99,20 +98,7 @@ class TestTrainingSession : public QObject {
   void saysWhichTensorsAPretrainedCheckpointLacked() {
     QTemporaryDir dir;
     const std::string base = dir.filePath(QStringLiteral("base")).toStdString();
-    std::filesystem::create_directories(base);
-    const auto tokenizer = demoTokenizer();
-    ModelConfig modelConfig = ModelConfig::preset("tiny", tokenizer->vocabSize());
-    modelConfig.architecture = Architecture::Bert;
-    const auto model = makeClassifier(modelConfig);
-    std::ofstream(base + "/config.json") << model->config().toJson().dump();
-    StateDict encoder;  // BertModel's names: no "bert." prefix, no head
-    for (const auto& item : model->named_parameters()) {
-      if (item.key().rfind("bert.", 0) == 0) {
-        encoder.emplace_back(item.key().substr(5), item.value());
-      }
-    }
-    writeSafeTensors(base + "/model.safetensors", encoder);
-    writeHuggingFaceTokenizer(*tokenizer, base, 64, "BertTokenizer");
+    tiny_run::writeHeadlessBertCheckpoint(base);
 
     ExperimentConfig config = quickDemo(1);
     config.model = base;

@@ -60,9 +60,10 @@ print()
 print("| round | timed sentences | mean padded length | crisp sentences/s | transformers "
       "sentences/s | crisp / transformers | crisp peak RSS MB | transformers peak RSS MB |")
 print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-for r in range(1, rounds + 1):
-    c = json.load(open(f"{scratch}/cpp-{r}.json"))
-    h = json.load(open(f"{scratch}/hf-{r}.json"))
+def results(name):
+    return [json.load(open(f"{scratch}/{name}-{r}.json")) for r in range(1, rounds + 1)]
+crisp, hf = results("cpp"), results("hf")
+for r, (c, h) in enumerate(zip(crisp, hf), 1):
     assert c["timed_sentences"] == h["timed_sentences"], "the two ran different batches"
     ratio = c["sentences_per_second"] / h["sentences_per_second"]
     print(f"| {r} | {c['timed_sentences']} | {c['mean_padded_length']:.1f} | "
@@ -72,10 +73,7 @@ if os.path.exists(f"{scratch}/base-1.json"):
     print("\n| round | baseline sentences/s | crisp sentences/s | crisp / baseline "
           "| baseline / transformers |")
     print("|---:|---:|---:|---:|---:|")
-    for r in range(1, rounds + 1):
-        b = json.load(open(f"{scratch}/base-{r}.json"))
-        c = json.load(open(f"{scratch}/cpp-{r}.json"))
-        h = json.load(open(f"{scratch}/hf-{r}.json"))
+    for r, (b, c, h) in enumerate(zip(results("base"), crisp, hf), 1):
         assert b["timed_sentences"] == c["timed_sentences"], "the builds ran different batches"
         print(f"| {r} | {b['sentences_per_second']:.1f} | {c['sentences_per_second']:.1f} | "
               f"{c['sentences_per_second'] / b['sentences_per_second']:.2f}x | "

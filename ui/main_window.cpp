@@ -330,13 +330,11 @@ void MainWindow::fitStatus() {
   const int room = right - 16;  // the bar's margins
   const QString line = statusText_.section(QLatin1Char('\n'), 0, 0);
   const QString shown = bar->fontMetrics().elidedText(line, Qt::ElideMiddle, std::max(room, 160));
-  const QString whole = statusText_;  // showMessage's messageChanged may clear it
-  bar->setToolTip(shown != whole ? whole : QString());
+  bar->setToolTip(shown != statusText_ ? statusText_ : QString());
   const int remaining = statusExpiry_.isForever()
                             ? 0
                             : static_cast<int>(std::max<qint64>(1, statusExpiry_.remainingTime()));
   bar->showMessage(shown, remaining);
-  statusText_ = whole;
 }
 
 QCustomPlot* MainWindow::currentPlot() const {

@@ -91,6 +91,9 @@ void countDiscordant(const std::vector<int64_t>& labels, const std::vector<int64
 // The last path component of a path ("" for none), ignoring a trailing separator.
 struct Identity {
   std::string data, dataLabel, model, modelLabel;
+  // The same by content (config.json's input_fingerprints) where the run recorded the content
+  // of every file `data` or `model` names; empty otherwise (runs from before fingerprints).
+  std::string dataContent, modelContent;
   // Every other setting that changes a result (policy, hyperparameters, length, dropout, ...),
   // "key=value" by dotted key; runs differing here are different configurations.
   std::map<std::string, std::string> settings;
@@ -143,6 +146,24 @@ Identity identityOf(const nlohmann::json& config) {
                                                              : fallback;
   };
   Identity id;
+  const nlohmann::json recorded = config.value("input_fingerprints", nlohmann::json());
+  // The recorded content of each named file, "" when any named file's is missing.
+  const auto content = [&](std::initializer_list<const char*> fields) {
+    std::string joined;
+    for (const char* field : fields) {
+      const auto path = experiment.find(field);
+      if (path == experiment.end() || !path->is_string() || path->get<std::string>().empty())
+        continue;
+      if (field == std::string("model") && startsWith(path->get<std::string>(), "preset:")) {
+        joined += std::string(field) + "=" + path->dump() + " ";
+        continue;
+      }
+      const auto it = recorded.is_object() ? recorded.find(field) : recorded.end();
+      if (!recorded.is_object() || it == recorded.end() || it->is_null()) return std::string();
+      joined += std::string(field) + "=" + it->dump() + " ";
+    }
+    return joined;
+  };
   const std::string train = text("train_data", ""), dev = text("dev_data", "");
   if (train.empty()) {
     id.data = "demo (train " + number("demo_train_size", "8000") + ", dev " +
@@ -167,6 +188,10 @@ Identity identityOf(const nlohmann::json& config) {
     id.model += ", " + spm;
     id.modelLabel += " + " + spm;
   }
+  if (!train.empty()) id.dataContent = content({"train_data", "dev_data"});
+  id.modelContent = content({"model", "tokenizer"});
+  if (!id.modelContent.empty() && sentencePiece != experiment.end() && sentencePiece->is_object())
+    id.modelContent += sentencePiece->dump();
   id.settings = resultSettings(experiment);
   return id;
 }
@@ -608,6 +633,45 @@ Comparison compare(const Group& candidate, const std::string& candidateName, con
 
 }  // namespace
 
+namespace {
+
+// Gives every run the `identity` of the first run connected to it: two runs are connected when
+// their identities are equal or their recorded contents are (and known), and connection is
+// transitive (a run from before fingerprints joins a newer one at the same path, which joins
+// one at another path with the same content). Also sets the RunResult's field to it.
+void sameByPathOrContent(std::vector<std::pair<RunResult, Identity>>& runs,
+                         std::string Identity::*identity, std::string Identity::*content,
+                         std::string RunResult::*field) {
+  // Union-find over the identities and contents met, each a node.
+  std::map<std::string, size_t> nodes;
+  std::vector<size_t> parent;
+  const auto node = [&](const std::string& name) {
+    const auto [it, added] = nodes.emplace(name, parent.size());
+    if (added) parent.push_back(parent.size());
+    return it->second;
+  };
+  const auto root = [&](size_t n) {
+    while (parent[n] != n) n = parent[n] = parent[parent[n]];
+    return n;
+  };
+  for (const auto& [r, id] : runs) {
+    const size_t a = root(node("identity " + id.*identity));
+    if (!(id.*content).empty()) {
+      const size_t b = root(node("content " + id.*content));
+      parent[std::max(a, b)] = std::min(a, b);
+    }
+  }
+  std::map<size_t, std::string> first;  // root -> the identity of its first run
+  for (auto& [r, id] : runs) {
+    const size_t n = root(node("identity " + id.*identity));
+    const std::string& canonical = first.emplace(n, id.*identity).first->second;
+    id.*identity = canonical;
+    r.*field = canonical;
+  }
+}
+
+}  // namespace
+
 SweepStatistics computeSweepStatistics(const std::vector<std::string>& runDirectories,
                                        const StatisticsOptions& options) {
   SweepStatistics s;
@@ -619,6 +683,7 @@ SweepStatistics computeSweepStatistics(const std::vector<std::string>& runDirect
   std::vector<Key> order;
   std::map<Key, Group> groups;
   std::vector<std::pair<std::string, std::string>> dataLabels, modelLabels;
+  std::vector<std::pair<RunResult, Identity>> runs;
   for (const std::string& path : runDirectories) {
     RunResult r;
     Identity id;
@@ -636,6 +701,14 @@ SweepStatistics computeSweepStatistics(const std::vector<std::string>& runDirect
       s.warnings.push_back("left out: " + path + " has no evaluation");
       continue;
     }
+    runs.emplace_back(std::move(r), std::move(id));
+  }
+  // Runs whose files lay at other paths (another checkout, another node's mount) but held the
+  // same content are on the same data and model.
+  sameByPathOrContent(runs, &Identity::data, &Identity::dataContent, &RunResult::data);
+  sameByPathOrContent(runs, &Identity::model, &Identity::modelContent, &RunResult::model);
+  for (auto& [r, id] : runs) {
+    const std::string path = r.path;
     dataLabels.emplace_back(id.data, id.dataLabel);
     modelLabels.emplace_back(id.model, id.modelLabel);
     std::string settings;

@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 // Where a run directory stands, read without writing anything.
 struct RunStatus {
   bool exists = false;
-  bool sameConfiguration = true;  // its recorded experiment is the one the set asks for
+  std::string difference;  // from the experiment the set asks for ("" when the same)
   std::string state = "new";
   double bestAccuracy = -1;
 };
@@ -36,8 +36,7 @@ RunStatus statusOf(const std::string& path, const ExperimentConfig& experiment) 
   status.exists = true;
   const nlohmann::json config = run.readConfig();
   // The trainer refuses to resume a directory whose resume_key differs; say so before training.
-  status.sameConfiguration =
-      resumeKeysMatch(config.value("resume_key", nlohmann::json()), experiment.resumeKey());
+  status.difference = resumeKeyDifference(config, experiment.resumeKey());
   const nlohmann::json state = run.readState();
   status.state = state.value("state", std::string("created"));
   status.bestAccuracy = state.value("best_accuracy", -1.0);
@@ -178,7 +177,7 @@ int runSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
       }
       out << "  " << std::left << std::setw(static_cast<int>(nameWidth)) << run.directoryName
           << "  " << std::setw(static_cast<int>(policyWidth)) << run.experiment.policy << "  "
-          << (!status.sameConfiguration    ? "CONFLICT (recorded with another configuration)"
+          << (!status.difference.empty()   ? "CONFLICT (" + status.difference + ")"
               : status.state == "finished" ? "finished, best " + percent(status.bestAccuracy)
               : status.exists              ? status.state + " (will resume)"
                                            : std::string("new"))
@@ -210,10 +209,11 @@ int runSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
       err << "crisp sweep: error: " << e.what() << "\n";
       return 2;
     }
-    if (!status.sameConfiguration) {
-      err << "crisp sweep: error: " << path
-          << " holds a run with a different configuration (changed experiment file or "
-             "--epochs/--model?); move it away or use another --out\n";
+    if (!status.difference.empty()) {
+      err << "crisp sweep: error: " << path << " holds a run with a different configuration ("
+          << status.difference
+          << "; changed experiment file or --epochs/--model?); move it away or use another "
+             "--out\n";
       return 2;
     }
     if (status.state == "finished") {

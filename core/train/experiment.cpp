@@ -79,9 +79,10 @@ ResolvedTokenizer resolveTokenizer(const ExperimentConfig& config,
   ResolvedTokenizer resolved;
   if (!runDirectory.empty() && RunDirectory(runDirectory).hasConfig()) {
     const nlohmann::json existing = RunDirectory(runDirectory).readConfig();
-    if (!resumeKeysMatch(existing.value("resume_key", nlohmann::json()), config.resumeKey())) {
-      throw Error(runDirectory +
-                  " holds a run with a different configuration; choose another directory");
+    const std::string difference = resumeKeyDifference(existing, config.resumeKey());
+    if (!difference.empty()) {
+      throw Error(runDirectory + " holds a run with a different configuration (" + difference +
+                  "); choose another directory");
     }
     resolved.record = existing.value("tokenizer", nlohmann::json());
     resolved.tokenizer = loadRunTokenizer(runDirectory, existing, config);
@@ -268,6 +269,16 @@ nlohmann::json ExperimentConfig::resumeKey() const {
   key.erase("device");
   key.erase("precision");
   return key;
+}
+
+nlohmann::json ExperimentConfig::inputFingerprints() const {
+  const nlohmann::json experiment = toJson();
+  nlohmann::json fingerprints = nlohmann::json::object();
+  for (const std::string& field : inputFieldNames()) {
+    nlohmann::json fingerprint = inputFingerprint(field, experiment.value(field, ""));
+    if (!fingerprint.is_null()) fingerprints[field] = std::move(fingerprint);
+  }
+  return fingerprints;
 }
 
 void checkExperimentKeys(const nlohmann::json& object, const std::string& where) {
@@ -576,6 +587,8 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config,
   if (!resolved.record.is_null()) prepared.runConfig["tokenizer"] = resolved.record;
   prepared.runConfig["experiment"] = config.toJson();
   prepared.runConfig["resume_key"] = config.resumeKey();
+  // Read while the inputs are fresh in the page cache; an existing run keeps what it recorded.
+  if (resolved.isNew) prepared.runConfig["input_fingerprints"] = config.inputFingerprints();
   prepared.runConfig["model_config"] = model->config().toJson();
   prepared.runConfig["policy"] = model->policy().toString();
   prepared.runConfig["label_names"] = labelNames;

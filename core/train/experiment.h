@@ -60,6 +60,10 @@ struct ExperimentConfig {
   // What a run must share with the configuration that resumes it: toJson() without "device"
   // and "precision".
   nlohmann::json resumeKey() const;
+  // The content fingerprints (core/io/content_fingerprint.h) of the files named by the fields
+  // of inputFieldNames() that name files, by field; presets, the demo and empty fields have
+  // none. A new run records them as config.json's "input_fingerprints".
+  nlohmann::json inputFingerprints() const;
   static ExperimentConfig fromJson(const nlohmann::json& json);
   // The demo's defaults: tiny from scratch with a learning rate suited to it.
   static ExperimentConfig demo();

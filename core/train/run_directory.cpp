@@ -11,10 +11,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <set>
 #include <sstream>
 
 #include "core/io/atomic_file.h"
+#include "core/io/content_fingerprint.h"
 #include "core/io/json_file.h"
+#include "core/io/model_location.h"
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
 
@@ -346,14 +349,95 @@ void RunDirectory::pruneCheckpoints(int keep, const std::vector<int64_t>& alsoKe
   }
 }
 
-bool resumeKeysMatch(nlohmann::json recorded, nlohmann::json current) {
+const std::vector<std::string>& inputFieldNames() {
+  static const std::vector<std::string> fields = {"model", "tokenizer", "train_data", "dev_data"};
+  return fields;
+}
+
+nlohmann::json inputFingerprint(const std::string& field, const std::string& value) {
+  if (value.empty()) return nullptr;
+  if (field == "model") {
+    return startsWith(value, "preset:") ? nlohmann::json()
+                                        : modelDirectoryFingerprint(resolveModelDirectory(value));
+  }
+  if (field == "tokenizer") return pathFingerprint(value);
+  return fileFingerprint(value);
+}
+
+namespace {
+
+// The dotted keys at which two JSON values differ, with both values, at most `limit` of them.
+void listDifferences(const nlohmann::json& recorded, const nlohmann::json& current,
+                     const std::string& prefix, std::vector<std::string>& out, size_t limit) {
+  if (out.size() >= limit) return;
+  if (recorded.is_object() && current.is_object()) {
+    std::set<std::string> keys;
+    for (const auto& item : recorded.items()) keys.insert(item.key());
+    for (const auto& item : current.items()) keys.insert(item.key());
+    for (const std::string& key : keys) {
+      const nlohmann::json none;
+      listDifferences(recorded.contains(key) ? recorded.at(key) : none,
+                      current.contains(key) ? current.at(key) : none,
+                      prefix.empty() ? key : prefix + "." + key, out, limit);
+    }
+    return;
+  }
+  if (recorded == current) return;
+  const auto shown = [](const nlohmann::json& value) {
+    return value.is_null() ? std::string("unset") : value.dump();
+  };
+  out.push_back((prefix.empty() ? std::string("resume key") : prefix) + ": recorded " +
+                shown(recorded) + ", now " + shown(current));
+}
+
+}  // namespace
+
+std::string resumeKeyDifference(const nlohmann::json& recordedConfig,
+                                const nlohmann::json& currentKey) {
+  if (!recordedConfig.is_object() || !recordedConfig.contains("resume_key")) {
+    return "the run records no resume key";
+  }
+  nlohmann::json recorded = recordedConfig.at("resume_key");
+  nlohmann::json current = currentKey;
   for (nlohmann::json* key : {&recorded, &current}) {
     if (key->is_object() && key->contains("hyperparameters") &&
         (*key)["hyperparameters"].is_object()) {
       (*key)["hyperparameters"].erase("save_every");
     }
   }
-  return recorded == current;
+  if (recorded == current) return "";
+  if (recorded.is_object() && current.is_object()) {
+    const nlohmann::json fingerprints =
+        recordedConfig.value("input_fingerprints", nlohmann::json());
+    for (const std::string& field : inputFieldNames()) {
+      const auto was = recorded.find(field), now = current.find(field);
+      if (was == recorded.end() || now == current.end() || *was == *now || !was->is_string() ||
+          !now->is_string()) {
+        continue;
+      }
+      const std::string paths = field + ": recorded " + was->dump() + ", now " + now->dump();
+      const auto recordedFingerprint =
+          fingerprints.is_object() ? fingerprints.find(field) : fingerprints.end();
+      if (!fingerprints.is_object() || recordedFingerprint == fingerprints.end()) {
+        return paths + " (the run recorded no content fingerprint, so the paths must be equal)";
+      }
+      nlohmann::json fingerprint;
+      try {
+        fingerprint = inputFingerprint(field, now->get<std::string>());
+      } catch (const std::exception& e) {
+        return paths + ", which cannot be read: " + e.what();
+      }
+      if (fingerprint != *recordedFingerprint) return paths + ", which holds other content";
+      recorded.erase(field);
+      current.erase(field);
+    }
+    if (recorded == current) return "";
+  }
+  std::vector<std::string> differences;
+  listDifferences(recorded, current, "", differences, 3);
+  std::string text;
+  for (const std::string& difference : differences) text += (text.empty() ? "" : "; ") + difference;
+  return text;
 }
 
 std::string loadReportOf(const nlohmann::json& runConfig) {

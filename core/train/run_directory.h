@@ -11,7 +11,8 @@
 namespace crisp {
 
 // The files of one run:
-//   config.json            the fully resolved configuration (versions, git revision)
+//   config.json            the fully resolved configuration (versions, git revision) and
+//                          the content fingerprints of its input files
 //   state.json             run state, step, best evaluation (rewritten atomically)
 //   metrics.jsonl          one JSON record per line, appended and flushed per record; a
 //                          record is whole or absent (a failed append is cut off again)
@@ -103,10 +104,25 @@ class RunLock {
   int fd_ = -1;
 };
 
-// Whether a run whose config.json holds the resume key `recorded` may continue with `current`:
-// equal but for hyperparameters.save_every, since how often a run checkpoints changes none of
-// the numbers it trains to (an interrupted sweep may go on with save_every added or changed).
-bool resumeKeysMatch(nlohmann::json recorded, nlohmann::json current);
+// The fields of an experiment (and its resume key) that name input files: the model, the
+// tokenizer and the data.
+const std::vector<std::string>& inputFieldNames();
+
+// The content fingerprint of what `value` names in input field `field` (a model directory or
+// hub id, a tokenizer file or directory, a data file); null for a preset or an empty value.
+// Throws crisp::Error naming the path when it cannot be read.
+nlohmann::json inputFingerprint(const std::string& field, const std::string& value);
+
+// Why a run whose config.json is `recordedConfig` may not continue with the resume key
+// `currentKey` (ExperimentConfig::resumeKey()); "" when it may. The keys must be equal, but:
+//  - hyperparameters.save_every may differ, since how often a run checkpoints changes none of
+//    the numbers it trains to (an interrupted sweep may go on with it added or changed);
+//  - an input field's path may differ when the run recorded that input's content fingerprint
+//    and the file now at the current path has it (a moved checkout, another node's mount).
+// Otherwise it names the first settings that differ, e.g. "train_data: recorded "/a/train.tsv",
+// now "/b/train.tsv", which holds other content".
+std::string resumeKeyDifference(const nlohmann::json& recordedConfig,
+                                const nlohmann::json& currentKey);
 
 // A new run's config.json "load_report" (which tensors a pretrained checkpoint did not provide
 // or provided unused, as transformers says it) without its trailing newline; "" when none.

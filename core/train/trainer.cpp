@@ -730,10 +730,11 @@ struct Trainer::Impl {
       lock.emplace(dir.path());
       if (dir.hasConfig()) {
         const nlohmann::json existing = dir.readConfig();
-        if (!resumeKeysMatch(existing.value("resume_key", nlohmann::json()),
-                             runConfig.value("resume_key", nlohmann::json()))) {
-          throw Error(dir.path() +
-                      " holds a run with a different configuration; choose another directory");
+        const std::string difference =
+            resumeKeyDifference(existing, runConfig.value("resume_key", nlohmann::json()));
+        if (!difference.empty()) {
+          throw Error(dir.path() + " holds a run with a different configuration (" + difference +
+                      "); choose another directory");
         }
       } else {
         dir.writeConfig(runConfig);

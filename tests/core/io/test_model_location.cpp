@@ -1,10 +1,12 @@
 #include <QtTest>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 
+#include "core/io/content_fingerprint.h"
 #include "core/io/model_location.h"
 #include "tests/core/test_support.h"
 
@@ -165,6 +167,47 @@ class TestModelLocation : public QObject {
       QVERIFY(crisp::describePretrainedModel(model.string(), info));
       QCOMPARE(info.vocabSize, expected);
     }
+  }
+
+  // What a run records of its input files: equal for equal bytes wherever they lie, different
+  // for any other bytes, FNV-1a's published values for "" and "a".
+  void contentFingerprintsFollowTheBytesNotThePath() {
+    const fs::path root = dir_->path().toStdString();
+    writeFile(root / "empty.txt", "");
+    writeFile(root / "a.txt", "a");
+    QCOMPARE(crisp::fileFingerprint((root / "empty.txt").string()),
+             std::string("0:cbf29ce484222325"));
+    QCOMPARE(crisp::fileFingerprint((root / "a.txt").string()), std::string("1:af63dc4c8601ec8c"));
+
+    const std::string text(3 << 20, 'x');  // more than one read buffer
+    writeFile(root / "here" / "train.tsv", text);
+    writeFile(root / "there" / "train.tsv", text);
+    const std::string here = crisp::fileFingerprint((root / "here" / "train.tsv").string());
+    QCOMPARE(crisp::fileFingerprint((root / "there" / "train.tsv").string()), here);
+    QCOMPARE(here.substr(0, here.find(':')), std::to_string(text.size()));
+    // One byte changed, the size kept: a new fingerprint, not the one read before.
+    std::string changed = text;
+    changed[text.size() / 2] = 'y';
+    writeFile(root / "there" / "train.tsv", changed);
+    fs::last_write_time(root / "there" / "train.tsv",
+                        fs::last_write_time(root / "here" / "train.tsv") + std::chrono::seconds(5));
+    QVERIFY(crisp::fileFingerprint((root / "there" / "train.tsv").string()) != here);
+
+    // A directory: its regular files by name, hidden ones left out.
+    writeFile(root / "here" / ".hidden", "z");
+    const nlohmann::json files = crisp::pathFingerprint((root / "here").string());
+    QCOMPARE(files, nlohmann::json({{"train.tsv", here}}));
+    // A model: config.json and the weights the loader reads, nothing else.
+    makeModel(root / "model");
+    writeFile(root / "model" / "README.md", "notes");
+    const nlohmann::json model = crisp::modelDirectoryFingerprint((root / "model").string());
+    QCOMPARE(model.size(), size_t{2});
+    QVERIFY(model.contains("config.json") && model.contains("model.safetensors"));
+
+    const std::string missing = (root / "missing.tsv").string();
+    QVERIFY(contains(errorOf([&] { crisp::fileFingerprint(missing); }), missing));
+    QVERIFY(contains(errorOf([&] { crisp::modelDirectoryFingerprint(root.string()); }),
+                     root.string() + ": no config.json and weights"));
   }
 
  private:

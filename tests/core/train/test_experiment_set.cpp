@@ -226,13 +226,22 @@ class TestExperimentSet : public QObject {
     const nlohmann::json every10m =
         key(R"({"hyperparameters": {"epochs": 2, "save_every": "10m"}})");
     QVERIFY(plain != every10m);  // recorded in the run's configuration
-    QVERIFY(crisp::resumeKeysMatch(plain, every10m));
-    QVERIFY(crisp::resumeKeysMatch(every10m, plain));
-    QVERIFY(crisp::resumeKeysMatch(every10m,
-                                   key(R"({"hyperparameters": {"epochs": 2, "save_every": 50}})")));
-    QVERIFY(!crisp::resumeKeysMatch(
-        plain, key(R"({"hyperparameters": {"epochs": 3, "save_every": 50}})")));
-    QVERIFY(!crisp::resumeKeysMatch(plain, "golden"));
+    const auto run = [](const nlohmann::json& recorded) {
+      return nlohmann::json{{"resume_key", recorded}};
+    };
+    QCOMPARE(crisp::resumeKeyDifference(run(plain), every10m), std::string());
+    QCOMPARE(crisp::resumeKeyDifference(run(every10m), plain), std::string());
+    QCOMPARE(crisp::resumeKeyDifference(
+                 run(every10m), key(R"({"hyperparameters": {"epochs": 2, "save_every": 50}})")),
+             std::string());
+    // Anything else refuses, and says what differs.
+    QCOMPARE(crisp::resumeKeyDifference(
+                 run(plain), key(R"({"hyperparameters": {"epochs": 3, "save_every": 50}})")),
+             std::string("hyperparameters.epochs: recorded 2, now 3"));
+    QCOMPARE(crisp::resumeKeyDifference(run(plain), "golden"),
+             "resume key: recorded " + plain.dump() + ", now \"golden\"");
+    QCOMPARE(crisp::resumeKeyDifference(nlohmann::json::object(), plain),
+             std::string("the run records no resume key"));
   }
 
   // One class trained a classifier with nothing to tell apart.

@@ -175,6 +175,82 @@ class TestSweep : public QObject {
         std::string("finished"));
   }
 
+  // A run records its input files' contents beside their paths, so a sweep continues from its
+  // records in a moved checkout (or on a node that mounts the data elsewhere), and its seeds
+  // from either place are one configuration; other content is still refused, and so is a run
+  // from before the fingerprints at another path.
+  void aMovedCheckoutContinuesItsSweepByContent() {
+    QTemporaryDir dir;
+    const QString root = dir.filePath(QStringLiteral("runs"));
+    const auto writeCheckout = [&](const QString& name, const std::vector<int>& seeds) {
+      QDir().mkpath(dir.filePath(name + "/data"));
+      std::ofstream train(dir.filePath(name + "/data/train.tsv").toStdString());
+      train << "sentence\tlabel\n";
+      for (int i = 0; i < 64; ++i)
+        train << (i % 2 ? "a good and moving film " : "a dull and tedious film ") << i << "\t"
+              << i % 2 << "\n";
+      std::ofstream dev(dir.filePath(name + "/data/dev.tsv").toStdString());
+      dev << "sentence\tlabel\n";
+      for (int i = 0; i < 16; ++i) dev << (i % 2 ? "good film\t1\n" : "dull film\t0\n");
+      const nlohmann::json set = {{"base",
+                                   {{"train_data", "data/train.tsv"},
+                                    {"dev_data", "data/dev.tsv"},
+                                    {"tokenizer", CRISP_SHARED_DIR "/data/bert-base-uncased"},
+                                    {"max_length", 16},
+                                    {"probes", nlohmann::json::array()},
+                                    {"hyperparameters", {{"epochs", 1}, {"batch_size", 16}}}}},
+                                  {"configurations", {{{"name", "dense"}, {"policy", "dense"}}}},
+                                  {"seeds", seeds}};
+      std::ofstream(dir.filePath(name + "/set.json").toStdString()) << set.dump();
+    };
+    const auto sweep = [&](const QString& name, std::string& out, std::string& err) {
+      crisp::cli::SweepOptions o;
+      o.experimentSet = dir.filePath(name + "/set.json").toStdString();
+      o.root = root.toStdString();
+      o.bootstrapResamples = 100;
+      std::ostringstream printed, errors;
+      const int code = crisp::cli::runSweep(o, printed, errors);
+      out = printed.str();
+      err = errors.str();
+      return code;
+    };
+    std::string out, err;
+    writeCheckout(QStringLiteral("here"), {1});
+    QCOMPARE(sweep(QStringLiteral("here"), out, err), 0);
+    const QString config = root + "/dense-seed1/config.json";
+    const nlohmann::json recorded = readJson(config);
+    QVERIFY2(recorded.at("input_fingerprints").contains("train_data"), recorded.dump().c_str());
+    QVERIFY(recorded.at("input_fingerprints").at("tokenizer").contains("vocab.txt"));
+
+    // The same files under another path, and one more seed.
+    writeCheckout(QStringLiteral("moved"), {1, 2});
+    QVERIFY2(sweep(QStringLiteral("moved"), out, err) == 0, err.c_str());
+    QCOMPARE(count(out, "dense-seed1: finished already"), 1);
+    QVERIFY2(out.find("| dense (baseline) | `dense` | 2 |") != std::string::npos, out.c_str());
+
+    // Other content at the new path.
+    std::ofstream(dir.filePath(QStringLiteral("moved/data/train.tsv")).toStdString(), std::ios::app)
+        << "one more sentence\t1\n";
+    QCOMPARE(sweep(QStringLiteral("moved"), out, err), 2);
+    QVERIFY2(
+        err.find("train_data: recorded \"" +
+                 dir.filePath(QStringLiteral("here/data/train.tsv")).toStdString() + "\", now \"" +
+                 dir.filePath(QStringLiteral("moved/data/train.tsv")).toStdString() +
+                 "\", which holds other content") != std::string::npos,
+        err.c_str());
+
+    // A run recorded before fingerprints existed needs its paths.
+    writeCheckout(QStringLiteral("moved"), {1, 2});
+    nlohmann::json old = recorded;
+    old.erase("input_fingerprints");
+    std::ofstream(config.toStdString()) << old.dump();
+    QCOMPARE(sweep(QStringLiteral("moved"), out, err), 2);
+    QVERIFY2(err.find("the run recorded no content fingerprint, so the paths must be equal") !=
+                 std::string::npos,
+             err.c_str());
+    QVERIFY2(sweep(QStringLiteral("here"), out, err) == 0, err.c_str());
+  }
+
   void badOptionsExitWithTwo() {
     std::ostringstream out, err;
     crisp::cli::SweepOptions only = options();

@@ -882,6 +882,16 @@ SweepStatistics computeSweepStatistics(const std::vector<std::string>& runDirect
     s.comparisons.push_back(compare(g, s.configurations[g.summary].name, *baseline,
                                     s.configurations[baseline->summary].name, options, s.warnings));
   }
+  // Tables read from the baseline down: each (data, model)'s baseline first, then the others
+  // in order of first appearance (`crisp stats ROOT` meets the runs in alphabetical order).
+  const auto rank = [&](const ConfigurationSummary& c) {
+    const auto stratum = std::find(strata.begin(), strata.end(), std::make_pair(c.data, c.model));
+    return std::make_pair(stratum - strata.begin(), c.isBaseline ? 0 : 1);
+  };
+  std::stable_sort(s.configurations.begin(), s.configurations.end(),
+                   [&](const ConfigurationSummary& a, const ConfigurationSummary& b) {
+                     return rank(a) < rank(b);
+                   });
   return s;
 }
 

@@ -213,8 +213,10 @@ struct SweepStatistics {
   std::string baseline;
   double confidenceLevel = 0.95;
   int bootstrapResamples = 0;
-  std::vector<ConfigurationSummary> configurations;  // in order of first appearance
-  // Every configuration with a baseline on its (data, model), but the baselines; same order.
+  std::vector<ConfigurationSummary> configurations;  // per (data, model): its baseline, then the
+                                                     // others in order of first appearance
+  // Every configuration with a baseline on its (data, model), but the baselines, in order of
+  // first appearance.
   std::vector<Comparison> comparisons;
   std::vector<std::string> warnings;  // runs left out, unmatched seeds, missing predictions,
                                       // one name on several (data, model)

@@ -211,9 +211,10 @@ class TestStatistics : public QObject {
     options.bootstrapResamples = 2000;
     const crisp::SweepStatistics s = crisp::computeSweepStatistics(runs, options);
     QCOMPARE(s.baseline, std::string("dense"));
-    QCOMPARE(s.configurations.size(), size_t{3});  // sorted paths: crisp-0.6, crisp-0.8, dense
+    // The baseline first, then in the order met (sorted paths: crisp-0.6, crisp-0.8, dense).
+    QCOMPARE(s.configurations.size(), size_t{3});
 
-    const crisp::ConfigurationSummary& dense = s.configurations[2];
+    const crisp::ConfigurationSummary& dense = s.configurations[0];
     QCOMPARE(dense.name, std::string("dense"));
     QCOMPARE(dense.bestAccuracy.n, 3);
     QVERIFY(std::fabs(dense.bestAccuracy.mean - (45 + 46 + 44) / 150.0) < 1e-12);
@@ -221,7 +222,8 @@ class TestStatistics : public QObject {
     QVERIFY(std::fabs(dense.devLossAtBest.mean - 0.32) < 1e-12);   // not the 0.9 of step 10
     QVERIFY(std::fabs(dense.devLossAtBest.sd - 0.02) < 1e-12);
 
-    const crisp::ConfigurationSummary& crisp08 = s.configurations[1];
+    QCOMPARE(s.configurations[1].name, std::string("crisp-0.6"));
+    const crisp::ConfigurationSummary& crisp08 = s.configurations[2];
     QCOMPARE(crisp08.seeds, (std::vector<uint64_t>{1, 2, 3}));  // seed 4 stopped
     QCOMPARE(crisp08.policy, std::string("crisp:0.8"));
 
@@ -539,8 +541,11 @@ class TestStatistics : public QObject {
     options.bootstrapResamples = 200;
     const auto s = crisp::computeSweepStatistics(
         crisp::runDirectoriesUnder(root.path().toStdString()), options);
-    QCOMPARE(s.configurations.front().name, std::string("tiny-crisp"));  // met first
     QCOMPARE(s.baseline, std::string("tiny-dense"));
+    // The baseline's row first, the others in the order met (tiny-crisp, tiny-dam: sorted paths).
+    std::vector<std::string> names;
+    for (const crisp::ConfigurationSummary& c : s.configurations) names.push_back(c.name);
+    QCOMPARE(names, (std::vector<std::string>{"tiny-dense", "tiny-crisp", "tiny-dam"}));
     QCOMPARE(s.comparisons.size(), size_t{2});
     for (const crisp::Comparison& c : s.comparisons)
       QCOMPARE(c.baseline, std::string("tiny-dense"));
@@ -592,7 +597,8 @@ class TestStatistics : public QObject {
         crisp::runDirectoriesUnder(root.path().toStdString()), options);
     std::vector<std::string> names;
     for (const auto& c : s.configurations) names.push_back(c.name);
-    QCOMPARE(names, (std::vector<std::string>{"demo-crisp", "demo {epochs 1, learning_rate 1}",
+    // The baseline (of the two dense ones with one seed each, the first met) heads the table.
+    QCOMPARE(names, (std::vector<std::string>{"demo {epochs 1, learning_rate 1}", "demo-crisp",
                                               "demo {epochs 10, learning_rate 0.0002}"}));
     int repeats = 0;
     for (const std::string& w : s.warnings) {

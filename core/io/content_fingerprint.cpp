@@ -71,7 +71,8 @@ nlohmann::json pathFingerprint(const std::string& path) {
   nlohmann::json files = nlohmann::json::object();
   for (const auto& entry : fs::directory_iterator(path, ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.empty() || name[0] == '.' || !entry.is_regular_file(ec)) continue;
+    std::error_code kind;  // a dangling link is no file of the folder's, not an error
+    if (name.empty() || name[0] == '.' || !entry.is_regular_file(kind)) continue;
     files[name] = fileFingerprint(entry.path().string());
   }
   if (ec) throw Error(path + ": cannot list to fingerprint its files: " + ec.message());

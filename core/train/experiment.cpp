@@ -275,8 +275,13 @@ nlohmann::json ExperimentConfig::inputFingerprints() const {
   const nlohmann::json experiment = toJson();
   nlohmann::json fingerprints = nlohmann::json::object();
   for (const std::string& field : inputFieldNames()) {
-    nlohmann::json fingerprint = inputFingerprint(field, experiment.value(field, ""));
-    if (!fingerprint.is_null()) fingerprints[field] = std::move(fingerprint);
+    try {
+      nlohmann::json fingerprint = inputFingerprint(field, experiment.value(field, ""));
+      if (!fingerprint.is_null()) fingerprints[field] = std::move(fingerprint);
+    } catch (const std::exception&) {
+      // Loading has read what training needs; a file beside it that cannot be read leaves this
+      // input to be matched by its path alone, as before fingerprints, and fails no run.
+    }
   }
   return fingerprints;
 }

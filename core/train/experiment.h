@@ -62,7 +62,8 @@ struct ExperimentConfig {
   nlohmann::json resumeKey() const;
   // The content fingerprints (core/io/content_fingerprint.h) of the files named by the fields
   // of inputFieldNames() that name files, by field; presets, the demo and empty fields have
-  // none. A new run records them as config.json's "input_fingerprints".
+  // none, and so has an input that cannot be read whole (then matched by its path alone). A new
+  // run records them as config.json's "input_fingerprints".
   nlohmann::json inputFingerprints() const;
   static ExperimentConfig fromJson(const nlohmann::json& json);
   // The demo's defaults: tiny from scratch with a learning rate suited to it.

@@ -193,8 +193,9 @@ class TestModelLocation : public QObject {
                         fs::last_write_time(root / "here" / "train.tsv") + std::chrono::seconds(5));
     QVERIFY(crisp::fileFingerprint((root / "there" / "train.tsv").string()) != here);
 
-    // A directory: its regular files by name, hidden ones left out.
+    // A directory: its regular files by name, hidden ones and dangling links left out.
     writeFile(root / "here" / ".hidden", "z");
+    fs::create_symlink(root / "nowhere", root / "here" / "dangling");
     const nlohmann::json files = crisp::pathFingerprint((root / "here").string());
     QCOMPARE(files, nlohmann::json({{"train.tsv", here}}));
     // A model: config.json and the weights the loader reads, nothing else.

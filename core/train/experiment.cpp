@@ -79,11 +79,7 @@ ResolvedTokenizer resolveTokenizer(const ExperimentConfig& config,
   ResolvedTokenizer resolved;
   if (!runDirectory.empty() && RunDirectory(runDirectory).hasConfig()) {
     const nlohmann::json existing = RunDirectory(runDirectory).readConfig();
-    const std::string difference = resumeKeyDifference(existing, config.resumeKey());
-    if (!difference.empty()) {
-      throw Error(runDirectory + " holds a run with a different configuration (" + difference +
-                  "); choose another directory");
-    }
+    requireResumableWith(runDirectory, existing, config.resumeKey());
     resolved.record = existing.value("tokenizer", nlohmann::json());
     resolved.tokenizer = loadRunTokenizer(runDirectory, existing, config);
     return resolved;

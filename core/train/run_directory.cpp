@@ -440,6 +440,15 @@ std::string resumeKeyDifference(const nlohmann::json& recordedConfig,
   return text;
 }
 
+void requireResumableWith(const std::string& runPath, const nlohmann::json& recordedConfig,
+                          const nlohmann::json& currentKey) {
+  const std::string difference = resumeKeyDifference(recordedConfig, currentKey);
+  if (!difference.empty()) {
+    throw Error(runPath + " holds a run with a different configuration (" + difference +
+                "); choose another directory");
+  }
+}
+
 std::string loadReportOf(const nlohmann::json& runConfig) {
   const auto report = runConfig.find("load_report");
   if (report == runConfig.end() || !report->is_string()) return "";

@@ -124,6 +124,12 @@ nlohmann::json inputFingerprint(const std::string& field, const std::string& val
 std::string resumeKeyDifference(const nlohmann::json& recordedConfig,
                                 const nlohmann::json& currentKey);
 
+// Throws crisp::Error when the run at `runPath`, whose config.json is `recordedConfig`, may not
+// continue with `currentKey`: "RUN holds a run with a different configuration (DIFFERENCE);
+// choose another directory".
+void requireResumableWith(const std::string& runPath, const nlohmann::json& recordedConfig,
+                          const nlohmann::json& currentKey);
+
 // A new run's config.json "load_report" (which tensors a pretrained checkpoint did not provide
 // or provided unused, as transformers says it) without its trailing newline; "" when none.
 std::string loadReportOf(const nlohmann::json& runConfig);

@@ -729,13 +729,8 @@ struct Trainer::Impl {
       dir.create();
       lock.emplace(dir.path());
       if (dir.hasConfig()) {
-        const nlohmann::json existing = dir.readConfig();
-        const std::string difference =
-            resumeKeyDifference(existing, runConfig.value("resume_key", nlohmann::json()));
-        if (!difference.empty()) {
-          throw Error(dir.path() + " holds a run with a different configuration (" + difference +
-                      "); choose another directory");
-        }
+        requireResumableWith(dir.path(), dir.readConfig(),
+                             runConfig.value("resume_key", nlohmann::json()));
       } else {
         dir.writeConfig(runConfig);
       }

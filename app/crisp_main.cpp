@@ -268,17 +268,28 @@ int main(int argc, char** argv) {
   std::string resumeDirectory;
   bool resumeJson = false;
   CLI::App* resume = addCommand(&app, "resume", "Continue a run from its last checkpoint",
-                                "Example:\n  crisp resume runs/demo\n" + trainExitCodes);
+                                "Examples:\n  crisp resume runs/demo\n"
+                                "  crisp resume runs/sst2 --train /mnt/glue/SST-2/train.tsv "
+                                "--dev /mnt/glue/SST-2/dev.tsv\n" +
+                                    trainExitCodes);
   resume->add_option("run", resumeDirectory, "Run directory")->required();
   resume->add_flag("--json", resumeJson, "Print a JSON summary");
   addDataParallel(resume);
-  std::string resumeDevice;
-  resume->add_option("--device", resumeDevice,
+  crisp::cli::ResumeOverrides resumeOverrides;
+  resume->add_option("--device", resumeOverrides.device,
                      "Continue on this device instead of the recorded one (cpu, cuda, cuda:N, "
                      "auto); checkpoints load on any device");
-  std::string resumePrecision;
-  resume->add_option("--precision", resumePrecision,
+  resume->add_option("--precision", resumeOverrides.precision,
                      "Continue in this precision instead of the recorded one (fp32, bf16)");
+  // A moved checkout or another node's mount: the run checks the files by the content it
+  // recorded, so a wrong file is refused.
+  resume->add_option("--model", resumeOverrides.model,
+                     "The run's model, now at this path (must hold the content the run "
+                     "recorded)");
+  resume->add_option("--train", resumeOverrides.trainData,
+                     "The run's training data, now at this path (same content)");
+  resume->add_option("--dev", resumeOverrides.devData,
+                     "The run's dev data, now at this path (same content)");
 
   crisp::cli::SweepOptions sweepOptions;
   CLI::App* sweep = addCommand(
@@ -697,8 +708,8 @@ int main(int argc, char** argv) {
     if (sweep->parsed()) return crisp::cli::runSweep(sweepOptions, std::cout, std::cerr);
     if (stats->parsed()) return crisp::cli::runStats(statsOptions, std::cout, std::cerr);
     if (resume->parsed()) {
-      return crisp::cli::runResume(resumeDirectory, resumeJson, std::cout, std::cerr, resumeDevice,
-                                   resumePrecision, synchronizer);
+      return crisp::cli::runResume(resumeDirectory, resumeJson, std::cout, std::cerr,
+                                   resumeOverrides, synchronizer);
     }
     if (eval->parsed()) return crisp::cli::runEval(evalOptions, std::cout, std::cerr);
     if (predict->parsed()) {

@@ -18,9 +18,11 @@
 
 #include "core/cli/command_support.h"
 #include "core/io/json_file.h"
+#include "core/io/model_location.h"
 #include "core/sys/device.h"
 #include "core/sys/error.h"
 #include "core/sys/input_error.h"
+#include "core/sys/parse.h"
 #include "core/sys/terminal.h"
 #include "core/train/run_directory.h"
 
@@ -412,18 +414,36 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err) 
 }
 
 int runResume(const std::string& runDirectory, bool json, std::ostream& out, std::ostream& err,
-              const std::string& device, const std::string& precision,
+              const ResumeOverrides& overrides,
               std::shared_ptr<GradientSynchronizer> synchronizer) {
   ExperimentConfig experiment;
   try {
     const std::string file = runDirectory + "/config.json";
     experiment = readRunExperiment(runDirectory);
+    const std::string& device = overrides.device;
     const std::string source = device.empty() ? file + ": experiment.device" : "--device";
     if (!device.empty()) experiment.device = normalizeDeviceSpec(device, source);
     const c10::Device resolved = resolveDevice(experiment.device, source);
+    const std::string& precision = overrides.precision;
     if (!precision.empty()) experiment.precision = normalizePrecision(precision, "--precision");
     computeType(experiment.precision, resolved,
                 precision.empty() ? file + ": experiment.precision" : "--precision");
+    // The trainer compares them with the recorded ones by content (requireResumableWith).
+    if (!overrides.model.empty()) experiment.model = overrides.model;
+    if (!overrides.trainData.empty()) experiment.trainData = overrides.trainData;
+    if (!overrides.devData.empty()) experiment.devData = overrides.devData;
+    // An input that is gone has most likely moved with its checkout or mount: say how to go on.
+    const auto requirePresent = [&](const std::string& path, const std::string& what,
+                                    const std::string& flag) {
+      if (path.empty() || std::filesystem::exists(path)) return;
+      throw Error(file + ": the run's " + what + " \"" + path + "\" is gone; if it moved, give " +
+                  "its new path with " + flag + " (the run checks it by the content it recorded)");
+    };
+    requirePresent(experiment.trainData, "training data", "--train");
+    requirePresent(experiment.devData, "dev data", "--dev");
+    if (!startsWith(experiment.model, "preset:") && !looksLikeHubId(experiment.model)) {
+      requirePresent(experiment.model, "model", "--model");
+    }
   } catch (const std::exception& e) {
     err << "crisp resume: error: " << e.what() << "\n";
     return 2;

@@ -41,11 +41,19 @@ int trainIntoRunDirectory(const std::string& runDirectory, const ExperimentConfi
                           bool json, std::ostream& out, std::ostream& err,
                           std::shared_ptr<GradientSynchronizer> synchronizer = nullptr);
 
-// `crisp resume DIR`: continues a run from its last checkpoint with its recorded config.
-// `device` (cpu, cuda, cuda:N, auto) and `precision` (fp32, bf16), when given, replace the
-// recorded ones.
+// What `crisp resume` may change of a run's recorded experiment; empty fields keep it.
+struct ResumeOverrides {
+  std::string device;     // cpu, cuda, cuda:N, auto: checkpoints load on any device
+  std::string precision;  // fp32, bf16
+  // Inputs found at another path (a moved checkout, another node's mount). The run continues
+  // only when it recorded their content fingerprints and the files there have them.
+  std::string model, trainData, devData;
+};
+
+// `crisp resume DIR`: continues a run from its last checkpoint with its recorded config, but
+// for what `overrides` gives.
 int runResume(const std::string& runDirectory, bool json, std::ostream& out, std::ostream& err,
-              const std::string& device = {}, const std::string& precision = {},
+              const ResumeOverrides& overrides = {},
               std::shared_ptr<GradientSynchronizer> synchronizer = nullptr);
 
 }  // namespace crisp::cli

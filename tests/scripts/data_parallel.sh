@@ -123,12 +123,7 @@ case $mode in
       2>"$work/stopped.err" &
     launcher=$!
     wait_for_checkpoint "$work/stopped"
-    kill -TERM "$launcher"
-    set +e
-    wait "$launcher"
-    rc=$?
-    set -e
-    [ "$rc" -eq 143 ] || fail "exit code $rc after SIGTERM, expected 143: $(cat "$work/stopped.err")"
+    stop_by_sigterm "$launcher" "$work/stopped.err"
     grep -q '"state": *"stopped"' "$work/stopped/state.json" ||
       fail "state after SIGTERM: $(cat "$work/stopped/state.json")"
     step=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["step"])' \

@@ -33,3 +33,12 @@ expect_exit() {
   [ "$rc" -eq "$code" ] || fail "$* exited $rc, expected $code; stderr: $(cat "$work/err")"
   grep -Eq -e "$pattern" "$work/err" || fail "$*: stderr lacks /$pattern/: $(cat "$work/err")"
 }
+
+# stop_by_sigterm PID LOG: SIGTERM to a running `crisp train|resume`, which must checkpoint and
+# exit 143 (LOG, its output, is shown when it does not).
+stop_by_sigterm() {
+  local pid=$1 log=$2 rc=0
+  kill -TERM "$pid" 2>/dev/null || fail "the run ended before SIGTERM"
+  wait "$pid" || rc=$?
+  [ "$rc" -eq 143 ] || fail "exit code $rc after SIGTERM, expected 143: $(cat "$log")"
+}

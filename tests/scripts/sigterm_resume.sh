@@ -31,12 +31,7 @@ done
 expect_exit 2 "is being trained by pid $pid on " \
   "$crisp" train --out "$work/stopped" "${args[@]}"
 
-kill -TERM "$pid" 2>/dev/null || fail "the run ended before SIGTERM"
-set +e
-wait "$pid"
-rc=$?
-set -e
-[ "$rc" -eq 143 ] || fail "exit code $rc after SIGTERM, expected 143: $(cat "$work/stopped.log")"
+stop_by_sigterm "$pid" "$work/stopped.log"
 grep -q "SIGTERM: stopping after this step" "$work/stopped.log" || fail "no SIGTERM message"
 state=$("$py" -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["state"], s["step"])' \
   "$work/stopped/state.json")

@@ -276,6 +276,27 @@ class TestCurves : public QObject {
     QVERIFY(view.statisticsScope().startsWith(QStringLiteral("All 2 runs")));
   }
 
+  // The statistics list the baseline first, then the configurations in the folders' order, as
+  // `crisp stats` does, whatever order the runs table shows them in (the newest first).
+  void statisticsListConfigurationsAsCrispStatsDoes() {
+    QTemporaryDir sweep;
+    for (const auto& [name, policy] :
+         {std::pair{"crisp-0.6", "crisp:0.6"}, std::pair{"crisp-0.8", "crisp:0.8"},
+          std::pair{"dense", "dense"}}) {
+      QVERIFY(
+          !train(sweep.filePath(QString::fromLatin1(name)), QString::fromLatin1(name), policy, 1)
+               .isEmpty());
+    }
+    ui::RunsView view;
+    QSignalSpy updated(&view, &ui::RunsView::statisticsUpdated);
+    view.setRoot(sweep.path());
+    QVERIFY(updated.wait(30000));
+    const QAbstractItemModel* stats = view.statisticsTable()->model();
+    QStringList rows;
+    for (int r = 0; r < stats->rowCount(); ++r) rows << stats->index(r, 0).data().toString();
+    QCOMPARE(rows, QStringList({"dense", "crisp-0.6", "crisp-0.8"}));
+  }
+
   void runsTableSelectionOverlays() {
     ui::MainWindow window;
     window.setRunsRoot(root_.path());

@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -463,6 +464,28 @@ class TestMainWindow : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(table->index(0, 7).data().toString(), QStringLiteral("finished"),
                               5000);
     QCOMPARE(table->index(0, 5).data().toString(), QStringLiteral("1.00"));
+  }
+
+  // The runs table lists the newest run first (folders named by date and time) and no sort
+  // indicator says otherwise; the loss column says which loss it shows.
+  void runsTableListsTheNewestFirst() {
+    QTemporaryDir root;
+    for (const char* folder : {"20261201-101500-dense", "20261201-093000-dense"}) {
+      crisp::RunDirectory run(root.filePath(QString::fromLatin1(folder)).toStdString());
+      run.writeConfig({{"experiment", {{"name", "dense"}, {"hyperparameters", {{"seed", 1}}}}},
+                       {"policy", "dense"}});
+      run.writeState({{"state", "finished"}, {"step", 10}});
+    }
+    crisp::ui::RunsView view;
+    view.setRoot(root.path());
+    const QAbstractItemModel* table = view.table()->model();
+    QCOMPARE(table->rowCount(), 2);
+    QVERIFY(table->index(0, 0)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .endsWith(QStringLiteral("20261201-101500-dense")));
+    QCOMPARE(view.table()->horizontalHeader()->sortIndicatorSection(), -1);
+    QCOMPARE(table->headerData(4, Qt::Horizontal).toString(), QStringLiteral("Last dev loss"));
   }
 
   void aboutDialogReportsLibrariesBlasAndThreads() {

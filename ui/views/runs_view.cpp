@@ -48,11 +48,13 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
   setObjectName(QStringLiteral("runsView"));
   model_ = new QStandardItemModel(0, 0, this);
   model_->setHorizontalHeaderLabels({tr("Configuration"), tr("Attention"), tr("Seed"),
-                                     tr("Best dev acc. (%)"), tr("Dev loss"), tr("Epoch"),
+                                     tr("Best dev acc. (%)"), tr("Last dev loss"), tr("Epoch"),
                                      tr("Wall time (s)"), tr("State")});
   table_ = new QTableView(this);
   table_->setObjectName(QStringLiteral("runsTable"));
   table_->setModel(model_);
+  // Newest first (listRuns' order) until a header is clicked: no sort indicator claims another.
+  table_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
   table_->setSortingEnabled(true);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::ExtendedSelection);  // Ctrl/Shift: compare runs

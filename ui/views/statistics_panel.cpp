@@ -134,6 +134,9 @@ void StatisticsPanel::compute() {
   }
   std::vector<std::string> runs;
   for (const QString& path : paths) runs.push_back(path.toStdString());
+  // In the folders' order, as `crisp stats` meets them, so both list the configurations alike
+  // (the runs table lists the newest first).
+  std::sort(runs.begin(), runs.end());
   StatisticsOptions options;
   options.baseline = baselineChoice_.toStdString();
   note_->setText(tr("Computing statistics of %n run(s)…", nullptr, int(runs.size())));

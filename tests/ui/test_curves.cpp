@@ -345,6 +345,15 @@ class TestCurves : public QObject {
     step.loss = 0.69;
     view.addStep(step);
     QVERIFY2(summary->text().contains(QStringLiteral("step 10")), qPrintable(summary->text()));
+    // Longer than the view is wide: it stays in the view, ends in "…", and the tooltip has it all.
+    view.setLiveRun(QStringLiteral("a-configuration-named-at-length-by-a-sweep-").repeated(3),
+                    QStringLiteral("dense"), root_.filePath("long-run"), 42);
+    view.resize(360, 500);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(summary->fontMetrics().horizontalAdvance(summary->text()) > summary->width());
+    QVERIFY(summary->geometry().right() < view.width());
+    QCOMPARE(summary->toolTip(), summary->text());
   }
 
   // The live run's seed is known from its start (it used to read "seed unknown" until its

@@ -126,9 +126,8 @@ class TestStudioX11 : public QObject {
     for (int i = 0; i < tabs->count(); ++i) {
       tabs->setCurrentIndex(i);
       QTest::qWait(400);
-      const QImage shot =
-          window.screen()->grabWindow(0, 0, 0, window.width(), window.height() + 40).toImage();
-      QVERIFY(shot.save(QDir(dir).filePath(QStringLiteral("studio-%1.png").arg(names[i]))));
+      QVERIFY(grab(window, window.rect(),
+                   QDir(dir).filePath(QStringLiteral("studio-%1.png").arg(names[i]))));
     }
     QVERIFY(window.findChild<crisp::ui::CurvesView*>()->evalCount() >= 6);
 

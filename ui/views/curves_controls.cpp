@@ -8,6 +8,7 @@
 #include <QSlider>
 #include <QVBoxLayout>
 
+#include "ui/views/elided_label.h"
 #include "ui/views/seed_bands.h"
 
 namespace crisp::ui {
@@ -44,9 +45,8 @@ CurvesControls::CurvesControls(QWidget* view, QVBoxLayout* layout) {
   reset->setObjectName(QStringLiteral("resetView"));
   reset->setToolTip(tr("Fit all curves (or double-click a plot). Drag to pan, wheel to zoom."));
   summary =
-      new QLabel(tr("No run yet: configure an experiment on the left and press Start."), view);
+      new ElidedLabel(tr("No run yet: configure an experiment on the left and press Start."), view);
   summary->setObjectName(QStringLiteral("curvesSummary"));
-  summary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // never widens the window
 
   auto* controls = new QHBoxLayout;
   controls->addWidget(new QLabel(tr("x:"), view));

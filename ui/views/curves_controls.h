@@ -12,6 +12,8 @@ class QWidget;
 
 namespace crisp::ui {
 
+class ElidedLabel;
+
 // The Curves tab's controls over its plots: the x axis (its items in CurveOptions::XAxis's
 // order), the smoothing's kind and amount, the paper's reference lines and the view's reset;
 // under them the summary line beside the seeds' grouping (its items hold SeedBandKind). It
@@ -33,7 +35,7 @@ class CurvesControls {
   QLabel* smoothingValue;
   QCheckBox* references;
   QPushButton* reset;
-  QLabel* summary;
+  ElidedLabel* summary;
   QComboBox* seedBands;
 };
 

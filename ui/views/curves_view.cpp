@@ -17,6 +17,7 @@
 #include "ui/views/curves_controls.h"
 #include "ui/views/curves_legend.h"
 #include "ui/views/curves_plots.h"
+#include "ui/views/elided_label.h"
 #include "ui/views/paper_references.h"
 #include "ui/views/run_curves_reader.h"
 #include "ui/views/run_series.h"

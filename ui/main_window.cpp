@@ -23,6 +23,7 @@
 #include <algorithm>
 
 #include "core/train/experiment.h"
+#include "core/train/moved_inputs.h"
 #include "core/train/run_directory.h"
 #include "ui/about_dialog.h"
 #include "ui/figure_export_queue.h"
@@ -182,6 +183,7 @@ void MainWindow::resumeRun(const QString& path) {
     QMessageBox::warning(this, tr("Resume"), QString::fromUtf8(e.what()));
     return;
   }
+  if (!locateMovedInputs(config, path)) return;
   clearProgress();
   // The curves so far; the resumed steps follow them (and replace any after the checkpoint).
   curves_->loadRun(path);
@@ -190,6 +192,26 @@ void MainWindow::resumeRun(const QString& path) {
   tabs_->setCurrentWidget(curves_);
   // The trainer resumes a run directory from its newest intact checkpoint.
   session_->start(config, path, processes);
+}
+
+bool MainWindow::locateMovedInputs(ExperimentConfig& config, const QString& run) {
+  // Inputs that are gone most likely moved with their checkout or mount: ask where they are
+  // now. The trainer takes them only with the content the run recorded, and says so otherwise.
+  for (const MissingInput& input : missingInputs(config)) {
+    const QString gone = QString::fromStdString(config.*input.field);
+    const QString title = tr("The run's %1 is gone from %2: where is it now?")
+                              .arg(QString::fromStdString(input.description), gone);
+    const QString start = QFileInfo(run).absolutePath();
+    const QString found = input.directory ? QFileDialog::getExistingDirectory(this, title, start)
+                                          : QFileDialog::getOpenFileName(this, title, start);
+    if (found.isEmpty()) {
+      showStatus(tr("Not resumed: the run's %1 is gone from %2")
+                     .arg(QString::fromStdString(input.description), gone));
+      return false;
+    }
+    config.*input.field = found.toStdString();
+  }
+  return true;
 }
 
 void MainWindow::setRunsRoot(const QString& directory) {

@@ -10,6 +10,10 @@ class QProgressBar;
 class QTabWidget;
 class QCustomPlot;
 
+namespace crisp {
+struct ExperimentConfig;
+}
+
 namespace crisp::ui {
 
 class AttentionView;
@@ -61,6 +65,9 @@ class MainWindow : public QMainWindow {
   void exportFigureData();
   QCustomPlot* currentPlot() const;
   void onStateChanged(RunPhase phase, const QString& detail);
+  // Asks for the new place of each input of the run at `run` that is gone (a moved checkout)
+  // and sets it in `config`; false when the user cancels one.
+  bool locateMovedInputs(ExperimentConfig& config, const QString& run);
   void clearProgress();  // the status bar's rate, ETA and progress
   // A message in the status bar for timeoutMs (0: until replaced): its first line, losing its
   // middle (a long path's, usually) where it does not fit beside the run's rate and progress,

@@ -18,12 +18,11 @@
 
 #include "core/cli/command_support.h"
 #include "core/io/json_file.h"
-#include "core/io/model_location.h"
 #include "core/sys/device.h"
 #include "core/sys/error.h"
 #include "core/sys/input_error.h"
-#include "core/sys/parse.h"
 #include "core/sys/terminal.h"
+#include "core/train/moved_inputs.h"
 #include "core/train/run_directory.h"
 
 namespace crisp::cli {
@@ -433,16 +432,14 @@ int runResume(const std::string& runDirectory, bool json, std::ostream& out, std
     if (!overrides.trainData.empty()) experiment.trainData = overrides.trainData;
     if (!overrides.devData.empty()) experiment.devData = overrides.devData;
     // An input that is gone has most likely moved with its checkout or mount: say how to go on.
-    const auto requirePresent = [&](const std::string& path, const std::string& what,
-                                    const std::string& flag) {
-      if (path.empty() || std::filesystem::exists(path)) return;
-      throw Error(file + ": the run's " + what + " \"" + path + "\" is gone; if it moved, give " +
-                  "its new path with " + flag + " (the run checks it by the content it recorded)");
-    };
-    requirePresent(experiment.trainData, "training data", "--train");
-    requirePresent(experiment.devData, "dev data", "--dev");
-    if (!startsWith(experiment.model, "preset:") && !looksLikeHubId(experiment.model)) {
-      requirePresent(experiment.model, "model", "--model");
+    std::string gone;
+    for (const MissingInput& input : missingInputs(experiment)) {
+      gone += (gone.empty() ? "" : "; ") + std::string("the run's ") + input.description + " \"" +
+              experiment.*input.field + "\" is gone; if it moved, give its new path with " +
+              input.resumeOption;
+    }
+    if (!gone.empty()) {
+      throw Error(file + ": " + gone + " (the run checks it by the content it recorded)");
     }
   } catch (const std::exception& e) {
     err << "crisp resume: error: " << e.what() << "\n";

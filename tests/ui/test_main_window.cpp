@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
+#include <QFileDialog>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -23,7 +24,9 @@
 #include <QTimer>
 #include <QtTest>
 
+#include "core/train/experiment.h"
 #include "core/train/run_directory.h"
+#include "core/train/trainer.h"
 #include "ui/about_dialog.h"
 #include "ui/figure_export_queue.h"
 #include "ui/main_window.h"
@@ -464,6 +467,83 @@ class TestMainWindow : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(table->index(0, 7).data().toString(), QStringLiteral("finished"),
                               5000);
     QCOMPARE(table->index(0, 5).data().toString(), QStringLiteral("1.00"));
+  }
+
+  // A run whose data moved (another checkout, another mount) resumes from the Runs tab: the
+  // studio asks where each gone input is now, and the trainer checks it by content. Cancelling
+  // a question leaves the run as it was and says why.
+  void resumeAsksForMovedInputs() {
+    QTemporaryDir root;
+    QDir here(root.path());
+    QVERIFY(here.mkpath(QStringLiteral("checkout-a")));
+    const auto write = [](const QString& path, const QByteArray& text) {
+      QFile file(path);
+      return file.open(QIODevice::WriteOnly) && file.write(text) == text.size();
+    };
+    QByteArray tsv = "sentence\tlabel\n";
+    for (int i = 0; i < 64; ++i)
+      tsv += i % 2 ? "the film was good .\t1\n" : "the film was bad .\t0\n";
+    QVERIFY(write(here.filePath(QStringLiteral("checkout-a/train.tsv")), tsv));
+    QVERIFY(write(here.filePath(QStringLiteral("checkout-a/dev.tsv")),
+                  tsv.left(tsv.indexOf("\n", 200) + 1)));  // whole lines
+    QVERIFY(write(here.filePath(QStringLiteral("checkout-a/vocab.txt")),
+                  "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nthe\nfilm\nwas\ngood\nbad\n.\n"));
+    crisp::ExperimentConfig config = crisp::ExperimentConfig::demo();
+    config.name = "moved";
+    config.trainData = here.filePath(QStringLiteral("checkout-a/train.tsv")).toStdString();
+    config.devData = here.filePath(QStringLiteral("checkout-a/dev.tsv")).toStdString();
+    config.tokenizer = here.filePath(QStringLiteral("checkout-a/vocab.txt")).toStdString();
+    config.maxLength = 16;
+    config.probes.clear();
+    config.hyper.epochs = 1;
+    config.hyper.batchSize = 16;
+    const QString run = here.filePath(QStringLiteral("runs/moved-seed1"));
+    {
+      crisp::PreparedExperiment prepared = crisp::prepareExperiment(config, run.toStdString());
+      crisp::Trainer trainer(std::move(prepared.inputs), config.hyper, run.toStdString(),
+                             prepared.runConfig);
+      QVERIFY(trainer.run() == crisp::RunState::Finished);
+    }
+    QVERIFY(here.rename(QStringLiteral("checkout-a"), QStringLiteral("checkout-b")));
+
+    MainWindow window;
+    window.setRunsRoot(here.filePath(QStringLiteral("runs")));
+    QSignalSpy finished(window.session(), &crisp::ui::TrainingSession::finished);
+    // Answers each question with the file of that name in checkout-b.
+    QStringList asked;
+    QTimer answer;
+    connect(&answer, &QTimer::timeout, [&] {
+      auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+      if (dialog == nullptr) return;
+      asked << dialog->windowTitle();
+      const bool train = dialog->windowTitle().contains(QStringLiteral("training data"));
+      // Typed into its file name field, as a user does.
+      auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
+      QVERIFY(name != nullptr);
+      name->setText(here.filePath(train ? QStringLiteral("checkout-b/train.tsv")
+                                        : QStringLiteral("checkout-b/dev.tsv")));
+      QTest::keyClick(name, Qt::Key_Return);
+    });
+    answer.start(20);
+    window.resumeRun(run);
+    answer.stop();
+    QCOMPARE(asked.size(), 2);
+    QVERIFY2(asked[0].startsWith(QStringLiteral("The run's training data is gone from ")) &&
+                 asked[0].contains(QStringLiteral("checkout-a/train.tsv")),
+             qPrintable(asked[0]));
+    QVERIFY2(asked[1].contains(QStringLiteral("dev data")), qPrintable(asked[1]));
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(finished.last().at(1).value<crisp::ui::RunPhase>(), crisp::ui::RunPhase::Finished);
+
+    // Moved again, and the question cancelled: nothing starts, and the status bar says why.
+    QVERIFY(here.rename(QStringLiteral("checkout-b"), QStringLiteral("checkout-c")));
+    const ModalCloser closer;
+    window.resumeRun(run);
+    QCOMPARE(closer.closed(), 1);
+    QVERIFY(!window.session()->isActive());
+    QVERIFY2(window.statusBar()->toolTip().startsWith(
+                 QStringLiteral("Not resumed: the run's training data is gone from ")),
+             qPrintable(window.statusBar()->toolTip()));
   }
 
   // The runs table lists the newest run first (folders named by date and time) and no sort

@@ -1,5 +1,6 @@
 #include "ui/studio_types.h"
 
+#include <QCoreApplication>
 #include <QMetaEnum>
 
 #include "core/train/events.h"
@@ -12,6 +13,11 @@ QString phaseName(RunPhase phase) {
   // The enum's own names, lower-cased, are the words core writes (checked by a test).
   return QString::fromLatin1(QMetaEnum::fromType<RunPhase>().valueToKey(static_cast<int>(phase)))
       .toLower();
+}
+
+QString runCountText(qsizetype runs) {
+  return runs == 1 ? QCoreApplication::translate("crisp::ui", "1 run")
+                   : QCoreApplication::translate("crisp::ui", "%1 runs").arg(runs);
 }
 
 AttentionFrame attentionFrame(const AttentionSnapshot& s, RunId run) {

@@ -38,6 +38,10 @@ inline bool isActive(RunPhase phase) {
   return phase == RunPhase::Preparing || phase == RunPhase::Running || phase == RunPhase::Paused;
 }
 
+// "1 run", "2 runs": the count in the studio's sentences (tr's %n would print "run(s)" without a
+// translation file).
+QString runCountText(qsizetype runs);
+
 // Values the worker bridge hands to the views: plain data, no LibTorch types.
 struct StepPoint {
   qint64 step = 0;

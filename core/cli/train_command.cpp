@@ -400,6 +400,8 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err) 
     return 2;
   }
   ExperimentConfig experiment = options.experiment;
+  // The run's record names its inputs by absolute paths: `crisp resume` works from anywhere.
+  anchorInputPaths(experiment, std::filesystem::current_path());
   try {  // named after the flag or the file's key that asked for it
     experiment.device = normalizeDeviceSpec(experiment.device, options.deviceSource);
     const c10::Device device = resolveDevice(experiment.device, options.deviceSource);
@@ -428,18 +430,25 @@ int runResume(const std::string& runDirectory, bool json, std::ostream& out, std
     computeType(experiment.precision, resolved,
                 precision.empty() ? file + ": experiment.precision" : "--precision");
     // The trainer compares them with the recorded ones by content (requireResumableWith).
-    if (!overrides.model.empty()) experiment.model = overrides.model;
-    if (!overrides.trainData.empty()) experiment.trainData = overrides.trainData;
-    if (!overrides.devData.empty()) experiment.devData = overrides.devData;
+    ExperimentConfig moved;
+    moved.model = overrides.model;
+    moved.trainData = overrides.trainData;
+    moved.devData = overrides.devData;
+    anchorInputPaths(moved, std::filesystem::current_path());
+    if (!moved.model.empty()) experiment.model = moved.model;
+    if (!moved.trainData.empty()) experiment.trainData = moved.trainData;
+    if (!moved.devData.empty()) experiment.devData = moved.devData;
     // An input that is gone has most likely moved with its checkout or mount: say how to go on.
+    const std::vector<MissingInput> missing = missingInputs(experiment);
     std::string gone;
-    for (const MissingInput& input : missingInputs(experiment)) {
+    for (const MissingInput& input : missing) {
       gone += (gone.empty() ? "" : "; ") + std::string("the run's ") + input.description + " \"" +
               experiment.*input.field + "\" is gone; if it moved, give its new path with " +
               input.resumeOption;
     }
     if (!gone.empty()) {
-      throw Error(file + ": " + gone + " (the run checks it by the content it recorded)");
+      throw Error(file + ": " + gone + " (the run checks " + (missing.size() == 1 ? "it" : "each") +
+                  " by the content it recorded)");
     }
   } catch (const std::exception& e) {
     err << "crisp resume: error: " << e.what() << "\n";

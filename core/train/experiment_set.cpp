@@ -11,6 +11,7 @@
 #include "core/model/config.h"
 #include "core/sys/error.h"
 #include "core/sys/parse.h"
+#include "core/train/moved_inputs.h"
 
 namespace crisp {
 namespace {
@@ -50,11 +51,6 @@ nlohmann::json withoutComments(const nlohmann::json& object) {
   for (const auto& item : object.items())
     if (!isComment(item.key())) clean[item.key()] = item.value();
   return clean;
-}
-
-std::string resolvePath(const std::string& path, const fs::path& anchor) {
-  if (path.empty() || fs::path(path).is_absolute()) return path;
-  return fs::absolute(anchor / path).lexically_normal().string();
 }
 
 bool validName(const std::string& name) {
@@ -171,12 +167,9 @@ ExperimentSet parseExperimentSet(const nlohmann::json& j, const std::string& fil
     if (e.maxLength < 2) throw Error(where + ".max_length: must be at least 2");
     if (e.trainData.empty() != e.devData.empty())
       throw Error(where + ": give both train_data and dev_data, or neither (the embedded demo)");
-    if (!startsWith(e.model, "preset:")) {
-      // A path relative to the file, unless it names nothing there and reads as a hub id
-      // ("distilbert-base-uncased"), which the Hugging Face cache resolves at training time.
-      const std::string anchored = resolvePath(e.model, anchor);
-      if (fs::exists(anchored) || !looksLikeHubId(e.model)) e.model = anchored;
-    }
+    // Paths relative to the file; a hub id stays one (the Hugging Face cache resolves it when
+    // the run starts).
+    anchorInputPaths(e, anchor);
     // The checks that need the model, before any run of the set starts.
     std::optional<ModelConfig> model;
     try {
@@ -189,14 +182,11 @@ ExperimentSet parseExperimentSet(const nlohmann::json& j, const std::string& fil
     } catch (const std::exception& error) {
       throw Error(where + ".policy (" + name + "): " + error.what());
     }
-    e.tokenizer = resolvePath(e.tokenizer, anchor);
     try {
       validateTokenizerChoice(e);
     } catch (const std::exception& error) {
       throw Error(where + " (" + name + "): " + error.what());
     }
-    e.trainData = resolvePath(e.trainData, anchor);
-    e.devData = resolvePath(e.devData, anchor);
     e.name = name;
     set.configurations.push_back(std::move(configuration));
   }

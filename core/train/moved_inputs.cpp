@@ -26,4 +26,25 @@ std::vector<MissingInput> missingInputs(const ExperimentConfig& experiment) {
   return missing;
 }
 
+namespace {
+
+std::string anchored(const std::string& path, const std::filesystem::path& anchor) {
+  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
+  return std::filesystem::absolute(anchor / path).lexically_normal().string();
+}
+
+}  // namespace
+
+void anchorInputPaths(ExperimentConfig& experiment, const std::filesystem::path& anchor) {
+  std::string& model = experiment.model;
+  if (!startsWith(model, "preset:")) {
+    const std::string path = anchored(model, anchor);
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec) || !looksLikeHubId(model)) model = path;
+  }
+  experiment.tokenizer = anchored(experiment.tokenizer, anchor);
+  experiment.trainData = anchored(experiment.trainData, anchor);
+  experiment.devData = anchored(experiment.devData, anchor);
+}
+
 }  // namespace crisp

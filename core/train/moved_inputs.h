@@ -5,6 +5,7 @@
 // listed here, and the trainer accepts them only with the content the run recorded
 // (requireResumableWith).
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -22,5 +23,11 @@ struct MissingInput {
 // The model, training data and dev data of `experiment` whose paths do not exist. Presets, hub
 // ids (resolved from the Hugging Face cache) and the demo corpus are no paths, so never missing.
 std::vector<MissingInput> missingInputs(const ExperimentConfig& experiment);
+
+// Makes the relative paths of the model, tokenizer and data absolute against `anchor` (an
+// experiment set's folder, the working directory of `crisp train`), so that a run's record
+// names its inputs wherever it is resumed from. A model that names nothing there and reads as a
+// hub id ("distilbert-base-uncased") stays a hub id.
+void anchorInputPaths(ExperimentConfig& experiment, const std::filesystem::path& anchor);
 
 }  // namespace crisp

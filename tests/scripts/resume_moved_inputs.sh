@@ -3,6 +3,7 @@
 # node's mount): `crisp resume RUN` names the missing file; `--train/--dev` at the new paths
 # continue it, and it ends exactly as an uninterrupted run ends; a file with other content at
 # the new path is refused, naming both paths.
+# The run is started, and resumed, with paths relative to their working directories.
 #   resume_moved_inputs.sh CRISP_BINARY WORK_DIR
 set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
@@ -42,7 +43,10 @@ data_a=(--train "$work/checkout-a/train.tsv" --dev "$work/checkout-a/dev.tsv"
   2>"$work/straight.log" || fail "the uninterrupted run: $(cat "$work/straight.log")"
 grep -q '"state":"finished"' "$work/straight.json" || fail "the uninterrupted run did not finish"
 
-"$crisp" train --out "$work/stopped" "${args[@]}" "${data_a[@]}" >"$work/stopped.log" 2>&1 &
+# Started with paths relative to its working directory: the run records them absolute, so
+# `crisp resume` finds them from any directory.
+(cd "$work" && exec "$crisp" train --out stopped "${args[@]}" --train checkout-a/train.tsv \
+  --dev checkout-a/dev.tsv --tokenizer checkout-a/vocab.txt) >"$work/stopped.log" 2>&1 &
 pid=$!
 checkpoint="$work/stopped/checkpoints/step-00000010"
 for _ in $(seq 1 1200); do
@@ -53,6 +57,8 @@ done
 stop_by_sigterm "$pid" "$work/stopped.log"
 grep -q '"input_fingerprints"' "$work/stopped/config.json" ||
   fail "the run recorded no input fingerprints"
+grep -qF "\"$work/checkout-a/train.tsv\"" "$work/stopped/config.json" ||
+  fail "the run recorded its relative data path as given"
 
 mv "$work/checkout-a" "$work/checkout-b"
 expect_exit 2 "training data \".*checkout-a/train.tsv\" is gone; if it moved, give its new path with --train" \
@@ -63,8 +69,9 @@ write_data "$work/other" 1000
 expect_exit 2 "train_data: recorded \".*checkout-a/train.tsv\", now \".*other/train.tsv\", which holds other content" \
   "$crisp" resume "$work/stopped" --train "$work/other/train.tsv" --dev "$work/checkout-b/dev.tsv"
 
-"$crisp" resume "$work/stopped" --train "$work/checkout-b/train.tsv" \
-  --dev "$work/checkout-b/dev.tsv" --json >"$work/resumed.json" 2>"$work/resumed.log" ||
+# The new paths relative to the directory `crisp resume` runs in.
+(cd "$work/checkout-b" && exec "$crisp" resume "$work/stopped" --train train.tsv \
+  --dev dev.tsv --json) >"$work/resumed.json" 2>"$work/resumed.log" ||
   fail "resume with the moved data: $(cat "$work/resumed.log")"
 grep -q '"state":"finished"' "$work/resumed.json" || fail "the resumed run did not finish"
 "$py" "$here/same_metrics.py" "$work/straight/metrics.jsonl" "$work/stopped/metrics.jsonl"

@@ -319,6 +319,11 @@ class TestCurves : public QObject {
     runs->table()->selectAll();
     QCOMPARE(runs->selectedRuns().size(), 2);
     QTRY_COMPARE(curves->runCount(), 2);
+    // Said in words, not Qt's untranslated "%n run(s)".
+    const QString summary = curves->findChild<QLabel*>(QStringLiteral("curvesSummary"))->text();
+    QVERIFY2(summary.contains(QStringLiteral(" runs selected in the Runs tab")) &&
+                 !summary.contains(QStringLiteral("(s)")),
+             qPrintable(summary));
     runs->refresh();  // keeps the selection
     QCOMPARE(runs->selectedRuns().size(), 2);
     runs->table()->clearSelection();

@@ -13,6 +13,7 @@
 #include "core/train/run_curves.h"
 #include "ui/plot_style.h"
 #include "ui/qcp.h"
+#include "ui/studio_types.h"
 #include "ui/views/curve_tracker.h"
 #include "ui/views/curves_controls.h"
 #include "ui/views/curves_legend.h"
@@ -340,9 +341,9 @@ void CurvesView::updateSummary() {
   QString text = s.summary(liveState_);
   const int others = static_cast<int>(series_.size()) - 1;
   if (others > 0) {
-    text = s.shown() ? text + tr("   ·   compared with %n run(s) selected in the Runs tab", nullptr,
-                                 others)
-                     : tr("Comparing %n run(s) selected in the Runs tab", nullptr, others);
+    const QString runs = runCountText(others);
+    text = s.shown() ? text + tr("   ·   compared with %1 selected in the Runs tab").arg(runs)
+                     : tr("Comparing %1 selected in the Runs tab").arg(runs);
   }
   controls_->summary->setText(text);
 }

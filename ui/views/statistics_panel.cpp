@@ -16,6 +16,7 @@
 #include <cmath>
 
 #include "core/analysis/statistics.h"
+#include "ui/studio_types.h"
 #include "ui/views/text_export.h"
 
 namespace crisp::ui {
@@ -106,17 +107,16 @@ void StatisticsPanel::compute() {
   }
   QStringList paths;
   for (int r : added + rows) paths << runs_[r].path;
-  const auto count = [](qsizetype n) { return n == 1 ? tr("1 run") : tr("%1 runs").arg(n); };
   QString scope, hint;
   if (!selection) {
-    scope = tr("All %1 in the folder").arg(count(rows.size()));
+    scope = tr("All %1 in the folder").arg(runCountText(rows.size()));
     hint = tr("select runs to cover only those");
   } else {
     scope =
         rows.size() == 1 ? tr("The 1 selected run") : tr("The %1 selected runs").arg(rows.size());
     if (!added.isEmpty()) {
-      scope +=
-          tr(" and, as the baseline, %1's %2 (not selected)").arg(baseline, count(added.size()));
+      scope += tr(" and, as the baseline, %1's %2 (not selected)")
+                   .arg(baseline, runCountText(added.size()));
     }
     hint = tr("clear the selection for all runs");
   }
@@ -139,7 +139,7 @@ void StatisticsPanel::compute() {
   std::sort(runs.begin(), runs.end());
   StatisticsOptions options;
   options.baseline = baselineChoice_.toStdString();
-  note_->setText(tr("Computing statistics of %n run(s)…", nullptr, int(runs.size())));
+  note_->setText(tr("Computing statistics of %1…").arg(runCountText(qsizetype(runs.size()))));
   // The bootstrap reads every run's predictions and resamples them: off the GUI thread.
   using Result = std::shared_ptr<const SweepStatistics>;
   auto* watcher = new QFutureWatcher<Result>(this);

@@ -440,6 +440,22 @@ std::string resumeKeyDifference(const nlohmann::json& recordedConfig,
   return text;
 }
 
+nlohmann::json withCurrentInputPaths(nlohmann::json recordedConfig,
+                                     const nlohmann::json& currentKey) {
+  if (!currentKey.is_object()) return recordedConfig;
+  for (const std::string& field : inputFieldNames()) {
+    const auto now = currentKey.find(field);
+    if (now == currentKey.end() || !now->is_string()) continue;
+    for (const char* section : {"experiment", "resume_key"}) {
+      const auto recorded = recordedConfig.find(section);
+      if (recorded != recordedConfig.end() && recorded->is_object() && recorded->contains(field)) {
+        (*recorded)[field] = *now;
+      }
+    }
+  }
+  return recordedConfig;
+}
+
 void requireResumableWith(const std::string& runPath, const nlohmann::json& recordedConfig,
                           const nlohmann::json& currentKey) {
   const std::string difference = resumeKeyDifference(recordedConfig, currentKey);

@@ -124,6 +124,12 @@ nlohmann::json inputFingerprint(const std::string& field, const std::string& val
 std::string resumeKeyDifference(const nlohmann::json& recordedConfig,
                                 const nlohmann::json& currentKey);
 
+// `recordedConfig` with the current paths of the inputs that moved (in "experiment" and
+// "resume_key"; their content already checked by resumeKeyDifference): what a resumed run writes
+// back, so that the next resume, the runs view and `crisp stats` name the inputs where they are.
+nlohmann::json withCurrentInputPaths(nlohmann::json recordedConfig,
+                                     const nlohmann::json& currentKey);
+
 // Throws crisp::Error when the run at `runPath`, whose config.json is `recordedConfig`, may not
 // continue with `currentKey`: "RUN holds a run with a different configuration (DIFFERENCE);
 // choose another directory".

@@ -729,8 +729,12 @@ struct Trainer::Impl {
       dir.create();
       lock.emplace(dir.path());
       if (dir.hasConfig()) {
-        requireResumableWith(dir.path(), dir.readConfig(),
-                             runConfig.value("resume_key", nlohmann::json()));
+        const nlohmann::json recorded = dir.readConfig();
+        const nlohmann::json key = runConfig.value("resume_key", nlohmann::json());
+        requireResumableWith(dir.path(), recorded, key);
+        // Inputs that moved (same content) are recorded where they are now.
+        const nlohmann::json updated = withCurrentInputPaths(recorded, key);
+        if (updated != recorded) dir.writeConfig(updated);
       } else {
         dir.writeConfig(runConfig);
       }

@@ -2,7 +2,7 @@
 # A run on file data, stopped by SIGTERM, whose data then moves (another checkout, another
 # node's mount): `crisp resume RUN` names the missing file; `--train/--dev` at the new paths
 # continue it, and it ends exactly as an uninterrupted run ends; a file with other content at
-# the new path is refused, naming both paths.
+# the new path is refused, naming both paths; the run then records the new paths.
 # The run is started, and resumed, with paths relative to their working directories.
 #   resume_moved_inputs.sh CRISP_BINARY WORK_DIR
 set -euo pipefail
@@ -74,5 +74,10 @@ expect_exit 2 "train_data: recorded \".*checkout-a/train.tsv\", now \".*other/tr
   --dev dev.tsv --json) >"$work/resumed.json" 2>"$work/resumed.log" ||
   fail "resume with the moved data: $(cat "$work/resumed.log")"
 grep -q '"state":"finished"' "$work/resumed.json" || fail "the resumed run did not finish"
+# It records where its data is now: the next resume needs no flags.
+grep -qF "\"$work/checkout-b/train.tsv\"" "$work/stopped/config.json" ||
+  fail "the resumed run still records the data's old path"
+"$crisp" resume "$work/stopped" >"$work/again.log" 2>&1 ||
+  fail "resume once more, without flags: $(cat "$work/again.log")"
 "$py" "$here/same_metrics.py" "$work/straight/metrics.jsonl" "$work/stopped/metrics.jsonl"
 echo "PASS"
